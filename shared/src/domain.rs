@@ -1,0 +1,298 @@
+//! The ATS-side domain: what the integration stores and shows. These types are independent of
+//! LinkedIn's wire format (see `linkedin::wire`) and of the table layout (see `store`).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// An ATS customer. Its LinkedIn client secret lives in Secrets Manager, never here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub tenant_id: String,
+    pub name: String,
+    /// `urn:li:organization:N`, the context of the organization-level integrations.
+    pub organization: String,
+    /// The customer's LinkedIn child application id (public; the secret is not stored here).
+    pub client_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractStatus {
+    Active,
+    Expired,
+    Disabled,
+}
+
+/// A LinkedIn Recruiter contract the customer connected (`urn:li:contract:N`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contract {
+    pub tenant_id: String,
+    /// N of `urn:li:contract:N`.
+    pub contract_id: String,
+    pub status: ContractStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    pub connected_at: i64,
+    pub updated_at: i64,
+}
+
+impl Contract {
+    pub fn urn(&self) -> String {
+        format!("urn:li:contract:{}", self.contract_id)
+    }
+
+    /// Whether work may be done under this contract at `now`: it is Active and not past its
+    /// expiry date (the hourly job records the transition; this check does not wait for it).
+    pub fn is_active_at(&self, now_ms: i64) -> bool {
+        self.status == ContractStatus::Active && self.expires_at.is_none_or(|e| e > now_ms)
+    }
+}
+
+/// A Recruiter seat of a contract (`urn:li:seat:N`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seat {
+    pub tenant_id: String,
+    pub contract_id: String,
+    pub seat_id: String,
+    pub member: Option<String>,
+    pub state: String,
+    /// The ATS user this seat is linked to; `None` while unlinked.
+    pub user_id: Option<String>,
+}
+
+/// A user of the ATS. Seat holders are matched to these and never created from LinkedIn data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsUser {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub member: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum JobState {
+    Open,
+    Closed,
+}
+
+/// A job of the ATS that recruiters can export profiles to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub tenant_id: String,
+    pub job_id: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub state: JobState,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Where a candidate or application came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    LinkedIn,
+    Ats,
+}
+
+/// The only profile fields an export may bring into the ATS (LinkedIn's rule: never email,
+/// experience or education from an export). Anything else LinkedIn sends is dropped before a
+/// value of this type exists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedProfile {
+    pub member: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub location: Option<String>,
+    pub current_company: Option<String>,
+}
+
+/// A profile a recruiter exported to an ATS job, as the import sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileExport {
+    pub request_id: String,
+    /// N of `urn:li:contract:N`.
+    pub contract_id: String,
+    /// The exporting seat, `urn:li:seat:N`, when LinkedIn names it.
+    pub exporter: Option<String>,
+    pub job_id: String,
+    pub exported_at: i64,
+    pub profile: ExportedProfile,
+}
+
+/// A person in the ATS. Unique per customer by LinkedIn member URN.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    pub tenant_id: String,
+    pub candidate_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_company: Option<String>,
+    pub source: Source,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Candidate {
+    /// The candidate id a member gets in a tenant. Deriving it from the URN makes the import
+    /// idempotent and race-free: two exports of one person can only ever name one candidate.
+    pub fn id_for_member(member: &str) -> String {
+        let digest = Sha256::digest(format!("member:{member}").as_bytes());
+        format!("li-{}", hex::encode(&digest[..12]))
+    }
+
+    pub fn from_export(tenant_id: &str, profile: &ExportedProfile, now_ms: i64) -> Self {
+        Self {
+            tenant_id: tenant_id.to_owned(),
+            candidate_id: Self::id_for_member(&profile.member),
+            member: Some(profile.member.clone()),
+            first_name: profile.first_name.clone(),
+            last_name: profile.last_name.clone(),
+            location: profile.location.clone(),
+            current_company: profile.current_company.clone(),
+            source: Source::LinkedIn,
+            created_at: now_ms,
+            updated_at: now_ms,
+        }
+    }
+}
+
+/// A candidate's application to a job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    pub tenant_id: String,
+    pub application_id: String,
+    pub candidate_id: String,
+    pub job_id: String,
+    pub source: Source,
+    /// N of the contract the export was made under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    /// The seat that exported the profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_by: Option<String>,
+    pub created_at: i64,
+}
+
+impl Application {
+    /// One application per candidate and job: exporting the same person to the same job again
+    /// names the same application.
+    pub fn id_for(candidate_id: &str, job_id: &str) -> String {
+        let digest = Sha256::digest(format!("application:{candidate_id}:{job_id}").as_bytes());
+        format!("li-{}", hex::encode(&digest[..12]))
+    }
+
+    pub fn from_export(tenant_id: &str, candidate_id: &str, export: &ProfileExport) -> Self {
+        Self {
+            tenant_id: tenant_id.to_owned(),
+            application_id: Self::id_for(candidate_id, &export.job_id),
+            candidate_id: candidate_id.to_owned(),
+            job_id: export.job_id.clone(),
+            source: Source::LinkedIn,
+            contract_id: Some(export.contract_id.clone()),
+            exported_by: export.exporter.clone(),
+            created_at: export.exported_at,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportStatus {
+    Imported,
+    Skipped,
+}
+
+/// Why an export was not imported. Recorded on the export, never with personal data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The export names a job the ATS does not know.
+    UnknownJob,
+    /// The export was made under a contract the customer has not connected.
+    ContractNotConnected,
+    /// The export was made under a contract that is expired or disabled.
+    ContractInactive,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::UnknownJob => "unknown_job",
+            SkipReason::ContractNotConnected => "contract_not_connected",
+            SkipReason::ContractInactive => "contract_inactive",
+        }
+    }
+}
+
+/// What became of one export notification: the audit record the API lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRecord {
+    pub tenant_id: String,
+    pub request_id: String,
+    pub status: ExportStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<SkipReason>,
+    pub contract_id: String,
+    pub job_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_by: Option<String>,
+    /// Set when imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    pub exported_at: i64,
+    pub recorded_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_candidate_per_member_and_one_application_per_job() {
+        let a = Candidate::id_for_member("urn:li:person:A");
+        assert_eq!(a, Candidate::id_for_member("urn:li:person:A"));
+        assert_ne!(a, Candidate::id_for_member("urn:li:person:B"));
+        assert_ne!(Application::id_for(&a, "job-1"), Application::id_for(&a, "job-2"));
+    }
+
+    #[test]
+    fn contract_activity_honours_expiry_date() {
+        let c = Contract {
+            tenant_id: "t".into(),
+            contract_id: "1".into(),
+            status: ContractStatus::Active,
+            expires_at: Some(1_000),
+            connected_at: 0,
+            updated_at: 0,
+        };
+        assert!(c.is_active_at(999));
+        assert!(!c.is_active_at(1_000));
+        let disabled = Contract {
+            status: ContractStatus::Disabled,
+            expires_at: None,
+            ..c
+        };
+        assert!(!disabled.is_active_at(0));
+    }
+}

@@ -1,0 +1,102 @@
+//! API Gateway (HTTP API, payload v2) requests and responses, shared by the HTTP functions.
+
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use http::HeaderValue;
+use http::header::CONTENT_TYPE;
+use serde::Serialize;
+
+/// A JSON response.
+pub fn json<T: Serialize>(status: u16, value: &T) -> ApiGatewayV2httpResponse {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    let mut resp = ApiGatewayV2httpResponse::default();
+    resp.status_code = i64::from(status);
+    resp.headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.body = Some(Body::Text(body));
+    resp
+}
+
+/// An empty response.
+pub fn empty(status: u16) -> ApiGatewayV2httpResponse {
+    let mut resp = ApiGatewayV2httpResponse::default();
+    resp.status_code = i64::from(status);
+    resp
+}
+
+/// The error body every route uses: a stable machine-readable `error` and a sentence for people.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: &'a str,
+    pub message: String,
+}
+
+pub fn error(status: u16, code: &str, message: impl Into<String>) -> ApiGatewayV2httpResponse {
+    json(
+        status,
+        &ErrorBody {
+            error: code,
+            message: message.into(),
+        },
+    )
+}
+
+/// Why a request body could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BodyError {
+    TooLarge { limit: usize },
+    BadBase64,
+}
+
+/// The raw body bytes, decoding API Gateway's base64 when it used it, refusing more than `limit`.
+pub fn raw_body(req: &ApiGatewayV2httpRequest, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let Some(body) = req.body.as_deref() else {
+        return Ok(Vec::new());
+    };
+    if req.is_base64_encoded {
+        // Base64 is 4/3 of the decoded size: refuse early without decoding a huge body.
+        if body.len() > limit.div_ceil(3) * 4 + 4 {
+            return Err(BodyError::TooLarge { limit });
+        }
+        let bytes = STANDARD.decode(body).map_err(|_| BodyError::BadBase64)?;
+        if bytes.len() > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        Ok(bytes)
+    } else if body.len() > limit {
+        Err(BodyError::TooLarge { limit })
+    } else {
+        Ok(body.as_bytes().to_vec())
+    }
+}
+
+/// The HTTP method of the request.
+pub fn method(req: &ApiGatewayV2httpRequest) -> &http::Method {
+    &req.request_context.http.method
+}
+
+/// A path parameter (as matched by the route).
+pub fn path_param<'a>(req: &'a ApiGatewayV2httpRequest, name: &str) -> Option<&'a str> {
+    req.path_parameters.get(name).map(String::as_str)
+}
+
+/// A query-string parameter (the first value when repeated).
+pub fn query_param<'a>(req: &'a ApiGatewayV2httpRequest, name: &str) -> Option<&'a str> {
+    req.query_string_parameters.first(name)
+}
+
+/// A header, case-insensitively.
+pub fn header<'a>(req: &'a ApiGatewayV2httpRequest, name: &str) -> Option<&'a str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Body text of a response, for tests and the local stack.
+pub fn body_text(resp: &ApiGatewayV2httpResponse) -> String {
+    match &resp.body {
+        Some(Body::Text(t)) => t.clone(),
+        Some(Body::Binary(b)) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    }
+}

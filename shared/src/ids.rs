@@ -1,0 +1,100 @@
+//! Identifier rules. Ids reach us in URL paths and LinkedIn payloads and end up inside table
+//! keys, so they are checked once, here, against a conservative alphabet.
+
+use crate::error::Error;
+
+const MAX_ID_LEN: usize = 128;
+
+/// Accepts 1–128 characters of `A-Z a-z 0-9 - _ .` (no separators, no traversal, no spaces).
+pub fn check(kind: &str, value: &str) -> Result<(), Error> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if value.is_empty() || value.len() > MAX_ID_LEN {
+        return Err(Error::Invalid(format!(
+            "{kind} must be 1 to {MAX_ID_LEN} characters long"
+        )));
+    }
+    if !value.chars().all(ok_char) || value.chars().all(|c| c == '.') {
+        return Err(Error::Invalid(format!(
+            "{kind} may only contain letters, digits, '-', '_' and '.'"
+        )));
+    }
+    Ok(())
+}
+
+/// The number N of a LinkedIn URN `urn:li:<kind>:N`, or a bare N.
+pub fn urn_number(kind: &str, value: &str) -> Result<String, Error> {
+    let prefix = format!("urn:li:{kind}:");
+    let n = value.strip_prefix(&prefix).unwrap_or(value);
+    if n.is_empty() || n.len() > 20 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::Invalid(format!(
+            "expected {prefix}N or a number N, got {:?}",
+            truncate(value, 60)
+        )));
+    }
+    Ok(n.to_owned())
+}
+
+/// A member URN as LinkedIn writes it: `urn:li:person:<id>`.
+pub fn check_member_urn(value: &str) -> Result<(), Error> {
+    let rest = value.strip_prefix("urn:li:person:").ok_or_else(|| {
+        Error::Invalid(format!(
+            "member must look like urn:li:person:ID, got {:?}",
+            truncate(value, 60)
+        ))
+    })?;
+    check("member id", rest)
+}
+
+/// Cuts a string for an error message without splitting a character.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_separators_and_traversal() {
+        for bad in ["", "a#b", "../x", "..", "a/b", "a b", "é", &"x".repeat(129)] {
+            assert!(check("job id", bad).is_err(), "{bad:?} should be rejected");
+        }
+        for good in ["job-1", "A_b.c", "123"] {
+            assert!(check("job id", good).is_ok());
+        }
+    }
+
+    #[test]
+    fn urn_numbers() {
+        assert_eq!(urn_number("contract", "urn:li:contract:42").unwrap(), "42");
+        assert_eq!(urn_number("contract", "42").unwrap(), "42");
+        assert!(urn_number("contract", "urn:li:seat:42").is_err());
+        assert!(urn_number("contract", "4x2").is_err());
+    }
+
+    #[test]
+    fn member_urns() {
+        assert!(check_member_urn("urn:li:person:abc-123").is_ok());
+        assert!(check_member_urn("urn:li:seat:1").is_err());
+        assert!(check_member_urn("urn:li:person:a#b").is_err());
+    }
+}
+
+/// Ids LinkedIn mints (notification and request ids): printable ASCII without spaces or `#`,
+/// 1–256 characters. Looser than [`check`] because their format is LinkedIn's, not ours.
+pub fn check_external(kind: &str, value: &str) -> Result<(), Error> {
+    let ok = !value.is_empty()
+        && value.len() <= 256
+        && value.bytes().all(|b| b.is_ascii_graphic() && b != b'#');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "{kind} must be 1 to 256 printable characters without spaces or '#'"
+        )))
+    }
+}

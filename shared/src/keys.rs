@@ -1,0 +1,85 @@
+//! Every table key, in one place. The table layout is described in docs/data-model.md; keep the
+//! two in step.
+//!
+//! Items of one tenant's configuration (profile, contracts, jobs) share the partition
+//! `TENANT#<t>`; a candidate and its applications share `TENANT#<t>#CANDIDATE#<c>`, so a candidate
+//! is read with its applications in one query. Listings go through the `gsi1` index.
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const GSI1: &str = "gsi1";
+pub const GSI1_PK: &str = "gsi1pk";
+pub const GSI1_SK: &str = "gsi1sk";
+/// Epoch seconds after which DynamoDB deletes the item.
+pub const TTL: &str = "ttl";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+fn key(pk: String, sk: impl Into<String>) -> Key {
+    Key { pk, sk: sk.into() }
+}
+
+fn tenant_pk(tenant: &str) -> String {
+    format!("TENANT#{tenant}")
+}
+
+pub fn tenant(tenant: &str) -> Key {
+    key(tenant_pk(tenant), "TENANT")
+}
+
+pub fn contract(tenant: &str, contract_id: &str) -> Key {
+    key(tenant_pk(tenant), format!("CONTRACT#{contract_id}"))
+}
+
+pub const CONTRACT_PREFIX: &str = "CONTRACT#";
+
+pub fn job(tenant: &str, job_id: &str) -> Key {
+    key(tenant_pk(tenant), format!("JOB#{job_id}"))
+}
+
+pub fn candidate_partition(tenant: &str, candidate_id: &str) -> String {
+    format!("TENANT#{tenant}#CANDIDATE#{candidate_id}")
+}
+
+pub fn candidate(tenant: &str, candidate_id: &str) -> Key {
+    key(candidate_partition(tenant, candidate_id), "CANDIDATE")
+}
+
+pub const APPLICATION_PREFIX: &str = "APPLICATION#";
+
+pub fn application(tenant: &str, candidate_id: &str, application_id: &str) -> Key {
+    key(
+        candidate_partition(tenant, candidate_id),
+        format!("{APPLICATION_PREFIX}{application_id}"),
+    )
+}
+
+pub fn export(tenant: &str, request_id: &str) -> Key {
+    key(format!("TENANT#{tenant}#EXPORT#{request_id}"), "EXPORT")
+}
+
+pub fn notification(tenant: &str, notification_id: &str) -> Key {
+    key(
+        format!("TENANT#{tenant}#NOTIFICATION#{notification_id}"),
+        "NOTIFICATION",
+    )
+}
+
+/// gsi1 partition listing a tenant's candidates (sorted by candidate id).
+pub fn candidates_listing(tenant: &str) -> String {
+    format!("TENANT#{tenant}#CANDIDATES")
+}
+
+/// gsi1 partition listing a tenant's export records (sorted by time recorded).
+pub fn exports_listing(tenant: &str) -> String {
+    format!("TENANT#{tenant}#EXPORTS")
+}
+
+/// gsi1 sort key of an export record: zero-padded time, then the request id for uniqueness.
+pub fn exports_listing_sort(recorded_at_ms: i64, request_id: &str) -> String {
+    format!("{recorded_at_ms:015}#{request_id}")
+}

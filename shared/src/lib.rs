@@ -1,0 +1,24 @@
+//! Everything the Lambda functions share: the domain, its storage in DynamoDB, the queues between
+//! steps, LinkedIn's API, webhook signatures, customer secrets, configuration and telemetry.
+//!
+//! Each function crate is a thin adapter: it builds these pieces once in `main.rs` and hands
+//! events to a handler that calls into this crate.
+
+pub mod aws;
+pub mod batch;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod keys;
+pub mod linkedin;
+pub mod messages;
+pub mod queue;
+pub mod secrets;
+pub mod store;
+pub mod telemetry;
+pub mod webhook;
+
+pub use error::{Error, Result};

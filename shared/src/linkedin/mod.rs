@@ -1,0 +1,191 @@
+//! The LinkedIn RSC client: OAuth client credentials per customer with a token cache, and the
+//! endpoints the functions call. Base URLs come from configuration; nothing here is hard-coded.
+
+pub mod wire;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::domain::ProfileExport;
+use crate::error::{Error, Result};
+use crate::secrets::LinkedInCredentials;
+
+/// LinkedIn answers 403 with this code when the contract is expired or the integration is off.
+const INACTIVE_SERVICE_ERROR_CODE: i64 = 100;
+
+/// A token is replaced this long before LinkedIn says it expires.
+const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(120);
+
+pub struct LinkedIn {
+    http: reqwest::Client,
+    api_url: String,
+    auth_url: String,
+    tokens: Mutex<HashMap<String, CachedToken>>,
+}
+
+struct CachedToken {
+    value: String,
+    refresh_at: Instant,
+}
+
+impl std::fmt::Debug for LinkedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkedIn")
+            .field("api_url", &self.api_url)
+            .field("auth_url", &self.auth_url)
+            .finish()
+    }
+}
+
+impl LinkedIn {
+    /// `api_url` is e.g. `https://api.linkedin.com/v2`; `auth_url` e.g.
+    /// `https://www.linkedin.com/oauth/v2` (the token endpoint is `<auth_url>/accessToken`).
+    pub fn new(api_url: impl Into<String>, auth_url: impl Into<String>) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::LinkedInUnavailable(format!("cannot build HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            api_url: api_url.into().trim_end_matches('/').to_owned(),
+            auth_url: auth_url.into().trim_end_matches('/').to_owned(),
+            tokens: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The export a notification announced, or `None` if LinkedIn has no such request.
+    pub async fn exported_candidate(
+        &self,
+        creds: &LinkedInCredentials,
+        request_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<ProfileExport>> {
+        let page: wire::Elements<wire::ExportElement> = self
+            .get(creds, "/exportedCandidates", &[("q", "request"), ("requestId", request_id)])
+            .await?;
+        page.elements
+            .into_iter()
+            .next()
+            .map(|e| e.into_export(request_id, now_ms))
+            .transpose()
+    }
+
+    /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry
+    /// with a fresh token.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        creds: &LinkedInCredentials,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T> {
+        let url = format!("{}{}", self.api_url, path);
+        for attempt in 0..2 {
+            let token = self.token(creds).await?;
+            let resp = self
+                .http
+                .get(&url)
+                .bearer_auth(&token)
+                .query(query)
+                .send()
+                .await
+                .map_err(|e| Error::LinkedInUnavailable(transport_error(path, &e)))?;
+            if resp.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
+                self.forget_token(&creds.client_id);
+                continue;
+            }
+            let resp = check(path, resp).await?;
+            return resp
+                .json::<T>()
+                .await
+                .map_err(|e| Error::LinkedInContract(format!("{path}: {e}")));
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
+    async fn token(&self, creds: &LinkedInCredentials) -> Result<String> {
+        if let Some(t) = self.lock().get(&creds.client_id)
+            && Instant::now() < t.refresh_at
+        {
+            return Ok(t.value.clone());
+        }
+        let path = "/accessToken";
+        let resp = self
+            .http
+            .post(format!("{}{}", self.auth_url, path))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", creds.client_id.as_str()),
+                ("client_secret", creds.client_secret.as_str()),
+            ])
+            .send()
+            .await
+            .map_err(|e| Error::LinkedInUnavailable(transport_error(path, &e)))?;
+        let token: wire::TokenResponse = check(path, resp)
+            .await?
+            .json()
+            .await
+            .map_err(|e| Error::LinkedInContract(format!("token answer: {e}")))?;
+        let lifetime = Duration::from_secs(token.expires_in);
+        let refresh_at = Instant::now() + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN.min(lifetime / 2));
+        self.lock().insert(
+            creds.client_id.clone(),
+            CachedToken {
+                value: token.access_token.clone(),
+                refresh_at,
+            },
+        );
+        Ok(token.access_token)
+    }
+
+    fn forget_token(&self, client_id: &str) {
+        self.lock().remove(client_id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedToken>> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn transport_error(path: &str, e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    format!("{path}: {what}")
+}
+
+/// Turns a non-2xx answer into the matching error.
+async fn check(path: &str, resp: reqwest::Response) -> Result<reqwest::Response> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body: wire::ErrorBody = resp.json().await.unwrap_or_default();
+    let message = format!("{path}: {}", body.message.unwrap_or_default());
+    Err(match status.as_u16() {
+        429 => Error::Throttled { retry_after },
+        500..=599 => Error::LinkedInUnavailable(format!("{message} (status {status})")),
+        403 if body.service_error_code == Some(INACTIVE_SERVICE_ERROR_CODE) => {
+            Error::IntegrationInactive(message)
+        }
+        s => Error::LinkedInRejected {
+            status: s,
+            service_error_code: body.service_error_code,
+            message,
+        },
+    })
+}

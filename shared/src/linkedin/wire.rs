@@ -1,0 +1,185 @@
+//! LinkedIn's JSON, as documented in linkedin-rsc.md. Every assumed field name lives here, so a
+//! correction against a real sandbox touches this file only. Unknown fields are ignored; a missing
+//! required field is an error that names it.
+
+use serde::{Deserialize, Deserializer};
+
+use crate::domain::{ExportedProfile, ProfileExport};
+use crate::error::Error;
+use crate::ids;
+
+/// `{"elements": [...], "paging": {...}}`. Paging totals are never trusted, so they are not read.
+#[derive(Debug, Deserialize)]
+pub struct Elements<T> {
+    pub elements: Vec<T>,
+}
+
+/// The OAuth token answer. `expires_in` has been seen both as a number and as a string.
+#[derive(Debug, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    #[serde(deserialize_with = "number_or_string")]
+    pub expires_in: u64,
+}
+
+fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        N(u64),
+        S(String),
+    }
+    match Either::deserialize(d)? {
+        Either::N(n) => Ok(n),
+        Either::S(s) => s.trim().parse().map_err(serde::de::Error::custom),
+    }
+}
+
+/// LinkedIn's error body (assumed shape).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub service_error_code: Option<i64>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A text field that may also arrive as an object with a `name` (e.g. a location or company).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TextOrNamed {
+    Text(String),
+    Named { name: String },
+}
+
+impl TextOrNamed {
+    fn into_text(self) -> Option<String> {
+        let s = match self {
+            TextOrNamed::Text(s) | TextOrNamed::Named { name: s } => s,
+        };
+        let s = s.trim().to_owned();
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// One element of `exportedCandidates?q=request`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportElement {
+    #[serde(default)]
+    pub request_id: Option<String>,
+    pub contract: String,
+    #[serde(default)]
+    pub exporter: Option<String>,
+    pub ats_job_posting_id: String,
+    #[serde(default)]
+    pub exported_at: Option<i64>,
+    pub candidate: ExportCandidate,
+}
+
+/// The exported person. Only the fields the ATS may keep are read; LinkedIn may send more
+/// (emails, positions, educations, headline…), and serde drops them here.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportCandidate {
+    pub member: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub location: Option<TextOrNamed>,
+    #[serde(default)]
+    pub current_company: Option<TextOrNamed>,
+}
+
+impl ExportElement {
+    /// The export in domain terms. `request_id` is the one the notification named; `now_ms`
+    /// stands in for a missing `exportedAt`.
+    pub fn into_export(self, request_id: &str, now_ms: i64) -> Result<ProfileExport, Error> {
+        let contract_id = ids::urn_number("contract", &self.contract)
+            .map_err(|e| Error::LinkedInContract(format!("export contract: {e}")))?;
+        ids::check_member_urn(&self.candidate.member)
+            .map_err(|e| Error::LinkedInContract(format!("export candidate: {e}")))?;
+        let c = self.candidate;
+        Ok(ProfileExport {
+            request_id: request_id.to_owned(),
+            contract_id,
+            exporter: self.exporter,
+            job_id: self.ats_job_posting_id,
+            exported_at: self.exported_at.unwrap_or(now_ms),
+            profile: ExportedProfile {
+                member: c.member,
+                first_name: c.first_name.trim().to_owned(),
+                last_name: c.last_name.trim().to_owned(),
+                location: c.location.and_then(TextOrNamed::into_text),
+                current_company: c.current_company.and_then(TextOrNamed::into_text),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_expiry_as_number_or_string() {
+        let a: TokenResponse = serde_json::from_str(r#"{"access_token":"t","expires_in":1800}"#).unwrap();
+        let b: TokenResponse = serde_json::from_str(r#"{"access_token":"t","expires_in":"1800"}"#).unwrap();
+        assert_eq!((a.expires_in, b.expires_in), (1800, 1800));
+    }
+
+    #[test]
+    fn export_keeps_only_allowed_fields() {
+        let json = serde_json::json!({
+            "elements": [{
+                "requestId": "r-1",
+                "contract": "urn:li:contract:77",
+                "exporter": "urn:li:seat:5",
+                "atsJobPostingId": "job-1",
+                "exportedAt": 1_700_000_000_000i64,
+                "candidate": {
+                    "member": "urn:li:person:abc",
+                    "firstName": "Ada",
+                    "lastName": "Lovelace",
+                    "location": "London, GB",
+                    "currentCompany": {"name": "Analytical Engines"},
+                    "headline": "FORBIDDEN-HEADLINE",
+                    "emailAddress": "forbidden@example.com",
+                    "emails": ["forbidden2@example.com"],
+                    "phoneNumbers": [{"number": "+44 20 FORBIDDEN"}],
+                    "positions": [{"title": "FORBIDDEN-POSITION", "company": "FORBIDDEN-CO"}],
+                    "educations": [{"school": "FORBIDDEN-SCHOOL"}],
+                    "skills": ["FORBIDDEN-SKILL"]
+                }
+            }]
+        });
+        let page: Elements<ExportElement> = serde_json::from_value(json).unwrap();
+        let export = page.elements.into_iter().next().unwrap().into_export("r-1", 0).unwrap();
+        assert_eq!(
+            export.profile,
+            ExportedProfile {
+                member: "urn:li:person:abc".into(),
+                first_name: "Ada".into(),
+                last_name: "Lovelace".into(),
+                location: Some("London, GB".into()),
+                current_company: Some("Analytical Engines".into()),
+            }
+        );
+        let stored = serde_json::to_string(&crate::domain::Candidate::from_export("t", &export.profile, 0)).unwrap();
+        assert!(!stored.contains("FORBIDDEN") && !stored.contains("forbidden"), "{stored}");
+        assert_eq!(export.contract_id, "77");
+        assert_eq!(export.job_id, "job-1");
+    }
+
+    #[test]
+    fn missing_required_field_is_named() {
+        let err = serde_json::from_value::<ExportElement>(serde_json::json!({
+            "contract": "urn:li:contract:1",
+            "atsJobPostingId": "j",
+            "candidate": {"member": "urn:li:person:x", "firstName": "A"}
+        }))
+        .unwrap_err();
+        assert!(err.to_string().contains("lastName"), "{err}");
+    }
+}

@@ -1,0 +1,28 @@
+//! The bodies of SQS messages passed between functions. Each is versioned by its shape: add
+//! optional fields only, so messages already in flight keep parsing.
+
+use serde::{Deserialize, Serialize};
+
+/// What LinkedIn's push notification announced; LinkedIn names the kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotificationKind {
+    #[serde(rename = "EXPORT_CANDIDATE_PROFILE")]
+    ExportCandidateProfile,
+    #[serde(rename = "INTEGRATION_STATUS_CHANGE")]
+    IntegrationStatusChange,
+}
+
+/// A verified LinkedIn notification for one tenant, on the exports queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedInEvent {
+    pub tenant_id: String,
+    pub notification_id: String,
+    pub kind: NotificationKind,
+    pub request_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<i64>,
+    pub received_at: i64,
+}

@@ -1,0 +1,454 @@
+//! The DynamoDB store: the only code that knows how domain values become table items.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::domain::{Application, Candidate, Contract, ExportRecord, Job, Tenant};
+use crate::error::{Error, Result};
+use crate::keys::{self, Key};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The most items one listing page returns.
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+/// One page of a listing, with the opaque token of the next page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_token: Option<String>,
+}
+
+/// What importing an export did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// This call wrote it.
+    Written,
+    /// It had been written before (a replayed message); nothing changed.
+    AlreadyThere,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    // ---- tenants, contracts, jobs -------------------------------------------------------------
+
+    pub async fn put_tenant(&self, tenant: &Tenant) -> Result<()> {
+        self.put(keys::tenant(&tenant.tenant_id), tenant, &[]).await
+    }
+
+    pub async fn get_tenant(&self, tenant_id: &str) -> Result<Option<Tenant>> {
+        self.get(keys::tenant(tenant_id)).await
+    }
+
+    pub async fn put_contract(&self, contract: &Contract) -> Result<()> {
+        let key = keys::contract(&contract.tenant_id, &contract.contract_id);
+        self.put(key, contract, &[]).await
+    }
+
+    pub async fn get_contract(&self, tenant_id: &str, contract_id: &str) -> Result<Option<Contract>> {
+        self.get(keys::contract(tenant_id, contract_id)).await
+    }
+
+    pub async fn list_contracts(&self, tenant_id: &str) -> Result<Vec<Contract>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", s(keys::tenant(tenant_id).pk))
+                .expression_attribute_values(":prefix", s(keys::CONTRACT_PREFIX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                out.push(from_item(item.clone())?);
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    pub async fn put_job(&self, job: &Job) -> Result<()> {
+        self.put(keys::job(&job.tenant_id, &job.job_id), job, &[]).await
+    }
+
+    pub async fn get_job(&self, tenant_id: &str, job_id: &str) -> Result<Option<Job>> {
+        self.get(keys::job(tenant_id, job_id)).await
+    }
+
+    // ---- candidates and applications ----------------------------------------------------------
+
+    pub async fn get_candidate(&self, tenant_id: &str, candidate_id: &str) -> Result<Option<Candidate>> {
+        self.get(keys::candidate(tenant_id, candidate_id)).await
+    }
+
+    /// The candidate with its applications (oldest first), in one query.
+    pub async fn get_candidate_with_applications(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+    ) -> Result<Option<(Candidate, Vec<Application>)>> {
+        let mut candidate = None;
+        let mut applications = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str);
+                match sk {
+                    Some(sk) if sk.starts_with(keys::APPLICATION_PREFIX) => {
+                        applications.push(from_item::<Application>(item.clone())?)
+                    }
+                    Some("CANDIDATE") => candidate = Some(from_item::<Candidate>(item.clone())?),
+                    _ => {}
+                }
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        applications.sort_by(|a, b| {
+            (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id))
+        });
+        Ok(candidate.map(|c| (c, applications)))
+    }
+
+    pub async fn list_candidates(
+        &self,
+        tenant_id: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<Candidate>> {
+        self.list_gsi1(keys::candidates_listing(tenant_id), limit, next_token, true)
+            .await
+    }
+
+    /// Imports an export in one transaction: upserts the candidate with the exported fields,
+    /// creates the application if it is new, and records the export. A replay of the same export
+    /// finds the record and changes nothing.
+    pub async fn import_export(
+        &self,
+        candidate: &Candidate,
+        application: &Application,
+        record: &ExportRecord,
+    ) -> Result<Recorded> {
+        let candidate_key = keys::candidate(&candidate.tenant_id, &candidate.candidate_id);
+        let mut candidate_item = to_item(candidate)?;
+        candidate_item.insert(keys::GSI1_PK.into(), s(keys::candidates_listing(&candidate.tenant_id)));
+        candidate_item.insert(keys::GSI1_SK.into(), s(&candidate.candidate_id));
+        // Exported fields are refreshed; the first import's dates and source stay.
+        let candidate_update = upsert(&self.table, candidate_key, candidate_item, &["createdAt", "source"])?;
+
+        let app_key = keys::application(&application.tenant_id, &application.candidate_id, &application.application_id);
+        let app_fields: Vec<String> = to_item(application)?.keys().cloned().collect();
+        let app_fields: Vec<&str> = app_fields.iter().map(String::as_str).collect();
+        let application_update = upsert(&self.table, app_key, to_item(application)?, &app_fields)?;
+
+        let record_put = self.record_put(record)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(candidate_update).build())
+            .transact_items(TransactWriteItem::builder().update(application_update).build())
+            .transact_items(TransactWriteItem::builder().put(record_put).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Recorded::Written),
+            Err(err) => {
+                let cancelled = err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception());
+                if cancelled && self.export_record(&record.tenant_id, &record.request_id).await?.is_some() {
+                    Ok(Recorded::AlreadyThere)
+                } else {
+                    Err(Error::aws("DynamoDB", err))
+                }
+            }
+        }
+    }
+
+    /// Records an export that was not imported; a replay finds it and changes nothing.
+    pub async fn record_skipped_export(&self, record: &ExportRecord) -> Result<Recorded> {
+        let put = self.record_put(record)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Recorded::Written),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Recorded::AlreadyThere)
+            }
+            Err(err) => Err(Error::aws("DynamoDB", err)),
+        }
+    }
+
+    fn record_put(&self, record: &ExportRecord) -> Result<Put> {
+        let mut item = with_key(keys::export(&record.tenant_id, &record.request_id), to_item(record)?);
+        item.insert(keys::GSI1_PK.into(), s(keys::exports_listing(&record.tenant_id)));
+        item.insert(
+            keys::GSI1_SK.into(),
+            s(keys::exports_listing_sort(record.recorded_at, &record.request_id)),
+        );
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()
+            .map_err(|e| Error::Invalid(e.to_string()))
+    }
+
+    pub async fn export_record(&self, tenant_id: &str, request_id: &str) -> Result<Option<ExportRecord>> {
+        self.get(keys::export(tenant_id, request_id)).await
+    }
+
+    /// Export records, newest first.
+    pub async fn list_exports(
+        &self,
+        tenant_id: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<ExportRecord>> {
+        self.list_gsi1(keys::exports_listing(tenant_id), limit, next_token, false)
+            .await
+    }
+
+    // ---- notification de-duplication ----------------------------------------------------------
+
+    pub async fn notification_seen(&self, tenant_id: &str, notification_id: &str) -> Result<bool> {
+        let key = keys::notification(tenant_id, notification_id);
+        let resp = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(resp.item().is_some())
+    }
+
+    /// Remembers a notification id until `expires_at_ms` (DynamoDB's TTL then removes it).
+    pub async fn mark_notification(
+        &self,
+        tenant_id: &str,
+        notification_id: &str,
+        seen_at_ms: i64,
+        expires_at_ms: i64,
+    ) -> Result<()> {
+        let mut item = key_item(&keys::notification(tenant_id, notification_id));
+        item.insert("seenAt".into(), AttributeValue::N(seen_at_ms.to_string()));
+        item.insert(keys::TTL.into(), AttributeValue::N((expires_at_ms / 1000).to_string()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    async fn put<T: Serialize>(&self, key: Key, value: &T, extra: &[(&str, AttributeValue)]) -> Result<()> {
+        let mut item = with_key(key, to_item(value)?);
+        for (name, v) in extra {
+            item.insert((*name).to_owned(), v.clone());
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
+    }
+
+    async fn get<T: DeserializeOwned>(&self, key: Key) -> Result<Option<T>> {
+        let resp = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&key)))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        resp.item.map(from_item).transpose()
+    }
+
+    async fn list_gsi1<T: DeserializeOwned>(
+        &self,
+        partition: String,
+        limit: i32,
+        next_token: Option<&str>,
+        ascending: bool,
+    ) -> Result<Page<T>> {
+        let start = next_token.map(decode_token).transpose()?;
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::GSI1_PK)
+            .expression_attribute_values(":pk", s(partition))
+            .scan_index_forward(ascending)
+            .limit(limit.clamp(1, MAX_PAGE_SIZE))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        let items = resp
+            .items()
+            .iter()
+            .cloned()
+            .map(from_item)
+            .collect::<Result<Vec<T>>>()?;
+        let next_token = match resp.last_evaluated_key() {
+            Some(k) if !k.is_empty() => Some(encode_token(k)),
+            _ => None,
+        };
+        Ok(Page { items, next_token })
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn key_item(key: &Key) -> Item {
+    HashMap::from([
+        (keys::PK.to_owned(), s(&key.pk)),
+        (keys::SK.to_owned(), s(&key.sk)),
+    ])
+}
+
+fn with_key(key: Key, mut item: Item) -> Item {
+    item.extend(key_item(&key));
+    item
+}
+
+fn to_item<T: Serialize>(value: &T) -> Result<Item> {
+    serde_dynamo::to_item(value).map_err(|e| Error::Invalid(format!("cannot store value: {e}")))
+}
+
+fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Aws {
+        service: "DynamoDB",
+        message: format!("stored item does not match its type: {e}"),
+        retryable: false,
+    })
+}
+
+/// An update that sets every attribute of `item`; those named in `keep_first` keep an existing
+/// value (`if_not_exists`), so the first write of them wins.
+fn upsert(table: &str, key: Key, item: Item, keep_first: &[&str]) -> Result<Update> {
+    let mut builder = Update::builder().table_name(table).set_key(Some(key_item(&key)));
+    let mut sets = Vec::with_capacity(item.len());
+    for (i, (name, value)) in item.into_iter().enumerate() {
+        if name == keys::PK || name == keys::SK {
+            continue;
+        }
+        let (n, v) = (format!("#a{i}"), format!(":v{i}"));
+        if keep_first.contains(&name.as_str()) {
+            sets.push(format!("{n} = if_not_exists({n}, {v})"));
+        } else {
+            sets.push(format!("{n} = {v}"));
+        }
+        builder = builder
+            .expression_attribute_names(n, name)
+            .expression_attribute_values(v, value);
+    }
+    builder
+        .update_expression(format!("SET {}", sets.join(", ")))
+        .build()
+        .map_err(|e| Error::Invalid(e.to_string()))
+}
+
+/// Page tokens are the index's last evaluated key, as URL-safe base64 JSON of its string values.
+fn encode_token(key: &Item) -> String {
+    let map: HashMap<&str, &str> = key
+        .iter()
+        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
+        .collect();
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).unwrap_or_default())
+}
+
+fn decode_token(token: &str) -> Result<Item> {
+    let bad = || Error::Invalid("nextToken is not a token this API returned".into());
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
+    if map.is_empty() || map.keys().any(|k| !allowed.contains(&k.as_str())) {
+        return Err(bad());
+    }
+    Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip_and_reject_garbage() {
+        let key: Item = HashMap::from([("pk".to_owned(), s("A")), ("gsi1pk".to_owned(), s("B"))]);
+        assert_eq!(decode_token(&encode_token(&key)).unwrap(), key);
+        assert!(decode_token("not base64!").is_err());
+        assert!(decode_token(&URL_SAFE_NO_PAD.encode(br#"{"evil":"x"}"#)).is_err());
+    }
+}
