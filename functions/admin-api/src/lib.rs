@@ -1,1 +1,329 @@
+//! admin-api: the ATS's side of the configuration, under `/tenants`. JSON in camelCase, documented
+//! in docs/openapi.yaml. Routes are dispatched on API Gateway's route key.
 
+mod views;
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use shared::aws::Clients;
+use shared::clock::{self, SharedClock};
+use shared::config::{ConfigError, Env};
+use shared::domain::{Contract, ContractStatus, Job, JobState, Tenant};
+use shared::http::{self, BodyError};
+use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
+use shared::store::Store;
+use shared::{Error, ids};
+
+pub use views::*;
+
+/// Admin request bodies are small; anything larger is a mistake.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+const DEFAULT_PAGE_SIZE: i32 = 50;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    pub secret_prefix: String,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
+            secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
+        })
+    }
+}
+
+pub struct AdminApi {
+    store: Store,
+    secrets: Arc<CustomerSecrets>,
+    clock: SharedClock,
+}
+
+/// A refused request: status, stable code, and a sentence saying what is wrong.
+#[derive(Debug)]
+pub struct ApiError {
+    status: u16,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+    fn not_found(what: impl Into<String>) -> Self {
+        Self::new(404, "not_found", what)
+    }
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::new(400, "invalid_request", message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Invalid(m) => ApiError::invalid(m),
+            Error::NotFound(m) => ApiError::not_found(m),
+            other => {
+                tracing::error!(error.kind = other.kind(), error = %other, "dependency failed");
+                ApiError::new(503, "unavailable", "a dependency failed; retry later")
+            }
+        }
+    }
+}
+
+type Answer = Result<ApiGatewayV2httpResponse, ApiError>;
+
+impl AdminApi {
+    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Self {
+        Self {
+            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            secrets: Arc::new(CustomerSecrets::new(clients.secrets.clone(), config.secret_prefix, DEFAULT_CACHE_TTL)),
+            clock,
+        }
+    }
+
+    pub async fn handle(&self, req: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
+        let route = req.request_context.route_key.clone().unwrap_or_default();
+        let span = tracing::info_span!("admin", route = %route, request_id = req.request_context.request_id.as_deref().unwrap_or(""));
+        let _enter = span.enter();
+        match self.route(&route, &req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                tracing::info!(status = e.status, error = e.code, "request refused");
+                http::error(e.status, e.code, e.message)
+            }
+        }
+    }
+
+    async fn route(&self, route: &str, req: &ApiGatewayV2httpRequest) -> Answer {
+        let tenant = path(req, "tenantId", ids::check)?;
+        match route {
+            "PUT /tenants/{tenantId}" => self.put_tenant(&tenant, body(req)?).await,
+            "GET /tenants/{tenantId}" => self.get_tenant(&tenant).await,
+            "PUT /tenants/{tenantId}/contracts/{contractId}" => {
+                let contract = path(req, "contractId", |k, v| ids::urn_number("contract", v).map(|_| ()).map_err(|_| Error::Invalid(format!("{k} must be the number N of urn:li:contract:N"))))?;
+                self.put_contract(&tenant, &contract, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
+            "PUT /tenants/{tenantId}/jobs/{jobId}" => {
+                let job = path(req, "jobId", ids::check)?;
+                self.put_job(&tenant, &job, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/jobs/{jobId}" => {
+                let job = path(req, "jobId", ids::check)?;
+                self.get_job(&tenant, &job).await
+            }
+            "GET /tenants/{tenantId}/candidates" => self.list_candidates(&tenant, req).await,
+            "GET /tenants/{tenantId}/candidates/{candidateId}" => {
+                let candidate = path(req, "candidateId", ids::check)?;
+                self.get_candidate(&tenant, &candidate).await
+            }
+            "GET /tenants/{tenantId}/exports" => self.list_exports(&tenant, req).await,
+            _ => Err(ApiError::not_found("no such route")),
+        }
+    }
+
+    async fn put_tenant(&self, tenant_id: &str, body: TenantInput) -> Answer {
+        let name = text("name", &body.name, 200)?;
+        let organization = format!("urn:li:organization:{}", ids::urn_number("organization", &body.organization)?);
+        let client_id = text("linkedin.clientId", &body.linkedin.client_id, 128)?;
+        let client_secret = text("linkedin.clientSecret", &body.linkedin.client_secret, 512)?;
+        let now = self.clock.now_ms();
+        let existing = self.store.get_tenant(tenant_id).await?;
+        // The secret first: a tenant item never points at a secret that is not there.
+        let creds = LinkedInCredentials { client_id: client_id.clone(), client_secret };
+        self.secrets.put(tenant_id, &creds).await?;
+        let tenant = Tenant {
+            tenant_id: tenant_id.to_owned(),
+            name,
+            organization,
+            client_id,
+            created_at: existing.as_ref().map_or(now, |t| t.created_at),
+            updated_at: now,
+        };
+        self.store.put_tenant(&tenant).await?;
+        Ok(http::json(if existing.is_some() { 200 } else { 201 }, &TenantView::from(&tenant)))
+    }
+
+    async fn get_tenant(&self, tenant_id: &str) -> Answer {
+        let tenant = self.tenant(tenant_id).await?;
+        Ok(http::json(200, &TenantView::from(&tenant)))
+    }
+
+    async fn put_contract(&self, tenant_id: &str, contract_id: &str, body: ContractInput) -> Answer {
+        self.tenant(tenant_id).await?;
+        let contract_id = ids::urn_number("contract", contract_id)?;
+        let expires_at = match body.expires_at.as_deref() {
+            None => None,
+            Some(s) => Some(clock::from_rfc3339(s).ok_or_else(|| ApiError::invalid(format!("expiresAt must be an RFC 3339 date-time, got {:?}", ids::truncate(s, 40))))?),
+        };
+        let now = self.clock.now_ms();
+        let existing = self.store.get_contract(tenant_id, &contract_id).await?;
+        let status = if expires_at.is_some_and(|e| e <= now) { ContractStatus::Expired } else { ContractStatus::Active };
+        let contract = Contract {
+            tenant_id: tenant_id.to_owned(),
+            contract_id,
+            status,
+            expires_at,
+            connected_at: existing.as_ref().map_or(now, |c| c.connected_at),
+            updated_at: now,
+        };
+        self.store.put_contract(&contract).await?;
+        Ok(http::json(if existing.is_some() { 200 } else { 201 }, &ContractView::from(&contract)))
+    }
+
+    async fn list_contracts(&self, tenant_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let contracts = self.store.list_contracts(tenant_id).await?;
+        let items: Vec<ContractView> = contracts.iter().map(ContractView::from).collect();
+        Ok(http::json(200, &ListView { items, next_token: None }))
+    }
+
+    async fn put_job(&self, tenant_id: &str, job_id: &str, body: JobInput) -> Answer {
+        self.tenant(tenant_id).await?;
+        let now = self.clock.now_ms();
+        let existing = self.store.get_job(tenant_id, job_id).await?;
+        let job = Job {
+            tenant_id: tenant_id.to_owned(),
+            job_id: job_id.to_owned(),
+            title: text("title", &body.title, 200)?,
+            description: body.description.unwrap_or_default(),
+            location: body.location.unwrap_or_default(),
+            state: body.state,
+            created_at: existing.as_ref().map_or(now, |j| j.created_at),
+            updated_at: now,
+        };
+        if job.description.len() > 100_000 || job.location.chars().count() > 200 {
+            return Err(ApiError::invalid("description is limited to 100000 bytes and location to 200 characters"));
+        }
+        self.store.put_job(&job).await?;
+        Ok(http::json(if existing.is_some() { 200 } else { 201 }, &JobView::from(&job)))
+    }
+
+    async fn get_job(&self, tenant_id: &str, job_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let job = self.store.get_job(tenant_id, job_id).await?.ok_or_else(|| ApiError::not_found("no such job"))?;
+        Ok(http::json(200, &JobView::from(&job)))
+    }
+
+    async fn list_candidates(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
+        self.tenant(tenant_id).await?;
+        if let Some(member) = http::query_param(req, "member") {
+            ids::check_member_urn(member)?;
+            let id = shared::domain::Candidate::id_for_member(member);
+            let items: Vec<CandidateSummaryView> = self
+                .store
+                .get_candidate(tenant_id, &id)
+                .await?
+                .iter()
+                .map(CandidateSummaryView::from)
+                .collect();
+            return Ok(http::json(200, &ListView { items, next_token: None }));
+        }
+        let (limit, token) = paging(req)?;
+        let page = self.store.list_candidates(tenant_id, limit, token).await?;
+        let items: Vec<CandidateSummaryView> = page.items.iter().map(CandidateSummaryView::from).collect();
+        Ok(http::json(200, &ListView { items, next_token: page.next_token }))
+    }
+
+    async fn get_candidate(&self, tenant_id: &str, candidate_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (candidate, applications) = self
+            .store
+            .get_candidate_with_applications(tenant_id, candidate_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such candidate"))?;
+        Ok(http::json(200, &CandidateView::new(&candidate, &applications)))
+    }
+
+    async fn list_exports(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
+        let page = self.store.list_exports(tenant_id, limit, token).await?;
+        let items: Vec<ExportView> = page.items.iter().map(ExportView::from).collect();
+        Ok(http::json(200, &ListView { items, next_token: page.next_token }))
+    }
+
+    async fn tenant(&self, tenant_id: &str) -> Result<Tenant, ApiError> {
+        self.store
+            .get_tenant(tenant_id)
+            .await?
+            .ok_or_else(|| ApiError::new(404, "unknown_tenant", "no such tenant"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TenantInput {
+    name: String,
+    organization: String,
+    linkedin: LinkedInInput,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LinkedInInput {
+    client_id: String,
+    client_secret: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ContractInput {
+    #[serde(default)]
+    expires_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JobInput {
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    location: Option<String>,
+    state: JobState,
+}
+
+fn path(req: &ApiGatewayV2httpRequest, name: &str, check: impl Fn(&str, &str) -> Result<(), Error>) -> Result<String, ApiError> {
+    let value = http::path_param(req, name).unwrap_or_default();
+    check(name, value).map_err(|e| ApiError::invalid(e.to_string().trim_start_matches("invalid input: ").to_owned()))?;
+    Ok(value.to_owned())
+}
+
+/// The JSON body; an empty body reads as `{}`.
+fn body<T: DeserializeOwned>(req: &ApiGatewayV2httpRequest) -> Result<T, ApiError> {
+    let bytes = http::raw_body(req, MAX_BODY_BYTES).map_err(|e| match e {
+        BodyError::TooLarge { limit } => ApiError::new(413, "body_too_large", format!("request bodies are limited to {limit} bytes")),
+        BodyError::BadBase64 => ApiError::invalid("the body is marked base64 but does not decode"),
+    })?;
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".to_vec() } else { bytes };
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::invalid(format!("the body is not valid: {e}")))
+}
+
+/// A required, trimmed, non-empty text of at most `max` characters.
+fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(ApiError::invalid(format!("{field} must be 1 to {max} characters without control characters")));
+    }
+    Ok(v.to_owned())
+}
+
+fn paging(req: &ApiGatewayV2httpRequest) -> Result<(i32, Option<&str>), ApiError> {
+    let limit = match http::query_param(req, "limit") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(l) => l
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=shared::store::MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| ApiError::invalid(format!("limit must be a number from 1 to {}", shared::store::MAX_PAGE_SIZE)))?,
+    };
+    Ok((limit, http::query_param(req, "nextToken")))
+}

@@ -1,1 +1,189 @@
+//! export-import: turns export notifications from the exports queue into ATS candidates.
+//!
+//! For `EXPORT_CANDIDATE_PROFILE` it fetches the export from LinkedIn, then, when the contract is
+//! connected and active and the job is known, upserts the candidate by member URN with the four
+//! fields an export may bring (first name, last name, location, current employer) and adds an
+//! application on the job with source LinkedIn. Otherwise it records the export as skipped with
+//! its reason. Every outcome is recorded under LinkedIn's request id, so a replayed message
+//! changes nothing and costs no LinkedIn call.
+//!
+//! For `INTEGRATION_STATUS_CHANGE` it fetches the change and disables or re-enables the contract
+//! it names.
 
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shared::aws::Clients;
+use shared::batch::{self, BatchQueues, Message};
+use shared::clock::SharedClock;
+use shared::config::{ConfigError, Env};
+use shared::domain::{Application, Candidate, ContractStatus, ExportRecord, ExportStatus, ProfileExport, SkipReason};
+use shared::linkedin::LinkedIn;
+use shared::messages::{LinkedInEvent, NotificationKind};
+use shared::queue::Queue;
+use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
+use shared::store::{Recorded, Store};
+use shared::{Error, Result, ids};
+use tracing::Instrument;
+
+/// Messages of one batch processed at once; each makes a few sequential calls.
+const CONCURRENCY: usize = 4;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    pub exports_queue_url: String,
+    pub exports_dlq_url: String,
+    pub secret_prefix: String,
+    pub linkedin_api_url: String,
+    pub linkedin_auth_url: String,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
+            exports_queue_url: env.required("EXPORTS_QUEUE_URL", "the exports queue this function consumes")?,
+            exports_dlq_url: env.required("EXPORTS_DLQ_URL", "the dead-letter queue of the exports queue")?,
+            secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
+            linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL, e.g. https://api.linkedin.com/v2")?,
+            linkedin_auth_url: env.required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL, e.g. https://www.linkedin.com/oauth/v2")?,
+        })
+    }
+}
+
+pub struct ExportImport {
+    store: Store,
+    secrets: Arc<CustomerSecrets>,
+    linkedin: LinkedIn,
+    queues: BatchQueues,
+    clock: SharedClock,
+}
+
+impl ExportImport {
+    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
+        Ok(Self {
+            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            secrets: Arc::new(CustomerSecrets::new(clients.secrets.clone(), config.secret_prefix, DEFAULT_CACHE_TTL)),
+            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
+            queues: BatchQueues {
+                source: Queue::new(clients.sqs.clone(), config.exports_queue_url),
+                dead_letters: Queue::new(clients.sqs.clone(), config.exports_dlq_url),
+            },
+            clock,
+        })
+    }
+
+    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        batch::process(event, &self.queues, CONCURRENCY, |m| self.process(m)).await
+    }
+
+    async fn process(&self, message: Message) -> Result<()> {
+        let event: LinkedInEvent = message.json()?;
+        ids::check("tenantId", &event.tenant_id)?;
+        ids::check_external("requestId", &event.request_id)?;
+        let span = tracing::info_span!("notification", tenant = %event.tenant_id, request = %event.request_id, kind = ?event.kind);
+        match event.kind {
+            NotificationKind::ExportCandidateProfile => self.import_export(&event).instrument(span).await,
+            NotificationKind::IntegrationStatusChange => self.apply_status_change(&event).instrument(span).await,
+        }
+    }
+
+    async fn import_export(&self, event: &LinkedInEvent) -> Result<()> {
+        let tenant_id = &event.tenant_id;
+        if let Some(done) = self.store.export_record(tenant_id, &event.request_id).await? {
+            tracing::info!(status = ?done.status, "export already recorded; nothing to do");
+            return Ok(());
+        }
+        if self.store.get_tenant(tenant_id).await?.is_none() {
+            return Err(Error::NotFound(format!("tenant {tenant_id}")));
+        }
+        let creds = self.secrets.get(tenant_id).await?;
+        let now = self.clock.now_ms();
+        let export = self
+            .linkedin
+            .exported_candidate(&creds, &event.request_id, now)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("LinkedIn has no export for request {}", event.request_id)))?;
+
+        if let Some(reason) = self.skip_reason(tenant_id, &export, now).await? {
+            let record = record(tenant_id, &export, ExportStatus::Skipped, Some(reason), None, now);
+            let outcome = self.store.record_skipped_export(&record).await?;
+            tracing::info!(contract = %export.contract_id, reason = reason.as_str(), replay = outcome == Recorded::AlreadyThere, "export skipped");
+            return Ok(());
+        }
+
+        let candidate = Candidate::from_export(tenant_id, &export.profile, now);
+        let application = Application::from_export(tenant_id, &candidate.candidate_id, &export);
+        let record = record(tenant_id, &export, ExportStatus::Imported, None, Some(&application), now);
+        let outcome = self.store.import_export(&candidate, &application, &record).await?;
+        tracing::info!(
+            contract = %export.contract_id,
+            candidate = %candidate.candidate_id,
+            application = %application.application_id,
+            replay = outcome == Recorded::AlreadyThere,
+            "export imported"
+        );
+        Ok(())
+    }
+
+    async fn skip_reason(&self, tenant_id: &str, export: &ProfileExport, now: i64) -> Result<Option<SkipReason>> {
+        match self.store.get_contract(tenant_id, &export.contract_id).await? {
+            None => return Ok(Some(SkipReason::ContractNotConnected)),
+            Some(c) if !c.is_active_at(now) => return Ok(Some(SkipReason::ContractInactive)),
+            Some(_) => {}
+        }
+        if ids::check("job id", &export.job_id).is_err() || self.store.get_job(tenant_id, &export.job_id).await?.is_none() {
+            return Ok(Some(SkipReason::UnknownJob));
+        }
+        Ok(None)
+    }
+
+    async fn apply_status_change(&self, event: &LinkedInEvent) -> Result<()> {
+        let tenant_id = &event.tenant_id;
+        let creds = self.secrets.get(tenant_id).await?;
+        for change in self.linkedin.integration_changes(&creds, &event.request_id).await? {
+            let Ok(contract_id) = ids::urn_number("contract", &change.integration_context) else {
+                tracing::info!(context = %ids::truncate(&change.integration_context, 80), "status change not about a contract; nothing to apply");
+                continue;
+            };
+            let Some(mut contract) = self.store.get_contract(tenant_id, &contract_id).await? else {
+                tracing::info!(contract = %contract_id, "status change for a contract that is not connected");
+                continue;
+            };
+            let next = match (change.status.as_str(), contract.status) {
+                ("DISABLED", ContractStatus::Active) => ContractStatus::Disabled,
+                ("ENABLED", ContractStatus::Disabled) => ContractStatus::Active,
+                _ => continue,
+            };
+            contract.status = next;
+            contract.updated_at = self.clock.now_ms();
+            self.store.put_contract(&contract).await?;
+            tracing::info!(contract = %contract_id, status = ?next, "contract status changed by LinkedIn");
+        }
+        Ok(())
+    }
+}
+
+fn record(
+    tenant_id: &str,
+    export: &ProfileExport,
+    status: ExportStatus,
+    reason: Option<SkipReason>,
+    application: Option<&Application>,
+    now: i64,
+) -> ExportRecord {
+    ExportRecord {
+        tenant_id: tenant_id.to_owned(),
+        request_id: export.request_id.clone(),
+        status,
+        reason,
+        contract_id: export.contract_id.clone(),
+        job_id: ids::truncate(&export.job_id, 128),
+        exported_by: export.exporter.clone(),
+        candidate_id: application.map(|a| a.candidate_id.clone()),
+        application_id: application.map(|a| a.application_id.clone()),
+        exported_at: export.exported_at,
+        recorded_at: now,
+    }
+}

@@ -1,1 +1,163 @@
+//! export-webhook: LinkedIn's push notifications for one customer, at
+//! `GET|POST /linkedin/{tenantId}/events`.
+//!
+//! - GET answers LinkedIn's endpoint validation (`challengeCode`) with the customer's secret.
+//! - POST verifies `X-LI-Signature` over the raw bytes, drops notifications already seen, and puts
+//!   the rest on the exports queue. It answers 2xx only once the message is durably enqueued, so
+//!   LinkedIn's own retries cover any failure before that point. Client errors change nothing.
 
+use std::sync::Arc;
+
+use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use shared::aws::Clients;
+use shared::clock::SharedClock;
+use shared::config::{ConfigError, Env};
+use shared::http::{self, BodyError};
+use shared::messages::LinkedInEvent;
+use shared::queue::Queue;
+use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
+use shared::store::Store;
+use shared::webhook::{self, MAX_BODY_BYTES};
+use shared::{Error, ids};
+
+/// How long a notification id is remembered. LinkedIn retries for far less than this.
+const NOTIFICATION_MEMORY_MS: i64 = 7 * 24 * 3600 * 1000;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    pub exports_queue_url: String,
+    pub secret_prefix: String,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
+            exports_queue_url: env.required("EXPORTS_QUEUE_URL", "the exports queue")?,
+            secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
+        })
+    }
+}
+
+pub struct ExportWebhook {
+    store: Store,
+    secrets: Arc<CustomerSecrets>,
+    exports: Queue,
+    clock: SharedClock,
+}
+
+impl ExportWebhook {
+    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Self {
+        Self {
+            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            secrets: Arc::new(CustomerSecrets::new(
+                clients.secrets.clone(),
+                config.secret_prefix,
+                DEFAULT_CACHE_TTL,
+            )),
+            exports: Queue::new(clients.sqs.clone(), config.exports_queue_url),
+            clock,
+        }
+    }
+
+    pub async fn handle(&self, req: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
+        let tenant_id = http::path_param(&req, "tenantId").unwrap_or_default().to_owned();
+        let span = tracing::info_span!("webhook", tenant = %ids::truncate(&tenant_id, 64), request_id = req.request_context.request_id.as_deref().unwrap_or(""));
+        let _enter = span.enter();
+        let result = match http::method(&req).as_str() {
+            "GET" => self.challenge(&tenant_id, &req).await,
+            "POST" => self.notification(&tenant_id, &req).await,
+            _ => Err(Rejection::new(405, "method_not_allowed", "use GET for validation or POST for notifications")),
+        };
+        match result {
+            Ok(resp) => resp,
+            Err(r) => {
+                tracing::info!(status = r.status, error = r.code, "request rejected");
+                http::error(r.status, r.code, r.message)
+            }
+        }
+    }
+
+    async fn challenge(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse, Rejection> {
+        let code = http::query_param(req, "challengeCode")
+            .filter(|c| !c.is_empty() && c.len() <= 256)
+            .ok_or_else(|| Rejection::new(400, "missing_challenge", "challengeCode query parameter is required (1 to 256 characters)"))?;
+        self.known_tenant(tenant_id).await?;
+        let creds = self.secrets.get(tenant_id).await.map_err(Rejection::unavailable)?;
+        Ok(http::json(200, &webhook::answer_challenge(&creds.client_secret, code)))
+    }
+
+    async fn notification(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse, Rejection> {
+        let body = http::raw_body(req, MAX_BODY_BYTES).map_err(|e| match e {
+            BodyError::TooLarge { limit } => Rejection::new(413, "body_too_large", format!("notification bodies are limited to {limit} bytes")),
+            BodyError::BadBase64 => Rejection::new(400, "bad_encoding", "the body is marked base64 but does not decode"),
+        })?;
+        self.known_tenant(tenant_id).await?;
+        let creds = self.secrets.get(tenant_id).await.map_err(Rejection::unavailable)?;
+        webhook::verify_signature(&creds.client_secret, &body, http::header(req, "x-li-signature"))
+            .map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+        let notification = webhook::parse_notification(&body).map_err(|e| Rejection::new(400, "bad_notification", e.to_string()))?;
+
+        let seen = self
+            .store
+            .notification_seen(tenant_id, &notification.notification_id)
+            .await
+            .map_err(Rejection::unavailable)?;
+        if seen {
+            tracing::info!(notification_id = %notification.notification_id, "duplicate notification ignored");
+            return Ok(http::json(200, &serde_json::json!({"status": "duplicate"})));
+        }
+        let now = self.clock.now_ms();
+        let event = LinkedInEvent {
+            tenant_id: tenant_id.to_owned(),
+            notification_id: notification.notification_id.clone(),
+            kind: notification.kind,
+            request_id: notification.request_id,
+            integration_context: notification.integration_context,
+            occurred_at: notification.occurred_at,
+            received_at: now,
+        };
+        self.exports.send(&event).await.map_err(Rejection::unavailable)?;
+        // Marked after the message is safe: if this write fails, a retry from LinkedIn enqueues
+        // the notification again, and the import is idempotent.
+        if let Err(e) = self
+            .store
+            .mark_notification(tenant_id, &event.notification_id, now, now + NOTIFICATION_MEMORY_MS)
+            .await
+        {
+            tracing::warn!(error = %e, "notification enqueued but not remembered");
+        }
+        tracing::info!(notification_id = %event.notification_id, kind = ?event.kind, "notification accepted");
+        Ok(http::json(202, &serde_json::json!({"status": "accepted"})))
+    }
+
+    async fn known_tenant(&self, tenant_id: &str) -> Result<(), Rejection> {
+        let unknown = || Rejection::new(404, "unknown_tenant", "no customer is registered under this callback URL");
+        ids::check("tenantId", tenant_id).map_err(|_| unknown())?;
+        match self.store.get_tenant(tenant_id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(unknown()),
+            Err(e) => Err(Rejection::unavailable(e)),
+        }
+    }
+}
+
+/// A request this function refuses, with the status to answer.
+struct Rejection {
+    status: u16,
+    code: &'static str,
+    message: String,
+}
+
+impl Rejection {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+
+    /// A dependency failed: LinkedIn should retry later.
+    fn unavailable(err: Error) -> Self {
+        tracing::error!(error.kind = err.kind(), error = %err, "dependency failed");
+        Self::new(503, "unavailable", "the notification could not be accepted now; retry later")
+    }
+}

@@ -115,6 +115,17 @@ pub enum ContractState {
     Disabled,
 }
 
+impl ContractState {
+    /// `ACTIVE`, `EXPIRED` or `DISABLED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractState::Active => "ACTIVE",
+            ContractState::Expired => "EXPIRED",
+            ContractState::Disabled => "DISABLED",
+        }
+    }
+}
+
 /// A fault injected into the next matching requests to `/oauth` or `/v2`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -134,7 +145,11 @@ fn one() -> u32 {
 
 /// What a fault does.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum FaultKind {
     /// Answer this status with the error JSON body (and `Retry-After` when given).
     Status {
@@ -227,7 +242,7 @@ struct Notification {
 }
 
 #[derive(Default)]
-struct State {
+struct SimState {
     apps: HashMap<String, App>,
     tokens: HashMap<String, Token>,
     /// client id -> request id -> export
@@ -243,7 +258,7 @@ struct State {
 struct Inner {
     addr: SocketAddr,
     config: SimConfig,
-    state: Mutex<State>,
+    state: Mutex<SimState>,
     http: reqwest::Client,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -310,7 +325,8 @@ fn parse_urlencoded(input: &[u8]) -> HashMap<String, String> {
             Some(i) => (&pair[..i], &pair[i + 1..]),
             None => (pair, &[][..]),
         };
-        out.entry(percent_decode(k)).or_insert_with(|| percent_decode(v));
+        out.entry(percent_decode(k))
+            .or_insert_with(|| percent_decode(v));
     }
     out
 }
@@ -370,6 +386,29 @@ fn api_error(status: u16, service_code: i64, message: impl Into<String>) -> Resp
         .into_response()
 }
 
+/// An API error before it becomes a response (keeps `Result`s small).
+struct ApiErr {
+    status: u16,
+    code: i64,
+    message: String,
+}
+
+impl ApiErr {
+    fn new(status: u16, code: i64, message: impl Into<String>) -> Self {
+        ApiErr {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiErr {
+    fn into_response(self) -> Response {
+        api_error(self.status, self.code, self.message)
+    }
+}
+
 /// OAuth error shape: `{"error": "...", "error_description": "..."}`
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     (
@@ -390,10 +429,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn paging(query: &HashMap<String, String>) -> (usize, usize) {
-    let start = query
-        .get("start")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let start = query.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
     let count = query
         .get("count")
         .and_then(|s| s.parse().ok())
@@ -432,7 +468,7 @@ impl Sim {
             inner: Arc::new(Inner {
                 addr: local,
                 config,
-                state: Mutex::new(State::default()),
+                state: Mutex::new(SimState::default()),
                 http,
                 shutdown: tx,
             }),
@@ -478,7 +514,7 @@ impl Sim {
         format!("{}/oauth/v2", self.base_url())
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    fn state(&self) -> MutexGuard<'_, SimState> {
         // A panic while holding the lock leaves plain data behind: keep serving.
         self.inner
             .state
@@ -688,7 +724,10 @@ impl Sim {
             .inner
             .http
             .get(&url)
-            .query(&[("challengeCode", code.as_str()), ("applicationId", client_id)])
+            .query(&[
+                ("challengeCode", code.as_str()),
+                ("applicationId", client_id),
+            ])
             .timeout(Duration::from_secs(3))
             .send()
             .await;
@@ -772,8 +811,8 @@ impl Sim {
     }
 
     /// The client id owning a valid (unexpired) token.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<String, Response> {
-        let invalid = || api_error(401, CODE_INVALID_TOKEN, "Invalid access token");
+    fn authenticate(&self, headers: &HeaderMap) -> Result<String, ApiErr> {
+        let invalid = || ApiErr::new(401, CODE_INVALID_TOKEN, "Invalid access token");
         let token = bearer(headers).ok_or_else(invalid)?;
         let state = self.state();
         match state.tokens.get(token) {
@@ -846,21 +885,21 @@ impl Sim {
         method: &Method,
         headers: &HeaderMap,
         query: &HashMap<String, String>,
-    ) -> Result<(String, String), Response> {
+    ) -> Result<(String, String), ApiErr> {
         if method != Method::GET {
-            return Err(api_error(405, 0, format!("Method {method} not allowed")));
+            return Err(ApiErr::new(405, 0, format!("Method {method} not allowed")));
         }
         let client_id = self.authenticate(headers)?;
         match query.get("q").map(String::as_str) {
             Some("request") => {}
             Some(other) => {
-                return Err(api_error(400, 0, format!("Unsupported finder q={other}")));
+                return Err(ApiErr::new(400, 0, format!("Unsupported finder q={other}")));
             }
-            None => return Err(api_error(400, 0, "Missing query parameter q")),
+            None => return Err(ApiErr::new(400, 0, "Missing query parameter q")),
         }
         match query.get("requestId") {
             Some(id) if !id.is_empty() => Ok((client_id, id.clone())),
-            _ => Err(api_error(400, 0, "Missing query parameter requestId")),
+            _ => Err(ApiErr::new(400, 0, "Missing query parameter requestId")),
         }
     }
 
@@ -872,7 +911,7 @@ impl Sim {
     ) -> Response {
         let (client_id, request_id) = match self.request_finder(method, headers, query) {
             Ok(found) => found,
-            Err(resp) => return resp,
+            Err(e) => return e.into_response(),
         };
         let state = self.state();
         let export = state
@@ -888,7 +927,7 @@ impl Sim {
                 return api_error(
                     403,
                     CODE_CONTRACT_INACTIVE,
-                    format!("Contract {} is {status:?}", e.contract).to_uppercase(),
+                    format!("Contract {} is {}", e.contract, status.as_str()),
                 );
             }
             elements.push(json!({
@@ -914,7 +953,7 @@ impl Sim {
     ) -> Response {
         let (client_id, request_id) = match self.request_finder(method, headers, query) {
             Ok(found) => found,
-            Err(resp) => return resp,
+            Err(e) => return e.into_response(),
         };
         let found = self
             .state()
@@ -1018,8 +1057,7 @@ async fn api(
         Some(FaultKind::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
         None => {}
     }
-    let response =
-        response.unwrap_or_else(|| sim.handle(&method, &path, &query, &headers, &form));
+    let response = response.unwrap_or_else(|| sim.handle(&method, &path, &query, &headers, &form));
 
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, status, "api call");

@@ -5,7 +5,7 @@
 //! Binds 127.0.0.1, prints one line `linkedin-sim listening on http://127.0.0.1:PORT` to stdout,
 //! logs to stderr and runs until Ctrl-C (or SIGTERM).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 
 use linkedin_sim::{Sim, SimConfig};
@@ -39,9 +39,7 @@ fn parse_args() -> Result<Args, String> {
         };
         let value = match inline {
             Some(v) => v,
-            None => args
-                .next()
-                .ok_or_else(|| format!("{name} needs a value"))?,
+            None => args.next().ok_or_else(|| format!("{name} needs a value"))?,
         };
         *slot = Some(value);
     }
@@ -91,6 +89,7 @@ async fn wait_for_stop() {
 async fn main() {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )

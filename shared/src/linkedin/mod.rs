@@ -75,6 +75,18 @@ impl LinkedIn {
             .transpose()
     }
 
+    /// The integration changes an `INTEGRATION_STATUS_CHANGE` notification announced.
+    pub async fn integration_changes(
+        &self,
+        creds: &LinkedInCredentials,
+        request_id: &str,
+    ) -> Result<Vec<wire::IntegrationStatus>> {
+        let page: wire::Elements<wire::IntegrationStatus> = self
+            .get(creds, "/atsIntegrations", &[("q", "request"), ("requestId", request_id)])
+            .await?;
+        Ok(page.elements)
+    }
+
     /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry
     /// with a fresh token.
     async fn get<T: DeserializeOwned>(

@@ -183,3 +183,13 @@ mod tests {
         assert!(err.to_string().contains("lastName"), "{err}");
     }
 }
+
+/// One element of `atsIntegrations?q=request`: the new state of an integration.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationStatus {
+    pub integration_context: String,
+    #[serde(default)]
+    pub integration_type: Option<String>,
+    pub status: String,
+}
