@@ -1,1 +1,272 @@
+//! The local stack: every function of template.yaml in one process, against moto (DynamoDB, SQS,
+//! Secrets Manager) and a LinkedIn (the simulator, or any implementation of the RSC API).
+//!
+//! - the table and queues are created from template.yaml;
+//! - HTTP API routes are served on one port, as API Gateway would deliver them;
+//! - SQS event sources poll their queues and honour `batchItemFailures`, visibility timeouts and
+//!   redrive policies;
+//! - schedules run on their rate and can be fired at once with `POST /_local/schedules/{name}`.
 
+pub mod consumers;
+pub mod functions;
+pub mod gateway;
+pub mod moto;
+pub mod resources;
+pub mod scenario;
+pub mod template;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use aws_sdk_sqs::types::QueueAttributeName;
+use shared::aws::Clients;
+use shared::clock::SharedClock;
+use shared::config::Env;
+use tokio::task::JoinHandle;
+
+pub use template::Error;
+use template::{EventSpec, Template};
+
+pub const REGION: &str = "us-east-1";
+
+/// What to start.
+pub struct StackOptions {
+    /// Prefix of every resource name (several stacks can share one moto).
+    pub stack_name: String,
+    pub aws_endpoint: String,
+    /// Where the HTTP API listens (port 0 = any free port).
+    pub api_addr: SocketAddr,
+    pub linkedin_api_url: String,
+    pub linkedin_auth_url: String,
+    pub clock: SharedClock,
+    pub template_path: PathBuf,
+}
+
+impl StackOptions {
+    pub fn new(stack_name: &str, aws_endpoint: &str, linkedin_api_url: &str, linkedin_auth_url: &str) -> Self {
+        Self {
+            stack_name: stack_name.to_owned(),
+            aws_endpoint: aws_endpoint.to_owned(),
+            api_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            linkedin_api_url: linkedin_api_url.to_owned(),
+            linkedin_auth_url: linkedin_auth_url.to_owned(),
+            clock: shared::clock::system(),
+            template_path: moto::repo_root().join("template.yaml"),
+        }
+    }
+}
+
+/// A schedule of the template, bound to its function.
+#[derive(Clone)]
+pub struct Schedule {
+    pub function_logical_id: String,
+    pub expression: String,
+    pub function: Arc<functions::Function>,
+}
+
+impl Schedule {
+    pub async fn fire(&self) {
+        tracing::info!(function = %self.function_logical_id, schedule = %self.expression, "schedule fired");
+    }
+}
+
+pub struct Stack {
+    pub api_url: String,
+    pub resources: resources::Resources,
+    pub clients: Clients,
+    pub template: Template,
+    busy: Vec<Arc<AtomicUsize>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// An SDK configuration for moto: fixed region, test credentials, the given endpoint.
+pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("local", "local", None, None, "local-stack"))
+        .load()
+        .await
+}
+
+impl Stack {
+    pub async fn start(opts: StackOptions) -> Result<Self, Error> {
+        let template = Template::load(&opts.template_path)?;
+        let sdk = local_sdk_config(&opts.aws_endpoint).await;
+        let clients = Clients::new(&sdk);
+        let parameters = HashMap::from([
+            ("LinkedInApiUrl".to_owned(), opts.linkedin_api_url.clone()),
+            ("LinkedInAuthUrl".to_owned(), opts.linkedin_auth_url.clone()),
+        ]);
+        let resources = resources::create(&template, &opts.stack_name, REGION, &parameters, &clients.dynamodb, &clients.sqs).await?;
+
+        let mut routes = Vec::new();
+        let mut schedules = Vec::new();
+        let mut tasks = Vec::new();
+        let mut busy = Vec::new();
+        for spec in &template.functions {
+            let mut vars = HashMap::new();
+            for (name, value) in template.environment(spec) {
+                let value = resources.resolver().resolve(&value).map_err(|e| format!("{}: {name}: {e}", spec.logical_id))?;
+                vars.insert(name, value);
+            }
+            let function = functions::Function::build(&spec.binary, &Env::from_map(vars), &clients, opts.clock.clone())
+                .map_err(|e| format!("{}: {e}", spec.logical_id))?;
+            for event in &spec.events {
+                match event {
+                    EventSpec::Http { method, path } => routes.push(gateway::Route {
+                        method: method.clone(),
+                        path: path.clone(),
+                        function: function.clone(),
+                    }),
+                    EventSpec::Sqs { queue, batch_size } => {
+                        let arn = resources.resolver().resolve(queue)?;
+                        let logical = resources
+                            .attributes
+                            .iter()
+                            .find(|((_, attr), v)| attr == "Arn" && **v == arn)
+                            .map(|((id, _), _)| id.clone())
+                            .ok_or_else(|| format!("{}: SQS event on an unknown queue", spec.logical_id))?;
+                        let counter = Arc::new(AtomicUsize::new(0));
+                        busy.push(counter.clone());
+                        let consumer = consumers::Consumer {
+                            queue_url: resources.queue_urls[&logical].clone(),
+                            queue_arn: arn,
+                            region: REGION.to_owned(),
+                            batch_size: *batch_size,
+                            function: function.clone(),
+                            busy: counter,
+                        };
+                        tasks.push(tokio::spawn(consumer.run(clients.sqs.clone())));
+                    }
+                    EventSpec::Schedule { name, expression } => {
+                        let schedule = Schedule {
+                            function_logical_id: spec.logical_id.clone(),
+                            expression: resources.resolver().resolve(expression)?,
+                            function: function.clone(),
+                        };
+                        if let Some(every) = rate(&schedule.expression) {
+                            let s = schedule.clone();
+                            tasks.push(tokio::spawn(async move {
+                                let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                                loop {
+                                    tick.tick().await;
+                                    s.fire().await;
+                                }
+                            }));
+                        }
+                        schedules.push((spec.logical_id.clone(), schedule.clone()));
+                        schedules.push((format!("{}.{name}", spec.logical_id), schedule));
+                    }
+                }
+            }
+        }
+
+        let listener = tokio::net::TcpListener::bind(opts.api_addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", opts.api_addr))?;
+        let api_url = format!("http://{}", listener.local_addr()?);
+        let app = gateway::router(Arc::new(gateway::Gateway { routes, schedules }));
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "local API stopped");
+            }
+        }));
+        Ok(Self { api_url, resources, clients, template, busy, tasks })
+    }
+
+    pub fn queue_url(&self, logical_id: &str) -> &str {
+        &self.resources.queue_urls[logical_id]
+    }
+
+    pub fn table_name(&self) -> &str {
+        self.resources.tables.values().next().map(String::as_str).unwrap_or_default()
+    }
+
+    /// Waits until no queue holds a visible message and no consumer is working, checked twice in
+    /// a row. Messages waiting out a visibility timeout after a failure are not waited for.
+    pub async fn settle(&self) -> Result<(), Error> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut quiet = 0;
+        while quiet < 2 {
+            if tokio::time::Instant::now() > deadline {
+                return Err("the local stack did not settle within 60 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let idle = self.busy.iter().all(|b| b.load(Ordering::SeqCst) == 0);
+            let visible = self.visible_messages().await?;
+            quiet = if idle && visible == 0 { quiet + 1 } else { 0 };
+        }
+        Ok(())
+    }
+
+    /// Messages currently visible in every queue of the stack (dead-letter queues included).
+    async fn visible_messages(&self) -> Result<u64, Error> {
+        let mut total = 0;
+        for (logical, url) in &self.resources.queue_urls {
+            if logical.contains("DeadLetter") {
+                continue;
+            }
+            total += self.queue_depth(url).await?.0;
+        }
+        Ok(total)
+    }
+
+    /// `(visible, in flight)` messages of a queue.
+    pub async fn queue_depth(&self, url: &str) -> Result<(u64, u64), Error> {
+        let attrs = self
+            .clients
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .map_err(|e| format!("queue depth: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?
+            .attributes
+            .unwrap_or_default();
+        let n = |k: &QueueAttributeName| attrs.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+        Ok((n(&QueueAttributeName::ApproximateNumberOfMessages), n(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible)))
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// `rate(N minute[s]|hour[s]|day[s])` as a duration; cron expressions only fire on demand locally.
+fn rate(expression: &str) -> Option<Duration> {
+    let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (n, unit) = inner.trim().split_once(' ')?;
+    let n: u64 = n.parse().ok()?;
+    let secs = match unit.trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(n * secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates() {
+        assert_eq!(rate("rate(30 minutes)"), Some(Duration::from_secs(1800)));
+        assert_eq!(rate("rate(1 hour)"), Some(Duration::from_secs(3600)));
+        assert_eq!(rate("cron(0 * * * ? *)"), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! SQS event sources: poll a queue, hand real `SqsEvent` batches to the function, delete what
+//! succeeded and leave `batchItemFailures` to come back after the queue's visibility timeout
+//! (moto then applies the queue's redrive policy, as SQS does).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+
+use crate::functions::Function;
+
+pub struct Consumer {
+    pub queue_url: String,
+    pub queue_arn: String,
+    pub region: String,
+    pub batch_size: usize,
+    pub function: Arc<Function>,
+    /// Non-zero while a receive or a batch is in progress (used to tell when the stack is idle).
+    pub busy: Arc<AtomicUsize>,
+}
+
+impl Consumer {
+    pub async fn run(self, sqs: aws_sdk_sqs::Client) {
+        loop {
+            self.busy.fetch_add(1, Ordering::SeqCst);
+            let handled = self.poll_once(&sqs).await;
+            self.busy.fetch_sub(1, Ordering::SeqCst);
+            if !handled {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+
+    /// Receives and handles one batch; false when the queue was empty or unreachable.
+    async fn poll_once(&self, sqs: &aws_sdk_sqs::Client) -> bool {
+        let received = sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(self.batch_size.clamp(1, 10) as i32)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await;
+        let messages = match received {
+            Ok(r) => r.messages.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot receive");
+                return false;
+            }
+        };
+        if messages.is_empty() {
+            return false;
+        }
+        let records: Vec<serde_json::Value> = messages
+            .iter()
+            .map(|m| {
+                let attributes: serde_json::Map<String, serde_json::Value> = m
+                    .attributes()
+                    .map(|a| a.iter().map(|(k, v)| (k.as_str().to_owned(), serde_json::Value::String(v.clone()))).collect())
+                    .unwrap_or_default();
+                serde_json::json!({
+                    "messageId": m.message_id(),
+                    "receiptHandle": m.receipt_handle(),
+                    "body": m.body(),
+                    "attributes": attributes,
+                    "messageAttributes": {},
+                    "md5OfBody": m.md5_of_body(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": self.queue_arn,
+                    "awsRegion": self.region,
+                })
+            })
+            .collect();
+        let event: SqsEvent = match serde_json::from_value(serde_json::json!({ "Records": records })) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(error = %e, "local consumer cannot build the SQS event");
+                return true;
+            }
+        };
+        let Some(response) = self.function.sqs(event).await else { return true };
+        let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        let entries: Vec<DeleteMessageBatchRequestEntry> = messages
+            .iter()
+            .filter(|m| !failed.contains(&m.message_id().unwrap_or_default()))
+            .enumerate()
+            .filter_map(|(i, m)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(format!("m{i}"))
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if !entries.is_empty()
+            && let Err(e) = sqs.delete_message_batch().queue_url(&self.queue_url).set_entries(Some(entries)).send().await
+        {
+            tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot delete handled messages");
+        }
+        true
+    }
+}

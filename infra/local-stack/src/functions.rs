@@ -1,0 +1,55 @@
+//! The functions of template.yaml, built in-process from the environment the template gives them.
+//! Each is looked up by its cargo binary name; a function the template names but this registry
+//! does not know stops the stack, so the two cannot drift apart silently.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shared::aws::Clients;
+use shared::clock::SharedClock;
+use shared::config::Env;
+
+use crate::template::Error;
+
+pub enum Function {
+    ExportWebhook(export_webhook::ExportWebhook),
+    ExportImport(export_import::ExportImport),
+    AdminApi(admin_api::AdminApi),
+}
+
+impl Function {
+    pub fn build(binary: &str, env: &Env, clients: &Clients, clock: SharedClock) -> Result<Arc<Self>, Error> {
+        Ok(Arc::new(match binary {
+            "export-webhook" => Function::ExportWebhook(export_webhook::ExportWebhook::new(
+                clients,
+                export_webhook::Config::from_env(env)?,
+                clock,
+            )),
+            "export-import" => Function::ExportImport(export_import::ExportImport::new(
+                clients,
+                export_import::Config::from_env(env)?,
+                clock,
+            )?),
+            "admin-api" => Function::AdminApi(admin_api::AdminApi::new(clients, admin_api::Config::from_env(env)?, clock)),
+            other => return Err(format!("the local stack does not know the function binary {other:?}").into()),
+        }))
+    }
+
+    /// Handles an HTTP API event, if this function takes them.
+    pub async fn http(&self, req: ApiGatewayV2httpRequest) -> Option<ApiGatewayV2httpResponse> {
+        match self {
+            Function::ExportWebhook(f) => Some(f.handle(req).await),
+            Function::AdminApi(f) => Some(f.handle(req).await),
+            Function::ExportImport(_) => None,
+        }
+    }
+
+    /// Handles an SQS batch, if this function takes them.
+    pub async fn sqs(&self, event: SqsEvent) -> Option<SqsBatchResponse> {
+        match self {
+            Function::ExportImport(f) => Some(f.handle(event).await),
+            Function::ExportWebhook(_) | Function::AdminApi(_) => None,
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `local-stack up` keeps the local stack running; `local-stack dev` also plays the scenario.
+//!
+//! Environment: `DEV_API_PORT` (3000), `DEV_SIM_PORT` (3100), `STACK_NAME` (rsc-local),
+//! `LINKEDIN_API_URL` + `LINKEDIN_AUTH_URL` (use that LinkedIn instead of the simulator),
+//! `AWS_ENDPOINT_URL` (use that moto instead of starting one), `DEV_EXIT=1` (dev: exit after the
+//! scenario instead of staying up).
+
+use std::net::SocketAddr;
+
+use linkedin_sim::{Sim, SimConfig};
+use local_stack::{Error, Stack, StackOptions, moto::Moto, scenario};
+
+fn port(name: &str, default: u16) -> Result<u16, Error> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v.parse().map_err(|_| format!("{name} must be a port number, got {v:?}").into()),
+        _ => Ok(default),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("local-stack: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Error> {
+    shared::telemetry::init();
+    let mode = std::env::args().nth(1).unwrap_or_else(|| "up".into());
+    if mode != "up" && mode != "dev" {
+        return Err(format!("usage: local-stack [up|dev], got {mode:?}").into());
+    }
+    let api_port = port("DEV_API_PORT", 3000)?;
+    let sim_port = port("DEV_SIM_PORT", 3100)?;
+    let stack_name = std::env::var("STACK_NAME").unwrap_or_else(|_| "rsc-local".into());
+
+    let (moto, aws_endpoint) = match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) if !url.is_empty() => (None, url),
+        _ => {
+            let m = Moto::start(0).await?;
+            let url = m.endpoint.clone();
+            (Some(m), url)
+        }
+    };
+    let external = (std::env::var("LINKEDIN_API_URL").ok(), std::env::var("LINKEDIN_AUTH_URL").ok());
+    let (sim, api_url, auth_url) = match external {
+        (Some(api), Some(auth)) if !api.is_empty() && !auth.is_empty() => (None, api, auth),
+        _ => {
+            let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], sim_port)), SimConfig::default()).await
+                .map_err(|e| format!("cannot start the LinkedIn simulator on port {sim_port}: {e} (set DEV_SIM_PORT)"))?;
+            let (api, auth) = (sim.api_url(), sim.auth_url());
+            (Some(sim), api, auth)
+        }
+    };
+    let mut opts = StackOptions::new(&stack_name, &aws_endpoint, &api_url, &auth_url);
+    opts.api_addr = SocketAddr::from(([127, 0, 0, 1], api_port));
+    let stack = Stack::start(opts).await.map_err(|e| format!("{e} (set DEV_API_PORT to use another port)"))?;
+
+    println!("Local stack is up.");
+    println!("  API (webhook + admin):  {}", stack.api_url);
+    println!("  Webhook per customer:   {}/linkedin/{{tenantId}}/events", stack.api_url);
+    println!("  Admin API:              {}/tenants/{{tenantId}}", stack.api_url);
+    println!("  Fire a schedule:        curl -X POST {}/_local/schedules/{{FunctionLogicalId}}", stack.api_url);
+    println!("  AWS (moto):             {aws_endpoint}{}", if moto.is_some() { "" } else { " (external)" });
+    match &sim {
+        Some(s) => println!("  LinkedIn simulator:     {} (API {}, OAuth {}, control {}/_sim)", s.base_url(), s.api_url(), s.auth_url(), s.base_url()),
+        None => println!("  LinkedIn:               API {api_url}, OAuth {auth_url} (external)"),
+    }
+    println!("  Table:                  {}", stack.table_name());
+    for (logical, url) in &stack.resources.queue_urls {
+        println!("  Queue {logical:<18} {url}");
+    }
+
+    if mode == "dev" {
+        let Some(sim) = &sim else {
+            return Err("the dev scenario needs the simulator; use `make up` with an external LinkedIn".into());
+        };
+        println!("\nPlaying the scenario…");
+        let started = std::time::Instant::now();
+        let outcome = tokio::select! {
+            o = scenario::play(&stack, sim) => o?,
+            _ = tokio::signal::ctrl_c() => { println!("\nStopped."); return Ok(()); }
+        };
+        println!("{}", outcome.report);
+        println!("Scenario finished in {:.1} s.", started.elapsed().as_secs_f64());
+        if std::env::var("DEV_EXIT").is_ok_and(|v| v == "1") {
+            return Ok(());
+        }
+    }
+    println!("\nPress Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    println!("Stopped.");
+    drop(stack);
+    drop(moto);
+    Ok(())
+}

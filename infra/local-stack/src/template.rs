@@ -1,0 +1,247 @@
+//! Reads template.yaml: the table, the queues, the functions with their environment and events.
+//! The local stack builds everything from this, so the template stays the single source of truth.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub parameters: HashMap<String, Option<String>>,
+    pub tables: Vec<Resource>,
+    pub queues: Vec<Resource>,
+    pub functions: Vec<FunctionSpec>,
+    globals_env: Mapping,
+}
+
+/// A resource with its logical id and properties.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub logical_id: String,
+    pub properties: Mapping,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionSpec {
+    pub logical_id: String,
+    /// The cargo binary (`Metadata.BuildProperties.Binary`), i.e. the function crate.
+    pub binary: String,
+    pub timeout_secs: u64,
+    /// Environment variables, unresolved (they may hold `!Ref` and friends).
+    pub env: Vec<(String, Value)>,
+    pub events: Vec<EventSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub enum EventSpec {
+    Http { method: String, path: String },
+    Sqs { queue: Value, batch_size: usize },
+    Schedule { name: String, expression: Value },
+}
+
+fn get<'a>(m: &'a Mapping, key: &str) -> Option<&'a Value> {
+    m.get(Value::String(key.to_owned()))
+}
+
+fn mapping<'a>(m: &'a Mapping, key: &str) -> Option<&'a Mapping> {
+    get(m, key).and_then(Value::as_mapping)
+}
+
+impl Template {
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let doc: Mapping = serde_yaml::from_str(text)?;
+        let empty = Mapping::new();
+        let globals = mapping(&doc, "Globals").and_then(|g| mapping(g, "Function")).unwrap_or(&empty);
+        let global_timeout = get(globals, "Timeout").and_then(Value::as_u64).unwrap_or(3);
+        let globals_env = mapping(globals, "Environment")
+            .and_then(|e| mapping(e, "Variables"))
+            .cloned()
+            .unwrap_or_default();
+
+        let mut parameters = HashMap::new();
+        for (name, spec) in mapping(&doc, "Parameters").unwrap_or(&empty) {
+            let default = spec.as_mapping().and_then(|m| get(m, "Default")).and_then(scalar);
+            parameters.insert(name.as_str().unwrap_or_default().to_owned(), default);
+        }
+
+        let (mut tables, mut queues, mut functions) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, res) in mapping(&doc, "Resources").ok_or("template has no Resources")? {
+            let logical_id = id.as_str().unwrap_or_default().to_owned();
+            let res = res.as_mapping().ok_or_else(|| format!("resource {logical_id} is not a mapping"))?;
+            let kind = get(res, "Type").and_then(Value::as_str).unwrap_or_default();
+            let properties = mapping(res, "Properties").cloned().unwrap_or_default();
+            match kind {
+                "AWS::DynamoDB::Table" => tables.push(Resource { logical_id, properties }),
+                "AWS::SQS::Queue" => queues.push(Resource { logical_id, properties }),
+                "AWS::Serverless::Function" => {
+                    let binary = mapping(res, "Metadata")
+                        .and_then(|m| mapping(m, "BuildProperties"))
+                        .and_then(|b| get(b, "Binary"))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| format!("function {logical_id} has no Metadata.BuildProperties.Binary"))?
+                        .to_owned();
+                    let env = mapping(&properties, "Environment")
+                        .and_then(|e| mapping(e, "Variables"))
+                        .map(|vars| vars.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.clone())).collect())
+                        .unwrap_or_default();
+                    let timeout_secs = get(&properties, "Timeout").and_then(Value::as_u64).unwrap_or(global_timeout);
+                    let mut events = Vec::new();
+                    for (name, event) in mapping(&properties, "Events").unwrap_or(&empty) {
+                        let event = event.as_mapping().ok_or("event is not a mapping")?;
+                        let props = mapping(event, "Properties").cloned().unwrap_or_default();
+                        match get(event, "Type").and_then(Value::as_str).unwrap_or_default() {
+                            "HttpApi" | "Api" => events.push(EventSpec::Http {
+                                method: get(&props, "Method").and_then(Value::as_str).unwrap_or("ANY").to_uppercase(),
+                                path: get(&props, "Path").and_then(Value::as_str).ok_or("HttpApi event without Path")?.to_owned(),
+                            }),
+                            "SQS" => events.push(EventSpec::Sqs {
+                                queue: get(&props, "Queue").cloned().ok_or("SQS event without Queue")?,
+                                batch_size: get(&props, "BatchSize").and_then(Value::as_u64).unwrap_or(10) as usize,
+                            }),
+                            "Schedule" | "ScheduleV2" => events.push(EventSpec::Schedule {
+                                name: name.as_str().unwrap_or_default().to_owned(),
+                                expression: get(&props, "ScheduleExpression").cloned().ok_or("schedule without ScheduleExpression")?,
+                            }),
+                            other => return Err(format!("function {logical_id}: event type {other} is not supported locally").into()),
+                        }
+                    }
+                    functions.push(FunctionSpec { logical_id, binary, timeout_secs, env, events });
+                }
+                _ => {}
+            }
+        }
+        Ok(Self { parameters, tables, queues, functions, globals_env })
+    }
+
+    /// A function's environment: the globals overlaid with its own variables, unresolved.
+    pub fn environment(&self, function: &FunctionSpec) -> Vec<(String, Value)> {
+        let mut env: Vec<(String, Value)> = self
+            .globals_env
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.clone()))
+            .filter(|(k, _)| !function.env.iter().any(|(f, _)| f == k))
+            .collect();
+        env.extend(function.env.iter().cloned());
+        env
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// An intrinsic function call, in short (`!Ref X`) or long (`{Ref: X}`) form.
+fn intrinsic(v: &Value) -> Option<(String, &Value)> {
+    match v {
+        Value::Tagged(t) => Some((t.tag.to_string().trim_start_matches('!').to_owned(), &t.value)),
+        Value::Mapping(m) if m.len() == 1 => {
+            let (k, arg) = m.iter().next()?;
+            let k = k.as_str()?;
+            (k == "Ref" || k.starts_with("Fn::")).then(|| (k.trim_start_matches("Fn::").to_owned(), arg))
+        }
+        _ => None,
+    }
+}
+
+/// What names and attributes resolve to in this deployment.
+pub struct Resolver<'a> {
+    pub refs: &'a HashMap<String, String>,
+    /// `(logical id, attribute)` → value, e.g. `("ExportsQueue", "Arn")`.
+    pub attributes: &'a HashMap<(String, String), String>,
+}
+
+impl Resolver<'_> {
+    pub fn resolve(&self, v: &Value) -> Result<String, Error> {
+        if let Some((f, arg)) = intrinsic(v) {
+            return match f.as_str() {
+                "Ref" => self.reference(arg.as_str().ok_or("Ref takes a name")?),
+                "GetAtt" => {
+                    let (id, attr) = match arg {
+                        Value::String(s) => s.split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned())).ok_or("GetAtt needs X.Attr")?,
+                        Value::Sequence(seq) if seq.len() == 2 => (
+                            seq[0].as_str().unwrap_or_default().to_owned(),
+                            seq[1].as_str().unwrap_or_default().to_owned(),
+                        ),
+                        _ => return Err("GetAtt needs X.Attr or [X, Attr]".into()),
+                    };
+                    self.attribute(&id, &attr)
+                }
+                "Sub" => self.substitute(arg.as_str().ok_or("only the string form of Sub is supported locally")?),
+                other => Err(format!("intrinsic {other} is not supported locally").into()),
+            };
+        }
+        scalar(v).ok_or_else(|| format!("cannot resolve {v:?}").into())
+    }
+
+    fn reference(&self, name: &str) -> Result<String, Error> {
+        self.refs.get(name).cloned().ok_or_else(|| format!("Ref {name} is unknown locally").into())
+    }
+
+    fn attribute(&self, id: &str, attr: &str) -> Result<String, Error> {
+        self.attributes
+            .get(&(id.to_owned(), attr.to_owned()))
+            .cloned()
+            .ok_or_else(|| format!("GetAtt {id}.{attr} is unknown locally").into())
+    }
+
+    fn substitute(&self, s: &str) -> Result<String, Error> {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find('}').ok_or("unclosed ${ in Sub")? + start;
+            let name = &rest[start + 2..end];
+            match name.split_once('.') {
+                Some((id, attr)) => out.push_str(&self.attribute(id, attr)?),
+                None => out.push_str(&self.reference(name)?),
+            }
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_projects_template_is_understood() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let t = Template::load(&path).unwrap();
+        assert_eq!(t.tables.len(), 1);
+        assert!(t.queues.iter().any(|q| q.logical_id == "ExportsQueue"));
+        let webhook = t.functions.iter().find(|f| f.binary == "export-webhook").unwrap();
+        assert!(webhook.events.iter().any(|e| matches!(e, EventSpec::Http { method, path } if method == "POST" && path == "/linkedin/{tenantId}/events")));
+        let env = t.environment(webhook);
+        assert!(env.iter().any(|(k, _)| k == "TABLE_NAME"));
+        assert!(env.iter().any(|(k, _)| k == "EXPORTS_QUEUE_URL"));
+    }
+
+    #[test]
+    fn intrinsics_resolve() {
+        let refs = HashMap::from([("AWS::StackName".to_owned(), "s".to_owned()), ("Q".to_owned(), "http://q".to_owned())]);
+        let attributes = HashMap::from([(("Q".to_owned(), "Arn".to_owned()), "arn:q".to_owned())]);
+        let r = Resolver { refs: &refs, attributes: &attributes };
+        let v: Value = serde_yaml::from_str("!Sub \"${AWS::StackName}/t/${Q.Arn}\"").unwrap();
+        assert_eq!(r.resolve(&v).unwrap(), "s/t/arn:q");
+        let v: Value = serde_yaml::from_str("{\"Fn::GetAtt\": [Q, Arn]}").unwrap();
+        assert_eq!(r.resolve(&v).unwrap(), "arn:q");
+        let v: Value = serde_yaml::from_str("!Ref Q").unwrap();
+        assert_eq!(r.resolve(&v).unwrap(), "http://q");
+    }
+}
