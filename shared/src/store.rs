@@ -338,7 +338,7 @@ impl Store {
         next_token: Option<&str>,
         ascending: bool,
     ) -> Result<Page<T>> {
-        let start = next_token.map(decode_token).transpose()?;
+        let start = next_token.map(|t| decode_token(t, &partition)).transpose()?;
         let resp = self
             .client
             .query()
@@ -429,12 +429,13 @@ fn encode_token(key: &Item) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).unwrap_or_default())
 }
 
-fn decode_token(token: &str) -> Result<Item> {
+/// Decodes a page token and checks it belongs to the listing it is used for.
+fn decode_token(token: &str, partition: &str) -> Result<Item> {
     let bad = || Error::Invalid("nextToken is not a token this API returned".into());
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
     let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
-    if map.is_empty() || map.keys().any(|k| !allowed.contains(&k.as_str())) {
+    if map.keys().any(|k| !allowed.contains(&k.as_str())) || map.get(keys::GSI1_PK).map(String::as_str) != Some(partition) {
         return Err(bad());
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
@@ -447,8 +448,9 @@ mod tests {
     #[test]
     fn page_tokens_round_trip_and_reject_garbage() {
         let key: Item = HashMap::from([("pk".to_owned(), s("A")), ("gsi1pk".to_owned(), s("B"))]);
-        assert_eq!(decode_token(&encode_token(&key)).unwrap(), key);
-        assert!(decode_token("not base64!").is_err());
-        assert!(decode_token(&URL_SAFE_NO_PAD.encode(br#"{"evil":"x"}"#)).is_err());
+        assert_eq!(decode_token(&encode_token(&key), "B").unwrap(), key);
+        assert!(decode_token(&encode_token(&key), "other tenant").is_err());
+        assert!(decode_token("not base64!", "B").is_err());
+        assert!(decode_token(&URL_SAFE_NO_PAD.encode(br#"{"evil":"x","gsi1pk":"B"}"#), "B").is_err());
     }
 }

@@ -107,7 +107,9 @@ impl AdminApi {
             "PUT /tenants/{tenantId}" => self.put_tenant(&tenant, body(req)?).await,
             "GET /tenants/{tenantId}" => self.get_tenant(&tenant).await,
             "PUT /tenants/{tenantId}/contracts/{contractId}" => {
-                let contract = path(req, "contractId", |k, v| ids::urn_number("contract", v).map(|_| ()).map_err(|_| Error::Invalid(format!("{k} must be the number N of urn:li:contract:N"))))?;
+                let contract = http::path_param(req, "contractId").unwrap_or_default();
+                let contract = ids::urn_number("contract", contract)
+                    .map_err(|_| ApiError::invalid("contractId must be N or urn:li:contract:N"))?;
                 self.put_contract(&tenant, &contract, body(req)?).await
             }
             "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
@@ -133,7 +135,11 @@ impl AdminApi {
         let name = text("name", &body.name, 200)?;
         let organization = format!("urn:li:organization:{}", ids::urn_number("organization", &body.organization)?);
         let client_id = text("linkedin.clientId", &body.linkedin.client_id, 128)?;
-        let client_secret = text("linkedin.clientSecret", &body.linkedin.client_secret, 512)?;
+        // The secret is kept byte for byte: surrounding spaces may be part of it.
+        let client_secret = body.linkedin.client_secret;
+        if client_secret.is_empty() || client_secret.len() > 512 {
+            return Err(ApiError::invalid("linkedin.clientSecret must be 1 to 512 bytes"));
+        }
         let now = self.clock.now_ms();
         let existing = self.store.get_tenant(tenant_id).await?;
         // The secret first: a tenant item never points at a secret that is not there.
@@ -158,17 +164,22 @@ impl AdminApi {
 
     async fn put_contract(&self, tenant_id: &str, contract_id: &str, body: ContractInput) -> Answer {
         self.tenant(tenant_id).await?;
-        let contract_id = ids::urn_number("contract", contract_id)?;
         let expires_at = match body.expires_at.as_deref() {
             None => None,
             Some(s) => Some(clock::from_rfc3339(s).ok_or_else(|| ApiError::invalid(format!("expiresAt must be an RFC 3339 date-time, got {:?}", ids::truncate(s, 40))))?),
         };
         let now = self.clock.now_ms();
         let existing = self.store.get_contract(tenant_id, &contract_id).await?;
-        let status = if expires_at.is_some_and(|e| e <= now) { ContractStatus::Expired } else { ContractStatus::Active };
+        // A contract LinkedIn disabled stays disabled until LinkedIn enables it again; otherwise
+        // the expiry date decides.
+        let status = match existing.as_ref().map(|c| c.status) {
+            Some(ContractStatus::Disabled) => ContractStatus::Disabled,
+            _ if expires_at.is_some_and(|e| e <= now) => ContractStatus::Expired,
+            _ => ContractStatus::Active,
+        };
         let contract = Contract {
             tenant_id: tenant_id.to_owned(),
-            contract_id,
+            contract_id: contract_id.to_owned(),
             status,
             expires_at,
             connected_at: existing.as_ref().map_or(now, |c| c.connected_at),
@@ -214,6 +225,7 @@ impl AdminApi {
 
     async fn list_candidates(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
         self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
         if let Some(member) = http::query_param(req, "member") {
             ids::check_member_urn(member)?;
             let id = shared::domain::Candidate::id_for_member(member);
@@ -226,7 +238,6 @@ impl AdminApi {
                 .collect();
             return Ok(http::json(200, &ListView { items, next_token: None }));
         }
-        let (limit, token) = paging(req)?;
         let page = self.store.list_candidates(tenant_id, limit, token).await?;
         let items: Vec<CandidateSummaryView> = page.items.iter().map(CandidateSummaryView::from).collect();
         Ok(http::json(200, &ListView { items, next_token: page.next_token }))

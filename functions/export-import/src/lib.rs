@@ -179,7 +179,7 @@ fn record(
         status,
         reason,
         contract_id: export.contract_id.clone(),
-        job_id: ids::truncate(&export.job_id, 128),
+        job_id: export.job_id.chars().take(128).collect(),
         exported_by: export.exporter.clone(),
         candidate_id: application.map(|a| a.candidate_id.clone()),
         application_id: application.map(|a| a.application_id.clone()),

@@ -38,7 +38,7 @@ async fn run() -> Result<(), Error> {
     let (moto, aws_endpoint) = match std::env::var("AWS_ENDPOINT_URL") {
         Ok(url) if !url.is_empty() => (None, url),
         _ => {
-            let m = Moto::start(0).await?;
+            let m = Moto::start(0)?;
             let url = m.endpoint.clone();
             (Some(m), url)
         }

@@ -1,18 +1,26 @@
 //! A moto_server child process: DynamoDB, SQS and Secrets Manager on a free local port.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::template::Error;
 
+/// The running server. Dropping it stops moto; so does the end of this process, because moto
+/// exits when its standard input closes.
 pub struct Moto {
     pub endpoint: String,
-    // Closing its stdin stops moto; killing it on drop covers the rest.
     _stdin: ChildStdin,
-    _child: Child,
+    child: Child,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The repository root (this crate lives in infra/local-stack).
@@ -22,7 +30,7 @@ pub fn repo_root() -> PathBuf {
 
 /// The Python that has moto: `MOTO_PYTHON`, else the project's `.venv`, else `python3`.
 fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("MOTO_PYTHON") {
+    if let Some(p) = std::env::var_os("MOTO_PYTHON").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
     let venv = repo_root().join(".venv/bin/python");
@@ -31,7 +39,7 @@ fn python() -> PathBuf {
 
 impl Moto {
     /// Starts moto on `port` (0 = any free port) and waits until it listens.
-    pub async fn start(port: u16) -> Result<Self, Error> {
+    pub fn start(port: u16) -> Result<Self, Error> {
         let script = repo_root().join("infra/moto/run_moto.py");
         let python = python();
         let mut child = Command::new(&python)
@@ -40,20 +48,24 @@ impl Moto {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("cannot start moto with {}: {e} (run `make venv` first)", python.display()))?;
         let stdout = child.stdout.take().ok_or("moto has no stdout")?;
         let stdin = child.stdin.take().ok_or("moto has no stdin")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
-            .await
-            .map_err(|_| "moto did not start within 60 s")??
-            .ok_or("moto exited before listening (is moto[server] installed? run `make venv`)")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .map_err(|_| "moto did not start within 60 s")?;
         let endpoint = line
+            .trim()
             .strip_prefix("moto listening on ")
-            .ok_or_else(|| format!("unexpected moto output: {line}"))?
+            .ok_or("moto exited before listening (is moto[server] installed? run `make venv`)")?
             .to_owned();
-        Ok(Self { endpoint, _stdin: stdin, _child: child })
+        Ok(Self { endpoint, _stdin: stdin, child })
     }
 }

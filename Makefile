@@ -1,0 +1,50 @@
+# Two commands: `make dev` (local stack + scenario) and `make test` (everything CI runs).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export MOTO_PYTHON := $(abspath $(PY))
+CARGO ?= cargo
+
+.PHONY: dev up test venv build fmt lint unit cfn-lint sim clean
+
+# A project-local venv with moto[server] and cfn-lint, so a fresh machine has what the
+# local stack and the tests need.
+$(VENV)/.ready: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.ready
+
+build:
+	$(CARGO) build -p local-stack
+
+## make dev: start moto + the LinkedIn simulator + every function, play the scenario, stay up (Ctrl-C stops)
+dev: venv build
+	./target/debug/local-stack dev
+
+## make up: the same local stack without the scenario (DEV_API_PORT, DEV_SIM_PORT, LINKEDIN_API_URL/LINKEDIN_AUTH_URL)
+up: venv build
+	./target/debug/local-stack up
+
+## make sim: the LinkedIn simulator alone (SIM_PORT, default 3100)
+sim:
+	$(CARGO) run -p linkedin-sim
+
+## make test: what CI runs
+test: venv fmt lint unit cfn-lint
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit: venv
+	$(CARGO) test --workspace
+
+cfn-lint: venv
+	$(VENV)/bin/cfn-lint template.yaml
+
+clean:
+	rm -rf $(VENV) target
