@@ -88,7 +88,12 @@ where
 }
 
 /// Decides a message's fate; `Err(())` means "report it as failed".
-async fn settle(queues: &BatchQueues, receipt: &str, body: String, result: Result<()>) -> Result<(), ()> {
+async fn settle(
+    queues: &BatchQueues,
+    receipt: &str,
+    body: String,
+    result: Result<()>,
+) -> Result<(), ()> {
     let err = match result {
         Ok(()) => return Ok(()),
         Err(err) => err,
@@ -103,7 +108,11 @@ async fn settle(queues: &BatchQueues, receipt: &str, body: String, result: Resul
         return Err(());
     }
     tracing::error!(error.kind = err.kind(), error = %err, "message cannot succeed; moving it to the dead-letter queue");
-    match queues.dead_letters.send_raw(body, Some(&err.to_string())).await {
+    match queues
+        .dead_letters
+        .send_raw(body, Some(&err.to_string()))
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) => {
             tracing::error!(error = %e, "dead-letter queue unavailable; the message will be retried");

@@ -88,7 +88,9 @@ mod tests {
 
     #[test]
     fn missing_variable_names_itself_and_its_purpose() {
-        let err = env(&[]).required("TABLE_NAME", "the DynamoDB table").unwrap_err();
+        let err = env(&[])
+            .required("TABLE_NAME", "the DynamoDB table")
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "environment variable TABLE_NAME is not set: the DynamoDB table"
@@ -97,13 +99,22 @@ mod tests {
 
     #[test]
     fn blank_counts_as_missing() {
-        assert!(env(&[("TABLE_NAME", " ")]).required("TABLE_NAME", "x").is_err());
+        assert!(
+            env(&[("TABLE_NAME", " ")])
+                .required("TABLE_NAME", "x")
+                .is_err()
+        );
     }
 
     #[test]
     fn urls_must_be_http_and_lose_trailing_slash() {
         let e = env(&[("A", "https://api.example/v2/"), ("B", "api.example")]);
         assert_eq!(e.required_url("A", "x").unwrap(), "https://api.example/v2");
-        assert!(e.required_url("B", "x").unwrap_err().to_string().contains("http(s) URL"));
+        assert!(
+            e.required_url("B", "x")
+                .unwrap_err()
+                .to_string()
+                .contains("http(s) URL")
+        );
     }
 }

@@ -273,7 +273,10 @@ mod tests {
         let a = Candidate::id_for_member("urn:li:person:A");
         assert_eq!(a, Candidate::id_for_member("urn:li:person:A"));
         assert_ne!(a, Candidate::id_for_member("urn:li:person:B"));
-        assert_ne!(Application::id_for(&a, "job-1"), Application::id_for(&a, "job-2"));
+        assert_ne!(
+            Application::id_for(&a, "job-1"),
+            Application::id_for(&a, "job-2")
+        );
     }
 
     #[test]

@@ -54,6 +54,21 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// Ids LinkedIn mints (notification and request ids): printable ASCII without spaces or `#`,
+/// 1–256 characters. Looser than [`check`] because their format is LinkedIn's, not ours.
+pub fn check_external(kind: &str, value: &str) -> Result<(), Error> {
+    let ok = !value.is_empty()
+        && value.len() <= 256
+        && value.bytes().all(|b| b.is_ascii_graphic() && b != b'#');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "{kind} must be 1 to 256 printable characters without spaces or '#'"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,20 +96,5 @@ mod tests {
         assert!(check_member_urn("urn:li:person:abc-123").is_ok());
         assert!(check_member_urn("urn:li:seat:1").is_err());
         assert!(check_member_urn("urn:li:person:a#b").is_err());
-    }
-}
-
-/// Ids LinkedIn mints (notification and request ids): printable ASCII without spaces or `#`,
-/// 1–256 characters. Looser than [`check`] because their format is LinkedIn's, not ours.
-pub fn check_external(kind: &str, value: &str) -> Result<(), Error> {
-    let ok = !value.is_empty()
-        && value.len() <= 256
-        && value.bytes().all(|b| b.is_ascii_graphic() && b != b'#');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "{kind} must be 1 to 256 printable characters without spaces or '#'"
-        )))
     }
 }

@@ -36,7 +36,11 @@ impl Queue {
 
     /// Sends a body as is, with an optional `reason` attribute (used for dead letters).
     pub async fn send_raw(&self, body: String, reason: Option<&str>) -> Result<String> {
-        let mut req = self.client.send_message().queue_url(&self.url).message_body(body);
+        let mut req = self
+            .client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body);
         if let Some(reason) = reason {
             let attr = MessageAttributeValue::builder()
                 .data_type("String")

@@ -41,7 +41,9 @@ pub struct CustomerSecrets {
 
 impl fmt::Debug for CustomerSecrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CustomerSecrets").field("prefix", &self.prefix).finish()
+        f.debug_struct("CustomerSecrets")
+            .field("prefix", &self.prefix)
+            .finish()
     }
 }
 

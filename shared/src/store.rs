@@ -67,7 +67,11 @@ impl Store {
         self.put(key, contract, &[]).await
     }
 
-    pub async fn get_contract(&self, tenant_id: &str, contract_id: &str) -> Result<Option<Contract>> {
+    pub async fn get_contract(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+    ) -> Result<Option<Contract>> {
         self.get(keys::contract(tenant_id, contract_id)).await
     }
 
@@ -99,7 +103,8 @@ impl Store {
     }
 
     pub async fn put_job(&self, job: &Job) -> Result<()> {
-        self.put(keys::job(&job.tenant_id, &job.job_id), job, &[]).await
+        self.put(keys::job(&job.tenant_id, &job.job_id), job, &[])
+            .await
     }
 
     pub async fn get_job(&self, tenant_id: &str, job_id: &str) -> Result<Option<Job>> {
@@ -108,7 +113,11 @@ impl Store {
 
     // ---- candidates and applications ----------------------------------------------------------
 
-    pub async fn get_candidate(&self, tenant_id: &str, candidate_id: &str) -> Result<Option<Candidate>> {
+    pub async fn get_candidate(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+    ) -> Result<Option<Candidate>> {
         self.get(keys::candidate(tenant_id, candidate_id)).await
     }
 
@@ -128,13 +137,19 @@ impl Store {
                 .table_name(&self.table)
                 .key_condition_expression("#pk = :pk")
                 .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+                .expression_attribute_values(
+                    ":pk",
+                    s(keys::candidate_partition(tenant_id, candidate_id)),
+                )
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .map_err(|e| Error::aws("DynamoDB", e))?;
             for item in resp.items() {
-                let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str);
+                let sk = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str);
                 match sk {
                     Some(sk) if sk.starts_with(keys::APPLICATION_PREFIX) => {
                         applications.push(from_item::<Application>(item.clone())?)
@@ -175,12 +190,24 @@ impl Store {
     ) -> Result<Recorded> {
         let candidate_key = keys::candidate(&candidate.tenant_id, &candidate.candidate_id);
         let mut candidate_item = to_item(candidate)?;
-        candidate_item.insert(keys::GSI1_PK.into(), s(keys::candidates_listing(&candidate.tenant_id)));
+        candidate_item.insert(
+            keys::GSI1_PK.into(),
+            s(keys::candidates_listing(&candidate.tenant_id)),
+        );
         candidate_item.insert(keys::GSI1_SK.into(), s(&candidate.candidate_id));
         // Exported fields are refreshed; the first import's dates and source stay.
-        let candidate_update = upsert(&self.table, candidate_key, candidate_item, &["createdAt", "source"])?;
+        let candidate_update = upsert(
+            &self.table,
+            candidate_key,
+            candidate_item,
+            &["createdAt", "source"],
+        )?;
 
-        let app_key = keys::application(&application.tenant_id, &application.candidate_id, &application.application_id);
+        let app_key = keys::application(
+            &application.tenant_id,
+            &application.candidate_id,
+            &application.application_id,
+        );
         let app_fields: Vec<String> = to_item(application)?.keys().cloned().collect();
         let app_fields: Vec<&str> = app_fields.iter().map(String::as_str).collect();
         let application_update = upsert(&self.table, app_key, to_item(application)?, &app_fields)?;
@@ -189,8 +216,16 @@ impl Store {
         let result = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(candidate_update).build())
-            .transact_items(TransactWriteItem::builder().update(application_update).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(candidate_update)
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(application_update)
+                    .build(),
+            )
             .transact_items(TransactWriteItem::builder().put(record_put).build())
             .send()
             .await;
@@ -200,7 +235,12 @@ impl Store {
                 let cancelled = err
                     .as_service_error()
                     .is_some_and(|e| e.is_transaction_canceled_exception());
-                if cancelled && self.export_record(&record.tenant_id, &record.request_id).await?.is_some() {
+                if cancelled
+                    && self
+                        .export_record(&record.tenant_id, &record.request_id)
+                        .await?
+                        .is_some()
+                {
                     Ok(Recorded::AlreadyThere)
                 } else {
                     Err(Error::aws("DynamoDB", err))
@@ -235,11 +275,20 @@ impl Store {
     }
 
     fn record_put(&self, record: &ExportRecord) -> Result<Put> {
-        let mut item = with_key(keys::export(&record.tenant_id, &record.request_id), to_item(record)?);
-        item.insert(keys::GSI1_PK.into(), s(keys::exports_listing(&record.tenant_id)));
+        let mut item = with_key(
+            keys::export(&record.tenant_id, &record.request_id),
+            to_item(record)?,
+        );
+        item.insert(
+            keys::GSI1_PK.into(),
+            s(keys::exports_listing(&record.tenant_id)),
+        );
         item.insert(
             keys::GSI1_SK.into(),
-            s(keys::exports_listing_sort(record.recorded_at, &record.request_id)),
+            s(keys::exports_listing_sort(
+                record.recorded_at,
+                &record.request_id,
+            )),
         );
         Put::builder()
             .table_name(&self.table)
@@ -250,7 +299,11 @@ impl Store {
             .map_err(|e| Error::Invalid(e.to_string()))
     }
 
-    pub async fn export_record(&self, tenant_id: &str, request_id: &str) -> Result<Option<ExportRecord>> {
+    pub async fn export_record(
+        &self,
+        tenant_id: &str,
+        request_id: &str,
+    ) -> Result<Option<ExportRecord>> {
         self.get(keys::export(tenant_id, request_id)).await
     }
 
@@ -291,7 +344,10 @@ impl Store {
     ) -> Result<()> {
         let mut item = key_item(&keys::notification(tenant_id, notification_id));
         item.insert("seenAt".into(), AttributeValue::N(seen_at_ms.to_string()));
-        item.insert(keys::TTL.into(), AttributeValue::N((expires_at_ms / 1000).to_string()));
+        item.insert(
+            keys::TTL.into(),
+            AttributeValue::N((expires_at_ms / 1000).to_string()),
+        );
         self.client
             .put_item()
             .table_name(&self.table)
@@ -304,7 +360,12 @@ impl Store {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    async fn put<T: Serialize>(&self, key: Key, value: &T, extra: &[(&str, AttributeValue)]) -> Result<()> {
+    async fn put<T: Serialize>(
+        &self,
+        key: Key,
+        value: &T,
+        extra: &[(&str, AttributeValue)],
+    ) -> Result<()> {
         let mut item = with_key(key, to_item(value)?);
         for (name, v) in extra {
             item.insert((*name).to_owned(), v.clone());
@@ -338,7 +399,9 @@ impl Store {
         next_token: Option<&str>,
         ascending: bool,
     ) -> Result<Page<T>> {
-        let start = next_token.map(|t| decode_token(t, &partition)).transpose()?;
+        let start = next_token
+            .map(|t| decode_token(t, &partition))
+            .transpose()?;
         let resp = self
             .client
             .query()
@@ -398,7 +461,9 @@ fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
 /// An update that sets every attribute of `item`; those named in `keep_first` keep an existing
 /// value (`if_not_exists`), so the first write of them wins.
 fn upsert(table: &str, key: Key, item: Item, keep_first: &[&str]) -> Result<Update> {
-    let mut builder = Update::builder().table_name(table).set_key(Some(key_item(&key)));
+    let mut builder = Update::builder()
+        .table_name(table)
+        .set_key(Some(key_item(&key)));
     let mut sets = Vec::with_capacity(item.len());
     for (i, (name, value)) in item.into_iter().enumerate() {
         if name == keys::PK || name == keys::SK {
@@ -435,7 +500,9 @@ fn decode_token(token: &str, partition: &str) -> Result<Item> {
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
     let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
-    if map.keys().any(|k| !allowed.contains(&k.as_str())) || map.get(keys::GSI1_PK).map(String::as_str) != Some(partition) {
+    if map.keys().any(|k| !allowed.contains(&k.as_str()))
+        || map.get(keys::GSI1_PK).map(String::as_str) != Some(partition)
+    {
         return Err(bad());
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
@@ -451,6 +518,12 @@ mod tests {
         assert_eq!(decode_token(&encode_token(&key), "B").unwrap(), key);
         assert!(decode_token(&encode_token(&key), "other tenant").is_err());
         assert!(decode_token("not base64!", "B").is_err());
-        assert!(decode_token(&URL_SAFE_NO_PAD.encode(br#"{"evil":"x","gsi1pk":"B"}"#), "B").is_err());
+        assert!(
+            decode_token(
+                &URL_SAFE_NO_PAD.encode(br#"{"evil":"x","gsi1pk":"B"}"#),
+                "B"
+            )
+            .is_err()
+        );
     }
 }

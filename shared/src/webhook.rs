@@ -50,8 +50,15 @@ pub enum SignatureError {
 }
 
 /// Checks `X-LI-Signature` over the raw body bytes, in constant time.
-pub fn verify_signature(secret: &str, body: &[u8], header: Option<&str>) -> Result<(), SignatureError> {
-    let header = header.map(str::trim).filter(|h| !h.is_empty()).ok_or(SignatureError::Missing)?;
+pub fn verify_signature(
+    secret: &str,
+    body: &[u8],
+    header: Option<&str>,
+) -> Result<(), SignatureError> {
+    let header = header
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .ok_or(SignatureError::Missing)?;
     let given = hex::decode(header).map_err(|_| SignatureError::Malformed)?;
     if given.len() != 32 {
         return Err(SignatureError::Malformed);
@@ -130,10 +137,12 @@ mod tests {
     //   hmac.new(b"s3cr/et+=", b"hmacsha256=" + body, hashlib.sha256).hexdigest()
     //   hmac.new(b"s3cr/et+=", b"3f0c7d42-challenge", hashlib.sha256).hexdigest()
     const SECRET: &str = "s3cr/et+=";
-    const BODY: &[u8] = br#"{"notificationId":"n-1","type":"EXPORT_CANDIDATE_PROFILE","requestId":"r-1"}"#;
+    const BODY: &[u8] =
+        br#"{"notificationId":"n-1","type":"EXPORT_CANDIDATE_PROFILE","requestId":"r-1"}"#;
     const BODY_SIGNATURE: &str = "d152a4b2d531afcaaa31ebb442b376de96154cafdeaa90a291e86b38a83d87fd";
     const CHALLENGE: &str = "3f0c7d42-challenge";
-    const CHALLENGE_RESPONSE: &str = "27ed3d08be0a7f662d928812b2251c512810711d8b7515e8e29dfc1677aee1fb";
+    const CHALLENGE_RESPONSE: &str =
+        "27ed3d08be0a7f662d928812b2251c512810711d8b7515e8e29dfc1677aee1fb";
 
     #[test]
     fn signature_matches_independent_vector() {
@@ -148,9 +157,18 @@ mod tests {
 
     #[test]
     fn signature_rejections() {
-        assert_eq!(verify_signature(SECRET, BODY, None), Err(SignatureError::Missing));
-        assert_eq!(verify_signature(SECRET, BODY, Some("")), Err(SignatureError::Missing));
-        assert_eq!(verify_signature(SECRET, BODY, Some("zz")), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify_signature(SECRET, BODY, None),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify_signature(SECRET, BODY, Some("")),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify_signature(SECRET, BODY, Some("zz")),
+            Err(SignatureError::Malformed)
+        );
         assert_eq!(
             verify_signature(SECRET, BODY, Some(&BODY_SIGNATURE[..40])),
             Err(SignatureError::Malformed)

@@ -1,1 +1,9 @@
+//! End-to-end tests: the functions in the local stack, against moto and the LinkedIn simulator.
+//! One test binary with modules keeps the link step (and CI time) small.
 
+mod harness;
+
+mod admin;
+mod exports;
+mod scenario;
+mod webhook;

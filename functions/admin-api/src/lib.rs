@@ -54,7 +54,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
     fn not_found(what: impl Into<String>) -> Self {
         Self::new(404, "not_found", what)
@@ -83,7 +87,11 @@ impl AdminApi {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Self {
         Self {
             store: Store::new(clients.dynamodb.clone(), config.table_name),
-            secrets: Arc::new(CustomerSecrets::new(clients.secrets.clone(), config.secret_prefix, DEFAULT_CACHE_TTL)),
+            secrets: Arc::new(CustomerSecrets::new(
+                clients.secrets.clone(),
+                config.secret_prefix,
+                DEFAULT_CACHE_TTL,
+            )),
             clock,
         }
     }
@@ -133,17 +141,25 @@ impl AdminApi {
 
     async fn put_tenant(&self, tenant_id: &str, body: TenantInput) -> Answer {
         let name = text("name", &body.name, 200)?;
-        let organization = format!("urn:li:organization:{}", ids::urn_number("organization", &body.organization)?);
+        let organization = format!(
+            "urn:li:organization:{}",
+            ids::urn_number("organization", &body.organization)?
+        );
         let client_id = text("linkedin.clientId", &body.linkedin.client_id, 128)?;
         // The secret is kept byte for byte: surrounding spaces may be part of it.
         let client_secret = body.linkedin.client_secret;
         if client_secret.is_empty() || client_secret.len() > 512 {
-            return Err(ApiError::invalid("linkedin.clientSecret must be 1 to 512 bytes"));
+            return Err(ApiError::invalid(
+                "linkedin.clientSecret must be 1 to 512 bytes",
+            ));
         }
         let now = self.clock.now_ms();
         let existing = self.store.get_tenant(tenant_id).await?;
         // The secret first: a tenant item never points at a secret that is not there.
-        let creds = LinkedInCredentials { client_id: client_id.clone(), client_secret };
+        let creds = LinkedInCredentials {
+            client_id: client_id.clone(),
+            client_secret,
+        };
         self.secrets.put(tenant_id, &creds).await?;
         let tenant = Tenant {
             tenant_id: tenant_id.to_owned(),
@@ -154,7 +170,10 @@ impl AdminApi {
             updated_at: now,
         };
         self.store.put_tenant(&tenant).await?;
-        Ok(http::json(if existing.is_some() { 200 } else { 201 }, &TenantView::from(&tenant)))
+        Ok(http::json(
+            if existing.is_some() { 200 } else { 201 },
+            &TenantView::from(&tenant),
+        ))
     }
 
     async fn get_tenant(&self, tenant_id: &str) -> Answer {
@@ -162,14 +181,24 @@ impl AdminApi {
         Ok(http::json(200, &TenantView::from(&tenant)))
     }
 
-    async fn put_contract(&self, tenant_id: &str, contract_id: &str, body: ContractInput) -> Answer {
+    async fn put_contract(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        body: ContractInput,
+    ) -> Answer {
         self.tenant(tenant_id).await?;
         let expires_at = match body.expires_at.as_deref() {
             None => None,
-            Some(s) => Some(clock::from_rfc3339(s).ok_or_else(|| ApiError::invalid(format!("expiresAt must be an RFC 3339 date-time, got {:?}", ids::truncate(s, 40))))?),
+            Some(s) => Some(clock::from_rfc3339(s).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "expiresAt must be an RFC 3339 date-time, got {:?}",
+                    ids::truncate(s, 40)
+                ))
+            })?),
         };
         let now = self.clock.now_ms();
-        let existing = self.store.get_contract(tenant_id, &contract_id).await?;
+        let existing = self.store.get_contract(tenant_id, contract_id).await?;
         // A contract LinkedIn disabled stays disabled until LinkedIn enables it again; otherwise
         // the expiry date decides.
         let status = match existing.as_ref().map(|c| c.status) {
@@ -186,14 +215,23 @@ impl AdminApi {
             updated_at: now,
         };
         self.store.put_contract(&contract).await?;
-        Ok(http::json(if existing.is_some() { 200 } else { 201 }, &ContractView::from(&contract)))
+        Ok(http::json(
+            if existing.is_some() { 200 } else { 201 },
+            &ContractView::from(&contract),
+        ))
     }
 
     async fn list_contracts(&self, tenant_id: &str) -> Answer {
         self.tenant(tenant_id).await?;
         let contracts = self.store.list_contracts(tenant_id).await?;
         let items: Vec<ContractView> = contracts.iter().map(ContractView::from).collect();
-        Ok(http::json(200, &ListView { items, next_token: None }))
+        Ok(http::json(
+            200,
+            &ListView {
+                items,
+                next_token: None,
+            },
+        ))
     }
 
     async fn put_job(&self, tenant_id: &str, job_id: &str, body: JobInput) -> Answer {
@@ -211,15 +249,24 @@ impl AdminApi {
             updated_at: now,
         };
         if job.description.len() > 100_000 || job.location.chars().count() > 200 {
-            return Err(ApiError::invalid("description is limited to 100000 bytes and location to 200 characters"));
+            return Err(ApiError::invalid(
+                "description is limited to 100000 bytes and location to 200 characters",
+            ));
         }
         self.store.put_job(&job).await?;
-        Ok(http::json(if existing.is_some() { 200 } else { 201 }, &JobView::from(&job)))
+        Ok(http::json(
+            if existing.is_some() { 200 } else { 201 },
+            &JobView::from(&job),
+        ))
     }
 
     async fn get_job(&self, tenant_id: &str, job_id: &str) -> Answer {
         self.tenant(tenant_id).await?;
-        let job = self.store.get_job(tenant_id, job_id).await?.ok_or_else(|| ApiError::not_found("no such job"))?;
+        let job = self
+            .store
+            .get_job(tenant_id, job_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such job"))?;
         Ok(http::json(200, &JobView::from(&job)))
     }
 
@@ -236,11 +283,24 @@ impl AdminApi {
                 .iter()
                 .map(CandidateSummaryView::from)
                 .collect();
-            return Ok(http::json(200, &ListView { items, next_token: None }));
+            return Ok(http::json(
+                200,
+                &ListView {
+                    items,
+                    next_token: None,
+                },
+            ));
         }
         let page = self.store.list_candidates(tenant_id, limit, token).await?;
-        let items: Vec<CandidateSummaryView> = page.items.iter().map(CandidateSummaryView::from).collect();
-        Ok(http::json(200, &ListView { items, next_token: page.next_token }))
+        let items: Vec<CandidateSummaryView> =
+            page.items.iter().map(CandidateSummaryView::from).collect();
+        Ok(http::json(
+            200,
+            &ListView {
+                items,
+                next_token: page.next_token,
+            },
+        ))
     }
 
     async fn get_candidate(&self, tenant_id: &str, candidate_id: &str) -> Answer {
@@ -250,7 +310,10 @@ impl AdminApi {
             .get_candidate_with_applications(tenant_id, candidate_id)
             .await?
             .ok_or_else(|| ApiError::not_found("no such candidate"))?;
-        Ok(http::json(200, &CandidateView::new(&candidate, &applications)))
+        Ok(http::json(
+            200,
+            &CandidateView::new(&candidate, &applications),
+        ))
     }
 
     async fn list_exports(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
@@ -258,7 +321,13 @@ impl AdminApi {
         let (limit, token) = paging(req)?;
         let page = self.store.list_exports(tenant_id, limit, token).await?;
         let items: Vec<ExportView> = page.items.iter().map(ExportView::from).collect();
-        Ok(http::json(200, &ListView { items, next_token: page.next_token }))
+        Ok(http::json(
+            200,
+            &ListView {
+                items,
+                next_token: page.next_token,
+            },
+        ))
     }
 
     async fn tenant(&self, tenant_id: &str) -> Result<Tenant, ApiError> {
@@ -302,27 +371,48 @@ struct JobInput {
     state: JobState,
 }
 
-fn path(req: &ApiGatewayV2httpRequest, name: &str, check: impl Fn(&str, &str) -> Result<(), Error>) -> Result<String, ApiError> {
+fn path(
+    req: &ApiGatewayV2httpRequest,
+    name: &str,
+    check: impl Fn(&str, &str) -> Result<(), Error>,
+) -> Result<String, ApiError> {
     let value = http::path_param(req, name).unwrap_or_default();
-    check(name, value).map_err(|e| ApiError::invalid(e.to_string().trim_start_matches("invalid input: ").to_owned()))?;
+    check(name, value).map_err(|e| {
+        ApiError::invalid(
+            e.to_string()
+                .trim_start_matches("invalid input: ")
+                .to_owned(),
+        )
+    })?;
     Ok(value.to_owned())
 }
 
 /// The JSON body; an empty body reads as `{}`.
 fn body<T: DeserializeOwned>(req: &ApiGatewayV2httpRequest) -> Result<T, ApiError> {
     let bytes = http::raw_body(req, MAX_BODY_BYTES).map_err(|e| match e {
-        BodyError::TooLarge { limit } => ApiError::new(413, "body_too_large", format!("request bodies are limited to {limit} bytes")),
+        BodyError::TooLarge { limit } => ApiError::new(
+            413,
+            "body_too_large",
+            format!("request bodies are limited to {limit} bytes"),
+        ),
         BodyError::BadBase64 => ApiError::invalid("the body is marked base64 but does not decode"),
     })?;
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".to_vec() } else { bytes };
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::invalid(format!("the body is not valid: {e}")))
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".to_vec()
+    } else {
+        bytes
+    };
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::invalid(format!("the body is not valid: {e}")))
 }
 
 /// A required, trimmed, non-empty text of at most `max` characters.
 fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
-        return Err(ApiError::invalid(format!("{field} must be 1 to {max} characters without control characters")));
+        return Err(ApiError::invalid(format!(
+            "{field} must be 1 to {max} characters without control characters"
+        )));
     }
     Ok(v.to_owned())
 }
@@ -334,7 +424,12 @@ fn paging(req: &ApiGatewayV2httpRequest) -> Result<(i32, Option<&str>), ApiError
             .parse::<i32>()
             .ok()
             .filter(|n| (1..=shared::store::MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| ApiError::invalid(format!("limit must be a number from 1 to {}", shared::store::MAX_PAGE_SIZE)))?,
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "limit must be a number from 1 to {}",
+                    shared::store::MAX_PAGE_SIZE
+                ))
+            })?,
     };
     Ok((limit, http::query_param(req, "nextToken")))
 }

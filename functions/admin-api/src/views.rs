@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 use shared::clock::to_rfc3339;
-use shared::domain::{Application, Candidate, Contract, ContractStatus, ExportRecord, ExportStatus, Job, JobState, SkipReason, Source, Tenant};
+use shared::domain::{
+    Application, Candidate, Contract, ContractStatus, ExportRecord, ExportStatus, Job, JobState,
+    SkipReason, Source, Tenant,
+};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,7 +39,9 @@ impl From<&Tenant> for TenantView {
             tenant_id: t.tenant_id.clone(),
             name: t.name.clone(),
             organization: t.organization.clone(),
-            linkedin: LinkedInView { client_id: t.client_id.clone() },
+            linkedin: LinkedInView {
+                client_id: t.client_id.clone(),
+            },
             created_at: to_rfc3339(t.created_at),
             updated_at: to_rfc3339(t.updated_at),
         }

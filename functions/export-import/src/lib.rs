@@ -17,7 +17,9 @@ use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
-use shared::domain::{Application, Candidate, ContractStatus, ExportRecord, ExportStatus, ProfileExport, SkipReason};
+use shared::domain::{
+    Application, Candidate, ContractStatus, ExportRecord, ExportStatus, ProfileExport, SkipReason,
+};
 use shared::linkedin::LinkedIn;
 use shared::messages::{LinkedInEvent, NotificationKind};
 use shared::queue::Queue;
@@ -43,11 +45,23 @@ impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
-            exports_queue_url: env.required("EXPORTS_QUEUE_URL", "the exports queue this function consumes")?,
-            exports_dlq_url: env.required("EXPORTS_DLQ_URL", "the dead-letter queue of the exports queue")?,
+            exports_queue_url: env.required(
+                "EXPORTS_QUEUE_URL",
+                "the exports queue this function consumes",
+            )?,
+            exports_dlq_url: env.required(
+                "EXPORTS_DLQ_URL",
+                "the dead-letter queue of the exports queue",
+            )?,
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
-            linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL, e.g. https://api.linkedin.com/v2")?,
-            linkedin_auth_url: env.required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL, e.g. https://www.linkedin.com/oauth/v2")?,
+            linkedin_api_url: env.required_url(
+                "LINKEDIN_API_URL",
+                "LinkedIn's API base URL, e.g. https://api.linkedin.com/v2",
+            )?,
+            linkedin_auth_url: env.required_url(
+                "LINKEDIN_AUTH_URL",
+                "LinkedIn's OAuth base URL, e.g. https://www.linkedin.com/oauth/v2",
+            )?,
         })
     }
 }
@@ -64,7 +78,11 @@ impl ExportImport {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
         Ok(Self {
             store: Store::new(clients.dynamodb.clone(), config.table_name),
-            secrets: Arc::new(CustomerSecrets::new(clients.secrets.clone(), config.secret_prefix, DEFAULT_CACHE_TTL)),
+            secrets: Arc::new(CustomerSecrets::new(
+                clients.secrets.clone(),
+                config.secret_prefix,
+                DEFAULT_CACHE_TTL,
+            )),
             linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
             queues: BatchQueues {
                 source: Queue::new(clients.sqs.clone(), config.exports_queue_url),
@@ -84,14 +102,22 @@ impl ExportImport {
         ids::check_external("requestId", &event.request_id)?;
         let span = tracing::info_span!("notification", tenant = %event.tenant_id, request = %event.request_id, kind = ?event.kind);
         match event.kind {
-            NotificationKind::ExportCandidateProfile => self.import_export(&event).instrument(span).await,
-            NotificationKind::IntegrationStatusChange => self.apply_status_change(&event).instrument(span).await,
+            NotificationKind::ExportCandidateProfile => {
+                self.import_export(&event).instrument(span).await
+            }
+            NotificationKind::IntegrationStatusChange => {
+                self.apply_status_change(&event).instrument(span).await
+            }
         }
     }
 
     async fn import_export(&self, event: &LinkedInEvent) -> Result<()> {
         let tenant_id = &event.tenant_id;
-        if let Some(done) = self.store.export_record(tenant_id, &event.request_id).await? {
+        if let Some(done) = self
+            .store
+            .export_record(tenant_id, &event.request_id)
+            .await?
+        {
             tracing::info!(status = ?done.status, "export already recorded; nothing to do");
             return Ok(());
         }
@@ -104,10 +130,22 @@ impl ExportImport {
             .linkedin
             .exported_candidate(&creds, &event.request_id, now)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("LinkedIn has no export for request {}", event.request_id)))?;
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "LinkedIn has no export for request {}",
+                    event.request_id
+                ))
+            })?;
 
         if let Some(reason) = self.skip_reason(tenant_id, &export, now).await? {
-            let record = record(tenant_id, &export, ExportStatus::Skipped, Some(reason), None, now);
+            let record = record(
+                tenant_id,
+                &export,
+                ExportStatus::Skipped,
+                Some(reason),
+                None,
+                now,
+            );
             let outcome = self.store.record_skipped_export(&record).await?;
             tracing::info!(contract = %export.contract_id, reason = reason.as_str(), replay = outcome == Recorded::AlreadyThere, "export skipped");
             return Ok(());
@@ -115,8 +153,18 @@ impl ExportImport {
 
         let candidate = Candidate::from_export(tenant_id, &export.profile, now);
         let application = Application::from_export(tenant_id, &candidate.candidate_id, &export);
-        let record = record(tenant_id, &export, ExportStatus::Imported, None, Some(&application), now);
-        let outcome = self.store.import_export(&candidate, &application, &record).await?;
+        let record = record(
+            tenant_id,
+            &export,
+            ExportStatus::Imported,
+            None,
+            Some(&application),
+            now,
+        );
+        let outcome = self
+            .store
+            .import_export(&candidate, &application, &record)
+            .await?;
         tracing::info!(
             contract = %export.contract_id,
             candidate = %candidate.candidate_id,
@@ -127,13 +175,28 @@ impl ExportImport {
         Ok(())
     }
 
-    async fn skip_reason(&self, tenant_id: &str, export: &ProfileExport, now: i64) -> Result<Option<SkipReason>> {
-        match self.store.get_contract(tenant_id, &export.contract_id).await? {
+    async fn skip_reason(
+        &self,
+        tenant_id: &str,
+        export: &ProfileExport,
+        now: i64,
+    ) -> Result<Option<SkipReason>> {
+        match self
+            .store
+            .get_contract(tenant_id, &export.contract_id)
+            .await?
+        {
             None => return Ok(Some(SkipReason::ContractNotConnected)),
             Some(c) if !c.is_active_at(now) => return Ok(Some(SkipReason::ContractInactive)),
             Some(_) => {}
         }
-        if ids::check("job id", &export.job_id).is_err() || self.store.get_job(tenant_id, &export.job_id).await?.is_none() {
+        if ids::check("job id", &export.job_id).is_err()
+            || self
+                .store
+                .get_job(tenant_id, &export.job_id)
+                .await?
+                .is_none()
+        {
             return Ok(Some(SkipReason::UnknownJob));
         }
         Ok(None)
@@ -142,7 +205,11 @@ impl ExportImport {
     async fn apply_status_change(&self, event: &LinkedInEvent) -> Result<()> {
         let tenant_id = &event.tenant_id;
         let creds = self.secrets.get(tenant_id).await?;
-        for change in self.linkedin.integration_changes(&creds, &event.request_id).await? {
+        for change in self
+            .linkedin
+            .integration_changes(&creds, &event.request_id)
+            .await?
+        {
             let Ok(contract_id) = ids::urn_number("contract", &change.integration_context) else {
                 tracing::info!(context = %ids::truncate(&change.integration_context, 80), "status change not about a contract; nothing to apply");
                 continue;

@@ -62,13 +62,19 @@ impl ExportWebhook {
     }
 
     pub async fn handle(&self, req: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
-        let tenant_id = http::path_param(&req, "tenantId").unwrap_or_default().to_owned();
+        let tenant_id = http::path_param(&req, "tenantId")
+            .unwrap_or_default()
+            .to_owned();
         let span = tracing::info_span!("webhook", tenant = %ids::truncate(&tenant_id, 64), request_id = req.request_context.request_id.as_deref().unwrap_or(""));
         let _enter = span.enter();
         let result = match http::method(&req).as_str() {
             "GET" => self.challenge(&tenant_id, &req).await,
             "POST" => self.notification(&tenant_id, &req).await,
-            _ => Err(Rejection::new(405, "method_not_allowed", "use GET for validation or POST for notifications")),
+            _ => Err(Rejection::new(
+                405,
+                "method_not_allowed",
+                "use GET for validation or POST for notifications",
+            )),
         };
         match result {
             Ok(resp) => resp,
@@ -79,25 +85,63 @@ impl ExportWebhook {
         }
     }
 
-    async fn challenge(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse, Rejection> {
+    async fn challenge(
+        &self,
+        tenant_id: &str,
+        req: &ApiGatewayV2httpRequest,
+    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
         let code = http::query_param(req, "challengeCode")
             .filter(|c| !c.is_empty() && c.len() <= 256)
-            .ok_or_else(|| Rejection::new(400, "missing_challenge", "challengeCode query parameter is required (1 to 256 characters)"))?;
+            .ok_or_else(|| {
+                Rejection::new(
+                    400,
+                    "missing_challenge",
+                    "challengeCode query parameter is required (1 to 256 characters)",
+                )
+            })?;
         self.known_tenant(tenant_id).await?;
-        let creds = self.secrets.get(tenant_id).await.map_err(Rejection::unavailable)?;
-        Ok(http::json(200, &webhook::answer_challenge(&creds.client_secret, code)))
+        let creds = self
+            .secrets
+            .get(tenant_id)
+            .await
+            .map_err(Rejection::unavailable)?;
+        Ok(http::json(
+            200,
+            &webhook::answer_challenge(&creds.client_secret, code),
+        ))
     }
 
-    async fn notification(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse, Rejection> {
+    async fn notification(
+        &self,
+        tenant_id: &str,
+        req: &ApiGatewayV2httpRequest,
+    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
         let body = http::raw_body(req, MAX_BODY_BYTES).map_err(|e| match e {
-            BodyError::TooLarge { limit } => Rejection::new(413, "body_too_large", format!("notification bodies are limited to {limit} bytes")),
-            BodyError::BadBase64 => Rejection::new(400, "bad_encoding", "the body is marked base64 but does not decode"),
+            BodyError::TooLarge { limit } => Rejection::new(
+                413,
+                "body_too_large",
+                format!("notification bodies are limited to {limit} bytes"),
+            ),
+            BodyError::BadBase64 => Rejection::new(
+                400,
+                "bad_encoding",
+                "the body is marked base64 but does not decode",
+            ),
         })?;
         self.known_tenant(tenant_id).await?;
-        let creds = self.secrets.get(tenant_id).await.map_err(Rejection::unavailable)?;
-        webhook::verify_signature(&creds.client_secret, &body, http::header(req, "x-li-signature"))
-            .map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
-        let notification = webhook::parse_notification(&body).map_err(|e| Rejection::new(400, "bad_notification", e.to_string()))?;
+        let creds = self
+            .secrets
+            .get(tenant_id)
+            .await
+            .map_err(Rejection::unavailable)?;
+        webhook::verify_signature(
+            &creds.client_secret,
+            &body,
+            http::header(req, "x-li-signature"),
+        )
+        .map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+        let notification = webhook::parse_notification(&body)
+            .map_err(|e| Rejection::new(400, "bad_notification", e.to_string()))?;
 
         let seen = self
             .store
@@ -118,12 +162,20 @@ impl ExportWebhook {
             occurred_at: notification.occurred_at,
             received_at: now,
         };
-        self.exports.send(&event).await.map_err(Rejection::unavailable)?;
+        self.exports
+            .send(&event)
+            .await
+            .map_err(Rejection::unavailable)?;
         // Marked after the message is safe: if this write fails, a retry from LinkedIn enqueues
         // the notification again, and the import is idempotent.
         if let Err(e) = self
             .store
-            .mark_notification(tenant_id, &event.notification_id, now, now + NOTIFICATION_MEMORY_MS)
+            .mark_notification(
+                tenant_id,
+                &event.notification_id,
+                now,
+                now + NOTIFICATION_MEMORY_MS,
+            )
             .await
         {
             tracing::warn!(error = %e, "notification enqueued but not remembered");
@@ -133,7 +185,13 @@ impl ExportWebhook {
     }
 
     async fn known_tenant(&self, tenant_id: &str) -> Result<(), Rejection> {
-        let unknown = || Rejection::new(404, "unknown_tenant", "no customer is registered under this callback URL");
+        let unknown = || {
+            Rejection::new(
+                404,
+                "unknown_tenant",
+                "no customer is registered under this callback URL",
+            )
+        };
         ids::check("tenantId", tenant_id).map_err(|_| unknown())?;
         match self.store.get_tenant(tenant_id).await {
             Ok(Some(_)) => Ok(()),
@@ -152,12 +210,20 @@ struct Rejection {
 
 impl Rejection {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     /// A dependency failed: LinkedIn should retry later.
     fn unavailable(err: Error) -> Self {
         tracing::error!(error.kind = err.kind(), error = %err, "dependency failed");
-        Self::new(503, "unavailable", "the notification could not be accepted now; retry later")
+        Self::new(
+            503,
+            "unavailable",
+            "the notification could not be accepted now; retry later",
+        )
     }
 }

@@ -58,7 +58,13 @@ impl Consumer {
             .map(|m| {
                 let attributes: serde_json::Map<String, serde_json::Value> = m
                     .attributes()
-                    .map(|a| a.iter().map(|(k, v)| (k.as_str().to_owned(), serde_json::Value::String(v.clone()))).collect())
+                    .map(|a| {
+                        a.iter()
+                            .map(|(k, v)| {
+                                (k.as_str().to_owned(), serde_json::Value::String(v.clone()))
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default();
                 serde_json::json!({
                     "messageId": m.message_id(),
@@ -73,15 +79,22 @@ impl Consumer {
                 })
             })
             .collect();
-        let event: SqsEvent = match serde_json::from_value(serde_json::json!({ "Records": records })) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::error!(error = %e, "local consumer cannot build the SQS event");
-                return true;
-            }
+        let event: SqsEvent =
+            match serde_json::from_value(serde_json::json!({ "Records": records })) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(error = %e, "local consumer cannot build the SQS event");
+                    return true;
+                }
+            };
+        let Some(response) = self.function.sqs(event).await else {
+            return true;
         };
-        let Some(response) = self.function.sqs(event).await else { return true };
-        let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        let failed: Vec<&str> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
         let entries: Vec<DeleteMessageBatchRequestEntry> = messages
             .iter()
             .filter(|m| !failed.contains(&m.message_id().unwrap_or_default()))
@@ -95,7 +108,12 @@ impl Consumer {
             })
             .collect();
         if !entries.is_empty()
-            && let Err(e) = sqs.delete_message_batch().queue_url(&self.queue_url).set_entries(Some(entries)).send().await
+            && let Err(e) = sqs
+                .delete_message_batch()
+                .queue_url(&self.queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
         {
             tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot delete handled messages");
         }

@@ -19,7 +19,12 @@ pub enum Function {
 }
 
 impl Function {
-    pub fn build(binary: &str, env: &Env, clients: &Clients, clock: SharedClock) -> Result<Arc<Self>, Error> {
+    pub fn build(
+        binary: &str,
+        env: &Env,
+        clients: &Clients,
+        clock: SharedClock,
+    ) -> Result<Arc<Self>, Error> {
         Ok(Arc::new(match binary {
             "export-webhook" => Function::ExportWebhook(export_webhook::ExportWebhook::new(
                 clients,
@@ -31,8 +36,16 @@ impl Function {
                 export_import::Config::from_env(env)?,
                 clock,
             )?),
-            "admin-api" => Function::AdminApi(admin_api::AdminApi::new(clients, admin_api::Config::from_env(env)?, clock)),
-            other => return Err(format!("the local stack does not know the function binary {other:?}").into()),
+            "admin-api" => Function::AdminApi(admin_api::AdminApi::new(
+                clients,
+                admin_api::Config::from_env(env)?,
+                clock,
+            )),
+            other => {
+                return Err(
+                    format!("the local stack does not know the function binary {other:?}").into(),
+                );
+            }
         }))
     }
 

@@ -32,7 +32,10 @@ pub struct Gateway {
 
 pub fn router(gateway: Arc<Gateway>) -> axum::Router {
     axum::Router::new()
-        .route("/_local/schedules/{name}", axum::routing::post(fire_schedule))
+        .route(
+            "/_local/schedules/{name}",
+            axum::routing::post(fire_schedule),
+        )
         .fallback(dispatch)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_PAYLOAD))
         .with_state(gateway)
@@ -42,9 +45,17 @@ async fn fire_schedule(State(gw): State<Arc<Gateway>>, Path(name): Path<String>)
     match gw.schedules.iter().find(|(n, _)| *n == name) {
         Some((_, schedule)) => {
             schedule.fire().await;
-            (StatusCode::OK, axum::Json(serde_json::json!({"fired": name}))).into_response()
+            (
+                StatusCode::OK,
+                axum::Json(serde_json::json!({"fired": name})),
+            )
+                .into_response()
         }
-        None => (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"message": "no such schedule"}))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"message": "no such schedule"})),
+        )
+            .into_response(),
     }
 }
 
@@ -76,7 +87,10 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 3;
@@ -94,18 +108,39 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
 }
 
 fn is_text(headers: &HeaderMap) -> bool {
-    let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-    ct.is_empty() || ct.starts_with("text/") || ct.contains("json") || ct.contains("xml") || ct.contains("x-www-form-urlencoded") || ct.contains("javascript")
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    ct.is_empty()
+        || ct.starts_with("text/")
+        || ct.contains("json")
+        || ct.contains("xml")
+        || ct.contains("x-www-form-urlencoded")
+        || ct.contains("javascript")
 }
 
-async fn dispatch(State(gw): State<Arc<Gateway>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn dispatch(
+    State(gw): State<Arc<Gateway>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_owned();
     let found = gw.routes.iter().find_map(|r| {
         let method_ok = r.method == "ANY" || r.method == method.as_str();
-        matches(&r.path, &path).filter(|_| method_ok).map(|params| (r, params))
+        matches(&r.path, &path)
+            .filter(|_| method_ok)
+            .map(|params| (r, params))
     });
     let Some((route, params)) = found else {
-        return (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"message": "Not Found"}))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"message": "Not Found"})),
+        )
+            .into_response();
     };
     let route_key = format!("{} {}", route.method, route.path);
     let raw_query = uri.query().unwrap_or("").to_owned();
@@ -113,18 +148,33 @@ async fn dispatch(State(gw): State<Arc<Gateway>>, method: Method, uri: Uri, head
     for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let (k, v) = (percent_decode(k, true), percent_decode(v, true));
-        query.entry(k).and_modify(|e| { e.push(','); e.push_str(&v) }).or_insert(v);
+        query
+            .entry(k)
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(&v)
+            })
+            .or_insert(v);
     }
     let mut header_map: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &headers {
         let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        header_map.entry(name.as_str().to_owned()).and_modify(|e| { e.push(','); e.push_str(&v) }).or_insert(v);
+        header_map
+            .entry(name.as_str().to_owned())
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(&v)
+            })
+            .or_insert(v);
     }
     let text = is_text(&headers) && std::str::from_utf8(&body).is_ok();
     let (body_field, base64) = if body.is_empty() {
         (serde_json::Value::Null, false)
     } else if text {
-        (serde_json::Value::String(String::from_utf8_lossy(&body).into_owned()), false)
+        (
+            serde_json::Value::String(String::from_utf8_lossy(&body).into_owned()),
+            false,
+        )
     } else {
         (serde_json::Value::String(STANDARD.encode(&body)), true)
     };
@@ -160,22 +210,36 @@ async fn dispatch(State(gw): State<Arc<Gateway>>, method: Method, uri: Uri, head
     });
     let request: ApiGatewayV2httpRequest = match serde_json::from_value(event) {
         Ok(r) => r,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("local gateway could not build the event: {e}")).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("local gateway could not build the event: {e}"),
+            )
+                .into_response();
+        }
     };
     let Some(resp) = route.function.http(request).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "function does not take HTTP events").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "function does not take HTTP events",
+        )
+            .into_response();
     };
-    let mut out = Response::builder().status(StatusCode::from_u16(resp.status_code as u16).unwrap_or(StatusCode::BAD_GATEWAY));
+    let mut out = Response::builder()
+        .status(StatusCode::from_u16(resp.status_code as u16).unwrap_or(StatusCode::BAD_GATEWAY));
     for (name, value) in &resp.headers {
         out = out.header(name, value);
     }
     let bytes = match resp.body {
-        Some(LambdaBody::Text(t)) if resp.is_base64_encoded => STANDARD.decode(t).unwrap_or_default(),
+        Some(LambdaBody::Text(t)) if resp.is_base64_encoded => {
+            STANDARD.decode(t).unwrap_or_default()
+        }
         Some(LambdaBody::Text(t)) => t.into_bytes(),
         Some(LambdaBody::Binary(b)) => b,
         _ => Vec::new(),
     };
-    out.body(Body::from(bytes)).unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+    out.body(Body::from(bytes))
+        .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
 }
 
 fn uuid_like() -> String {
@@ -190,7 +254,11 @@ mod tests {
 
     #[test]
     fn route_matching() {
-        let p = matches("/tenants/{tenantId}/jobs/{jobId}", "/tenants/acme/jobs/j%2F1").unwrap();
+        let p = matches(
+            "/tenants/{tenantId}/jobs/{jobId}",
+            "/tenants/acme/jobs/j%2F1",
+        )
+        .unwrap();
         assert_eq!(p["tenantId"], "acme");
         assert_eq!(p["jobId"], "j/1");
         assert!(matches("/tenants/{tenantId}", "/tenants/acme/jobs").is_none());

@@ -49,7 +49,12 @@ pub struct StackOptions {
 }
 
 impl StackOptions {
-    pub fn new(stack_name: &str, aws_endpoint: &str, linkedin_api_url: &str, linkedin_auth_url: &str) -> Self {
+    pub fn new(
+        stack_name: &str,
+        aws_endpoint: &str,
+        linkedin_api_url: &str,
+        linkedin_auth_url: &str,
+    ) -> Self {
         Self {
             stack_name: stack_name.to_owned(),
             aws_endpoint: aws_endpoint.to_owned(),
@@ -90,7 +95,13 @@ pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(REGION))
         .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("local", "local", None, None, "local-stack"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "local-stack",
+        ))
         .load()
         .await
 }
@@ -104,7 +115,15 @@ impl Stack {
             ("LinkedInApiUrl".to_owned(), opts.linkedin_api_url.clone()),
             ("LinkedInAuthUrl".to_owned(), opts.linkedin_auth_url.clone()),
         ]);
-        let resources = resources::create(&template, &opts.stack_name, REGION, &parameters, &clients.dynamodb, &clients.sqs).await?;
+        let resources = resources::create(
+            &template,
+            &opts.stack_name,
+            REGION,
+            &parameters,
+            &clients.dynamodb,
+            &clients.sqs,
+        )
+        .await?;
 
         let mut routes = Vec::new();
         let mut schedules = Vec::new();
@@ -113,11 +132,19 @@ impl Stack {
         for spec in &template.functions {
             let mut vars = HashMap::new();
             for (name, value) in template.environment(spec) {
-                let value = resources.resolver().resolve(&value).map_err(|e| format!("{}: {name}: {e}", spec.logical_id))?;
+                let value = resources
+                    .resolver()
+                    .resolve(&value)
+                    .map_err(|e| format!("{}: {name}: {e}", spec.logical_id))?;
                 vars.insert(name, value);
             }
-            let function = functions::Function::build(&spec.binary, &Env::from_map(vars), &clients, opts.clock.clone())
-                .map_err(|e| format!("{}: {e}", spec.logical_id))?;
+            let function = functions::Function::build(
+                &spec.binary,
+                &Env::from_map(vars),
+                &clients,
+                opts.clock.clone(),
+            )
+            .map_err(|e| format!("{}: {e}", spec.logical_id))?;
             for event in &spec.events {
                 match event {
                     EventSpec::Http { method, path } => routes.push(gateway::Route {
@@ -132,7 +159,9 @@ impl Stack {
                             .iter()
                             .find(|((_, attr), v)| attr == "Arn" && **v == arn)
                             .map(|((id, _), _)| id.clone())
-                            .ok_or_else(|| format!("{}: SQS event on an unknown queue", spec.logical_id))?;
+                            .ok_or_else(|| {
+                                format!("{}: SQS event on an unknown queue", spec.logical_id)
+                            })?;
                         let counter = Arc::new(AtomicUsize::new(0));
                         busy.push(counter.clone());
                         let consumer = consumers::Consumer {
@@ -154,7 +183,10 @@ impl Stack {
                         if let Some(every) = rate(&schedule.expression) {
                             let s = schedule.clone();
                             tasks.push(tokio::spawn(async move {
-                                let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                                let mut tick = tokio::time::interval_at(
+                                    tokio::time::Instant::now() + every,
+                                    every,
+                                );
                                 loop {
                                     tick.tick().await;
                                     s.fire().await;
@@ -178,7 +210,14 @@ impl Stack {
                 tracing::error!(error = %e, "local API stopped");
             }
         }));
-        Ok(Self { api_url, resources, clients, template, busy, tasks })
+        Ok(Self {
+            api_url,
+            resources,
+            clients,
+            template,
+            busy,
+            tasks,
+        })
     }
 
     pub fn queue_url(&self, logical_id: &str) -> &str {
@@ -186,7 +225,12 @@ impl Stack {
     }
 
     pub fn table_name(&self) -> &str {
-        self.resources.tables.values().next().map(String::as_str).unwrap_or_default()
+        self.resources
+            .tables
+            .values()
+            .next()
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     /// Waits until no queue holds a visible message and no consumer is working, checked twice in
@@ -229,11 +273,19 @@ impl Stack {
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
             .send()
             .await
-            .map_err(|e| format!("queue depth: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?
+            .map_err(|e| {
+                format!(
+                    "queue depth: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(e)
+                )
+            })?
             .attributes
             .unwrap_or_default();
         let n = |k: &QueueAttributeName| attrs.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
-        Ok((n(&QueueAttributeName::ApproximateNumberOfMessages), n(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible)))
+        Ok((
+            n(&QueueAttributeName::ApproximateNumberOfMessages),
+            n(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+        ))
     }
 }
 

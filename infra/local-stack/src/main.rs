@@ -12,7 +12,9 @@ use local_stack::{Error, Stack, StackOptions, moto::Moto, scenario};
 
 fn port(name: &str, default: u16) -> Result<u16, Error> {
     match std::env::var(name) {
-        Ok(v) if !v.is_empty() => v.parse().map_err(|_| format!("{name} must be a port number, got {v:?}").into()),
+        Ok(v) if !v.is_empty() => v
+            .parse()
+            .map_err(|_| format!("{name} must be a port number, got {v:?}").into()),
         _ => Ok(default),
     }
 }
@@ -43,28 +45,59 @@ async fn run() -> Result<(), Error> {
             (Some(m), url)
         }
     };
-    let external = (std::env::var("LINKEDIN_API_URL").ok(), std::env::var("LINKEDIN_AUTH_URL").ok());
+    let external = (
+        std::env::var("LINKEDIN_API_URL").ok(),
+        std::env::var("LINKEDIN_AUTH_URL").ok(),
+    );
     let (sim, api_url, auth_url) = match external {
         (Some(api), Some(auth)) if !api.is_empty() && !auth.is_empty() => (None, api, auth),
         _ => {
-            let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], sim_port)), SimConfig::default()).await
-                .map_err(|e| format!("cannot start the LinkedIn simulator on port {sim_port}: {e} (set DEV_SIM_PORT)"))?;
+            let sim = Sim::start(
+                SocketAddr::from(([127, 0, 0, 1], sim_port)),
+                SimConfig::default(),
+            )
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot start the LinkedIn simulator on port {sim_port}: {e} (set DEV_SIM_PORT)"
+                )
+            })?;
             let (api, auth) = (sim.api_url(), sim.auth_url());
             (Some(sim), api, auth)
         }
     };
     let mut opts = StackOptions::new(&stack_name, &aws_endpoint, &api_url, &auth_url);
     opts.api_addr = SocketAddr::from(([127, 0, 0, 1], api_port));
-    let stack = Stack::start(opts).await.map_err(|e| format!("{e} (set DEV_API_PORT to use another port)"))?;
+    let stack = Stack::start(opts)
+        .await
+        .map_err(|e| format!("{e} (set DEV_API_PORT to use another port)"))?;
 
     println!("Local stack is up.");
     println!("  API (webhook + admin):  {}", stack.api_url);
-    println!("  Webhook per customer:   {}/linkedin/{{tenantId}}/events", stack.api_url);
-    println!("  Admin API:              {}/tenants/{{tenantId}}", stack.api_url);
-    println!("  Fire a schedule:        curl -X POST {}/_local/schedules/{{FunctionLogicalId}}", stack.api_url);
-    println!("  AWS (moto):             {aws_endpoint}{}", if moto.is_some() { "" } else { " (external)" });
+    println!(
+        "  Webhook per customer:   {}/linkedin/{{tenantId}}/events",
+        stack.api_url
+    );
+    println!(
+        "  Admin API:              {}/tenants/{{tenantId}}",
+        stack.api_url
+    );
+    println!(
+        "  Fire a schedule:        curl -X POST {}/_local/schedules/{{FunctionLogicalId}}",
+        stack.api_url
+    );
+    println!(
+        "  AWS (moto):             {aws_endpoint}{}",
+        if moto.is_some() { "" } else { " (external)" }
+    );
     match &sim {
-        Some(s) => println!("  LinkedIn simulator:     {} (API {}, OAuth {}, control {}/_sim)", s.base_url(), s.api_url(), s.auth_url(), s.base_url()),
+        Some(s) => println!(
+            "  LinkedIn simulator:     {} (API {}, OAuth {}, control {}/_sim)",
+            s.base_url(),
+            s.api_url(),
+            s.auth_url(),
+            s.base_url()
+        ),
         None => println!("  LinkedIn:               API {api_url}, OAuth {auth_url} (external)"),
     }
     println!("  Table:                  {}", stack.table_name());
@@ -74,7 +107,10 @@ async fn run() -> Result<(), Error> {
 
     if mode == "dev" {
         let Some(sim) = &sim else {
-            return Err("the dev scenario needs the simulator; use `make up` with an external LinkedIn".into());
+            return Err(
+                "the dev scenario needs the simulator; use `make up` with an external LinkedIn"
+                    .into(),
+            );
         };
         println!("\nPlaying the scenario…");
         let started = std::time::Instant::now();
@@ -83,7 +119,10 @@ async fn run() -> Result<(), Error> {
             _ = tokio::signal::ctrl_c() => { println!("\nStopped."); return Ok(()); }
         };
         println!("{}", outcome.report);
-        println!("Scenario finished in {:.1} s.", started.elapsed().as_secs_f64());
+        println!(
+            "Scenario finished in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
         if std::env::var("DEV_EXIT").is_ok_and(|v| v == "1") {
             return Ok(());
         }

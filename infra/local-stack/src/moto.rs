@@ -34,7 +34,11 @@ fn python() -> PathBuf {
         return PathBuf::from(p);
     }
     let venv = repo_root().join(".venv/bin/python");
-    if venv.exists() { venv } else { PathBuf::from("python3") }
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    }
 }
 
 impl Moto {
@@ -49,7 +53,12 @@ impl Moto {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start moto with {}: {e} (run `make venv` first)", python.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot start moto with {}: {e} (run `make venv` first)",
+                    python.display()
+                )
+            })?;
         let stdout = child.stdout.take().ok_or("moto has no stdout")?;
         let stdin = child.stdin.take().ok_or("moto has no stdin")?;
         let (tx, rx) = mpsc::channel();
@@ -66,6 +75,10 @@ impl Moto {
             .strip_prefix("moto listening on ")
             .ok_or("moto exited before listening (is moto[server] installed? run `make venv`)")?
             .to_owned();
-        Ok(Self { endpoint, _stdin: stdin, child })
+        Ok(Self {
+            endpoint,
+            _stdin: stdin,
+            child,
+        })
     }
 }

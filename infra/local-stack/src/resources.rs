@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_yaml::{Mapping, Value};
@@ -22,7 +22,10 @@ pub struct Resources {
 
 impl Resources {
     pub fn resolver(&self) -> Resolver<'_> {
-        Resolver { refs: &self.refs, attributes: &self.attributes }
+        Resolver {
+            refs: &self.refs,
+            attributes: &self.attributes,
+        }
     }
 }
 
@@ -31,12 +34,17 @@ fn get<'a>(m: &'a Mapping, key: &str) -> Option<&'a Value> {
 }
 
 fn str_of<'a>(m: &'a Mapping, key: &str) -> Result<&'a str, Error> {
-    get(m, key).and_then(Value::as_str).ok_or_else(|| format!("missing {key}").into())
+    get(m, key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("missing {key}").into())
 }
 
 fn key_schema(list: Option<&Value>) -> Result<Vec<KeySchemaElement>, Error> {
     let mut out = Vec::new();
-    for k in list.and_then(Value::as_sequence).ok_or("missing KeySchema")? {
+    for k in list
+        .and_then(Value::as_sequence)
+        .ok_or("missing KeySchema")?
+    {
         let k = k.as_mapping().ok_or("bad KeySchema")?;
         out.push(
             KeySchemaElement::builder()
@@ -76,8 +84,14 @@ pub async fn create(
     for table in &template.tables {
         let p = &table.properties;
         let name = format!("{stack_name}-{}", table.logical_id);
-        let mut req = dynamodb.create_table().table_name(&name).billing_mode(BillingMode::PayPerRequest);
-        for a in get(p, "AttributeDefinitions").and_then(Value::as_sequence).ok_or("missing AttributeDefinitions")? {
+        let mut req = dynamodb
+            .create_table()
+            .table_name(&name)
+            .billing_mode(BillingMode::PayPerRequest);
+        for a in get(p, "AttributeDefinitions")
+            .and_then(Value::as_sequence)
+            .ok_or("missing AttributeDefinitions")?
+        {
             let a = a.as_mapping().ok_or("bad AttributeDefinitions")?;
             req = req.attribute_definitions(
                 AttributeDefinition::builder()
@@ -87,18 +101,35 @@ pub async fn create(
             );
         }
         req = req.set_key_schema(Some(key_schema(get(p, "KeySchema"))?));
-        for g in get(p, "GlobalSecondaryIndexes").and_then(Value::as_sequence).into_iter().flatten() {
+        for g in get(p, "GlobalSecondaryIndexes")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
             let g = g.as_mapping().ok_or("bad GlobalSecondaryIndexes")?;
-            let projection = get(g, "Projection").and_then(Value::as_mapping).and_then(|m| get(m, "ProjectionType")).and_then(Value::as_str).unwrap_or("ALL");
+            let projection = get(g, "Projection")
+                .and_then(Value::as_mapping)
+                .and_then(|m| get(m, "ProjectionType"))
+                .and_then(Value::as_str)
+                .unwrap_or("ALL");
             req = req.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
                     .index_name(str_of(g, "IndexName")?)
                     .set_key_schema(Some(key_schema(get(g, "KeySchema"))?))
-                    .projection(Projection::builder().projection_type(ProjectionType::from(projection)).build())
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::from(projection))
+                            .build(),
+                    )
                     .build()?,
             );
         }
-        req.send().await.map_err(|e| format!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        req.send().await.map_err(|e| {
+            format!(
+                "create table {name}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(e)
+            )
+        })?;
         if let Some(ttl) = get(p, "TimeToLiveSpecification").and_then(Value::as_mapping) {
             dynamodb
                 .update_time_to_live()
@@ -111,11 +142,17 @@ pub async fn create(
                 )
                 .send()
                 .await
-                .map_err(|e| format!("table TTL: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+                .map_err(|e| {
+                    format!(
+                        "table TTL: {}",
+                        aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                    )
+                })?;
         }
         let arn = format!("arn:aws:dynamodb:{region}:123456789012:table/{name}");
         r.refs.insert(table.logical_id.clone(), name.clone());
-        r.attributes.insert((table.logical_id.clone(), "Arn".into()), arn);
+        r.attributes
+            .insert((table.logical_id.clone(), "Arn".into()), arn);
         r.tables.insert(table.logical_id.clone(), name);
     }
 
@@ -125,14 +162,27 @@ pub async fn create(
         let mut req = sqs.create_queue().queue_name(&name);
         for (attr, key) in [
             (QueueAttributeName::VisibilityTimeout, "VisibilityTimeout"),
-            (QueueAttributeName::MessageRetentionPeriod, "MessageRetentionPeriod"),
+            (
+                QueueAttributeName::MessageRetentionPeriod,
+                "MessageRetentionPeriod",
+            ),
             (QueueAttributeName::DelaySeconds, "DelaySeconds"),
         ] {
             if let Some(v) = get(&q.properties, key) {
                 req = req.attributes(attr, r.resolver().resolve(v)?);
             }
         }
-        let url = req.send().await.map_err(|e| format!("create queue {name}: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?.queue_url.unwrap_or_default();
+        let url = req
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "create queue {name}: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(e)
+                )
+            })?
+            .queue_url
+            .unwrap_or_default();
         let arn = sqs
             .get_queue_attributes()
             .queue_url(&url)
@@ -144,22 +194,38 @@ pub async fn create(
             .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
             .ok_or("queue without ARN")?;
         r.refs.insert(q.logical_id.clone(), url.clone());
-        r.attributes.insert((q.logical_id.clone(), "Arn".into()), arn);
-        r.attributes.insert((q.logical_id.clone(), "QueueName".into()), name);
-        r.attributes.insert((q.logical_id.clone(), "QueueUrl".into()), url.clone());
+        r.attributes
+            .insert((q.logical_id.clone(), "Arn".into()), arn);
+        r.attributes
+            .insert((q.logical_id.clone(), "QueueName".into()), name);
+        r.attributes
+            .insert((q.logical_id.clone(), "QueueUrl".into()), url.clone());
         r.queue_urls.insert(q.logical_id.clone(), url);
     }
     for q in &template.queues {
-        let Some(redrive) = get(&q.properties, "RedrivePolicy").and_then(Value::as_mapping) else { continue };
-        let target = r.resolver().resolve(get(redrive, "deadLetterTargetArn").ok_or("RedrivePolicy without deadLetterTargetArn")?)?;
-        let max = get(redrive, "maxReceiveCount").and_then(Value::as_u64).ok_or("RedrivePolicy without maxReceiveCount")?;
-        let policy = serde_json::json!({"deadLetterTargetArn": target, "maxReceiveCount": max}).to_string();
+        let Some(redrive) = get(&q.properties, "RedrivePolicy").and_then(Value::as_mapping) else {
+            continue;
+        };
+        let target = r.resolver().resolve(
+            get(redrive, "deadLetterTargetArn")
+                .ok_or("RedrivePolicy without deadLetterTargetArn")?,
+        )?;
+        let max = get(redrive, "maxReceiveCount")
+            .and_then(Value::as_u64)
+            .ok_or("RedrivePolicy without maxReceiveCount")?;
+        let policy =
+            serde_json::json!({"deadLetterTargetArn": target, "maxReceiveCount": max}).to_string();
         sqs.set_queue_attributes()
             .queue_url(&r.queue_urls[&q.logical_id])
             .attributes(QueueAttributeName::RedrivePolicy, policy)
             .send()
             .await
-            .map_err(|e| format!("redrive policy: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+            .map_err(|e| {
+                format!(
+                    "redrive policy: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(e)
+                )
+            })?;
     }
     Ok(r)
 }

@@ -33,7 +33,12 @@ fn person(member: &str, first: &str, last: &str, location: &str, company: &str) 
     })
 }
 
-async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, body: Option<Value>) -> Result<Value, Error> {
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> Result<Value, Error> {
     let mut req = http.request(method.clone(), &url);
     if let Some(b) = body {
         req = req.json(&b);
@@ -51,18 +56,46 @@ pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
     let http = reqwest::Client::new();
     let api = &stack.api_url;
     let put = reqwest::Method::PUT;
-    call(&http, put.clone(), format!("{api}/tenants/{TENANT}"), Some(json!({
-        "name": "Acme Corp", "organization": "urn:li:organization:1001",
-        "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
-    }))).await?;
-    let in_a_year = shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() + 365 * 86_400_000);
+    call(
+        &http,
+        put.clone(),
+        format!("{api}/tenants/{TENANT}"),
+        Some(json!({
+            "name": "Acme Corp", "organization": "urn:li:organization:1001",
+            "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
+        })),
+    )
+    .await?;
+    let in_a_year =
+        shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() + 365 * 86_400_000);
     let yesterday = shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() - 86_400_000);
-    call(&http, put.clone(), format!("{api}/tenants/{TENANT}/contracts/{ACTIVE_CONTRACT}"), Some(json!({"expiresAt": in_a_year}))).await?;
-    call(&http, put.clone(), format!("{api}/tenants/{TENANT}/contracts/{EXPIRED_CONTRACT}"), Some(json!({"expiresAt": yesterday}))).await?;
-    for (id, title) in [("job-eng", "Backend Engineer"), ("job-pm", "Product Manager")] {
-        call(&http, put.clone(), format!("{api}/tenants/{TENANT}/jobs/{id}"), Some(json!({
-            "title": title, "description": "", "location": "Berlin, DE", "state": "OPEN"
-        }))).await?;
+    call(
+        &http,
+        put.clone(),
+        format!("{api}/tenants/{TENANT}/contracts/{ACTIVE_CONTRACT}"),
+        Some(json!({"expiresAt": in_a_year})),
+    )
+    .await?;
+    call(
+        &http,
+        put.clone(),
+        format!("{api}/tenants/{TENANT}/contracts/{EXPIRED_CONTRACT}"),
+        Some(json!({"expiresAt": yesterday})),
+    )
+    .await?;
+    for (id, title) in [
+        ("job-eng", "Backend Engineer"),
+        ("job-pm", "Product Manager"),
+    ] {
+        call(
+            &http,
+            put.clone(),
+            format!("{api}/tenants/{TENANT}/jobs/{id}"),
+            Some(json!({
+                "title": title, "description": "", "location": "Berlin, DE", "state": "OPEN"
+            })),
+        )
+        .await?;
     }
 
     sim.register_app(App {
@@ -73,9 +106,27 @@ pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
     });
     let validated = sim.validate_callback(CLIENT_ID).await?;
 
-    let ada = person("urn:li:person:ada-1815", "Ada", "Lovelace", "London, GB", "Analytical Engines");
-    let grace = person("urn:li:person:grace-1906", "Grace", "Hopper", "Arlington, US", "US Navy");
-    let linus = person("urn:li:person:linus-1969", "Linus", "Torvalds", "Portland, US", "Linux Foundation");
+    let ada = person(
+        "urn:li:person:ada-1815",
+        "Ada",
+        "Lovelace",
+        "London, GB",
+        "Analytical Engines",
+    );
+    let grace = person(
+        "urn:li:person:grace-1906",
+        "Grace",
+        "Hopper",
+        "Arlington, US",
+        "US Navy",
+    );
+    let linus = person(
+        "urn:li:person:linus-1969",
+        "Linus",
+        "Torvalds",
+        "Portland, US",
+        "Linux Foundation",
+    );
     let exports = [
         (&ada, ACTIVE_CONTRACT, "job-eng"),
         (&ada, ACTIVE_CONTRACT, "job-pm"),
@@ -101,35 +152,99 @@ pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
     let duplicate = sim.resend(&pushes[0].notification_id).await?;
     stack.settle().await?;
 
-    let candidates = call(&http, reqwest::Method::GET, format!("{api}/tenants/{TENANT}/candidates"), None).await?;
+    let candidates = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{api}/tenants/{TENANT}/candidates"),
+        None,
+    )
+    .await?;
     let mut detailed = Vec::new();
     for c in candidates["items"].as_array().cloned().unwrap_or_default() {
         let id = c["candidateId"].as_str().unwrap_or_default();
-        detailed.push(call(&http, reqwest::Method::GET, format!("{api}/tenants/{TENANT}/candidates/{id}"), None).await?);
+        detailed.push(
+            call(
+                &http,
+                reqwest::Method::GET,
+                format!("{api}/tenants/{TENANT}/candidates/{id}"),
+                None,
+            )
+            .await?,
+        );
     }
-    let export_list = call(&http, reqwest::Method::GET, format!("{api}/tenants/{TENANT}/exports"), None).await?;
+    let export_list = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{api}/tenants/{TENANT}/exports"),
+        None,
+    )
+    .await?;
     let export_items = export_list["items"].as_array().cloned().unwrap_or_default();
 
     let mut r = String::new();
     let _ = writeln!(r, "Callback URL validated by LinkedIn: {validated}");
-    let statuses: Vec<String> = pushes.iter().map(|p| p.status.map_or("-".into(), |s| s.to_string())).collect();
-    let _ = writeln!(r, "Notifications pushed: {} (webhook answered {}), duplicate delivery answered {}",
-        pushes.len(), statuses.join(", "), duplicate.status.map_or("-".into(), |s| s.to_string()));
+    let statuses: Vec<String> = pushes
+        .iter()
+        .map(|p| p.status.map_or("-".into(), |s| s.to_string()))
+        .collect();
+    let _ = writeln!(
+        r,
+        "Notifications pushed: {} (webhook answered {}), duplicate delivery answered {}",
+        pushes.len(),
+        statuses.join(", "),
+        duplicate.status.map_or("-".into(), |s| s.to_string())
+    );
     let _ = writeln!(r, "\nCandidates imported: {}", detailed.len());
     for c in &detailed {
-        let _ = writeln!(r, "  {} {} ({}; {}), {}", c["firstName"].as_str().unwrap_or(""), c["lastName"].as_str().unwrap_or(""),
-            c["location"].as_str().unwrap_or("-"), c["currentCompany"].as_str().unwrap_or("-"), c["member"].as_str().unwrap_or(""));
+        let _ = writeln!(
+            r,
+            "  {} {} ({}; {}), {}",
+            c["firstName"].as_str().unwrap_or(""),
+            c["lastName"].as_str().unwrap_or(""),
+            c["location"].as_str().unwrap_or("-"),
+            c["currentCompany"].as_str().unwrap_or("-"),
+            c["member"].as_str().unwrap_or("")
+        );
         for a in c["applications"].as_array().into_iter().flatten() {
-            let _ = writeln!(r, "      application {} on {} (source {}, contract {})", a["applicationId"].as_str().unwrap_or(""),
-                a["jobId"].as_str().unwrap_or(""), a["source"].as_str().unwrap_or(""), a["contractId"].as_str().unwrap_or(""));
+            let _ = writeln!(
+                r,
+                "      application {} on {} (source {}, contract {})",
+                a["applicationId"].as_str().unwrap_or(""),
+                a["jobId"].as_str().unwrap_or(""),
+                a["source"].as_str().unwrap_or(""),
+                a["contractId"].as_str().unwrap_or("")
+            );
         }
     }
     let _ = writeln!(r, "\nExports recorded: {}", export_items.len());
     for e in &export_items {
-        let _ = writeln!(r, "  {} {:<8} job {:<18} contract {} {}", e["requestId"].as_str().unwrap_or(""), e["status"].as_str().unwrap_or(""),
-            e["jobId"].as_str().unwrap_or(""), e["contractId"].as_str().unwrap_or(""), e["reason"].as_str().map(|s| format!("({s})")).unwrap_or_default());
+        let _ = writeln!(
+            r,
+            "  {} {:<8} job {:<18} contract {} {}",
+            e["requestId"].as_str().unwrap_or(""),
+            e["status"].as_str().unwrap_or(""),
+            e["jobId"].as_str().unwrap_or(""),
+            e["contractId"].as_str().unwrap_or(""),
+            e["reason"]
+                .as_str()
+                .map(|s| format!("({s})"))
+                .unwrap_or_default()
+        );
     }
-    let fetches = sim.calls().iter().filter(|c| c.path.ends_with("/exportedCandidates")).count();
-    let _ = writeln!(r, "\nLinkedIn calls: {} exportedCandidates for {} distinct exports", fetches, pushes.len());
-    Ok(Outcome { report: r, candidates: detailed, exports: export_items })
+    let fetches = sim
+        .calls()
+        .iter()
+        .filter(|c| c.path.ends_with("/exportedCandidates"))
+        .count();
+    let _ = writeln!(
+        r,
+        "\nLinkedIn calls: {} exportedCandidates for {} distinct exports",
+        fetches,
+        pushes.len()
+    );
+    Ok(Outcome {
+        report: r,
+        candidates: detailed,
+        exports: export_items,
+    })
 }

@@ -52,14 +52,17 @@ fn mapping<'a>(m: &'a Mapping, key: &str) -> Option<&'a Mapping> {
 
 impl Template {
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::parse(&text)
     }
 
     pub fn parse(text: &str) -> Result<Self, Error> {
         let doc: Mapping = serde_yaml::from_str(text)?;
         let empty = Mapping::new();
-        let globals = mapping(&doc, "Globals").and_then(|g| mapping(g, "Function")).unwrap_or(&empty);
+        let globals = mapping(&doc, "Globals")
+            .and_then(|g| mapping(g, "Function"))
+            .unwrap_or(&empty);
         let global_timeout = get(globals, "Timeout").and_then(Value::as_u64).unwrap_or(3);
         let globals_env = mapping(globals, "Environment")
             .and_then(|e| mapping(e, "Variables"))
@@ -68,57 +71,109 @@ impl Template {
 
         let mut parameters = HashMap::new();
         for (name, spec) in mapping(&doc, "Parameters").unwrap_or(&empty) {
-            let default = spec.as_mapping().and_then(|m| get(m, "Default")).and_then(scalar);
+            let default = spec
+                .as_mapping()
+                .and_then(|m| get(m, "Default"))
+                .and_then(scalar);
             parameters.insert(name.as_str().unwrap_or_default().to_owned(), default);
         }
 
         let (mut tables, mut queues, mut functions) = (Vec::new(), Vec::new(), Vec::new());
         for (id, res) in mapping(&doc, "Resources").ok_or("template has no Resources")? {
             let logical_id = id.as_str().unwrap_or_default().to_owned();
-            let res = res.as_mapping().ok_or_else(|| format!("resource {logical_id} is not a mapping"))?;
+            let res = res
+                .as_mapping()
+                .ok_or_else(|| format!("resource {logical_id} is not a mapping"))?;
             let kind = get(res, "Type").and_then(Value::as_str).unwrap_or_default();
             let properties = mapping(res, "Properties").cloned().unwrap_or_default();
             match kind {
-                "AWS::DynamoDB::Table" => tables.push(Resource { logical_id, properties }),
-                "AWS::SQS::Queue" => queues.push(Resource { logical_id, properties }),
+                "AWS::DynamoDB::Table" => tables.push(Resource {
+                    logical_id,
+                    properties,
+                }),
+                "AWS::SQS::Queue" => queues.push(Resource {
+                    logical_id,
+                    properties,
+                }),
                 "AWS::Serverless::Function" => {
                     let binary = mapping(res, "Metadata")
                         .and_then(|m| mapping(m, "BuildProperties"))
                         .and_then(|b| get(b, "Binary"))
                         .and_then(Value::as_str)
-                        .ok_or_else(|| format!("function {logical_id} has no Metadata.BuildProperties.Binary"))?
+                        .ok_or_else(|| {
+                            format!("function {logical_id} has no Metadata.BuildProperties.Binary")
+                        })?
                         .to_owned();
                     let env = mapping(&properties, "Environment")
                         .and_then(|e| mapping(e, "Variables"))
-                        .map(|vars| vars.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.clone())).collect())
+                        .map(|vars| {
+                            vars.iter()
+                                .map(|(k, v)| {
+                                    (k.as_str().unwrap_or_default().to_owned(), v.clone())
+                                })
+                                .collect()
+                        })
                         .unwrap_or_default();
-                    let timeout_secs = get(&properties, "Timeout").and_then(Value::as_u64).unwrap_or(global_timeout);
+                    let timeout_secs = get(&properties, "Timeout")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(global_timeout);
                     let mut events = Vec::new();
                     for (name, event) in mapping(&properties, "Events").unwrap_or(&empty) {
                         let event = event.as_mapping().ok_or("event is not a mapping")?;
                         let props = mapping(event, "Properties").cloned().unwrap_or_default();
-                        match get(event, "Type").and_then(Value::as_str).unwrap_or_default() {
+                        match get(event, "Type")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                        {
                             "HttpApi" | "Api" => events.push(EventSpec::Http {
-                                method: get(&props, "Method").and_then(Value::as_str).unwrap_or("ANY").to_uppercase(),
-                                path: get(&props, "Path").and_then(Value::as_str).ok_or("HttpApi event without Path")?.to_owned(),
+                                method: get(&props, "Method")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("ANY")
+                                    .to_uppercase(),
+                                path: get(&props, "Path")
+                                    .and_then(Value::as_str)
+                                    .ok_or("HttpApi event without Path")?
+                                    .to_owned(),
                             }),
                             "SQS" => events.push(EventSpec::Sqs {
-                                queue: get(&props, "Queue").cloned().ok_or("SQS event without Queue")?,
-                                batch_size: get(&props, "BatchSize").and_then(Value::as_u64).unwrap_or(10) as usize,
+                                queue: get(&props, "Queue")
+                                    .cloned()
+                                    .ok_or("SQS event without Queue")?,
+                                batch_size: get(&props, "BatchSize")
+                                    .and_then(Value::as_u64)
+                                    .unwrap_or(10)
+                                    as usize,
                             }),
                             "Schedule" | "ScheduleV2" => events.push(EventSpec::Schedule {
                                 name: name.as_str().unwrap_or_default().to_owned(),
-                                expression: get(&props, "ScheduleExpression").cloned().ok_or("schedule without ScheduleExpression")?,
+                                expression: get(&props, "ScheduleExpression")
+                                    .cloned()
+                                    .ok_or("schedule without ScheduleExpression")?,
                             }),
-                            other => return Err(format!("function {logical_id}: event type {other} is not supported locally").into()),
+                            other => return Err(format!(
+                                "function {logical_id}: event type {other} is not supported locally"
+                            )
+                            .into()),
                         }
                     }
-                    functions.push(FunctionSpec { logical_id, binary, timeout_secs, env, events });
+                    functions.push(FunctionSpec {
+                        logical_id,
+                        binary,
+                        timeout_secs,
+                        env,
+                        events,
+                    });
                 }
                 _ => {}
             }
         }
-        Ok(Self { parameters, tables, queues, functions, globals_env })
+        Ok(Self {
+            parameters,
+            tables,
+            queues,
+            functions,
+            globals_env,
+        })
     }
 
     /// A function's environment: the globals overlaid with its own variables, unresolved.
@@ -146,11 +201,15 @@ fn scalar(v: &Value) -> Option<String> {
 /// An intrinsic function call, in short (`!Ref X`) or long (`{Ref: X}`) form.
 fn intrinsic(v: &Value) -> Option<(String, &Value)> {
     match v {
-        Value::Tagged(t) => Some((t.tag.to_string().trim_start_matches('!').to_owned(), &t.value)),
+        Value::Tagged(t) => Some((
+            t.tag.to_string().trim_start_matches('!').to_owned(),
+            &t.value,
+        )),
         Value::Mapping(m) if m.len() == 1 => {
             let (k, arg) = m.iter().next()?;
             let k = k.as_str()?;
-            (k == "Ref" || k.starts_with("Fn::")).then(|| (k.trim_start_matches("Fn::").to_owned(), arg))
+            (k == "Ref" || k.starts_with("Fn::"))
+                .then(|| (k.trim_start_matches("Fn::").to_owned(), arg))
         }
         _ => None,
     }
@@ -170,7 +229,10 @@ impl Resolver<'_> {
                 "Ref" => self.reference(arg.as_str().ok_or("Ref takes a name")?),
                 "GetAtt" => {
                     let (id, attr) = match arg {
-                        Value::String(s) => s.split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned())).ok_or("GetAtt needs X.Attr")?,
+                        Value::String(s) => s
+                            .split_once('.')
+                            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                            .ok_or("GetAtt needs X.Attr")?,
                         Value::Sequence(seq) if seq.len() == 2 => (
                             seq[0].as_str().unwrap_or_default().to_owned(),
                             seq[1].as_str().unwrap_or_default().to_owned(),
@@ -179,7 +241,10 @@ impl Resolver<'_> {
                     };
                     self.attribute(&id, &attr)
                 }
-                "Sub" => self.substitute(arg.as_str().ok_or("only the string form of Sub is supported locally")?),
+                "Sub" => self.substitute(
+                    arg.as_str()
+                        .ok_or("only the string form of Sub is supported locally")?,
+                ),
                 other => Err(format!("intrinsic {other} is not supported locally").into()),
             };
         }
@@ -187,7 +252,10 @@ impl Resolver<'_> {
     }
 
     fn reference(&self, name: &str) -> Result<String, Error> {
-        self.refs.get(name).cloned().ok_or_else(|| format!("Ref {name} is unknown locally").into())
+        self.refs
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("Ref {name} is unknown locally").into())
     }
 
     fn attribute(&self, id: &str, attr: &str) -> Result<String, Error> {
@@ -225,7 +293,11 @@ mod tests {
         let t = Template::load(&path).unwrap();
         assert_eq!(t.tables.len(), 1);
         assert!(t.queues.iter().any(|q| q.logical_id == "ExportsQueue"));
-        let webhook = t.functions.iter().find(|f| f.binary == "export-webhook").unwrap();
+        let webhook = t
+            .functions
+            .iter()
+            .find(|f| f.binary == "export-webhook")
+            .unwrap();
         assert!(webhook.events.iter().any(|e| matches!(e, EventSpec::Http { method, path } if method == "POST" && path == "/linkedin/{tenantId}/events")));
         let env = t.environment(webhook);
         assert!(env.iter().any(|(k, _)| k == "TABLE_NAME"));
@@ -234,9 +306,15 @@ mod tests {
 
     #[test]
     fn intrinsics_resolve() {
-        let refs = HashMap::from([("AWS::StackName".to_owned(), "s".to_owned()), ("Q".to_owned(), "http://q".to_owned())]);
+        let refs = HashMap::from([
+            ("AWS::StackName".to_owned(), "s".to_owned()),
+            ("Q".to_owned(), "http://q".to_owned()),
+        ]);
         let attributes = HashMap::from([(("Q".to_owned(), "Arn".to_owned()), "arn:q".to_owned())]);
-        let r = Resolver { refs: &refs, attributes: &attributes };
+        let r = Resolver {
+            refs: &refs,
+            attributes: &attributes,
+        };
         let v: Value = serde_yaml::from_str("!Sub \"${AWS::StackName}/t/${Q.Arn}\"").unwrap();
         assert_eq!(r.resolve(&v).unwrap(), "s/t/arn:q");
         let v: Value = serde_yaml::from_str("{\"Fn::GetAtt\": [Q, Arn]}").unwrap();

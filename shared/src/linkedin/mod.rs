@@ -66,7 +66,11 @@ impl LinkedIn {
         now_ms: i64,
     ) -> Result<Option<ProfileExport>> {
         let page: wire::Elements<wire::ExportElement> = self
-            .get(creds, "/exportedCandidates", &[("q", "request"), ("requestId", request_id)])
+            .get(
+                creds,
+                "/exportedCandidates",
+                &[("q", "request"), ("requestId", request_id)],
+            )
             .await?;
         page.elements
             .into_iter()
@@ -82,7 +86,11 @@ impl LinkedIn {
         request_id: &str,
     ) -> Result<Vec<wire::IntegrationStatus>> {
         let page: wire::Elements<wire::IntegrationStatus> = self
-            .get(creds, "/atsIntegrations", &[("q", "request"), ("requestId", request_id)])
+            .get(
+                creds,
+                "/atsIntegrations",
+                &[("q", "request"), ("requestId", request_id)],
+            )
             .await?;
         Ok(page.elements)
     }
@@ -143,7 +151,8 @@ impl LinkedIn {
             .await
             .map_err(|e| Error::LinkedInContract(format!("token answer: {e}")))?;
         let lifetime = Duration::from_secs(token.expires_in);
-        let refresh_at = Instant::now() + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN.min(lifetime / 2));
+        let refresh_at =
+            Instant::now() + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN.min(lifetime / 2));
         self.lock().insert(
             creds.client_id.clone(),
             CachedToken {

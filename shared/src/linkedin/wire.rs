@@ -124,8 +124,10 @@ mod tests {
 
     #[test]
     fn token_expiry_as_number_or_string() {
-        let a: TokenResponse = serde_json::from_str(r#"{"access_token":"t","expires_in":1800}"#).unwrap();
-        let b: TokenResponse = serde_json::from_str(r#"{"access_token":"t","expires_in":"1800"}"#).unwrap();
+        let a: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"t","expires_in":1800}"#).unwrap();
+        let b: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"t","expires_in":"1800"}"#).unwrap();
         assert_eq!((a.expires_in, b.expires_in), (1800, 1800));
     }
 
@@ -155,7 +157,13 @@ mod tests {
             }]
         });
         let page: Elements<ExportElement> = serde_json::from_value(json).unwrap();
-        let export = page.elements.into_iter().next().unwrap().into_export("r-1", 0).unwrap();
+        let export = page
+            .elements
+            .into_iter()
+            .next()
+            .unwrap()
+            .into_export("r-1", 0)
+            .unwrap();
         assert_eq!(
             export.profile,
             ExportedProfile {
@@ -166,8 +174,16 @@ mod tests {
                 current_company: Some("Analytical Engines".into()),
             }
         );
-        let stored = serde_json::to_string(&crate::domain::Candidate::from_export("t", &export.profile, 0)).unwrap();
-        assert!(!stored.contains("FORBIDDEN") && !stored.contains("forbidden"), "{stored}");
+        let stored = serde_json::to_string(&crate::domain::Candidate::from_export(
+            "t",
+            &export.profile,
+            0,
+        ))
+        .unwrap();
+        assert!(
+            !stored.contains("FORBIDDEN") && !stored.contains("forbidden"),
+            "{stored}"
+        );
         assert_eq!(export.contract_id, "77");
         assert_eq!(export.job_id, "job-1");
     }

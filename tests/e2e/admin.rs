@@ -1,0 +1,244 @@
+//! The admin API: what it accepts, what it refuses, and that secrets stay in Secrets Manager.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn tenant_secret_goes_to_secrets_manager_only() {
+    let w = World::with_customer().await;
+    let (status, tenant) = w.api("GET", &format!("/tenants/{TENANT}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tenant["linkedin"], json!({"clientId": CLIENT_ID}));
+    assert_eq!(tenant["organization"], ORGANIZATION);
+    assert!(!tenant.to_string().contains("s3cr"), "secret in a response");
+    assert!(
+        !format!("{:?}", w.snapshot().await).contains("s3cr"),
+        "secret in the table"
+    );
+
+    let secret = w
+        .stack
+        .clients
+        .secrets
+        .get_secret_value()
+        .secret_id(format!(
+            "{}/tenants/{TENANT}",
+            w.stack.table_name().trim_end_matches("-Table")
+        ))
+        .send()
+        .await
+        .unwrap();
+    let stored: serde_json::Value = serde_json::from_str(secret.secret_string().unwrap()).unwrap();
+    assert_eq!(stored["clientSecret"], CLIENT_SECRET, "kept byte for byte");
+
+    // Replacing the tenant answers 200 and keeps its creation date.
+    let (status, again) = w.api("PUT", &format!("/tenants/{TENANT}"), Some(json!({
+        "name": "Acme Renamed", "organization": "1001", "linkedin": {"clientId": CLIENT_ID, "clientSecret": "new/secret"}
+    }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["createdAt"], tenant["createdAt"]);
+    assert_eq!(again["name"], "Acme Renamed");
+}
+
+#[tokio::test]
+async fn invalid_requests_get_a_4xx_that_says_what_is_wrong_and_change_nothing() {
+    let w = World::with_customer().await;
+    let before = w.snapshot().await;
+    let t = format!("/tenants/{TENANT}");
+    let cases: Vec<(&str, String, Option<serde_json::Value>, StatusCode)> = vec![
+        (
+            "PUT",
+            "/tenants/nobody/jobs/j1".into(),
+            Some(json!({"title": "x", "state": "OPEN"})),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/tenants/nobody/candidates".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": 5, "state": "OPEN"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "x", "state": "MAYBE"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "", "state": "OPEN"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "x", "state": "OPEN", "salary": 1})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            format!("{t}/jobs/a%23b"),
+            Some(json!({"title": "x", "state": "OPEN"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            format!("{t}/contracts/abc"),
+            Some(json!({})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            format!("{t}/contracts/7"),
+            Some(json!({"expiresAt": "next week"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            "/tenants/new-one".into(),
+            Some(
+                json!({"name": "x", "organization": "urn:li:company:1", "linkedin": {"clientId": "c", "clientSecret": "s"}}),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            "/tenants/new-one".into(),
+            Some(json!({"name": "x"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{t}/candidates?limit=0"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{t}/candidates?limit=lots"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{t}/candidates?nextToken=garbage"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{t}/candidates?member=someone"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{t}/candidates/nobody"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        ("GET", format!("{t}/jobs/nope"), None, StatusCode::NOT_FOUND),
+    ];
+    for (method, path, body, expected) in cases {
+        let (status, answer) = w.api(method, &path, body).await;
+        assert_eq!(status, expected, "{method} {path}: {answer}");
+        assert!(
+            answer["error"].is_string()
+                && answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{method} {path}: {answer}"
+        );
+    }
+    // A body that is not JSON at all.
+    let resp = w
+        .http
+        .put(format!("{}{t}/jobs/j1", w.stack.api_url))
+        .body("{{{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(w.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn candidates_are_listed_in_pages() {
+    let w = World::with_customer().await;
+    for i in 0..5 {
+        w.export(
+            &person(&format!("p{i}"), "P", &format!("N{i}")),
+            ACTIVE,
+            JOB_ENG,
+        )
+        .await;
+    }
+    w.settle().await;
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let path = match &token {
+            Some(t) => format!("/tenants/{TENANT}/candidates?limit=2&nextToken={t}"),
+            None => format!("/tenants/{TENANT}/candidates?limit=2"),
+        };
+        let (status, page) = w.api("GET", &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(
+            items
+                .iter()
+                .map(|c| c["candidateId"].as_str().unwrap().to_owned()),
+        );
+        match page["nextToken"].as_str() {
+            Some(t) => token = Some(t.to_owned()),
+            None => break,
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "every candidate once, across pages");
+}
+
+#[tokio::test]
+async fn a_contract_past_its_expiry_date_is_expired_and_contracts_are_listed() {
+    let w = World::with_customer().await;
+    let (_, list) = w
+        .api("GET", &format!("/tenants/{TENANT}/contracts"), None)
+        .await;
+    let statuses: Vec<(String, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["contractId"].as_str().unwrap().to_owned(),
+                c["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (ACTIVE.to_owned(), "Active".to_owned()),
+            (EXPIRED.to_owned(), "Expired".to_owned())
+        ]
+    );
+    let (status, c) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}/contracts/urn:li:contract:503"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(c["contract"], "urn:li:contract:503");
+    assert_eq!(c["status"], "Active");
+}

@@ -1,0 +1,283 @@
+//! One moto for the whole test binary; for each test its own stack (resource names prefixed by
+//! a unique stack name), simulator and customer, so tests run in parallel without sharing state.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use hmac::{Hmac, Mac};
+use linkedin_sim::{App, ExportSpec, PushResult, Sim, SimConfig};
+use local_stack::moto::Moto;
+use local_stack::{Stack, StackOptions};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+pub const TENANT: &str = "acme";
+pub const CLIENT_ID: &str = "acme-client";
+pub const CLIENT_SECRET: &str = "s3cr/et+=acme with space";
+pub const ORGANIZATION: &str = "urn:li:organization:1001";
+pub const ACTIVE: &str = "501";
+pub const EXPIRED: &str = "502";
+pub const JOB_ENG: &str = "job-eng";
+pub const JOB_PM: &str = "job-pm";
+
+fn moto() -> &'static str {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    &MOTO
+        .get_or_init(|| Moto::start(0).expect("moto must start (run `make venv`)"))
+        .endpoint
+}
+
+pub struct World {
+    pub stack: Stack,
+    pub sim: Sim,
+    pub http: reqwest::Client,
+}
+
+/// A table item flattened to strings, for before/after comparisons.
+pub type Snapshot = BTreeMap<String, BTreeMap<String, String>>;
+
+impl World {
+    /// An empty stack and simulator.
+    pub async fn empty() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "t{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default())
+            .await
+            .unwrap();
+        let stack = Stack::start(StackOptions::new(
+            &name,
+            moto(),
+            &sim.api_url(),
+            &sim.auth_url(),
+        ))
+        .await
+        .unwrap();
+        Self {
+            stack,
+            sim,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A customer with an active and an expired contract, two open jobs, and its LinkedIn
+    /// application registered with the simulator, calling back this stack's webhook.
+    pub async fn with_customer() -> Self {
+        let w = Self::empty().await;
+        let (s, _) = w
+            .api(
+                "PUT",
+                &format!("/tenants/{TENANT}"),
+                Some(json!({
+                    "name": "Acme", "organization": ORGANIZATION,
+                    "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, _) = w
+            .api(
+                "PUT",
+                &format!("/tenants/{TENANT}/contracts/{ACTIVE}"),
+                Some(json!({"expiresAt": "2099-01-01T00:00:00Z"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, _) = w
+            .api(
+                "PUT",
+                &format!("/tenants/{TENANT}/contracts/{EXPIRED}"),
+                Some(json!({"expiresAt": "2020-01-01T00:00:00Z"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        for job in [JOB_ENG, JOB_PM] {
+            let (s, _) = w
+                .api(
+                    "PUT",
+                    &format!("/tenants/{TENANT}/jobs/{job}"),
+                    Some(json!({"title": job, "location": "Berlin, DE", "state": "OPEN"})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED);
+        }
+        w.sim.register_app(App {
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            organization: ORGANIZATION.into(),
+            callback_url: Some(w.webhook_url(TENANT)),
+        });
+        w
+    }
+
+    pub fn webhook_url(&self, tenant: &str) -> String {
+        format!("{}/linkedin/{tenant}/events", self.stack.api_url)
+    }
+
+    /// Calls the HTTP API; answers the status and the JSON body (Null when not JSON).
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(
+            method.parse().unwrap(),
+            format!("{}{}", self.stack.api_url, path),
+        );
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// A recruiter exports `person` to `job` under `contract`; LinkedIn pushes the notification.
+    pub async fn export(&self, person: &Value, contract: &str, job: &str) -> PushResult {
+        self.sim
+            .export(ExportSpec {
+                client_id: CLIENT_ID.into(),
+                request_id: None,
+                contract: format!("urn:li:contract:{contract}"),
+                exporter: "urn:li:seat:9001".into(),
+                ats_job_posting_id: job.into(),
+                candidate: person.clone(),
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn settle(&self) {
+        self.stack.settle().await.unwrap();
+    }
+
+    pub async fn candidates(&self) -> Vec<Value> {
+        let (s, list) = self
+            .api("GET", &format!("/tenants/{TENANT}/candidates"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        let mut out = Vec::new();
+        for c in list["items"].as_array().unwrap() {
+            let (s, full) = self
+                .api(
+                    "GET",
+                    &format!(
+                        "/tenants/{TENANT}/candidates/{}",
+                        c["candidateId"].as_str().unwrap()
+                    ),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK);
+            out.push(full);
+        }
+        out
+    }
+
+    pub async fn exports(&self) -> Vec<Value> {
+        let (s, list) = self
+            .api("GET", &format!("/tenants/{TENANT}/exports"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        list["items"].as_array().unwrap().clone()
+    }
+
+    /// Every item of the table (test-only: production code never scans).
+    pub async fn snapshot(&self) -> Snapshot {
+        let mut out = Snapshot::new();
+        let mut start = None;
+        loop {
+            let resp = self
+                .stack
+                .clients
+                .dynamodb
+                .scan()
+                .table_name(self.stack.table_name())
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .unwrap();
+            for item in resp.items() {
+                let flat: BTreeMap<String, String> =
+                    item.iter().map(|(k, v)| (k.clone(), show(v))).collect();
+                out.insert(format!("{}|{}", flat["pk"], flat["sk"]), flat);
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return out,
+            }
+        }
+    }
+
+    /// `(visible, in flight)` messages of a queue of the template.
+    pub async fn queue(&self, logical_id: &str) -> (u64, u64) {
+        self.stack
+            .queue_depth(self.stack.queue_url(logical_id))
+            .await
+            .unwrap()
+    }
+
+    pub fn linkedin_calls(&self, path_suffix: &str) -> usize {
+        self.sim
+            .calls()
+            .iter()
+            .filter(|c| c.path.ends_with(path_suffix))
+            .count()
+    }
+
+    /// Posts a notification body to the webhook, signed with `secret` (or not signed).
+    pub async fn post_notification(
+        &self,
+        tenant: &str,
+        body: &[u8],
+        secret: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .post(self.webhook_url(tenant))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(secret) = secret {
+            req = req.header("X-LI-Signature", sign(secret, body));
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        (
+            status,
+            serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null),
+        )
+    }
+}
+
+fn show(v: &AttributeValue) -> String {
+    format!("{v:?}")
+}
+
+/// LinkedIn's signature, computed here independently of the project's code.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(b"hmacsha256=");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A LinkedIn profile carrying much more than the ATS may keep.
+pub fn person(id: &str, first: &str, last: &str) -> Value {
+    json!({
+        "member": format!("urn:li:person:{id}"),
+        "firstName": first,
+        "lastName": last,
+        "location": "Berlin, DE",
+        "currentCompany": {"name": "Initech"},
+        "headline": "FORBIDDEN headline",
+        "emailAddress": "forbidden@example.com",
+        "emails": ["forbidden.too@example.com"],
+        "phoneNumbers": [{"number": "+49 FORBIDDEN"}],
+        "positions": [{"title": "FORBIDDEN position", "companyName": "FORBIDDEN Corp"}],
+        "educations": [{"schoolName": "FORBIDDEN University"}],
+    })
+}

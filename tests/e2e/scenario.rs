@@ -1,0 +1,45 @@
+//! The `make dev` scenario, run as a test so that it keeps working.
+
+use local_stack::scenario;
+
+use crate::harness::World;
+
+#[tokio::test]
+async fn the_dev_scenario_imports_what_it_says() {
+    let w = World::empty().await;
+    let outcome = scenario::play(&w.stack, &w.sim).await.unwrap();
+    assert_eq!(outcome.candidates.len(), 2, "{}", outcome.report);
+    let apps: usize = outcome
+        .candidates
+        .iter()
+        .map(|c| c["applications"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(apps, 3);
+    let mut statuses: Vec<String> = outcome
+        .exports
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["status"].as_str().unwrap(),
+                e["reason"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            "imported:-",
+            "imported:-",
+            "imported:-",
+            "skipped:contract_inactive",
+            "skipped:unknown_job"
+        ]
+    );
+    assert!(
+        outcome.report.contains("validated by LinkedIn: true"),
+        "{}",
+        outcome.report
+    );
+}
