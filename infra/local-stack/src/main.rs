@@ -3,7 +3,7 @@
 //! Environment: `DEV_API_PORT` (3000), `DEV_SIM_PORT` (3100), `STACK_NAME` (rsc-local),
 //! `LINKEDIN_API_URL` + `LINKEDIN_AUTH_URL` (use that LinkedIn instead of the simulator),
 //! `AWS_ENDPOINT_URL` (use that moto instead of starting one), `DEV_EXIT=1` (dev: exit after the
-//! scenario instead of staying up).
+//! scenario instead of staying up), `RUST_LOG` (warn; logs go to stderr).
 
 use std::net::SocketAddr;
 
@@ -28,7 +28,15 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Error> {
-    shared::telemetry::init();
+    // The functions' JSON logs go to stderr so the report on stdout stays readable;
+    // RUST_LOG=info shows every invocation.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let mode = std::env::args().nth(1).unwrap_or_else(|| "up".into());
     if mode != "up" && mode != "dev" {
         return Err(format!("usage: local-stack [up|dev], got {mode:?}").into());

@@ -304,6 +304,41 @@ mod tests {
         assert!(env.iter().any(|(k, _)| k == "EXPORTS_QUEUE_URL"));
     }
 
+    /// docs/openapi.yaml documents exactly the routes the template deploys.
+    #[test]
+    fn openapi_documents_every_route_and_nothing_else() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let t = Template::load(&root.join("template.yaml")).unwrap();
+        let mut deployed: Vec<String> = t
+            .functions
+            .iter()
+            .flat_map(|f| f.events.iter())
+            .filter_map(|e| match e {
+                EventSpec::Http { method, path } => Some(format!("{method} {path}")),
+                _ => None,
+            })
+            .collect();
+        let doc: Mapping =
+            serde_yaml::from_str(&std::fs::read_to_string(root.join("docs/openapi.yaml")).unwrap())
+                .unwrap();
+        let mut documented = Vec::new();
+        for (path, ops) in mapping(&doc, "paths").unwrap() {
+            for (method, _) in ops.as_mapping().unwrap() {
+                let method = method.as_str().unwrap();
+                if ["get", "put", "post", "delete", "patch"].contains(&method) {
+                    documented.push(format!(
+                        "{} {}",
+                        method.to_uppercase(),
+                        path.as_str().unwrap()
+                    ));
+                }
+            }
+        }
+        deployed.sort();
+        documented.sort();
+        assert_eq!(deployed, documented);
+    }
+
     #[test]
     fn intrinsics_resolve() {
         let refs = HashMap::from([
