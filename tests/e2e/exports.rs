@@ -207,6 +207,15 @@ async fn a_contract_disabled_by_linkedin_stops_imports() {
         .unwrap()
         .clone();
     assert_eq!(active["status"], "Disabled");
+    // An admin's PUT does not silently undo LinkedIn's decision.
+    let (_, again) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}/contracts/{ACTIVE}"),
+            Some(json!({"expiresAt": "2099-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(again["status"], "Disabled");
 
     let export = w
         .export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
