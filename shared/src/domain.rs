@@ -51,17 +51,85 @@ impl Contract {
     }
 }
 
-/// A Recruiter seat of a contract (`urn:li:seat:N`).
+/// A Recruiter seat of a contract (`urn:li:seat:N`) and, once an admin links it, the ATS user who
+/// holds it. Only linked seats are polled for activity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Seat {
     pub tenant_id: String,
     pub contract_id: String,
+    /// N of `urn:li:seat:N`.
     pub seat_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
-    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// The ATS user this seat is linked to; `None` while unlinked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_at: Option<i64>,
+    /// Where each activity stream's next read starts (epoch ms, inclusive).
+    #[serde(flatten)]
+    pub cursors: ActivityCursors,
+    /// When the last poll of this seat finished without error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_polled_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl Seat {
+    pub fn urn(&self) -> String {
+        format!("urn:li:seat:{}", self.seat_id)
+    }
+}
+
+/// Read positions of a seat's three activity streams. `None` means "from the link time".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityCursors {
+    #[serde(rename = "cursorInmails", default, skip_serializing_if = "Option::is_none")]
+    pub inmails: Option<i64>,
+    #[serde(rename = "cursorNotes", default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<i64>,
+    #[serde(rename = "cursorStubs", default, skip_serializing_if = "Option::is_none")]
+    pub stubs: Option<i64>,
+}
+
+/// The three activity streams LinkedIn serves per seat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActivityStream {
+    InMails,
+    Notes,
+    Stubs,
+}
+
+impl ActivityStream {
+    pub const ALL: [ActivityStream; 3] = [ActivityStream::InMails, ActivityStream::Notes, ActivityStream::Stubs];
+
+    /// The seat attribute holding this stream's cursor.
+    pub fn cursor_field(self) -> &'static str {
+        match self {
+            ActivityStream::InMails => "cursorInmails",
+            ActivityStream::Notes => "cursorNotes",
+            ActivityStream::Stubs => "cursorStubs",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ActivityStream::InMails => "inmails",
+            ActivityStream::Notes => "notes",
+            ActivityStream::Stubs => "stubs",
+        }
+    }
+
+    pub fn cursor(self, c: &ActivityCursors) -> Option<i64> {
+        match self {
+            ActivityStream::InMails => c.inmails,
+            ActivityStream::Notes => c.notes,
+            ActivityStream::Stubs => c.stubs,
+        }
+    }
 }
 
 /// A user of the ATS. Seat holders are matched to these and never created from LinkedIn data.
@@ -73,7 +141,121 @@ pub struct AtsUser {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Direction {
+    Sent,
+    Received,
+}
+
+/// What happened: an InMail or a Recruiter note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ActivityDetail {
+    #[serde(rename_all = "camelCase")]
+    InMail {
+        direction: Direction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation: Option<String>,
+        subject: String,
+        body: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Note {
+        text: String,
+        last_modified: i64,
+    },
+}
+
+/// One InMail or note about a member, stored with the member's candidate. It is attached to an
+/// application (`application_id`) or, while the member is not a candidate yet, pending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    pub tenant_id: String,
+    /// LinkedIn's id of the InMail or note.
+    pub activity_id: String,
+    /// The candidate id the member has or will have (see `Candidate::id_for_member`).
+    pub candidate_id: String,
+    pub member: String,
+    pub contract_id: String,
+    /// The seat that sent, received or wrote it (`urn:li:seat:N`).
+    pub seat: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// When it was sent or the note was created.
+    pub at: i64,
+    #[serde(flatten)]
+    pub detail: ActivityDetail,
+}
+
+impl Activity {
+    pub fn kind(&self) -> &'static str {
+        match self.detail {
+            ActivityDetail::InMail { .. } => "INMAIL",
+            ActivityDetail::Note { .. } => "NOTE",
+        }
+    }
+}
+
+/// A phone number a member shared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Phone {
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+/// Contact details a member shared after replying to an InMail (a LinkedIn "stub profile").
+/// Every share is kept; the candidate's contact info is derived from all of them, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactShare {
+    pub tenant_id: String,
+    pub share_id: String,
+    pub candidate_id: String,
+    pub member: String,
+    pub contract_id: String,
+    pub seat: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<Phone>,
+    pub shared_at: i64,
+}
+
+/// The contact info a candidate has: the newest share's email first, nothing ever dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactInfo {
+    pub emails: Vec<String>,
+    pub phones: Vec<Phone>,
+}
+
+impl ContactInfo {
+    pub fn from_shares(shares: &[ContactShare]) -> Self {
+        let mut sorted: Vec<&ContactShare> = shares.iter().collect();
+        sorted.sort_by(|a, b| (b.shared_at, &b.share_id).cmp(&(a.shared_at, &a.share_id)));
+        let mut info = ContactInfo::default();
+        for share in sorted {
+            for e in &share.emails {
+                if !info.emails.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+                    info.emails.push(e.clone());
+                }
+            }
+            for p in &share.phones {
+                if !info.phones.iter().any(|x| x.number == p.number && x.extension == p.extension) {
+                    info.phones.push(p.clone());
+                }
+            }
+        }
+        info
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,6 +459,27 @@ mod tests {
             Application::id_for(&a, "job-1"),
             Application::id_for(&a, "job-2")
         );
+    }
+
+    #[test]
+    fn newest_contact_share_wins_and_nothing_is_lost() {
+        let share = |id: &str, at: i64, emails: &[&str], phones: &[&str]| ContactShare {
+            tenant_id: "t".into(),
+            share_id: id.into(),
+            candidate_id: "c".into(),
+            member: "m".into(),
+            contract_id: "1".into(),
+            seat: "s".into(),
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            phones: phones.iter().map(|p| Phone { number: p.to_string(), extension: None }).collect(),
+            shared_at: at,
+        };
+        let info = ContactInfo::from_shares(&[
+            share("a", 1, &["old@x.io"], &["+1"]),
+            share("b", 5, &["new@x.io", "OLD@x.io"], &["+2"]),
+        ]);
+        assert_eq!(info.emails, ["new@x.io", "OLD@x.io"]);
+        assert_eq!(info.phones.iter().map(|p| p.number.as_str()).collect::<Vec<_>>(), ["+2", "+1"]);
     }
 
     #[test]

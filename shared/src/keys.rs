@@ -83,3 +83,45 @@ pub fn exports_listing(tenant: &str) -> String {
 pub fn exports_listing_sort(recorded_at_ms: i64, request_id: &str) -> String {
     format!("{recorded_at_ms:015}#{request_id}")
 }
+
+pub const USER_PREFIX: &str = "USER#";
+
+pub fn user(tenant: &str, user_id: &str) -> Key {
+    key(tenant_pk(tenant), format!("{USER_PREFIX}{user_id}"))
+}
+
+pub const SEAT_PREFIX: &str = "SEAT#";
+
+pub fn seat(tenant: &str, contract_id: &str, seat_id: &str) -> Key {
+    key(tenant_pk(tenant), format!("{SEAT_PREFIX}{contract_id}#{seat_id}"))
+}
+
+pub const ACTIVITY_PREFIX: &str = "ACTIVITY#";
+
+/// An InMail or note, in the member's candidate partition, ordered by time. `at` never changes for
+/// a record (an InMail's send time, a note's creation time), so an edit rewrites the same item.
+pub fn activity(tenant: &str, candidate_id: &str, at_ms: i64, kind: &str, activity_id: &str) -> Key {
+    key(
+        candidate_partition(tenant, candidate_id),
+        format!("{ACTIVITY_PREFIX}{at_ms:015}#{kind}#{activity_id}"),
+    )
+}
+
+pub const CONTACT_PREFIX: &str = "CONTACT#";
+
+pub fn contact_share(tenant: &str, candidate_id: &str, at_ms: i64, share_id: &str) -> Key {
+    key(
+        candidate_partition(tenant, candidate_id),
+        format!("{CONTACT_PREFIX}{at_ms:015}#{share_id}"),
+    )
+}
+
+/// The sparse index of linked seats the activity poller reads (only linked seats carry its keys).
+pub const GSI2: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
+pub const LINKED_SEATS: &str = "LINKED_SEAT";
+
+pub fn linked_seat_sort(tenant: &str, contract_id: &str, seat_id: &str) -> String {
+    format!("{tenant}#{contract_id}#{seat_id}")
+}

@@ -4,6 +4,7 @@
 //! Each function crate is a thin adapter: it builds these pieces once in `main.rs` and hands
 //! events to a handler that calls into this crate.
 
+pub mod activity;
 pub mod aws;
 pub mod batch;
 pub mod clock;

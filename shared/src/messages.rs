@@ -26,3 +26,13 @@ pub struct LinkedInEvent {
     pub occurred_at: Option<i64>,
     pub received_at: i64,
 }
+
+/// "Poll this seat's activity now", from inmail-poll to inmail-import on the activity queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatPoll {
+    pub tenant_id: String,
+    pub contract_id: String,
+    pub seat_id: String,
+    pub enqueued_at: i64,
+}

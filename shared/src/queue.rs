@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::MessageAttributeValue;
+use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -32,6 +32,45 @@ impl Queue {
         let body = serde_json::to_string(message)
             .map_err(|e| Error::Invalid(format!("cannot encode message: {e}")))?;
         self.send_raw(body, None).await
+    }
+
+    /// Sends messages with `SendMessageBatch`, ten per call; entries SQS refuses are retried
+    /// once, then reported as an error. Returns the number of calls made.
+    pub async fn send_batch<T: Serialize>(&self, messages: &[T]) -> Result<usize> {
+        let mut calls = 0;
+        for chunk in messages.chunks(10) {
+            let mut entries = Vec::with_capacity(chunk.len());
+            for (i, m) in chunk.iter().enumerate() {
+                let body = serde_json::to_string(m).map_err(|e| Error::Invalid(format!("cannot encode message: {e}")))?;
+                entries.push(
+                    SendMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .message_body(body)
+                        .build()
+                        .map_err(|e| Error::Invalid(e.to_string()))?,
+                );
+            }
+            for attempt in 0..2 {
+                calls += 1;
+                let resp = self
+                    .client
+                    .send_message_batch()
+                    .queue_url(&self.url)
+                    .set_entries(Some(entries.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| Error::aws("SQS", e))?;
+                let failed: Vec<&str> = resp.failed().iter().map(|f| f.id()).collect();
+                if failed.is_empty() {
+                    break;
+                }
+                if attempt == 1 {
+                    return Err(Error::Aws { service: "SQS", message: format!("{} messages refused by SendMessageBatch", failed.len()), retryable: true });
+                }
+                entries.retain(|e| failed.contains(&e.id()));
+            }
+        }
+        Ok(calls)
     }
 
     /// Sends a body as is, with an optional `reason` attribute (used for dead letters).

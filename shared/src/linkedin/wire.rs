@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use crate::domain::{ExportedProfile, ProfileExport};
+use crate::domain::{Direction, ExportedProfile, ProfileExport};
 use crate::error::Error;
 use crate::ids;
 
@@ -208,4 +208,137 @@ pub struct IntegrationStatus {
     #[serde(default)]
     pub integration_type: Option<String>,
     pub status: String,
+}
+
+/// An id LinkedIn sends as a string or a number.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum AnyId {
+    Text(String),
+    Number(i64),
+}
+
+impl AnyId {
+    pub fn into_string(self) -> String {
+        match self {
+            AnyId::Text(s) => s,
+            AnyId::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// One element of `conversationEvents?q=criteria`: an InMail sent or received by the viewer seat.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InMailElement {
+    pub id: AnyId,
+    #[serde(default)]
+    pub conversation: Option<String>,
+    pub author: String,
+    pub recipient: String,
+    pub direction: String,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub created_at: i64,
+}
+
+impl InMailElement {
+    pub fn id_string(&self) -> String {
+        match &self.id {
+            AnyId::Text(s) => s.clone(),
+            AnyId::Number(n) => n.to_string(),
+        }
+    }
+
+    /// The member on the other side: the recipient of what the seat sent, the author of what it
+    /// received.
+    pub fn member(&self) -> Result<(&str, Direction), Error> {
+        let (member, direction) = match self.direction.as_str() {
+            "SENT" => (&self.recipient, Direction::Sent),
+            "RECEIVED" => (&self.author, Direction::Received),
+            other => return Err(Error::LinkedInContract(format!("InMail direction {:?}", ids::truncate(other, 20)))),
+        };
+        ids::check_member_urn(member).map_err(|e| Error::LinkedInContract(format!("InMail member: {e}")))?;
+        Ok((member, direction))
+    }
+}
+
+/// One element of `prospectNotes?q=criteria`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteElement {
+    pub id: AnyId,
+    pub member: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub active: bool,
+    pub created: i64,
+    pub last_modified: i64,
+}
+
+/// `emailAddress` is a string today and was an array before March 2024: both are accepted.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        let all = match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        };
+        all.into_iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PhoneElement {
+    pub number: String,
+    #[serde(default)]
+    pub extension: Option<String>,
+}
+
+/// One element of `mailStubs?q=contract`: contact details a member chose to share. Only the
+/// contact details are read; the stub's names and headline are not needed.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StubElement {
+    pub id: AnyId,
+    pub member: String,
+    #[serde(default)]
+    pub email_address: Option<OneOrMany>,
+    #[serde(default)]
+    pub phone_numbers: Vec<PhoneElement>,
+    pub created: i64,
+}
+
+#[cfg(test)]
+mod activity_tests {
+    use super::*;
+
+    #[test]
+    fn email_as_string_or_array() {
+        let a: StubElement = serde_json::from_value(serde_json::json!({"id": "1", "member": "urn:li:person:x", "emailAddress": "a@x.io", "created": 1})).unwrap();
+        let b: StubElement = serde_json::from_value(serde_json::json!({"id": 2, "member": "urn:li:person:x", "emailAddress": ["b@x.io", " "], "created": 1, "phoneNumbers": [{"number": "+1"}]})).unwrap();
+        assert_eq!(a.email_address.unwrap().into_vec(), ["a@x.io"]);
+        assert_eq!(b.email_address.unwrap().into_vec(), ["b@x.io"]);
+        assert_eq!(b.id.into_string(), "2");
+    }
+
+    #[test]
+    fn inmail_member_is_the_other_party() {
+        let sent: InMailElement = serde_json::from_value(serde_json::json!({"id": "m", "author": "urn:li:seat:1", "recipient": "urn:li:person:p", "direction": "SENT", "createdAt": 5})).unwrap();
+        assert_eq!(sent.member().unwrap(), ("urn:li:person:p", Direction::Sent));
+        let received: InMailElement = serde_json::from_value(serde_json::json!({"id": "m", "author": "urn:li:person:p", "recipient": "urn:li:seat:1", "direction": "RECEIVED", "createdAt": 5})).unwrap();
+        assert_eq!(received.member().unwrap(), ("urn:li:person:p", Direction::Received));
+        let odd: InMailElement = serde_json::from_value(serde_json::json!({"id": "m", "author": "urn:li:seat:2", "recipient": "urn:li:seat:1", "direction": "SENT", "createdAt": 5})).unwrap();
+        assert!(odd.member().is_err());
+    }
 }

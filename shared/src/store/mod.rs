@@ -9,19 +9,25 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod activity;
+mod seats;
+
+pub use activity::{ActivityWrites, CandidateRecord, activity_key};
+pub use seats::{LinkedSeat, PollLease};
+
 use crate::domain::{Application, Candidate, Contract, ExportRecord, Job, Tenant};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
 
-type Item = HashMap<String, AttributeValue>;
+pub(crate) type Item = HashMap<String, AttributeValue>;
 
 /// The most items one listing page returns.
 pub const MAX_PAGE_SIZE: i32 = 100;
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    client: Client,
-    table: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
 }
 
 /// One page of a listing, with the opaque token of the next page.
@@ -119,54 +125,6 @@ impl Store {
         candidate_id: &str,
     ) -> Result<Option<Candidate>> {
         self.get(keys::candidate(tenant_id, candidate_id)).await
-    }
-
-    /// The candidate with its applications (oldest first), in one query.
-    pub async fn get_candidate_with_applications(
-        &self,
-        tenant_id: &str,
-        candidate_id: &str,
-    ) -> Result<Option<(Candidate, Vec<Application>)>> {
-        let mut candidate = None;
-        let mut applications = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(
-                    ":pk",
-                    s(keys::candidate_partition(tenant_id, candidate_id)),
-                )
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
-                let sk = item
-                    .get(keys::SK)
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str);
-                match sk {
-                    Some(sk) if sk.starts_with(keys::APPLICATION_PREFIX) => {
-                        applications.push(from_item::<Application>(item.clone())?)
-                    }
-                    Some("CANDIDATE") => candidate = Some(from_item::<Candidate>(item.clone())?),
-                    _ => {}
-                }
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
-            }
-        }
-        applications.sort_by(|a, b| {
-            (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id))
-        });
-        Ok(candidate.map(|c| (c, applications)))
     }
 
     pub async fn list_candidates(
@@ -400,7 +358,7 @@ impl Store {
         ascending: bool,
     ) -> Result<Page<T>> {
         let start = next_token
-            .map(|t| decode_token(t, &partition))
+            .map(|t| decode_token(t, keys::GSI1_PK, &partition))
             .transpose()?;
         let resp = self
             .client
@@ -430,27 +388,27 @@ impl Store {
     }
 }
 
-fn s(v: impl Into<String>) -> AttributeValue {
+pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
-fn key_item(key: &Key) -> Item {
+pub(crate) fn key_item(key: &Key) -> Item {
     HashMap::from([
         (keys::PK.to_owned(), s(&key.pk)),
         (keys::SK.to_owned(), s(&key.sk)),
     ])
 }
 
-fn with_key(key: Key, mut item: Item) -> Item {
+pub(crate) fn with_key(key: Key, mut item: Item) -> Item {
     item.extend(key_item(&key));
     item
 }
 
-fn to_item<T: Serialize>(value: &T) -> Result<Item> {
+pub(crate) fn to_item<T: Serialize>(value: &T) -> Result<Item> {
     serde_dynamo::to_item(value).map_err(|e| Error::Invalid(format!("cannot store value: {e}")))
 }
 
-fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
+pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
     serde_dynamo::from_item(item).map_err(|e| Error::Aws {
         service: "DynamoDB",
         message: format!("stored item does not match its type: {e}"),
@@ -460,7 +418,7 @@ fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
 
 /// An update that sets every attribute of `item`; those named in `keep_first` keep an existing
 /// value (`if_not_exists`), so the first write of them wins.
-fn upsert(table: &str, key: Key, item: Item, keep_first: &[&str]) -> Result<Update> {
+pub(crate) fn upsert(table: &str, key: Key, item: Item, keep_first: &[&str]) -> Result<Update> {
     let mut builder = Update::builder()
         .table_name(table)
         .set_key(Some(key_item(&key)));
@@ -486,7 +444,7 @@ fn upsert(table: &str, key: Key, item: Item, keep_first: &[&str]) -> Result<Upda
 }
 
 /// Page tokens are the index's last evaluated key, as URL-safe base64 JSON of its string values.
-fn encode_token(key: &Item) -> String {
+pub(crate) fn encode_token(key: &Item) -> String {
     let map: HashMap<&str, &str> = key
         .iter()
         .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
@@ -495,13 +453,13 @@ fn encode_token(key: &Item) -> String {
 }
 
 /// Decodes a page token and checks it belongs to the listing it is used for.
-fn decode_token(token: &str, partition: &str) -> Result<Item> {
+pub(crate) fn decode_token(token: &str, partition_attr: &str, partition: &str) -> Result<Item> {
     let bad = || Error::Invalid("nextToken is not a token this API returned".into());
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
+    let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK, keys::GSI2_PK, keys::GSI2_SK];
     if map.keys().any(|k| !allowed.contains(&k.as_str()))
-        || map.get(keys::GSI1_PK).map(String::as_str) != Some(partition)
+        || map.get(partition_attr).map(String::as_str) != Some(partition)
     {
         return Err(bad());
     }
@@ -515,15 +473,11 @@ mod tests {
     #[test]
     fn page_tokens_round_trip_and_reject_garbage() {
         let key: Item = HashMap::from([("pk".to_owned(), s("A")), ("gsi1pk".to_owned(), s("B"))]);
-        assert_eq!(decode_token(&encode_token(&key), "B").unwrap(), key);
-        assert!(decode_token(&encode_token(&key), "other tenant").is_err());
-        assert!(decode_token("not base64!", "B").is_err());
-        assert!(
-            decode_token(
-                &URL_SAFE_NO_PAD.encode(br#"{"evil":"x","gsi1pk":"B"}"#),
-                "B"
-            )
-            .is_err()
-        );
+        assert_eq!(decode_token(&encode_token(&key), "gsi1pk", "B").unwrap(), key);
+        assert!(decode_token(&encode_token(&key), "gsi1pk", "other tenant").is_err());
+        assert!(decode_token(&encode_token(&key), "pk", "B").is_err());
+        assert!(decode_token("not base64!", "gsi1pk", "B").is_err());
+        let evil = URL_SAFE_NO_PAD.encode(br#"{"evil":"x","gsi1pk":"B"}"#);
+        assert!(decode_token(&evil, "gsi1pk", "B").is_err());
     }
 }

@@ -1,0 +1,146 @@
+//! inmail-import: polls one seat per activity-queue message. It takes the seat's poll lease (so
+//! two polls of one seat never run at once), checks the seat is still linked and its contract
+//! active, then imports InMails, notes and contact stubs from the seat's cursors up to now minus
+//! a settle delay (see `shared::activity`). A seat with more backlog than one invocation's time
+//! budget is continued by a new message at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shared::activity::{ActivityImport, SETTLE_DELAY_MS, SeatReport};
+use shared::aws::Clients;
+use shared::batch::{self, BatchQueues, Message};
+use shared::clock::SharedClock;
+use shared::config::{ConfigError, Env};
+use shared::linkedin::LinkedIn;
+use shared::messages::SeatPoll;
+use shared::queue::Queue;
+use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
+use shared::store::Store;
+use shared::{Error, Result, ids};
+use tracing::Instrument;
+
+/// Seats polled at once by one invocation.
+const CONCURRENCY: usize = 4;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    pub activity_queue_url: String,
+    pub activity_dlq_url: String,
+    pub secret_prefix: String,
+    pub linkedin_api_url: String,
+    pub linkedin_auth_url: String,
+    /// How long one message may keep reading before it hands the rest to a continuation.
+    pub time_budget: Duration,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
+            activity_queue_url: env.required("ACTIVITY_QUEUE_URL", "the activity queue this function consumes")?,
+            activity_dlq_url: env.required("ACTIVITY_DLQ_URL", "the dead-letter queue of the activity queue")?,
+            secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
+            linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
+            linkedin_auth_url: env.required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+            time_budget: Duration::from_secs(env.seconds_or("POLL_TIME_BUDGET_SECONDS", 30)?),
+        })
+    }
+}
+
+pub struct InMailImport {
+    store: Store,
+    secrets: Arc<CustomerSecrets>,
+    linkedin: LinkedIn,
+    queues: BatchQueues,
+    clock: SharedClock,
+    time_budget: Duration,
+}
+
+impl InMailImport {
+    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
+        Ok(Self {
+            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            secrets: Arc::new(CustomerSecrets::new(clients.secrets.clone(), config.secret_prefix, DEFAULT_CACHE_TTL)),
+            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
+            queues: BatchQueues {
+                source: Queue::new(clients.sqs.clone(), config.activity_queue_url),
+                dead_letters: Queue::new(clients.sqs.clone(), config.activity_dlq_url),
+            },
+            clock,
+            time_budget: config.time_budget,
+        })
+    }
+
+    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        batch::process(event, &self.queues, CONCURRENCY, |m| self.process(m)).await
+    }
+
+    async fn process(&self, message: Message) -> Result<()> {
+        let poll: SeatPoll = message.json()?;
+        ids::check("tenantId", &poll.tenant_id)?;
+        ids::urn_number("contract", &poll.contract_id)?;
+        ids::check("seatId", &poll.seat_id)?;
+        let span = tracing::info_span!("seat_poll", tenant = %poll.tenant_id, contract = %poll.contract_id, seat = %poll.seat_id);
+        self.poll_seat(&poll, &message.id).instrument(span).await
+    }
+
+    async fn poll_seat(&self, poll: &SeatPoll, message_id: &str) -> Result<()> {
+        let started = Instant::now();
+        let now = self.clock.now_ms();
+        let active = self
+            .store
+            .get_contract(&poll.tenant_id, &poll.contract_id)
+            .await?
+            .is_some_and(|c| c.is_active_at(now));
+        if !active {
+            tracing::info!("contract not active; seat not polled");
+            return Ok(());
+        }
+        let seat_key = (poll.tenant_id.as_str(), poll.contract_id.as_str(), poll.seat_id.as_str());
+        // The lease outlives any single invocation by a wide margin, and is released at the end.
+        let lease_until = now + 4 * self.time_budget.as_millis() as i64;
+        let Some(lease) = self.store.acquire_poll_lease(seat_key, message_id, now, lease_until).await? else {
+            tracing::info!("seat unlinked or already being polled; nothing to do");
+            return Ok(());
+        };
+        let outcome = self.import(poll, now, started).await;
+        let polled_at = matches!(&outcome, Ok(r) if r.complete).then_some(now);
+        if let Err(e) = self.store.release_poll_lease(seat_key, &lease, polled_at).await {
+            tracing::warn!(error = %e, "lease not released; it expires on its own");
+        }
+        match outcome {
+            Ok(report) => {
+                tracing::info!(?report, "seat polled");
+                if !report.complete {
+                    let next = SeatPoll { enqueued_at: now, ..poll.clone() };
+                    self.queues.source.send(&next).await?;
+                }
+                Ok(())
+            }
+            Err(Error::IntegrationInactive(reason)) => {
+                tracing::warn!(%reason, "LinkedIn reports the contract inactive; marking it expired");
+                self.store.expire_contract(&poll.tenant_id, &poll.contract_id, now).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn import(&self, poll: &SeatPoll, now: i64, started: Instant) -> Result<SeatReport> {
+        let seat = self
+            .store
+            .get_seat(&poll.tenant_id, &poll.contract_id, &poll.seat_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("seat {}", poll.seat_id)))?;
+        let creds = self.secrets.get(&poll.tenant_id).await?;
+        let import = ActivityImport {
+            store: &self.store,
+            linkedin: &self.linkedin,
+            creds: &creds,
+            deadline: started + self.time_budget,
+        };
+        import.run(&seat, now - SETTLE_DELAY_MS).await
+    }
+}

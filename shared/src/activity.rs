@@ -1,0 +1,306 @@
+//! Recruiter activity import: walks a linked seat's three streams (InMails, notes, contact
+//! stubs) from their cursors up to a point in time, in windows of at most 12 hours, reading every
+//! page of each window, and stores what it finds on the member's candidate.
+//!
+//! A window's records are written before its cursor moves, and the cursor moves with a
+//! conditional update on its old value: a crash re-reads at most one window, whose records are
+//! keyed by LinkedIn's ids and so are written identically again; two runs can never both move
+//! past the same window.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::domain::{Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, Phone, Seat};
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::linkedin::{LinkedIn, Paging, wire};
+use crate::secrets::LinkedInCredentials;
+use crate::store::{ActivityWrites, Store};
+
+/// LinkedIn asks for windows of at most 12 hours per call.
+pub const MAX_WINDOW_MS: i64 = 12 * 3600 * 1000;
+
+/// Records newer than this are left for the next poll, so that late-indexed records at LinkedIn
+/// are not skipped by a cursor that already moved past them.
+pub const SETTLE_DELAY_MS: i64 = 2 * 60 * 1000;
+
+/// What one seat poll did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeatReport {
+    pub inmails: usize,
+    pub notes: usize,
+    pub deleted_notes: usize,
+    pub contact_shares: usize,
+    /// Records about members who are not candidates yet.
+    pub pending: usize,
+    /// Malformed records skipped (logged with their ids).
+    pub skipped: usize,
+    pub windows: usize,
+    pub linkedin_calls: usize,
+    pub write_calls: usize,
+    /// False when the time budget ran out before every stream reached the target time.
+    pub complete: bool,
+}
+
+/// Where a member's records go: the application chosen for this contract, or pending.
+#[derive(Clone, Debug)]
+struct Placement {
+    candidate_id: String,
+    application_id: Option<String>,
+}
+
+/// The most recent application made under `contract_id`, else the most recent one.
+pub fn choose_application<'a>(applications: &'a [Application], contract_id: &str) -> Option<&'a Application> {
+    let latest = |apps: &mut dyn Iterator<Item = &'a Application>| apps.max_by(|a, b| (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id)));
+    latest(&mut applications.iter().filter(|a| a.contract_id.as_deref() == Some(contract_id))).or_else(|| latest(&mut applications.iter()))
+}
+
+pub struct ActivityImport<'a> {
+    pub store: &'a Store,
+    pub linkedin: &'a LinkedIn,
+    pub creds: &'a LinkedInCredentials,
+    /// Work stops (between windows) once this instant passes.
+    pub deadline: Instant,
+}
+
+impl ActivityImport<'_> {
+    /// Imports the seat's activity up to `until` (exclusive). The seat's cursors must be as
+    /// stored; streams without a cursor start at the link time.
+    pub async fn run(&self, seat: &Seat, until: i64) -> Result<SeatReport> {
+        let mut report = SeatReport { complete: true, ..SeatReport::default() };
+        let mut placements: HashMap<String, Placement> = HashMap::new();
+        for stream in ActivityStream::ALL {
+            let Some(mut cursor) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
+                continue;
+            };
+            while cursor < until {
+                if Instant::now() >= self.deadline {
+                    report.complete = false;
+                    return Ok(report);
+                }
+                let end = (cursor + MAX_WINDOW_MS).min(until);
+                let writes = self.read_window(seat, stream, (cursor, end), &mut placements, &mut report).await?;
+                report.write_calls += self.store.write_activity(&writes).await?;
+                let key = (seat.tenant_id.as_str(), seat.contract_id.as_str(), seat.seat_id.as_str());
+                if !self.store.advance_cursor(key, stream, cursor, end).await? {
+                    // Another run moved this cursor: it owns the rest of the stream.
+                    tracing::warn!(stream = stream.name(), "cursor moved by another run; stopping this stream");
+                    break;
+                }
+                report.windows += 1;
+                cursor = end;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Every page of one window of one stream, as writes.
+    async fn read_window(
+        &self,
+        seat: &Seat,
+        stream: ActivityStream,
+        window: (i64, i64),
+        placements: &mut HashMap<String, Placement>,
+        report: &mut SeatReport,
+    ) -> Result<ActivityWrites> {
+        let (seat_urn, contract_urn) = (seat.urn(), format!("urn:li:contract:{}", seat.contract_id));
+        let mut writes = ActivityWrites::default();
+        let mut page = Some(Paging::first());
+        while let Some(p) = page {
+            report.linkedin_calls += 1;
+            let returned = match stream {
+                ActivityStream::InMails => {
+                    let elements = self.linkedin.inmails(self.creds, &seat_urn, window, p).await?;
+                    let n = elements.len();
+                    for e in elements {
+                        let id = e.id_string();
+                        match e.member() {
+                            Ok((member, direction)) => {
+                                let member = member.to_owned();
+                                let place = self.place(seat, &member, placements).await?;
+                                report.inmails += 1;
+                                report.pending += usize::from(place.application_id.is_none());
+                                writes.activity.push(Activity {
+                                    tenant_id: seat.tenant_id.clone(),
+                                    activity_id: id,
+                                    candidate_id: place.candidate_id,
+                                    member,
+                                    contract_id: seat.contract_id.clone(),
+                                    seat: seat_urn.clone(),
+                                    application_id: place.application_id,
+                                    at: e.created_at,
+                                    detail: ActivityDetail::InMail {
+                                        direction,
+                                        conversation: e.conversation,
+                                        subject: e.subject.unwrap_or_default(),
+                                        body: e.body.unwrap_or_default(),
+                                    },
+                                });
+                            }
+                            Err(err) => skip(report, "inmail", &id, &err),
+                        }
+                    }
+                    n
+                }
+                ActivityStream::Notes => {
+                    let elements = self.linkedin.notes(self.creds, &contract_urn, &seat_urn, window, p).await?;
+                    let n = elements.len();
+                    for e in elements {
+                        let id = e.id.into_string();
+                        if let Err(err) = crate::ids::check_member_urn(&e.member) {
+                            skip(report, "note", &id, &err);
+                            continue;
+                        }
+                        let place = self.place(seat, &e.member, placements).await?;
+                        if !e.active {
+                            report.deleted_notes += 1;
+                            writes.deletions.push(keys::activity(&seat.tenant_id, &place.candidate_id, e.created, "NOTE", &id));
+                            continue;
+                        }
+                        report.notes += 1;
+                        report.pending += usize::from(place.application_id.is_none());
+                        writes.activity.push(Activity {
+                            tenant_id: seat.tenant_id.clone(),
+                            activity_id: id,
+                            candidate_id: place.candidate_id,
+                            member: e.member,
+                            contract_id: seat.contract_id.clone(),
+                            seat: e.owner.unwrap_or_else(|| seat_urn.clone()),
+                            application_id: place.application_id,
+                            at: e.created,
+                            detail: ActivityDetail::Note { text: e.note.unwrap_or_default(), last_modified: e.last_modified },
+                        });
+                    }
+                    n
+                }
+                ActivityStream::Stubs => {
+                    let elements = self.linkedin.stubs(self.creds, &contract_urn, &seat_urn, window, p).await?;
+                    let n = elements.len();
+                    for e in elements {
+                        let id = e.id.into_string();
+                        if let Err(err) = crate::ids::check_member_urn(&e.member) {
+                            skip(report, "stub", &id, &err);
+                            continue;
+                        }
+                        report.contact_shares += 1;
+                        writes.contacts.push(ContactShare {
+                            tenant_id: seat.tenant_id.clone(),
+                            share_id: id,
+                            candidate_id: Candidate::id_for_member(&e.member),
+                            member: e.member,
+                            contract_id: seat.contract_id.clone(),
+                            seat: seat_urn.clone(),
+                            emails: e.email_address.map(wire::OneOrMany::into_vec).unwrap_or_default(),
+                            phones: e.phone_numbers.into_iter().map(|p| Phone { number: p.number, extension: p.extension }).collect(),
+                            shared_at: e.created,
+                        });
+                    }
+                    n
+                }
+            };
+            page = p.next(returned);
+        }
+        Ok(writes)
+    }
+
+    /// The candidate and application a member's records go to, read once per run.
+    async fn place(&self, seat: &Seat, member: &str, cache: &mut HashMap<String, Placement>) -> Result<Placement> {
+        if let Some(p) = cache.get(member) {
+            return Ok(p.clone());
+        }
+        let candidate_id = Candidate::id_for_member(member);
+        let (exists, applications) = self.store.candidate_applications(&seat.tenant_id, &candidate_id).await?;
+        let application_id = if exists { choose_application(&applications, &seat.contract_id).map(|a| a.application_id.clone()) } else { None };
+        let placement = Placement { candidate_id, application_id };
+        cache.insert(member.to_owned(), placement.clone());
+        Ok(placement)
+    }
+}
+
+fn skip(report: &mut SeatReport, what: &str, id: &str, err: &Error) {
+    report.skipped += 1;
+    tracing::warn!(record = what, id = %crate::ids::truncate(id, 64), error = %err, "malformed record skipped");
+}
+
+/// The seats the poller will enqueue now, and why the others are left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PollPlan {
+    pub due: Vec<crate::messages::SeatPoll>,
+    pub linked: usize,
+    pub contract_inactive: usize,
+    pub still_running: usize,
+}
+
+/// Reads the linked-seat index once, the contracts it names once each, and keeps the seats of
+/// active contracts whose previous poll is not still running.
+pub async fn plan_polls(store: &Store, now: i64) -> Result<PollPlan> {
+    let seats = store.linked_seats().await?;
+    let mut wanted: Vec<(String, String)> = seats.iter().map(|s| (s.tenant_id.clone(), s.contract_id.clone())).collect();
+    wanted.sort();
+    wanted.dedup();
+    let active: std::collections::HashSet<(String, String)> = store
+        .get_contracts(&wanted)
+        .await?
+        .into_iter()
+        .filter(|c| c.is_active_at(now))
+        .map(|c| (c.tenant_id, c.contract_id))
+        .collect();
+    let mut plan = PollPlan { linked: seats.len(), ..PollPlan::default() };
+    for seat in seats {
+        if !active.contains(&(seat.tenant_id.clone(), seat.contract_id.clone())) {
+            plan.contract_inactive += 1;
+        } else if seat.lease_until > now {
+            plan.still_running += 1;
+        } else {
+            plan.due.push(crate::messages::SeatPoll {
+                tenant_id: seat.tenant_id,
+                contract_id: seat.contract_id,
+                seat_id: seat.seat_id,
+                enqueued_at: now,
+            });
+        }
+    }
+    Ok(plan)
+}
+
+/// Attaches activity stored while the member was not a candidate to the application just
+/// created for them. Returns how many records were attached.
+pub async fn attach_pending(store: &Store, tenant_id: &str, candidate_id: &str, application_id: &str) -> Result<usize> {
+    let mut pending = store.pending_activity(tenant_id, candidate_id).await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    for a in &mut pending {
+        a.application_id = Some(application_id.to_owned());
+    }
+    let n = pending.len();
+    store.write_activity(&ActivityWrites { activity: pending, ..ActivityWrites::default() }).await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Source;
+
+    fn app(id: &str, contract: &str, at: i64) -> Application {
+        Application {
+            tenant_id: "t".into(),
+            application_id: id.into(),
+            candidate_id: "c".into(),
+            job_id: "j".into(),
+            source: Source::LinkedIn,
+            contract_id: Some(contract.into()),
+            exported_by: None,
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn activity_goes_to_the_latest_application_of_the_same_contract() {
+        let apps = [app("a", "1", 10), app("b", "2", 30), app("c", "1", 20)];
+        assert_eq!(choose_application(&apps, "1").unwrap().application_id, "c");
+        assert_eq!(choose_application(&apps, "9").unwrap().application_id, "b");
+        assert!(choose_application(&[], "1").is_none());
+    }
+}

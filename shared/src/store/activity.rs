@@ -1,0 +1,228 @@
+//! Recruiter activity (InMails, notes) and shared contact details, stored in the member's
+//! candidate partition so one query returns a candidate with everything about them.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+
+use super::{Item, Page, Store, decode_token, encode_token, from_item, key_item, s, to_item, with_key};
+use crate::domain::{Activity, Application, Candidate, ContactShare};
+use crate::error::{Error, Result};
+use crate::keys::{self, Key};
+
+/// BatchWriteItem's limit.
+const BATCH_WRITE_MAX: usize = 25;
+
+/// A candidate with its applications, activity (oldest first) and contact shares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateRecord {
+    pub candidate: Candidate,
+    pub applications: Vec<Application>,
+    pub activity: Vec<Activity>,
+    pub contacts: Vec<ContactShare>,
+}
+
+/// What the activity import writes in one go.
+#[derive(Debug, Default)]
+pub struct ActivityWrites {
+    pub activity: Vec<Activity>,
+    pub contacts: Vec<ContactShare>,
+    /// Notes LinkedIn reported deleted.
+    pub deletions: Vec<Key>,
+}
+
+impl ActivityWrites {
+    pub fn is_empty(&self) -> bool {
+        self.activity.is_empty() && self.contacts.is_empty() && self.deletions.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.activity.len() + self.contacts.len() + self.deletions.len()
+    }
+}
+
+pub fn activity_key(a: &Activity) -> Key {
+    keys::activity(&a.tenant_id, &a.candidate_id, a.at, a.kind(), &a.activity_id)
+}
+
+impl Store {
+    /// Everything stored for a candidate, in one query; `None` if the member was never imported
+    /// as a candidate (pending activity alone does not make a candidate).
+    pub async fn candidate_record(&self, tenant_id: &str, candidate_id: &str) -> Result<Option<CandidateRecord>> {
+        let mut candidate = None;
+        let (mut applications, mut activity, mut contacts) = (Vec::new(), Vec::new(), Vec::new());
+        let mut start: Option<Item> = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
+                if sk.starts_with(keys::APPLICATION_PREFIX) {
+                    applications.push(from_item::<Application>(item.clone())?);
+                } else if sk.starts_with(keys::ACTIVITY_PREFIX) {
+                    activity.push(from_item::<Activity>(item.clone())?);
+                } else if sk.starts_with(keys::CONTACT_PREFIX) {
+                    contacts.push(from_item::<ContactShare>(item.clone())?);
+                } else if sk == "CANDIDATE" {
+                    candidate = Some(from_item::<Candidate>(item.clone())?);
+                }
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        applications.sort_by(|a, b| (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id)));
+        Ok(candidate.map(|candidate| CandidateRecord { candidate, applications, activity, contacts }))
+    }
+
+    /// Whether the candidate exists, and its applications: the items between `APPLICATION#` and
+    /// `CANDIDATE` of the partition, without reading its activity.
+    pub async fn candidate_applications(&self, tenant_id: &str, candidate_id: &str) -> Result<(bool, Vec<Application>)> {
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+            .expression_attribute_values(":from", s(keys::APPLICATION_PREFIX))
+            .expression_attribute_values(":to", s("CANDIDATE"))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        let mut exists = false;
+        let mut apps = Vec::new();
+        for item in resp.items() {
+            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
+            if sk == "CANDIDATE" {
+                exists = true;
+            } else {
+                apps.push(from_item::<Application>(item.clone())?);
+            }
+        }
+        Ok((exists, apps))
+    }
+
+    /// A page of a candidate's activity, oldest first.
+    pub async fn list_activity(&self, tenant_id: &str, candidate_id: &str, limit: i32, next_token: Option<&str>) -> Result<Page<Activity>> {
+        let partition = keys::candidate_partition(tenant_id, candidate_id);
+        let start = next_token.map(|t| decode_token(t, keys::PK, &partition)).transpose()?;
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(&partition))
+            .expression_attribute_values(":prefix", s(keys::ACTIVITY_PREFIX))
+            .limit(limit.clamp(1, super::MAX_PAGE_SIZE))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        let items = resp.items().iter().cloned().map(from_item).collect::<Result<Vec<Activity>>>()?;
+        let next_token = match resp.last_evaluated_key() {
+            Some(k) if !k.is_empty() => Some(encode_token(k)),
+            _ => None,
+        };
+        Ok(Page { items, next_token })
+    }
+
+    /// Activity about a member that was stored before the member became a candidate.
+    pub async fn pending_activity(&self, tenant_id: &str, candidate_id: &str) -> Result<Vec<Activity>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .filter_expression("attribute_not_exists(applicationId)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+                .expression_attribute_values(":prefix", s(keys::ACTIVITY_PREFIX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                out.push(from_item(item.clone())?);
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Writes activity, contact shares and note deletions with BatchWriteItem (25 per request).
+    /// Every item is keyed by LinkedIn's id, so writing one twice stores the same thing.
+    pub async fn write_activity(&self, writes: &ActivityWrites) -> Result<usize> {
+        let mut requests = Vec::with_capacity(writes.len());
+        for a in &writes.activity {
+            requests.push(put(with_key(activity_key(a), to_item(a)?))?);
+        }
+        for c in &writes.contacts {
+            let key = keys::contact_share(&c.tenant_id, &c.candidate_id, c.shared_at, &c.share_id);
+            requests.push(put(with_key(key, to_item(c)?))?);
+        }
+        for key in &writes.deletions {
+            let delete = DeleteRequest::builder()
+                .set_key(Some(key_item(key)))
+                .build()
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            requests.push(WriteRequest::builder().delete_request(delete).build());
+        }
+        self.batch_write(requests).await
+    }
+
+    /// Sends write requests in batches of 25, retrying unprocessed items with backoff. Returns the
+    /// number of BatchWriteItem calls made.
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<usize> {
+        let mut calls = 0;
+        for chunk in requests.chunks(BATCH_WRITE_MAX) {
+            let mut pending = chunk.to_vec();
+            let mut attempt = 0u32;
+            while !pending.is_empty() {
+                calls += 1;
+                let resp = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(|e| Error::aws("DynamoDB", e))?;
+                pending = resp
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    attempt += 1;
+                    if attempt > 8 {
+                        return Err(Error::Aws { service: "DynamoDB", message: "BatchWriteItem kept items unprocessed".into(), retryable: true });
+                    }
+                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+                }
+            }
+        }
+        Ok(calls)
+    }
+}
+
+fn put(item: Item) -> Result<WriteRequest> {
+    let put = PutRequest::builder().set_item(Some(item)).build().map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(WriteRequest::builder().put_request(put).build())
+}

@@ -1,0 +1,327 @@
+//! ATS users, Recruiter seats and their links, the linked-seat index the poller reads, poll
+//! leases and activity cursors.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+
+use super::{Item, Page, Store, decode_token, encode_token, from_item, key_item, s, with_key, to_item};
+use crate::domain::{ActivityStream, AtsUser, Contract, ContractStatus, Seat};
+use crate::error::{Error, Result};
+use crate::keys;
+
+/// A linked seat as the poller sees it through the index, without reading the seat itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedSeat {
+    pub tenant_id: String,
+    pub contract_id: String,
+    pub seat_id: String,
+    /// A poll holds the seat until then (epoch ms); 0 when free.
+    pub lease_until: i64,
+}
+
+/// Proof that this caller holds a seat's poll lease.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollLease {
+    pub owner: String,
+    pub until: i64,
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+impl Store {
+    // ---- users --------------------------------------------------------------------------------
+
+    pub async fn put_user(&self, user: &AtsUser) -> Result<()> {
+        self.put(keys::user(&user.tenant_id, &user.user_id), user, &[]).await
+    }
+
+    pub async fn get_user(&self, tenant_id: &str, user_id: &str) -> Result<Option<AtsUser>> {
+        self.get(keys::user(tenant_id, user_id)).await
+    }
+
+    pub async fn list_users(&self, tenant_id: &str, limit: i32, next_token: Option<&str>) -> Result<Page<AtsUser>> {
+        self.list_prefix(tenant_id, keys::USER_PREFIX, limit, next_token).await
+    }
+
+    // ---- seats --------------------------------------------------------------------------------
+
+    pub async fn get_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str) -> Result<Option<Seat>> {
+        self.get(keys::seat(tenant_id, contract_id, seat_id)).await
+    }
+
+    pub async fn list_seats(&self, tenant_id: &str, limit: i32, next_token: Option<&str>) -> Result<Page<Seat>> {
+        self.list_prefix(tenant_id, keys::SEAT_PREFIX, limit, next_token).await
+    }
+
+    /// Links a seat to an ATS user (creating the seat item if the seat was never seen) and puts
+    /// it in the linked-seat index. Cursors already there are kept, so a relinked seat resumes
+    /// where it stopped; a new seat reads from `now`.
+    pub async fn link_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str, user_id: &str, now: i64) -> Result<Seat> {
+        let values = HashMap::from([
+            (":t".to_owned(), s(tenant_id)),
+            (":c".to_owned(), s(contract_id)),
+            (":s".to_owned(), s(seat_id)),
+            (":u".to_owned(), s(user_id)),
+            (":now".to_owned(), n(now)),
+            (":g2".to_owned(), s(keys::LINKED_SEATS)),
+            (":g2s".to_owned(), s(keys::linked_seat_sort(tenant_id, contract_id, seat_id))),
+        ]);
+        let mut sets = vec![
+            "tenantId = :t".to_owned(),
+            "contractId = :c".to_owned(),
+            "seatId = :s".to_owned(),
+            "userId = :u".to_owned(),
+            "linkedAt = :now".to_owned(),
+            "updatedAt = :now".to_owned(),
+            format!("{} = :g2", keys::GSI2_PK),
+            format!("{} = :g2s", keys::GSI2_SK),
+        ];
+        for stream in ActivityStream::ALL {
+            let f = stream.cursor_field();
+            sets.push(format!("{f} = if_not_exists({f}, :now)"));
+        }
+        let resp = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .set_expression_attribute_values(Some(values))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        from_item(resp.attributes.unwrap_or_default())
+    }
+
+    /// Unlinks a seat: it leaves the poller's index; its data and cursors stay.
+    pub async fn unlink_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str, now: i64) -> Result<Option<Seat>> {
+        let resp = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
+            .update_expression(format!("REMOVE userId, linkedAt, {}, {} SET updatedAt = :now", keys::GSI2_PK, keys::GSI2_SK))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", n(now))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match resp {
+            Ok(r) => Ok(Some(from_item(r.attributes.unwrap_or_default())?)),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
+    /// Every linked seat, from the sparse index (cost grows with linked seats only).
+    pub async fn linked_seats(&self) -> Result<Vec<LinkedSeat>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI2)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::GSI2_PK)
+                .expression_attribute_values(":pk", s(keys::LINKED_SEATS))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                out.push(LinkedSeat {
+                    tenant_id: text("tenantId"),
+                    contract_id: text("contractId"),
+                    seat_id: text("seatId"),
+                    lease_until: item.get("leaseUntil").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0),
+                });
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Several contracts in as few reads as possible (BatchGetItem, 100 keys a call).
+    pub async fn get_contracts(&self, wanted: &[(String, String)]) -> Result<Vec<Contract>> {
+        let mut out = Vec::new();
+        for chunk in wanted.chunks(100) {
+            let mut pending: Vec<Item> = chunk.iter().map(|(t, c)| key_item(&keys::contract(t, c))).collect();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .build()
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                let resp = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| Error::aws("DynamoDB", e))?;
+                for item in resp.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    out.push(from_item(item)?);
+                }
+                pending = resp
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                attempt += 1;
+                if !pending.is_empty() {
+                    if attempt > 8 {
+                        return Err(Error::Aws { service: "DynamoDB", message: "BatchGetItem kept keys unprocessed".into(), retryable: true });
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Marks an Active contract Expired (LinkedIn said so); other states are left alone.
+    pub async fn expire_contract(&self, tenant_id: &str, contract_id: &str, now: i64) -> Result<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::contract(tenant_id, contract_id))))
+            .update_expression("SET #st = :expired, updatedAt = :now")
+            .condition_expression("#st = :active")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":expired", s(format!("{:?}", ContractStatus::Expired)))
+            .expression_attribute_values(":active", s(format!("{:?}", ContractStatus::Active)))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
+    // ---- leases and cursors -------------------------------------------------------------------
+
+    /// Takes the seat's poll lease until `until` if it is free (or expired) and the seat is still
+    /// linked. `None` when another poll holds it or the seat is no longer linked.
+    pub async fn acquire_poll_lease(&self, seat: (&str, &str, &str), owner: &str, now: i64, until: i64) -> Result<Option<PollLease>> {
+        let (t, c, st) = seat;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .update_expression("SET leaseUntil = :until, leaseOwner = :owner")
+            .condition_expression("attribute_exists(userId) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)")
+            .expression_attribute_values(":until", n(until))
+            .expression_attribute_values(":owner", s(owner))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Some(PollLease { owner: owner.to_owned(), until })),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
+    /// Frees the lease if this caller still holds it; `polled_at` records a successful poll.
+    pub async fn release_poll_lease(&self, seat: (&str, &str, &str), lease: &PollLease, polled_at: Option<i64>) -> Result<()> {
+        let (t, c, st) = seat;
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .condition_expression("leaseOwner = :owner")
+            .expression_attribute_values(":owner", s(&lease.owner))
+            .expression_attribute_values(":zero", n(0));
+        req = match polled_at {
+            Some(at) => req.update_expression("SET leaseUntil = :zero, lastPolledAt = :at").expression_attribute_values(":at", n(at)),
+            None => req.update_expression("SET leaseUntil = :zero"),
+        };
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
+    /// Moves a stream's cursor from `old` to `new`, only if it still is `old` (so two runs can
+    /// never both advance past the same window). False when someone else moved it.
+    pub async fn advance_cursor(&self, seat: (&str, &str, &str), stream: ActivityStream, old: i64, new: i64) -> Result<bool> {
+        let (t, c, st) = seat;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .update_expression("SET #cur = :new")
+            .condition_expression("attribute_not_exists(#cur) OR #cur = :old")
+            .expression_attribute_names("#cur", stream.cursor_field())
+            .expression_attribute_values(":new", n(new))
+            .expression_attribute_values(":old", n(old))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /// A page of the tenant partition's items whose sort key starts with `prefix`.
+    async fn list_prefix<T: serde::de::DeserializeOwned>(&self, tenant_id: &str, prefix: &str, limit: i32, next_token: Option<&str>) -> Result<Page<T>> {
+        let partition = keys::tenant(tenant_id).pk;
+        let start = next_token.map(|t| decode_token(t, keys::PK, &partition)).transpose()?;
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(&partition))
+            .expression_attribute_values(":prefix", s(prefix))
+            .limit(limit.clamp(1, super::MAX_PAGE_SIZE))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        let items = resp.items().iter().cloned().map(from_item).collect::<Result<Vec<T>>>()?;
+        let next_token = match resp.last_evaluated_key() {
+            Some(k) if !k.is_empty() => Some(encode_token(k)),
+            _ => None,
+        };
+        Ok(Page { items, next_token })
+    }
+
+    /// Stores a seat as a whole (tests and seat sync); linked seats also get their index keys.
+    pub async fn put_seat(&self, seat: &Seat) -> Result<()> {
+        let mut item = with_key(keys::seat(&seat.tenant_id, &seat.contract_id, &seat.seat_id), to_item(seat)?);
+        if seat.user_id.is_some() {
+            item.insert(keys::GSI2_PK.into(), s(keys::LINKED_SEATS));
+            item.insert(keys::GSI2_SK.into(), s(keys::linked_seat_sort(&seat.tenant_id, &seat.contract_id, &seat.seat_id)));
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
+    }
+}
