@@ -13,6 +13,7 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shared::activity;
 use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
@@ -118,7 +119,11 @@ impl ExportImport {
             .export_record(tenant_id, &event.request_id)
             .await?
         {
-            tracing::info!(status = ?done.status, "export already recorded; nothing to do");
+            tracing::info!(status = ?done.status, "export already recorded; nothing to import");
+            // A crash may have come between the import and attaching pending activity.
+            if let (Some(candidate), Some(application)) = (&done.candidate_id, &done.application_id) {
+                activity::attach_pending(&self.store, tenant_id, candidate, application).await?;
+            }
             return Ok(());
         }
         if self.store.get_tenant(tenant_id).await?.is_none() {
@@ -165,11 +170,14 @@ impl ExportImport {
             .store
             .import_export(&candidate, &application, &record)
             .await?;
+        // Activity about this member that arrived before the export now shows on the application.
+        let attached = activity::attach_pending(&self.store, tenant_id, &candidate.candidate_id, &application.application_id).await?;
         tracing::info!(
             contract = %export.contract_id,
             candidate = %candidate.candidate_id,
             application = %application.application_id,
             replay = outcome == Recorded::AlreadyThere,
+            attached_activity = attached,
             "export imported"
         );
         Ok(())
