@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::domain::{Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, Phone, Seat};
+use crate::domain::{
+    Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, Phone, Seat,
+};
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::linkedin::{LinkedIn, Paging, wire};
@@ -50,9 +52,21 @@ struct Placement {
 }
 
 /// The most recent application made under `contract_id`, else the most recent one.
-pub fn choose_application<'a>(applications: &'a [Application], contract_id: &str) -> Option<&'a Application> {
-    let latest = |apps: &mut dyn Iterator<Item = &'a Application>| apps.max_by(|a, b| (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id)));
-    latest(&mut applications.iter().filter(|a| a.contract_id.as_deref() == Some(contract_id))).or_else(|| latest(&mut applications.iter()))
+pub fn choose_application<'a>(
+    applications: &'a [Application],
+    contract_id: &str,
+) -> Option<&'a Application> {
+    let latest = |apps: &mut dyn Iterator<Item = &'a Application>| {
+        apps.max_by(|a, b| {
+            (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id))
+        })
+    };
+    latest(
+        &mut applications
+            .iter()
+            .filter(|a| a.contract_id.as_deref() == Some(contract_id)),
+    )
+    .or_else(|| latest(&mut applications.iter()))
 }
 
 pub struct ActivityImport<'a> {
@@ -67,7 +81,10 @@ impl ActivityImport<'_> {
     /// Imports the seat's activity up to `until` (exclusive). The seat's cursors must be as
     /// stored; streams without a cursor start at the link time.
     pub async fn run(&self, seat: &Seat, until: i64) -> Result<SeatReport> {
-        let mut report = SeatReport { complete: true, ..SeatReport::default() };
+        let mut report = SeatReport {
+            complete: true,
+            ..SeatReport::default()
+        };
         let mut placements: HashMap<String, Placement> = HashMap::new();
         for stream in ActivityStream::ALL {
             let Some(mut cursor) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
@@ -79,12 +96,21 @@ impl ActivityImport<'_> {
                     return Ok(report);
                 }
                 let end = (cursor + MAX_WINDOW_MS).min(until);
-                let writes = self.read_window(seat, stream, (cursor, end), &mut placements, &mut report).await?;
+                let writes = self
+                    .read_window(seat, stream, (cursor, end), &mut placements, &mut report)
+                    .await?;
                 report.write_calls += self.store.write_activity(&writes).await?;
-                let key = (seat.tenant_id.as_str(), seat.contract_id.as_str(), seat.seat_id.as_str());
+                let key = (
+                    seat.tenant_id.as_str(),
+                    seat.contract_id.as_str(),
+                    seat.seat_id.as_str(),
+                );
                 if !self.store.advance_cursor(key, stream, cursor, end).await? {
                     // Another run moved this cursor: it owns the rest of the stream.
-                    tracing::warn!(stream = stream.name(), "cursor moved by another run; stopping this stream");
+                    tracing::warn!(
+                        stream = stream.name(),
+                        "cursor moved by another run; stopping this stream"
+                    );
                     break;
                 }
                 report.windows += 1;
@@ -103,14 +129,18 @@ impl ActivityImport<'_> {
         placements: &mut HashMap<String, Placement>,
         report: &mut SeatReport,
     ) -> Result<ActivityWrites> {
-        let (seat_urn, contract_urn) = (seat.urn(), format!("urn:li:contract:{}", seat.contract_id));
+        let (seat_urn, contract_urn) =
+            (seat.urn(), format!("urn:li:contract:{}", seat.contract_id));
         let mut writes = ActivityWrites::default();
         let mut page = Some(Paging::first());
         while let Some(p) = page {
             report.linkedin_calls += 1;
             let returned = match stream {
                 ActivityStream::InMails => {
-                    let elements = self.linkedin.inmails(self.creds, &seat_urn, window, p).await?;
+                    let elements = self
+                        .linkedin
+                        .inmails(self.creds, &seat_urn, window, p)
+                        .await?;
                     let n = elements.len();
                     for e in elements {
                         let id = e.id_string();
@@ -143,7 +173,10 @@ impl ActivityImport<'_> {
                     n
                 }
                 ActivityStream::Notes => {
-                    let elements = self.linkedin.notes(self.creds, &contract_urn, &seat_urn, window, p).await?;
+                    let elements = self
+                        .linkedin
+                        .notes(self.creds, &contract_urn, &seat_urn, window, p)
+                        .await?;
                     let n = elements.len();
                     for e in elements {
                         let id = e.id.into_string();
@@ -154,7 +187,13 @@ impl ActivityImport<'_> {
                         let place = self.place(seat, &e.member, placements).await?;
                         if !e.active {
                             report.deleted_notes += 1;
-                            writes.deletions.push(keys::activity(&seat.tenant_id, &place.candidate_id, e.created, "NOTE", &id));
+                            writes.deletions.push(keys::activity(
+                                &seat.tenant_id,
+                                &place.candidate_id,
+                                e.created,
+                                "NOTE",
+                                &id,
+                            ));
                             continue;
                         }
                         report.notes += 1;
@@ -168,13 +207,19 @@ impl ActivityImport<'_> {
                             seat: e.owner.unwrap_or_else(|| seat_urn.clone()),
                             application_id: place.application_id,
                             at: e.created,
-                            detail: ActivityDetail::Note { text: e.note.unwrap_or_default(), last_modified: e.last_modified },
+                            detail: ActivityDetail::Note {
+                                text: e.note.unwrap_or_default(),
+                                last_modified: e.last_modified,
+                            },
                         });
                     }
                     n
                 }
                 ActivityStream::Stubs => {
-                    let elements = self.linkedin.stubs(self.creds, &contract_urn, &seat_urn, window, p).await?;
+                    let elements = self
+                        .linkedin
+                        .stubs(self.creds, &contract_urn, &seat_urn, window, p)
+                        .await?;
                     let n = elements.len();
                     for e in elements {
                         let id = e.id.into_string();
@@ -190,8 +235,18 @@ impl ActivityImport<'_> {
                             member: e.member,
                             contract_id: seat.contract_id.clone(),
                             seat: seat_urn.clone(),
-                            emails: e.email_address.map(wire::OneOrMany::into_vec).unwrap_or_default(),
-                            phones: e.phone_numbers.into_iter().map(|p| Phone { number: p.number, extension: p.extension }).collect(),
+                            emails: e
+                                .email_address
+                                .map(wire::OneOrMany::into_vec)
+                                .unwrap_or_default(),
+                            phones: e
+                                .phone_numbers
+                                .into_iter()
+                                .map(|p| Phone {
+                                    number: p.number,
+                                    extension: p.extension,
+                                })
+                                .collect(),
                             shared_at: e.created,
                         });
                     }
@@ -204,14 +259,29 @@ impl ActivityImport<'_> {
     }
 
     /// The candidate and application a member's records go to, read once per run.
-    async fn place(&self, seat: &Seat, member: &str, cache: &mut HashMap<String, Placement>) -> Result<Placement> {
+    async fn place(
+        &self,
+        seat: &Seat,
+        member: &str,
+        cache: &mut HashMap<String, Placement>,
+    ) -> Result<Placement> {
         if let Some(p) = cache.get(member) {
             return Ok(p.clone());
         }
         let candidate_id = Candidate::id_for_member(member);
-        let (exists, applications) = self.store.candidate_applications(&seat.tenant_id, &candidate_id).await?;
-        let application_id = if exists { choose_application(&applications, &seat.contract_id).map(|a| a.application_id.clone()) } else { None };
-        let placement = Placement { candidate_id, application_id };
+        let (exists, applications) = self
+            .store
+            .candidate_applications(&seat.tenant_id, &candidate_id)
+            .await?;
+        let application_id = if exists {
+            choose_application(&applications, &seat.contract_id).map(|a| a.application_id.clone())
+        } else {
+            None
+        };
+        let placement = Placement {
+            candidate_id,
+            application_id,
+        };
         cache.insert(member.to_owned(), placement.clone());
         Ok(placement)
     }
@@ -235,7 +305,10 @@ pub struct PollPlan {
 /// active contracts whose previous poll is not still running.
 pub async fn plan_polls(store: &Store, now: i64) -> Result<PollPlan> {
     let seats = store.linked_seats().await?;
-    let mut wanted: Vec<(String, String)> = seats.iter().map(|s| (s.tenant_id.clone(), s.contract_id.clone())).collect();
+    let mut wanted: Vec<(String, String)> = seats
+        .iter()
+        .map(|s| (s.tenant_id.clone(), s.contract_id.clone()))
+        .collect();
     wanted.sort();
     wanted.dedup();
     let active: std::collections::HashSet<(String, String)> = store
@@ -245,7 +318,10 @@ pub async fn plan_polls(store: &Store, now: i64) -> Result<PollPlan> {
         .filter(|c| c.is_active_at(now))
         .map(|c| (c.tenant_id, c.contract_id))
         .collect();
-    let mut plan = PollPlan { linked: seats.len(), ..PollPlan::default() };
+    let mut plan = PollPlan {
+        linked: seats.len(),
+        ..PollPlan::default()
+    };
     for seat in seats {
         if !active.contains(&(seat.tenant_id.clone(), seat.contract_id.clone())) {
             plan.contract_inactive += 1;
@@ -265,7 +341,12 @@ pub async fn plan_polls(store: &Store, now: i64) -> Result<PollPlan> {
 
 /// Attaches activity stored while the member was not a candidate to the application just
 /// created for them. Returns how many records were attached.
-pub async fn attach_pending(store: &Store, tenant_id: &str, candidate_id: &str, application_id: &str) -> Result<usize> {
+pub async fn attach_pending(
+    store: &Store,
+    tenant_id: &str,
+    candidate_id: &str,
+    application_id: &str,
+) -> Result<usize> {
     let mut pending = store.pending_activity(tenant_id, candidate_id).await?;
     if pending.is_empty() {
         return Ok(0);
@@ -274,7 +355,12 @@ pub async fn attach_pending(store: &Store, tenant_id: &str, candidate_id: &str, 
         a.application_id = Some(application_id.to_owned());
     }
     let n = pending.len();
-    store.write_activity(&ActivityWrites { activity: pending, ..ActivityWrites::default() }).await?;
+    store
+        .write_activity(&ActivityWrites {
+            activity: pending,
+            ..ActivityWrites::default()
+        })
+        .await?;
     Ok(n)
 }
 

@@ -87,11 +87,23 @@ impl Seat {
 /// Read positions of a seat's three activity streams. `None` means "from the link time".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityCursors {
-    #[serde(rename = "cursorInmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cursorInmails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inmails: Option<i64>,
-    #[serde(rename = "cursorNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cursorNotes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<i64>,
-    #[serde(rename = "cursorStubs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cursorStubs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stubs: Option<i64>,
 }
 
@@ -104,7 +116,11 @@ pub enum ActivityStream {
 }
 
 impl ActivityStream {
-    pub const ALL: [ActivityStream; 3] = [ActivityStream::InMails, ActivityStream::Notes, ActivityStream::Stubs];
+    pub const ALL: [ActivityStream; 3] = [
+        ActivityStream::InMails,
+        ActivityStream::Notes,
+        ActivityStream::Stubs,
+    ];
 
     /// The seat attribute holding this stream's cursor.
     pub fn cursor_field(self) -> &'static str {
@@ -167,10 +183,7 @@ pub enum ActivityDetail {
         body: String,
     },
     #[serde(rename_all = "camelCase")]
-    Note {
-        text: String,
-        last_modified: i64,
-    },
+    Note { text: String, last_modified: i64 },
 }
 
 /// One InMail or note about a member, stored with the member's candidate. It is attached to an
@@ -249,7 +262,11 @@ impl ContactInfo {
                 }
             }
             for p in &share.phones {
-                if !info.phones.iter().any(|x| x.number == p.number && x.extension == p.extension) {
+                if !info
+                    .phones
+                    .iter()
+                    .any(|x| x.number == p.number && x.extension == p.extension)
+                {
                     info.phones.push(p.clone());
                 }
             }
@@ -471,7 +488,13 @@ mod tests {
             contract_id: "1".into(),
             seat: "s".into(),
             emails: emails.iter().map(|e| e.to_string()).collect(),
-            phones: phones.iter().map(|p| Phone { number: p.to_string(), extension: None }).collect(),
+            phones: phones
+                .iter()
+                .map(|p| Phone {
+                    number: p.to_string(),
+                    extension: None,
+                })
+                .collect(),
             shared_at: at,
         };
         let info = ContactInfo::from_shares(&[
@@ -479,7 +502,13 @@ mod tests {
             share("b", 5, &["new@x.io", "OLD@x.io"], &["+2"]),
         ]);
         assert_eq!(info.emails, ["new@x.io", "OLD@x.io"]);
-        assert_eq!(info.phones.iter().map(|p| p.number.as_str()).collect::<Vec<_>>(), ["+2", "+1"]);
+        assert_eq!(
+            info.phones
+                .iter()
+                .map(|p| p.number.as_str())
+                .collect::<Vec<_>>(),
+            ["+2", "+1"]
+        );
     }
 
     #[test]

@@ -93,14 +93,23 @@ pub fn user(tenant: &str, user_id: &str) -> Key {
 pub const SEAT_PREFIX: &str = "SEAT#";
 
 pub fn seat(tenant: &str, contract_id: &str, seat_id: &str) -> Key {
-    key(tenant_pk(tenant), format!("{SEAT_PREFIX}{contract_id}#{seat_id}"))
+    key(
+        tenant_pk(tenant),
+        format!("{SEAT_PREFIX}{contract_id}#{seat_id}"),
+    )
 }
 
 pub const ACTIVITY_PREFIX: &str = "ACTIVITY#";
 
 /// An InMail or note, in the member's candidate partition, ordered by time. `at` never changes for
 /// a record (an InMail's send time, a note's creation time), so an edit rewrites the same item.
-pub fn activity(tenant: &str, candidate_id: &str, at_ms: i64, kind: &str, activity_id: &str) -> Key {
+pub fn activity(
+    tenant: &str,
+    candidate_id: &str,
+    at_ms: i64,
+    kind: &str,
+    activity_id: &str,
+) -> Key {
     key(
         candidate_partition(tenant, candidate_id),
         format!("{ACTIVITY_PREFIX}{at_ms:015}#{kind}#{activity_id}"),

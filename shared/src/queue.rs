@@ -41,7 +41,8 @@ impl Queue {
         for chunk in messages.chunks(10) {
             let mut entries = Vec::with_capacity(chunk.len());
             for (i, m) in chunk.iter().enumerate() {
-                let body = serde_json::to_string(m).map_err(|e| Error::Invalid(format!("cannot encode message: {e}")))?;
+                let body = serde_json::to_string(m)
+                    .map_err(|e| Error::Invalid(format!("cannot encode message: {e}")))?;
                 entries.push(
                     SendMessageBatchRequestEntry::builder()
                         .id(i.to_string())
@@ -65,7 +66,11 @@ impl Queue {
                     break;
                 }
                 if attempt == 1 {
-                    return Err(Error::Aws { service: "SQS", message: format!("{} messages refused by SendMessageBatch", failed.len()), retryable: true });
+                    return Err(Error::Aws {
+                        service: "SQS",
+                        message: format!("{} messages refused by SendMessageBatch", failed.len()),
+                        retryable: true,
+                    });
                 }
                 entries.retain(|e| failed.contains(&e.id()));
             }

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use shared::aws::Clients;
 use shared::clock::{self, SharedClock};
 use shared::config::{ConfigError, Env};
-use shared::domain::{Contract, ContractStatus, Job, JobState, Tenant};
+use shared::domain::{AtsUser, Contract, ContractStatus, Job, JobState, Tenant};
 use shared::http::{self, BodyError};
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
 use shared::store::Store;
@@ -135,6 +135,28 @@ impl AdminApi {
                 self.get_candidate(&tenant, &candidate).await
             }
             "GET /tenants/{tenantId}/exports" => self.list_exports(&tenant, req).await,
+            "GET /tenants/{tenantId}/candidates/{candidateId}/activity" => {
+                let candidate = path(req, "candidateId", ids::check)?;
+                self.list_activity(&tenant, &candidate, req).await
+            }
+            "PUT /tenants/{tenantId}/users/{userId}" => {
+                let user = path(req, "userId", ids::check)?;
+                self.put_user(&tenant, &user, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/users/{userId}" => {
+                let user = path(req, "userId", ids::check)?;
+                self.get_user(&tenant, &user).await
+            }
+            "GET /tenants/{tenantId}/users" => self.list_users(&tenant, req).await,
+            "GET /tenants/{tenantId}/seats" => self.list_seats(&tenant, req).await,
+            "PUT /tenants/{tenantId}/contracts/{contractId}/seats/{seatId}/link" => {
+                let (contract, seat) = contract_and_seat(req)?;
+                self.link_seat(&tenant, &contract, &seat, body(req)?).await
+            }
+            "DELETE /tenants/{tenantId}/contracts/{contractId}/seats/{seatId}/link" => {
+                let (contract, seat) = contract_and_seat(req)?;
+                self.unlink_seat(&tenant, &contract, &seat).await
+            }
             _ => Err(ApiError::not_found("no such route")),
         }
     }
@@ -305,15 +327,166 @@ impl AdminApi {
 
     async fn get_candidate(&self, tenant_id: &str, candidate_id: &str) -> Answer {
         self.tenant(tenant_id).await?;
-        let (candidate, applications) = self
+        let record = self
             .store
-            .get_candidate_with_applications(tenant_id, candidate_id)
+            .candidate_record(tenant_id, candidate_id)
             .await?
             .ok_or_else(|| ApiError::not_found("no such candidate"))?;
+        Ok(http::json(200, &CandidateView::new(&record)))
+    }
+
+    async fn list_activity(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+        req: &ApiGatewayV2httpRequest,
+    ) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
+        if self
+            .store
+            .get_candidate(tenant_id, candidate_id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found("no such candidate"));
+        }
+        let page = self
+            .store
+            .list_activity(tenant_id, candidate_id, limit, token)
+            .await?;
+        let items: Vec<ActivityView> = page.items.iter().map(ActivityView::from).collect();
         Ok(http::json(
             200,
-            &CandidateView::new(&candidate, &applications),
+            &ListView {
+                items,
+                next_token: page.next_token,
+            },
         ))
+    }
+
+    async fn put_user(&self, tenant_id: &str, user_id: &str, body: UserInput) -> Answer {
+        self.tenant(tenant_id).await?;
+        let email = body.email.trim().to_owned();
+        let at = email.find('@');
+        if email.len() > 254
+            || at.is_none_or(|i| i == 0 || i == email.len() - 1)
+            || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ApiError::invalid(
+                "email must be an address like name@example.com",
+            ));
+        }
+        if let Some(member) = &body.member {
+            ids::check_member_urn(member)?;
+        }
+        let now = self.clock.now_ms();
+        let existing = self.store.get_user(tenant_id, user_id).await?;
+        let user = AtsUser {
+            tenant_id: tenant_id.to_owned(),
+            user_id: user_id.to_owned(),
+            email,
+            first_name: text("firstName", &body.first_name, 100)?,
+            last_name: text("lastName", &body.last_name, 100)?,
+            member: body.member,
+            created_at: existing.as_ref().map_or(now, |u| u.created_at),
+            updated_at: now,
+        };
+        self.store.put_user(&user).await?;
+        Ok(http::json(
+            if existing.is_some() { 200 } else { 201 },
+            &UserView::from(&user),
+        ))
+    }
+
+    async fn get_user(&self, tenant_id: &str, user_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let user = self
+            .store
+            .get_user(tenant_id, user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such user"))?;
+        Ok(http::json(200, &UserView::from(&user)))
+    }
+
+    async fn list_users(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
+        let page = self.store.list_users(tenant_id, limit, token).await?;
+        let items: Vec<UserView> = page.items.iter().map(UserView::from).collect();
+        Ok(http::json(
+            200,
+            &ListView {
+                items,
+                next_token: page.next_token,
+            },
+        ))
+    }
+
+    async fn list_seats(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
+        let page = self.store.list_seats(tenant_id, limit, token).await?;
+        let items: Vec<SeatView> = page.items.iter().map(SeatView::from).collect();
+        Ok(http::json(
+            200,
+            &ListView {
+                items,
+                next_token: page.next_token,
+            },
+        ))
+    }
+
+    /// Links a Recruiter seat to an existing ATS user; live polling starts from now.
+    async fn link_seat(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+        body: LinkInput,
+    ) -> Answer {
+        self.tenant(tenant_id).await?;
+        ids::check("userId", &body.user_id)?;
+        if self
+            .store
+            .get_contract(tenant_id, contract_id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found("no such contract"));
+        }
+        if self
+            .store
+            .get_user(tenant_id, &body.user_id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found(
+                "no such user: seat holders are linked to existing ATS users only",
+            ));
+        }
+        let seat = self
+            .store
+            .link_seat(
+                tenant_id,
+                contract_id,
+                seat_id,
+                &body.user_id,
+                self.clock.now_ms(),
+            )
+            .await?;
+        Ok(http::json(200, &SeatView::from(&seat)))
+    }
+
+    /// Unlinks a seat: its imports stop; everything imported stays.
+    async fn unlink_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let seat = self
+            .store
+            .unlink_seat(tenant_id, contract_id, seat_id, self.clock.now_ms())
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such seat"))?;
+        Ok(http::json(200, &SeatView::from(&seat)))
     }
 
     async fn list_exports(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
@@ -358,6 +531,33 @@ struct LinkedInInput {
 struct ContractInput {
     #[serde(default)]
     expires_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UserInput {
+    email: String,
+    first_name: String,
+    last_name: String,
+    #[serde(default)]
+    member: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LinkInput {
+    user_id: String,
+}
+
+fn contract_and_seat(req: &ApiGatewayV2httpRequest) -> Result<(String, String), ApiError> {
+    let contract = ids::urn_number(
+        "contract",
+        http::path_param(req, "contractId").unwrap_or_default(),
+    )
+    .map_err(|_| ApiError::invalid("contractId must be N or urn:li:contract:N"))?;
+    let seat = ids::urn_number("seat", http::path_param(req, "seatId").unwrap_or_default())
+        .map_err(|_| ApiError::invalid("seatId must be N or urn:li:seat:N"))?;
+    Ok((contract, seat))
 }
 
 #[derive(Debug, Deserialize)]

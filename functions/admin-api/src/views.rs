@@ -4,9 +4,11 @@
 use serde::Serialize;
 use shared::clock::to_rfc3339;
 use shared::domain::{
-    Application, Candidate, Contract, ContractStatus, ExportRecord, ExportStatus, Job, JobState,
-    SkipReason, Source, Tenant,
+    Activity, ActivityDetail, Application, AtsUser, Candidate, ContactInfo, Contract,
+    ContractStatus, Direction, ExportRecord, ExportStatus, Job, JobState, Seat, SkipReason, Source,
+    Tenant,
 };
+use shared::store::CandidateRecord;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,14 +139,177 @@ impl From<&Candidate> for CandidateSummaryView {
 pub struct CandidateView {
     #[serde(flatten)]
     pub candidate: CandidateSummaryView,
+    /// What the member shared after replying to an InMail; newest first.
+    pub contact_info: ContactInfo,
     pub applications: Vec<ApplicationView>,
+    /// Activity not attached to any application (the candidate had none when it arrived).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unattached_activity: Vec<ActivityView>,
 }
 
 impl CandidateView {
-    pub fn new(candidate: &Candidate, applications: &[Application]) -> Self {
+    pub fn new(record: &CandidateRecord) -> Self {
+        let mut activity: Vec<&Activity> = record.activity.iter().collect();
+        activity.sort_by(|a, b| (a.at, &a.activity_id).cmp(&(b.at, &b.activity_id)));
+        let on = |app: Option<&str>| -> Vec<ActivityView> {
+            activity
+                .iter()
+                .filter(|a| a.application_id.as_deref() == app)
+                .map(|a| ActivityView::from(*a))
+                .collect()
+        };
+        let known: Vec<&str> = record
+            .applications
+            .iter()
+            .map(|a| a.application_id.as_str())
+            .collect();
         Self {
-            candidate: candidate.into(),
-            applications: applications.iter().map(ApplicationView::from).collect(),
+            candidate: (&record.candidate).into(),
+            contact_info: ContactInfo::from_shares(&record.contacts),
+            applications: record
+                .applications
+                .iter()
+                .map(|a| ApplicationView {
+                    activity: on(Some(&a.application_id)),
+                    ..ApplicationView::from(a)
+                })
+                .collect(),
+            unattached_activity: activity
+                .iter()
+                .filter(|a| {
+                    a.application_id
+                        .as_deref()
+                        .is_none_or(|id| !known.contains(&id))
+                })
+                .map(|a| ActivityView::from(*a))
+                .collect(),
+        }
+    }
+}
+
+/// An InMail or a note, as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    pub activity_id: String,
+    /// `inmail` or `note`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    pub contract_id: String,
+    /// The seat that sent, received or wrote it.
+    pub seat: String,
+    /// When it was sent, or the note created.
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl From<&Activity> for ActivityView {
+    fn from(a: &Activity) -> Self {
+        let mut v = Self {
+            activity_id: a.activity_id.clone(),
+            kind: "note",
+            application_id: a.application_id.clone(),
+            contract_id: a.contract_id.clone(),
+            seat: a.seat.clone(),
+            at: to_rfc3339(a.at),
+            direction: None,
+            subject: None,
+            body: None,
+            text: None,
+            last_modified: None,
+        };
+        match &a.detail {
+            ActivityDetail::InMail {
+                direction,
+                subject,
+                body,
+                ..
+            } => {
+                v.kind = "inmail";
+                v.direction = Some(*direction);
+                v.subject = Some(subject.clone());
+                v.body = Some(body.clone());
+            }
+            ActivityDetail::Note {
+                text,
+                last_modified,
+            } => {
+                v.text = Some(text.clone());
+                v.last_modified = Some(to_rfc3339(*last_modified));
+            }
+        }
+        v
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub user_id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&AtsUser> for UserView {
+    fn from(u: &AtsUser) -> Self {
+        Self {
+            user_id: u.user_id.clone(),
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            member: u.member.clone(),
+            created_at: to_rfc3339(u.created_at),
+            updated_at: to_rfc3339(u.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatView {
+    pub contract_id: String,
+    pub seat_id: String,
+    pub seat: String,
+    pub linked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_polled_at: Option<String>,
+}
+
+impl From<&Seat> for SeatView {
+    fn from(s: &Seat) -> Self {
+        Self {
+            contract_id: s.contract_id.clone(),
+            seat_id: s.seat_id.clone(),
+            seat: s.urn(),
+            linked: s.user_id.is_some(),
+            user_id: s.user_id.clone(),
+            linked_at: s.linked_at.map(to_rfc3339),
+            member: s.member.clone(),
+            state: s.state.clone(),
+            last_polled_at: s.last_polled_at.map(to_rfc3339),
         }
     }
 }
@@ -160,6 +325,8 @@ pub struct ApplicationView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exported_by: Option<String>,
     pub created_at: String,
+    /// InMails and notes about this application, oldest first.
+    pub activity: Vec<ActivityView>,
 }
 
 impl From<&Application> for ApplicationView {
@@ -171,6 +338,7 @@ impl From<&Application> for ApplicationView {
             contract_id: a.contract_id.clone(),
             exported_by: a.exported_by.clone(),
             created_at: to_rfc3339(a.created_at),
+            activity: Vec::new(),
         }
     }
 }

@@ -121,7 +121,8 @@ impl ExportImport {
         {
             tracing::info!(status = ?done.status, "export already recorded; nothing to import");
             // A crash may have come between the import and attaching pending activity.
-            if let (Some(candidate), Some(application)) = (&done.candidate_id, &done.application_id) {
+            if let (Some(candidate), Some(application)) = (&done.candidate_id, &done.application_id)
+            {
                 activity::attach_pending(&self.store, tenant_id, candidate, application).await?;
             }
             return Ok(());
@@ -171,7 +172,13 @@ impl ExportImport {
             .import_export(&candidate, &application, &record)
             .await?;
         // Activity about this member that arrived before the export now shows on the application.
-        let attached = activity::attach_pending(&self.store, tenant_id, &candidate.candidate_id, &application.application_id).await?;
+        let attached = activity::attach_pending(
+            &self.store,
+            tenant_id,
+            &candidate.candidate_id,
+            &application.application_id,
+        )
+        .await?;
         tracing::info!(
             contract = %export.contract_id,
             candidate = %candidate.candidate_id,

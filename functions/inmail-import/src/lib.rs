@@ -40,11 +40,18 @@ impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
-            activity_queue_url: env.required("ACTIVITY_QUEUE_URL", "the activity queue this function consumes")?,
-            activity_dlq_url: env.required("ACTIVITY_DLQ_URL", "the dead-letter queue of the activity queue")?,
+            activity_queue_url: env.required(
+                "ACTIVITY_QUEUE_URL",
+                "the activity queue this function consumes",
+            )?,
+            activity_dlq_url: env.required(
+                "ACTIVITY_DLQ_URL",
+                "the dead-letter queue of the activity queue",
+            )?,
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
-            linkedin_auth_url: env.required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+            linkedin_auth_url: env
+                .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
             time_budget: Duration::from_secs(env.seconds_or("POLL_TIME_BUDGET_SECONDS", 30)?),
         })
     }
@@ -63,7 +70,11 @@ impl InMailImport {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
         Ok(Self {
             store: Store::new(clients.dynamodb.clone(), config.table_name),
-            secrets: Arc::new(CustomerSecrets::new(clients.secrets.clone(), config.secret_prefix, DEFAULT_CACHE_TTL)),
+            secrets: Arc::new(CustomerSecrets::new(
+                clients.secrets.clone(),
+                config.secret_prefix,
+                DEFAULT_CACHE_TTL,
+            )),
             linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
             queues: BatchQueues {
                 source: Queue::new(clients.sqs.clone(), config.activity_queue_url),
@@ -99,30 +110,47 @@ impl InMailImport {
             tracing::info!("contract not active; seat not polled");
             return Ok(());
         }
-        let seat_key = (poll.tenant_id.as_str(), poll.contract_id.as_str(), poll.seat_id.as_str());
+        let seat_key = (
+            poll.tenant_id.as_str(),
+            poll.contract_id.as_str(),
+            poll.seat_id.as_str(),
+        );
         // The lease outlives any single invocation by a wide margin, and is released at the end.
         let lease_until = now + 4 * self.time_budget.as_millis() as i64;
-        let Some(lease) = self.store.acquire_poll_lease(seat_key, message_id, now, lease_until).await? else {
+        let Some(lease) = self
+            .store
+            .acquire_poll_lease(seat_key, message_id, now, lease_until)
+            .await?
+        else {
             tracing::info!("seat unlinked or already being polled; nothing to do");
             return Ok(());
         };
         let outcome = self.import(poll, now, started).await;
         let polled_at = matches!(&outcome, Ok(r) if r.complete).then_some(now);
-        if let Err(e) = self.store.release_poll_lease(seat_key, &lease, polled_at).await {
+        if let Err(e) = self
+            .store
+            .release_poll_lease(seat_key, &lease, polled_at)
+            .await
+        {
             tracing::warn!(error = %e, "lease not released; it expires on its own");
         }
         match outcome {
             Ok(report) => {
                 tracing::info!(?report, "seat polled");
                 if !report.complete {
-                    let next = SeatPoll { enqueued_at: now, ..poll.clone() };
+                    let next = SeatPoll {
+                        enqueued_at: now,
+                        ..poll.clone()
+                    };
                     self.queues.source.send(&next).await?;
                 }
                 Ok(())
             }
             Err(Error::IntegrationInactive(reason)) => {
                 tracing::warn!(%reason, "LinkedIn reports the contract inactive; marking it expired");
-                self.store.expire_contract(&poll.tenant_id, &poll.contract_id, now).await
+                self.store
+                    .expire_contract(&poll.tenant_id, &poll.contract_id, now)
+                    .await
             }
             Err(e) => Err(e),
         }

@@ -8,8 +8,10 @@ async fn main() -> Result<(), Error> {
     let config = Config::from_env(&Env::from_process())?;
     let clients = aws::Clients::new(&aws::load_from_environment().await);
     let function = &InMailPoll::new(&clients, config, clock::system());
-    run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        Ok::<_, Error>(function.handle(event.payload).await?)
-    }))
+    run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            Ok::<_, Error>(function.handle(event.payload).await?)
+        },
+    ))
     .await
 }

@@ -16,6 +16,8 @@ pub enum Function {
     ExportWebhook(export_webhook::ExportWebhook),
     ExportImport(export_import::ExportImport),
     AdminApi(admin_api::AdminApi),
+    InMailPoll(inmail_poll::InMailPoll),
+    InMailImport(inmail_import::InMailImport),
 }
 
 impl Function {
@@ -41,6 +43,16 @@ impl Function {
                 admin_api::Config::from_env(env)?,
                 clock,
             )),
+            "inmail-poll" => Function::InMailPoll(inmail_poll::InMailPoll::new(
+                clients,
+                inmail_poll::Config::from_env(env)?,
+                clock,
+            )),
+            "inmail-import" => Function::InMailImport(inmail_import::InMailImport::new(
+                clients,
+                inmail_import::Config::from_env(env)?,
+                clock,
+            )?),
             other => {
                 return Err(
                     format!("the local stack does not know the function binary {other:?}").into(),
@@ -54,7 +66,7 @@ impl Function {
         match self {
             Function::ExportWebhook(f) => Some(f.handle(req).await),
             Function::AdminApi(f) => Some(f.handle(req).await),
-            Function::ExportImport(_) => None,
+            _ => None,
         }
     }
 
@@ -62,7 +74,24 @@ impl Function {
     pub async fn sqs(&self, event: SqsEvent) -> Option<SqsBatchResponse> {
         match self {
             Function::ExportImport(f) => Some(f.handle(event).await),
-            Function::ExportWebhook(_) | Function::AdminApi(_) => None,
+            Function::InMailImport(f) => Some(f.handle(event).await),
+            _ => None,
+        }
+    }
+
+    /// Handles a scheduled event, if this function runs on a schedule; answers what it returned.
+    pub async fn scheduled(
+        &self,
+        event: serde_json::Value,
+    ) -> Option<Result<serde_json::Value, String>> {
+        match self {
+            Function::InMailPoll(f) => Some(
+                f.handle(event)
+                    .await
+                    .map(|summary| serde_json::to_value(summary).unwrap_or_default())
+                    .map_err(|e| e.to_string()),
+            ),
+            _ => None,
         }
     }
 }

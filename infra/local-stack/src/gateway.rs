@@ -43,14 +43,18 @@ pub fn router(gateway: Arc<Gateway>) -> axum::Router {
 
 async fn fire_schedule(State(gw): State<Arc<Gateway>>, Path(name): Path<String>) -> Response {
     match gw.schedules.iter().find(|(n, _)| *n == name) {
-        Some((_, schedule)) => {
-            schedule.fire().await;
-            (
+        Some((_, schedule)) => match schedule.fire().await {
+            Ok(result) => (
                 StatusCode::OK,
-                axum::Json(serde_json::json!({"fired": name})),
+                axum::Json(serde_json::json!({"fired": name, "result": result})),
             )
-                .into_response()
-        }
+                .into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(serde_json::json!({"fired": name, "error": e})),
+            )
+                .into_response(),
+        },
         None => (
             StatusCode::NOT_FOUND,
             axum::Json(serde_json::json!({"message": "no such schedule"})),

@@ -76,8 +76,24 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub async fn fire(&self) {
-        tracing::info!(function = %self.function_logical_id, schedule = %self.expression, "schedule fired");
+    /// Runs the function now with the scheduler's (empty) input; answers what it returned.
+    pub async fn fire(&self) -> Result<serde_json::Value, String> {
+        let result = match self.function.scheduled(serde_json::json!({})).await {
+            Some(r) => r,
+            None => Err(format!(
+                "{} does not take scheduled events",
+                self.function_logical_id
+            )),
+        };
+        match &result {
+            Ok(v) => {
+                tracing::info!(function = %self.function_logical_id, result = %v, "schedule fired")
+            }
+            Err(e) => {
+                tracing::error!(function = %self.function_logical_id, error = %e, "scheduled run failed")
+            }
+        }
+        result
     }
 }
 
@@ -189,7 +205,7 @@ impl Stack {
                                 );
                                 loop {
                                     tick.tick().await;
-                                    s.fire().await;
+                                    let _ = s.fire().await;
                                 }
                             }));
                         }

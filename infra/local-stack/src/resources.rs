@@ -107,18 +107,29 @@ pub async fn create(
             .flatten()
         {
             let g = g.as_mapping().ok_or("bad GlobalSecondaryIndexes")?;
-            let projection = get(g, "Projection")
-                .and_then(Value::as_mapping)
+            let projection = get(g, "Projection").and_then(Value::as_mapping);
+            let projection_type = projection
                 .and_then(|m| get(m, "ProjectionType"))
                 .and_then(Value::as_str)
                 .unwrap_or("ALL");
+            let non_key: Option<Vec<String>> = projection
+                .and_then(|m| get(m, "NonKeyAttributes"))
+                .and_then(Value::as_sequence)
+                .map(|attrs| {
+                    attrs
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                });
             req = req.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
                     .index_name(str_of(g, "IndexName")?)
                     .set_key_schema(Some(key_schema(get(g, "KeySchema"))?))
                     .projection(
                         Projection::builder()
-                            .projection_type(ProjectionType::from(projection))
+                            .projection_type(ProjectionType::from(projection_type))
+                            .set_non_key_attributes(non_key)
                             .build(),
                     )
                     .build()?,

@@ -33,12 +33,18 @@ impl Paging {
     pub const ACTIVITY_PAGE_SIZE: usize = 100;
 
     pub fn first() -> Self {
-        Self { start: 0, count: Self::ACTIVITY_PAGE_SIZE }
+        Self {
+            start: 0,
+            count: Self::ACTIVITY_PAGE_SIZE,
+        }
     }
 
     /// The next page after one that returned `returned` elements, or `None` at the end.
     pub fn next(self, returned: usize) -> Option<Self> {
-        (returned >= self.count).then(|| Self { start: self.start + returned, count: self.count })
+        (returned >= self.count).then(|| Self {
+            start: self.start + returned,
+            count: self.count,
+        })
     }
 }
 
@@ -118,28 +124,80 @@ impl LinkedIn {
     }
 
     /// InMails the seat sent or received with `start <= createdAt < end` (one page).
-    pub async fn inmails(&self, creds: &LinkedInCredentials, seat: &str, window: (i64, i64), page: Paging) -> Result<Vec<wire::InMailElement>> {
+    pub async fn inmails(
+        &self,
+        creds: &LinkedInCredentials,
+        seat: &str,
+        window: (i64, i64),
+        page: Paging,
+    ) -> Result<Vec<wire::InMailElement>> {
         let (start, end) = (window.0.to_string(), window.1.to_string());
         let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [("q", "criteria"), ("viewer", seat), ("timeRange.start", &start), ("timeRange.end", &end), ("start", &from), ("count", &count)];
-        Ok(self.get::<wire::Elements<_>>(creds, "/conversationEvents", &q).await?.elements)
+        let q = [
+            ("q", "criteria"),
+            ("viewer", seat),
+            ("timeRange.start", &start),
+            ("timeRange.end", &end),
+            ("start", &from),
+            ("count", &count),
+        ];
+        Ok(self
+            .get::<wire::Elements<_>>(creds, "/conversationEvents", &q)
+            .await?
+            .elements)
     }
 
     /// Notes of the seat with `from <= lastModified < to` (one page). LinkedIn's bounds are an
     /// exclusive `cutoffDate` and an inclusive `beforeDate`, so they are shifted by 1 ms here.
-    pub async fn notes(&self, creds: &LinkedInCredentials, contract: &str, seat: &str, window: (i64, i64), page: Paging) -> Result<Vec<wire::NoteElement>> {
+    pub async fn notes(
+        &self,
+        creds: &LinkedInCredentials,
+        contract: &str,
+        seat: &str,
+        window: (i64, i64),
+        page: Paging,
+    ) -> Result<Vec<wire::NoteElement>> {
         let (cutoff, before) = ((window.0 - 1).to_string(), (window.1 - 1).to_string());
         let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [("q", "criteria"), ("contract", contract), ("owners", seat), ("cutoffDate", &cutoff), ("beforeDate", &before), ("start", &from), ("count", &count)];
-        Ok(self.get::<wire::Elements<_>>(creds, "/prospectNotes", &q).await?.elements)
+        let q = [
+            ("q", "criteria"),
+            ("contract", contract),
+            ("owners", seat),
+            ("cutoffDate", &cutoff),
+            ("beforeDate", &before),
+            ("start", &from),
+            ("count", &count),
+        ];
+        Ok(self
+            .get::<wire::Elements<_>>(creds, "/prospectNotes", &q)
+            .await?
+            .elements)
     }
 
     /// Contact details members shared with the seat, `start <= created < end` (one page).
-    pub async fn stubs(&self, creds: &LinkedInCredentials, contract: &str, seat: &str, window: (i64, i64), page: Paging) -> Result<Vec<wire::StubElement>> {
+    pub async fn stubs(
+        &self,
+        creds: &LinkedInCredentials,
+        contract: &str,
+        seat: &str,
+        window: (i64, i64),
+        page: Paging,
+    ) -> Result<Vec<wire::StubElement>> {
         let (start, end) = (window.0.to_string(), window.1.to_string());
         let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [("q", "contract"), ("contract", contract), ("owners", seat), ("createdDateStart", &start), ("createdDateEnd", &end), ("start", &from), ("count", &count)];
-        Ok(self.get::<wire::Elements<_>>(creds, "/mailStubs", &q).await?.elements)
+        let q = [
+            ("q", "contract"),
+            ("contract", contract),
+            ("owners", seat),
+            ("createdDateStart", &start),
+            ("createdDateEnd", &end),
+            ("start", &from),
+            ("count", &count),
+        ];
+        Ok(self
+            .get::<wire::Elements<_>>(creds, "/mailStubs", &q)
+            .await?
+            .elements)
     }
 
     /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry

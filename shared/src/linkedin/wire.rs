@@ -258,9 +258,15 @@ impl InMailElement {
         let (member, direction) = match self.direction.as_str() {
             "SENT" => (&self.recipient, Direction::Sent),
             "RECEIVED" => (&self.author, Direction::Received),
-            other => return Err(Error::LinkedInContract(format!("InMail direction {:?}", ids::truncate(other, 20)))),
+            other => {
+                return Err(Error::LinkedInContract(format!(
+                    "InMail direction {:?}",
+                    ids::truncate(other, 20)
+                )));
+            }
         };
-        ids::check_member_urn(member).map_err(|e| Error::LinkedInContract(format!("InMail member: {e}")))?;
+        ids::check_member_urn(member)
+            .map_err(|e| Error::LinkedInContract(format!("InMail member: {e}")))?;
         Ok((member, direction))
     }
 }
@@ -294,7 +300,10 @@ impl OneOrMany {
             OneOrMany::One(s) => vec![s],
             OneOrMany::Many(v) => v,
         };
-        all.into_iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect()
+        all.into_iter()
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .collect()
     }
 }
 
@@ -337,7 +346,10 @@ mod activity_tests {
         let sent: InMailElement = serde_json::from_value(serde_json::json!({"id": "m", "author": "urn:li:seat:1", "recipient": "urn:li:person:p", "direction": "SENT", "createdAt": 5})).unwrap();
         assert_eq!(sent.member().unwrap(), ("urn:li:person:p", Direction::Sent));
         let received: InMailElement = serde_json::from_value(serde_json::json!({"id": "m", "author": "urn:li:person:p", "recipient": "urn:li:seat:1", "direction": "RECEIVED", "createdAt": 5})).unwrap();
-        assert_eq!(received.member().unwrap(), ("urn:li:person:p", Direction::Received));
+        assert_eq!(
+            received.member().unwrap(),
+            ("urn:li:person:p", Direction::Received)
+        );
         let odd: InMailElement = serde_json::from_value(serde_json::json!({"id": "m", "author": "urn:li:seat:2", "recipient": "urn:li:seat:1", "direction": "SENT", "createdAt": 5})).unwrap();
         assert!(odd.member().is_err());
     }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 
-use super::{Item, Page, Store, decode_token, encode_token, from_item, key_item, s, to_item, with_key};
+use super::{
+    Item, Page, Store, decode_token, encode_token, from_item, key_item, s, to_item, with_key,
+};
 use crate::domain::{Activity, Application, Candidate, ContactShare};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
@@ -41,13 +43,23 @@ impl ActivityWrites {
 }
 
 pub fn activity_key(a: &Activity) -> Key {
-    keys::activity(&a.tenant_id, &a.candidate_id, a.at, a.kind(), &a.activity_id)
+    keys::activity(
+        &a.tenant_id,
+        &a.candidate_id,
+        a.at,
+        a.kind(),
+        &a.activity_id,
+    )
 }
 
 impl Store {
     /// Everything stored for a candidate, in one query; `None` if the member was never imported
     /// as a candidate (pending activity alone does not make a candidate).
-    pub async fn candidate_record(&self, tenant_id: &str, candidate_id: &str) -> Result<Option<CandidateRecord>> {
+    pub async fn candidate_record(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+    ) -> Result<Option<CandidateRecord>> {
         let mut candidate = None;
         let (mut applications, mut activity, mut contacts) = (Vec::new(), Vec::new(), Vec::new());
         let mut start: Option<Item> = None;
@@ -58,13 +70,20 @@ impl Store {
                 .table_name(&self.table)
                 .key_condition_expression("#pk = :pk")
                 .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+                .expression_attribute_values(
+                    ":pk",
+                    s(keys::candidate_partition(tenant_id, candidate_id)),
+                )
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .map_err(|e| Error::aws("DynamoDB", e))?;
             for item in resp.items() {
-                let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
+                let sk = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+                    .unwrap_or_default();
                 if sk.starts_with(keys::APPLICATION_PREFIX) {
                     applications.push(from_item::<Application>(item.clone())?);
                 } else if sk.starts_with(keys::ACTIVITY_PREFIX) {
@@ -80,13 +99,24 @@ impl Store {
                 _ => break,
             }
         }
-        applications.sort_by(|a, b| (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id)));
-        Ok(candidate.map(|candidate| CandidateRecord { candidate, applications, activity, contacts }))
+        applications.sort_by(|a, b| {
+            (a.created_at, &a.application_id).cmp(&(b.created_at, &b.application_id))
+        });
+        Ok(candidate.map(|candidate| CandidateRecord {
+            candidate,
+            applications,
+            activity,
+            contacts,
+        }))
     }
 
     /// Whether the candidate exists, and its applications: the items between `APPLICATION#` and
     /// `CANDIDATE` of the partition, without reading its activity.
-    pub async fn candidate_applications(&self, tenant_id: &str, candidate_id: &str) -> Result<(bool, Vec<Application>)> {
+    pub async fn candidate_applications(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+    ) -> Result<(bool, Vec<Application>)> {
         let resp = self
             .client
             .query()
@@ -94,7 +124,10 @@ impl Store {
             .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+            .expression_attribute_values(
+                ":pk",
+                s(keys::candidate_partition(tenant_id, candidate_id)),
+            )
             .expression_attribute_values(":from", s(keys::APPLICATION_PREFIX))
             .expression_attribute_values(":to", s("CANDIDATE"))
             .send()
@@ -103,7 +136,11 @@ impl Store {
         let mut exists = false;
         let mut apps = Vec::new();
         for item in resp.items() {
-            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
+            let sk = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+                .unwrap_or_default();
             if sk == "CANDIDATE" {
                 exists = true;
             } else {
@@ -114,9 +151,17 @@ impl Store {
     }
 
     /// A page of a candidate's activity, oldest first.
-    pub async fn list_activity(&self, tenant_id: &str, candidate_id: &str, limit: i32, next_token: Option<&str>) -> Result<Page<Activity>> {
+    pub async fn list_activity(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<Activity>> {
         let partition = keys::candidate_partition(tenant_id, candidate_id);
-        let start = next_token.map(|t| decode_token(t, keys::PK, &partition)).transpose()?;
+        let start = next_token
+            .map(|t| decode_token(t, keys::PK, &partition))
+            .transpose()?;
         let resp = self
             .client
             .query()
@@ -131,7 +176,12 @@ impl Store {
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
-        let items = resp.items().iter().cloned().map(from_item).collect::<Result<Vec<Activity>>>()?;
+        let items = resp
+            .items()
+            .iter()
+            .cloned()
+            .map(from_item)
+            .collect::<Result<Vec<Activity>>>()?;
         let next_token = match resp.last_evaluated_key() {
             Some(k) if !k.is_empty() => Some(encode_token(k)),
             _ => None,
@@ -140,7 +190,11 @@ impl Store {
     }
 
     /// Activity about a member that was stored before the member became a candidate.
-    pub async fn pending_activity(&self, tenant_id: &str, candidate_id: &str) -> Result<Vec<Activity>> {
+    pub async fn pending_activity(
+        &self,
+        tenant_id: &str,
+        candidate_id: &str,
+    ) -> Result<Vec<Activity>> {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -152,7 +206,10 @@ impl Store {
                 .filter_expression("attribute_not_exists(applicationId)")
                 .expression_attribute_names("#pk", keys::PK)
                 .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(keys::candidate_partition(tenant_id, candidate_id)))
+                .expression_attribute_values(
+                    ":pk",
+                    s(keys::candidate_partition(tenant_id, candidate_id)),
+                )
                 .expression_attribute_values(":prefix", s(keys::ACTIVITY_PREFIX))
                 .set_exclusive_start_key(start.take())
                 .send()
@@ -212,7 +269,11 @@ impl Store {
                 if !pending.is_empty() {
                     attempt += 1;
                     if attempt > 8 {
-                        return Err(Error::Aws { service: "DynamoDB", message: "BatchWriteItem kept items unprocessed".into(), retryable: true });
+                        return Err(Error::Aws {
+                            service: "DynamoDB",
+                            message: "BatchWriteItem kept items unprocessed".into(),
+                            retryable: true,
+                        });
                     }
                     tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
                 }
@@ -223,6 +284,9 @@ impl Store {
 }
 
 fn put(item: Item) -> Result<WriteRequest> {
-    let put = PutRequest::builder().set_item(Some(item)).build().map_err(|e| Error::Invalid(e.to_string()))?;
+    let put = PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
     Ok(WriteRequest::builder().put_request(put).build())
 }

@@ -457,7 +457,14 @@ pub(crate) fn decode_token(token: &str, partition_attr: &str, partition: &str) -
     let bad = || Error::Invalid("nextToken is not a token this API returned".into());
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK, keys::GSI2_PK, keys::GSI2_SK];
+    let allowed = [
+        keys::PK,
+        keys::SK,
+        keys::GSI1_PK,
+        keys::GSI1_SK,
+        keys::GSI2_PK,
+        keys::GSI2_SK,
+    ];
     if map.keys().any(|k| !allowed.contains(&k.as_str()))
         || map.get(partition_attr).map(String::as_str) != Some(partition)
     {
@@ -473,7 +480,10 @@ mod tests {
     #[test]
     fn page_tokens_round_trip_and_reject_garbage() {
         let key: Item = HashMap::from([("pk".to_owned(), s("A")), ("gsi1pk".to_owned(), s("B"))]);
-        assert_eq!(decode_token(&encode_token(&key), "gsi1pk", "B").unwrap(), key);
+        assert_eq!(
+            decode_token(&encode_token(&key), "gsi1pk", "B").unwrap(),
+            key
+        );
         assert!(decode_token(&encode_token(&key), "gsi1pk", "other tenant").is_err());
         assert!(decode_token(&encode_token(&key), "pk", "B").is_err());
         assert!(decode_token("not base64!", "gsi1pk", "B").is_err());

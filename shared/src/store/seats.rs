@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
-use super::{Item, Page, Store, decode_token, encode_token, from_item, key_item, s, with_key, to_item};
+use super::{
+    Item, Page, Store, decode_token, encode_token, from_item, key_item, s, to_item, with_key,
+};
 use crate::domain::{ActivityStream, AtsUser, Contract, ContractStatus, Seat};
 use crate::error::{Error, Result};
 use crate::keys;
@@ -35,31 +37,56 @@ impl Store {
     // ---- users --------------------------------------------------------------------------------
 
     pub async fn put_user(&self, user: &AtsUser) -> Result<()> {
-        self.put(keys::user(&user.tenant_id, &user.user_id), user, &[]).await
+        self.put(keys::user(&user.tenant_id, &user.user_id), user, &[])
+            .await
     }
 
     pub async fn get_user(&self, tenant_id: &str, user_id: &str) -> Result<Option<AtsUser>> {
         self.get(keys::user(tenant_id, user_id)).await
     }
 
-    pub async fn list_users(&self, tenant_id: &str, limit: i32, next_token: Option<&str>) -> Result<Page<AtsUser>> {
-        self.list_prefix(tenant_id, keys::USER_PREFIX, limit, next_token).await
+    pub async fn list_users(
+        &self,
+        tenant_id: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<AtsUser>> {
+        self.list_prefix(tenant_id, keys::USER_PREFIX, limit, next_token)
+            .await
     }
 
     // ---- seats --------------------------------------------------------------------------------
 
-    pub async fn get_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str) -> Result<Option<Seat>> {
+    pub async fn get_seat(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+    ) -> Result<Option<Seat>> {
         self.get(keys::seat(tenant_id, contract_id, seat_id)).await
     }
 
-    pub async fn list_seats(&self, tenant_id: &str, limit: i32, next_token: Option<&str>) -> Result<Page<Seat>> {
-        self.list_prefix(tenant_id, keys::SEAT_PREFIX, limit, next_token).await
+    pub async fn list_seats(
+        &self,
+        tenant_id: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<Seat>> {
+        self.list_prefix(tenant_id, keys::SEAT_PREFIX, limit, next_token)
+            .await
     }
 
     /// Links a seat to an ATS user (creating the seat item if the seat was never seen) and puts
     /// it in the linked-seat index. Cursors already there are kept, so a relinked seat resumes
     /// where it stopped; a new seat reads from `now`.
-    pub async fn link_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str, user_id: &str, now: i64) -> Result<Seat> {
+    pub async fn link_seat(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Seat> {
         let values = HashMap::from([
             (":t".to_owned(), s(tenant_id)),
             (":c".to_owned(), s(contract_id)),
@@ -67,7 +94,10 @@ impl Store {
             (":u".to_owned(), s(user_id)),
             (":now".to_owned(), n(now)),
             (":g2".to_owned(), s(keys::LINKED_SEATS)),
-            (":g2s".to_owned(), s(keys::linked_seat_sort(tenant_id, contract_id, seat_id))),
+            (
+                ":g2s".to_owned(),
+                s(keys::linked_seat_sort(tenant_id, contract_id, seat_id)),
+            ),
         ]);
         let mut sets = vec![
             "tenantId = :t".to_owned(),
@@ -98,13 +128,23 @@ impl Store {
     }
 
     /// Unlinks a seat: it leaves the poller's index; its data and cursors stay.
-    pub async fn unlink_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str, now: i64) -> Result<Option<Seat>> {
+    pub async fn unlink_seat(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+        now: i64,
+    ) -> Result<Option<Seat>> {
         let resp = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
-            .update_expression(format!("REMOVE userId, linkedAt, {}, {} SET updatedAt = :now", keys::GSI2_PK, keys::GSI2_SK))
+            .update_expression(format!(
+                "REMOVE userId, linkedAt, {}, {} SET updatedAt = :now",
+                keys::GSI2_PK,
+                keys::GSI2_SK
+            ))
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", n(now))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
@@ -112,7 +152,12 @@ impl Store {
             .await;
         match resp {
             Ok(r) => Ok(Some(from_item(r.attributes.unwrap_or_default())?)),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
@@ -135,12 +180,21 @@ impl Store {
                 .await
                 .map_err(|e| Error::aws("DynamoDB", e))?;
             for item in resp.items() {
-                let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let text = |k: &str| {
+                    item.get(k)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 out.push(LinkedSeat {
                     tenant_id: text("tenantId"),
                     contract_id: text("contractId"),
                     seat_id: text("seatId"),
-                    lease_until: item.get("leaseUntil").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0),
+                    lease_until: item
+                        .get("leaseUntil")
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0),
                 });
             }
             match resp.last_evaluated_key() {
@@ -154,7 +208,10 @@ impl Store {
     pub async fn get_contracts(&self, wanted: &[(String, String)]) -> Result<Vec<Contract>> {
         let mut out = Vec::new();
         for chunk in wanted.chunks(100) {
-            let mut pending: Vec<Item> = chunk.iter().map(|(t, c)| key_item(&keys::contract(t, c))).collect();
+            let mut pending: Vec<Item> = chunk
+                .iter()
+                .map(|(t, c)| key_item(&keys::contract(t, c)))
+                .collect();
             let mut attempt = 0;
             while !pending.is_empty() {
                 let request = KeysAndAttributes::builder()
@@ -168,7 +225,11 @@ impl Store {
                     .send()
                     .await
                     .map_err(|e| Error::aws("DynamoDB", e))?;
-                for item in resp.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                for item in resp
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
                     out.push(from_item(item)?);
                 }
                 pending = resp
@@ -179,7 +240,11 @@ impl Store {
                 attempt += 1;
                 if !pending.is_empty() {
                     if attempt > 8 {
-                        return Err(Error::Aws { service: "DynamoDB", message: "BatchGetItem kept keys unprocessed".into(), retryable: true });
+                        return Err(Error::Aws {
+                            service: "DynamoDB",
+                            message: "BatchGetItem kept keys unprocessed".into(),
+                            retryable: true,
+                        });
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
                 }
@@ -189,7 +254,12 @@ impl Store {
     }
 
     /// Marks an Active contract Expired (LinkedIn said so); other states are left alone.
-    pub async fn expire_contract(&self, tenant_id: &str, contract_id: &str, now: i64) -> Result<()> {
+    pub async fn expire_contract(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        now: i64,
+    ) -> Result<()> {
         let result = self
             .client
             .update_item()
@@ -205,7 +275,12 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
@@ -214,7 +289,13 @@ impl Store {
 
     /// Takes the seat's poll lease until `until` if it is free (or expired) and the seat is still
     /// linked. `None` when another poll holds it or the seat is no longer linked.
-    pub async fn acquire_poll_lease(&self, seat: (&str, &str, &str), owner: &str, now: i64, until: i64) -> Result<Option<PollLease>> {
+    pub async fn acquire_poll_lease(
+        &self,
+        seat: (&str, &str, &str),
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<PollLease>> {
         let (t, c, st) = seat;
         let result = self
             .client
@@ -229,14 +310,27 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Some(PollLease { owner: owner.to_owned(), until })),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+            Ok(_) => Ok(Some(PollLease {
+                owner: owner.to_owned(),
+                until,
+            })),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
 
     /// Frees the lease if this caller still holds it; `polled_at` records a successful poll.
-    pub async fn release_poll_lease(&self, seat: (&str, &str, &str), lease: &PollLease, polled_at: Option<i64>) -> Result<()> {
+    pub async fn release_poll_lease(
+        &self,
+        seat: (&str, &str, &str),
+        lease: &PollLease,
+        polled_at: Option<i64>,
+    ) -> Result<()> {
         let (t, c, st) = seat;
         let mut req = self
             .client
@@ -247,19 +341,32 @@ impl Store {
             .expression_attribute_values(":owner", s(&lease.owner))
             .expression_attribute_values(":zero", n(0));
         req = match polled_at {
-            Some(at) => req.update_expression("SET leaseUntil = :zero, lastPolledAt = :at").expression_attribute_values(":at", n(at)),
+            Some(at) => req
+                .update_expression("SET leaseUntil = :zero, lastPolledAt = :at")
+                .expression_attribute_values(":at", n(at)),
             None => req.update_expression("SET leaseUntil = :zero"),
         };
         match req.send().await {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
 
     /// Moves a stream's cursor from `old` to `new`, only if it still is `old` (so two runs can
     /// never both advance past the same window). False when someone else moved it.
-    pub async fn advance_cursor(&self, seat: (&str, &str, &str), stream: ActivityStream, old: i64, new: i64) -> Result<bool> {
+    pub async fn advance_cursor(
+        &self,
+        seat: (&str, &str, &str),
+        stream: ActivityStream,
+        old: i64,
+        new: i64,
+    ) -> Result<bool> {
         let (t, c, st) = seat;
         let result = self
             .client
@@ -275,7 +382,12 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
@@ -283,9 +395,17 @@ impl Store {
     // ---- helpers ------------------------------------------------------------------------------
 
     /// A page of the tenant partition's items whose sort key starts with `prefix`.
-    async fn list_prefix<T: serde::de::DeserializeOwned>(&self, tenant_id: &str, prefix: &str, limit: i32, next_token: Option<&str>) -> Result<Page<T>> {
+    async fn list_prefix<T: serde::de::DeserializeOwned>(
+        &self,
+        tenant_id: &str,
+        prefix: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<T>> {
         let partition = keys::tenant(tenant_id).pk;
-        let start = next_token.map(|t| decode_token(t, keys::PK, &partition)).transpose()?;
+        let start = next_token
+            .map(|t| decode_token(t, keys::PK, &partition))
+            .transpose()?;
         let resp = self
             .client
             .query()
@@ -300,7 +420,12 @@ impl Store {
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
-        let items = resp.items().iter().cloned().map(from_item).collect::<Result<Vec<T>>>()?;
+        let items = resp
+            .items()
+            .iter()
+            .cloned()
+            .map(from_item)
+            .collect::<Result<Vec<T>>>()?;
         let next_token = match resp.last_evaluated_key() {
             Some(k) if !k.is_empty() => Some(encode_token(k)),
             _ => None,
@@ -310,10 +435,20 @@ impl Store {
 
     /// Stores a seat as a whole (tests and seat sync); linked seats also get their index keys.
     pub async fn put_seat(&self, seat: &Seat) -> Result<()> {
-        let mut item = with_key(keys::seat(&seat.tenant_id, &seat.contract_id, &seat.seat_id), to_item(seat)?);
+        let mut item = with_key(
+            keys::seat(&seat.tenant_id, &seat.contract_id, &seat.seat_id),
+            to_item(seat)?,
+        );
         if seat.user_id.is_some() {
             item.insert(keys::GSI2_PK.into(), s(keys::LINKED_SEATS));
-            item.insert(keys::GSI2_SK.into(), s(keys::linked_seat_sort(&seat.tenant_id, &seat.contract_id, &seat.seat_id)));
+            item.insert(
+                keys::GSI2_SK.into(),
+                s(keys::linked_seat_sort(
+                    &seat.tenant_id,
+                    &seat.contract_id,
+                    &seat.seat_id,
+                )),
+            );
         }
         self.client
             .put_item()
