@@ -39,6 +39,23 @@ impl Clock for ManualClock {
     }
 }
 
+/// Wall-clock time shifted by an adjustable offset: the local dev scenario uses it to let
+/// simulated hours pass in seconds.
+#[derive(Clone, Debug, Default)]
+pub struct OffsetClock(Arc<AtomicI64>);
+
+impl OffsetClock {
+    pub fn advance(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.0.load(Ordering::SeqCst)
+    }
+}
+
 pub type SharedClock = Arc<dyn Clock>;
 
 pub fn system() -> SharedClock {

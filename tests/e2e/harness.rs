@@ -14,6 +14,9 @@ use local_stack::{Stack, StackOptions};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Sha256;
+use shared::aws::Clients;
+use shared::clock::ManualClock;
+use std::sync::Arc;
 
 pub const TENANT: &str = "acme";
 pub const CLIENT_ID: &str = "acme-client";
@@ -40,9 +43,23 @@ pub struct World {
 /// A table item flattened to strings, for before/after comparisons.
 pub type Snapshot = BTreeMap<String, BTreeMap<String, String>>;
 
+/// How a test's stack differs from the default.
+#[derive(Default)]
+pub struct Setup {
+    /// A clock the test moves (default: the system clock).
+    pub clock: Option<ManualClock>,
+    /// Builds the functions' AWS clients from the local SDK config (to add interceptors).
+    pub clients: Option<ClientsBuilder>,
+}
+
+pub type ClientsBuilder = Box<dyn FnOnce(&aws_config::SdkConfig) -> Clients>;
+
+pub const SEAT: &str = "7001";
+pub const USER: &str = "u-recruiter";
+
 impl World {
-    /// An empty stack and simulator.
-    pub async fn empty() -> Self {
+    /// A stack and a simulator with nothing in them.
+    pub async fn empty_with(setup: Setup) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "t{}-{}",
@@ -52,14 +69,14 @@ impl World {
         let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default())
             .await
             .unwrap();
-        let stack = Stack::start(StackOptions::new(
-            &name,
-            moto(),
-            &sim.api_url(),
-            &sim.auth_url(),
-        ))
-        .await
-        .unwrap();
+        let mut opts = StackOptions::new(&name, moto(), &sim.api_url(), &sim.auth_url());
+        if let Some(clock) = &setup.clock {
+            opts.clock = Arc::new(clock.clone());
+        }
+        if let Some(build) = setup.clients {
+            opts.clients = Some(build(&local_stack::local_sdk_config(moto()).await));
+        }
+        let stack = Stack::start(opts).await.unwrap();
         Self {
             stack,
             sim,
@@ -67,10 +84,77 @@ impl World {
         }
     }
 
+    /// `with_customer`, plus an ATS user holding Recruiter seat `SEAT` of the active contract,
+    /// linked by the admin API.
+    pub async fn with_linked_seat(setup: Setup) -> Self {
+        let w = Self::with_customer_and(setup).await;
+        w.add_user(USER, "recruiter@acme.example").await;
+        w.link(ACTIVE, SEAT, USER).await;
+        w
+    }
+
+    pub async fn add_user(&self, user: &str, email: &str) {
+        let body = json!({"email": email, "firstName": "Rae", "lastName": "Cruiter"});
+        let (s, answer) = self
+            .api(
+                "PUT",
+                &format!("/tenants/{TENANT}/users/{user}"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{answer}");
+    }
+
+    /// Registers the seat with LinkedIn (the simulator) and links it by the admin API.
+    pub async fn link(&self, contract: &str, seat: &str, user: &str) -> Value {
+        self.sim.add_seat(linkedin_sim::Seat {
+            id: seat.into(),
+            contract: format!("urn:li:contract:{contract}"),
+            member: format!("urn:li:person:holder-{seat}"),
+            first_name: "Rae".into(),
+            last_name: "Cruiter".into(),
+            state: "ACTIVE".into(),
+            email: None,
+        });
+        let path = format!("/tenants/{TENANT}/contracts/{contract}/seats/{seat}/link");
+        let (s, body) = self.api("PUT", &path, Some(json!({"userId": user}))).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Fires the activity schedule as the documented local route does, then waits for the
+    /// imports it started. Answers the poller's summary.
+    pub async fn poll_activity(&self) -> Value {
+        let (s, body) = self
+            .api("POST", "/_local/schedules/InMailPollFunction", None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        self.settle().await;
+        body["result"].clone()
+    }
+
+    /// The candidate of a member, with applications, activity and contact info.
+    pub async fn candidate_of(&self, member_id: &str) -> Option<Value> {
+        let path = format!("/tenants/{TENANT}/candidates?member=urn:li:person:{member_id}");
+        let (_, found) = self.api("GET", &path, None).await;
+        let id = found["items"].as_array()?.first()?["candidateId"]
+            .as_str()?
+            .to_owned();
+        let (s, full) = self
+            .api("GET", &format!("/tenants/{TENANT}/candidates/{id}"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        Some(full)
+    }
+
     /// A customer with an active and an expired contract, two open jobs, and its LinkedIn
     /// application registered with the simulator, calling back this stack's webhook.
     pub async fn with_customer() -> Self {
-        let w = Self::empty().await;
+        Self::with_customer_and(Setup::default()).await
+    }
+
+    pub async fn with_customer_and(setup: Setup) -> Self {
+        let w = Self::empty_with(setup).await;
         let (s, _) = w
             .api(
                 "PUT",

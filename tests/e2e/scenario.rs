@@ -2,12 +2,26 @@
 
 use local_stack::scenario;
 
-use crate::harness::World;
+use shared::clock::ManualClock;
+
+use crate::harness::{Setup, World};
 
 #[tokio::test]
 async fn the_dev_scenario_imports_what_it_says() {
-    let w = World::empty().await;
-    let outcome = scenario::play(&w.stack, &w.sim).await.unwrap();
+    let clock = ManualClock::at(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    );
+    let w = World::empty_with(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    let outcome = scenario::play(&w.stack, &w.sim, &|ms| clock.advance(ms))
+        .await
+        .unwrap();
     assert_eq!(outcome.candidates.len(), 2, "{}", outcome.report);
     let apps: usize = outcome
         .candidates

@@ -7,6 +7,8 @@
 //! - `POST /oauth/v2/accessToken` (client credentials),
 //! - `GET /v2/exportedCandidates?q=request&requestId=..`,
 //! - `GET /v2/atsIntegrations?q=request&requestId=..`,
+//! - recruiter activity and seats (rules in `src/activity.rs`):
+//!   `GET /v2/conversationEvents`, `/v2/prospectNotes`, `/v2/mailStubs`, `/v2/seatsV2`,
 //! - control routes under `/_sim/...` for scripts and outside tools.
 //!
 //! Push notifications (signed with the child application's client secret) are sent to the
@@ -30,6 +32,10 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::Sha256;
+
+mod activity;
+
+pub use activity::{InMail, MAX_PAGE_COUNT, MAX_WINDOW_MS, Note, Phone, Seat, Stub};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -253,6 +259,7 @@ struct SimState {
     faults: Vec<Fault>,
     calls: Vec<Call>,
     notifications: HashMap<String, Notification>,
+    activity: activity::Activity,
 }
 
 struct Inner {
@@ -753,7 +760,8 @@ impl Sim {
         Ok(valid)
     }
 
-    /// Sets the state of a contract; calls for exports of an EXPIRED or DISABLED contract get 403.
+    /// Sets the state of a contract; calls for exports, activity or seats of an EXPIRED or
+    /// DISABLED contract get 403.
     pub fn set_contract_status(&self, contract_urn: &str, status: ContractState) {
         self.state()
             .contracts
@@ -987,6 +995,10 @@ impl Sim {
             "/oauth/v2/accessToken" => self.access_token(method, form),
             "/v2/exportedCandidates" => self.exported_candidates(method, headers, query),
             "/v2/atsIntegrations" => self.ats_integrations(method, headers, query),
+            "/v2/conversationEvents" => self.conversation_events(method, headers, query),
+            "/v2/prospectNotes" => self.prospect_notes(method, headers, query),
+            "/v2/mailStubs" => self.mail_stubs(method, headers, query),
+            "/v2/seatsV2" => self.seats_v2(method, headers, query),
             p if p.starts_with("/oauth") => {
                 oauth_error(StatusCode::NOT_FOUND, "not_found", "Unknown OAuth endpoint")
             }
@@ -1166,6 +1178,7 @@ fn router(sim: Sim) -> Router {
                 StatusCode::NO_CONTENT
             }),
         )
+        .merge(activity::routes())
         .fallback(api)
         .with_state(sim)
 }

@@ -46,6 +46,9 @@ pub struct StackOptions {
     pub linkedin_auth_url: String,
     pub clock: SharedClock,
     pub template_path: PathBuf,
+    /// AWS clients to hand the functions instead of plain ones for `aws_endpoint` (tests use
+    /// this to inject faults with SDK interceptors).
+    pub clients: Option<Clients>,
 }
 
 impl StackOptions {
@@ -63,6 +66,7 @@ impl StackOptions {
             linkedin_auth_url: linkedin_auth_url.to_owned(),
             clock: shared::clock::system(),
             template_path: moto::repo_root().join("template.yaml"),
+            clients: None,
         }
     }
 }
@@ -126,7 +130,8 @@ impl Stack {
     pub async fn start(opts: StackOptions) -> Result<Self, Error> {
         let template = Template::load(&opts.template_path)?;
         let sdk = local_sdk_config(&opts.aws_endpoint).await;
-        let clients = Clients::new(&sdk);
+        let plain = Clients::new(&sdk);
+        let clients = opts.clients.clone().unwrap_or_else(|| plain.clone());
         let parameters = HashMap::from([
             ("LinkedInApiUrl".to_owned(), opts.linkedin_api_url.clone()),
             ("LinkedInAuthUrl".to_owned(), opts.linkedin_auth_url.clone()),
@@ -136,8 +141,8 @@ impl Stack {
             &opts.stack_name,
             REGION,
             &parameters,
-            &clients.dynamodb,
-            &clients.sqs,
+            &plain.dynamodb,
+            &plain.sqs,
         )
         .await?;
 
@@ -188,7 +193,7 @@ impl Stack {
                             function: function.clone(),
                             busy: counter,
                         };
-                        tasks.push(tokio::spawn(consumer.run(clients.sqs.clone())));
+                        tasks.push(tokio::spawn(consumer.run(plain.sqs.clone())));
                     }
                     EventSpec::Schedule { name, expression } => {
                         let schedule = Schedule {
@@ -229,7 +234,7 @@ impl Stack {
         Ok(Self {
             api_url,
             resources,
-            clients,
+            clients: plain,
             template,
             busy,
             tasks,

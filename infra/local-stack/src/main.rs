@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 
 use linkedin_sim::{Sim, SimConfig};
 use local_stack::{Error, Stack, StackOptions, moto::Moto, scenario};
+use shared::clock::OffsetClock;
 
 fn port(name: &str, default: u16) -> Result<u16, Error> {
     match std::env::var(name) {
@@ -75,6 +76,11 @@ async fn run() -> Result<(), Error> {
         }
     };
     let mut opts = StackOptions::new(&stack_name, &aws_endpoint, &api_url, &auth_url);
+    // `dev` lets simulated hours pass in a second; `up` keeps to the wall clock.
+    let clock = OffsetClock::default();
+    if mode == "dev" {
+        opts.clock = std::sync::Arc::new(clock.clone());
+    }
     opts.api_addr = SocketAddr::from(([127, 0, 0, 1], api_port));
     let stack = Stack::start(opts)
         .await
@@ -122,8 +128,9 @@ async fn run() -> Result<(), Error> {
         };
         println!("\nPlaying the scenario…");
         let started = std::time::Instant::now();
+        let let_time_pass = |ms| clock.advance(ms);
         let outcome = tokio::select! {
-            o = scenario::play(&stack, sim) => o?,
+            o = scenario::play(&stack, sim, &let_time_pass) => o?,
             _ = tokio::signal::ctrl_c() => { println!("\nStopped."); return Ok(()); }
         };
         println!("{}", outcome.report);

@@ -1,11 +1,17 @@
-//! The short scenario `make dev` plays: a customer with two contracts (one active, one expired)
-//! and two jobs; recruiters export profiles (one person twice, to two jobs), LinkedIn delivers one
-//! notification twice, and two exports cannot be imported (expired contract, unknown job).
-//! It drives the stack from outside, through the HTTP API and the simulator, as a user would.
+//! The short scenario `make dev` plays, driving the stack from outside (HTTP API and simulator)
+//! as a user would:
+//!
+//! 1. a customer with two contracts (one active, one expired) and two jobs;
+//! 2. recruiters export profiles (one person twice, to two jobs); LinkedIn delivers one
+//!    notification twice; two exports cannot be imported (expired contract, unknown job);
+//! 3. an admin links the recruiter's seat to an ATS user; the recruiter exchanges InMails,
+//!    writes a note and receives contact details; an hour passes on the stack's clock and the
+//!    activity schedule fires.
 
 use std::fmt::Write;
 
-use linkedin_sim::{App, ExportSpec, Sim};
+use linkedin_sim::{App, ExportSpec, InMail, Note, Phone, Sim, Stub};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{Error, Stack};
@@ -16,6 +22,7 @@ pub const CLIENT_ID: &str = "acme-rsc-client";
 pub const CLIENT_SECRET: &str = "s3cr/et+=acme";
 pub const ACTIVE_CONTRACT: &str = "501";
 pub const EXPIRED_CONTRACT: &str = "502";
+pub const SEAT: &str = "9001";
 
 pub struct Outcome {
     /// What a person reads at the end of `make dev`.
@@ -28,72 +35,88 @@ fn person(member: &str, first: &str, last: &str, location: &str, company: &str) 
     // LinkedIn may send more than the ATS may keep; the simulator sends it all.
     json!({
         "member": member, "firstName": first, "lastName": last, "location": location,
-        "currentCompany": company, "headline": "Engineer", "emailAddress": format!("{first}@example.com").to_lowercase(),
-        "positions": [{"title": "Engineer", "companyName": company}], "educations": [{"schoolName": "Somewhere"}]
+        "currentCompany": company, "headline": "Engineer",
+        "emailAddress": format!("{first}@example.com").to_lowercase(),
+        "positions": [{"title": "Engineer", "companyName": company}],
+        "educations": [{"schoolName": "Somewhere"}]
     })
 }
 
-async fn call(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> Result<Value, Error> {
-    let mut req = http.request(method.clone(), &url);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await?;
-    let status = resp.status();
-    let text = resp.text().await?;
-    if !status.is_success() {
-        return Err(format!("{method} {url} answered {status}: {text}").into());
-    }
-    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+/// The stack's HTTP API, as an outside client sees it.
+struct Api {
+    http: reqwest::Client,
+    base: String,
 }
 
-pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
-    let http = reqwest::Client::new();
-    let api = &stack.api_url;
-    let put = reqwest::Method::PUT;
-    call(
-        &http,
-        put.clone(),
-        format!("{api}/tenants/{TENANT}"),
-        Some(json!({
+impl Api {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, Error> {
+        let url = format!("{}{path}", self.base);
+        let mut req = self.http.request(method.clone(), &url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            return Err(format!("{method} {url} answered {status}: {text}").into());
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn put(&self, path: &str, body: Value) -> Result<Value, Error> {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> Result<Value, Error> {
+        self.call(Method::GET, path, None).await
+    }
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// Plays the scenario. `let_time_pass(ms)` moves the stack's clock forward.
+pub async fn play(
+    stack: &Stack,
+    sim: &Sim,
+    let_time_pass: &(dyn Fn(i64) + Sync),
+) -> Result<Outcome, Error> {
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: stack.api_url.clone(),
+    };
+    let t = format!("/tenants/{TENANT}");
+    api.put(
+        &t,
+        json!({
             "name": "Acme Corp", "organization": "urn:li:organization:1001",
             "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
-        })),
+        }),
     )
     .await?;
-    let in_a_year =
-        shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() + 365 * 86_400_000);
-    let yesterday = shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() - 86_400_000);
-    call(
-        &http,
-        put.clone(),
-        format!("{api}/tenants/{TENANT}/contracts/{ACTIVE_CONTRACT}"),
-        Some(json!({"expiresAt": in_a_year})),
+    let day = 86_400_000;
+    let now = chrono::Utc::now().timestamp_millis();
+    let in_a_year = shared::clock::to_rfc3339(now + 365 * day);
+    let yesterday = shared::clock::to_rfc3339(now - day);
+    api.put(
+        &format!("{t}/contracts/{ACTIVE_CONTRACT}"),
+        json!({"expiresAt": in_a_year}),
     )
     .await?;
-    call(
-        &http,
-        put.clone(),
-        format!("{api}/tenants/{TENANT}/contracts/{EXPIRED_CONTRACT}"),
-        Some(json!({"expiresAt": yesterday})),
+    api.put(
+        &format!("{t}/contracts/{EXPIRED_CONTRACT}"),
+        json!({"expiresAt": yesterday}),
     )
     .await?;
     for (id, title) in [
         ("job-eng", "Backend Engineer"),
         ("job-pm", "Product Manager"),
     ] {
-        call(
-            &http,
-            put.clone(),
-            format!("{api}/tenants/{TENANT}/jobs/{id}"),
-            Some(json!({
-                "title": title, "description": "", "location": "Berlin, DE", "state": "OPEN"
-            })),
+        api.put(
+            &format!("{t}/jobs/{id}"),
+            json!({"title": title, "location": "Berlin, DE", "state": "OPEN"}),
         )
         .await?;
     }
@@ -102,7 +125,7 @@ pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
         organization: "urn:li:organization:1001".into(),
-        callback_url: Some(format!("{api}/linkedin/{TENANT}/events")),
+        callback_url: Some(format!("{}/linkedin/{TENANT}/events", stack.api_url)),
     });
     let validated = sim.validate_callback(CLIENT_ID).await?;
 
@@ -136,101 +159,94 @@ pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
     ];
     let mut pushes = Vec::new();
     for (who, contract, job) in exports {
-        pushes.push(
-            sim.export(ExportSpec {
-                client_id: CLIENT_ID.into(),
-                request_id: None,
-                contract: format!("urn:li:contract:{contract}"),
-                exporter: "urn:li:seat:9001".into(),
-                ats_job_posting_id: job.into(),
-                candidate: who.clone(),
-            })
-            .await?,
-        );
+        let spec = ExportSpec {
+            client_id: CLIENT_ID.into(),
+            request_id: None,
+            contract: format!("urn:li:contract:{contract}"),
+            exporter: format!("urn:li:seat:{SEAT}"),
+            ats_job_posting_id: job.into(),
+            candidate: who.clone(),
+        };
+        pushes.push(sim.export(spec).await?);
     }
     // LinkedIn delivers at least once: the first notification arrives a second time.
     let duplicate = sim.resend(&pushes[0].notification_id).await?;
     stack.settle().await?;
 
-    let candidates = call(
-        &http,
-        reqwest::Method::GET,
-        format!("{api}/tenants/{TENANT}/candidates"),
-        None,
+    // The recruiter's seat is linked to their ATS account; activity from then on is imported.
+    api.put(
+        &format!("{t}/users/u-rae"),
+        json!({"email": "rae@acme.example", "firstName": "Rae", "lastName": "Cruiter"}),
     )
     .await?;
-    let mut detailed = Vec::new();
-    for c in candidates["items"].as_array().cloned().unwrap_or_default() {
-        let id = c["candidateId"].as_str().unwrap_or_default();
-        detailed.push(
-            call(
-                &http,
-                reqwest::Method::GET,
-                format!("{api}/tenants/{TENANT}/candidates/{id}"),
-                None,
-            )
-            .await?,
+    let seat = api
+        .put(
+            &format!("{t}/contracts/{ACTIVE_CONTRACT}/seats/{SEAT}/link"),
+            json!({"userId": "u-rae"}),
+        )
+        .await?;
+    let linked_at = seat["linkedAt"]
+        .as_str()
+        .and_then(shared::clock::from_rfc3339)
+        .ok_or("link answer without linkedAt")?;
+    seed_activity(sim, linked_at);
+    let_time_pass(60 * 60_000);
+    let poll = api
+        .call(Method::POST, "/_local/schedules/InMailPollFunction", None)
+        .await?;
+    stack.settle().await?;
+
+    let mut candidates = Vec::new();
+    for c in api.get(&format!("{t}/candidates")).await?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        candidates.push(
+            api.get(&format!("{t}/candidates/{}", text(&c["candidateId"])))
+                .await?,
         );
     }
-    let export_list = call(
-        &http,
-        reqwest::Method::GET,
-        format!("{api}/tenants/{TENANT}/exports"),
-        None,
-    )
-    .await?;
-    let export_items = export_list["items"].as_array().cloned().unwrap_or_default();
+    let exports = api.get(&format!("{t}/exports")).await?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
 
     let mut r = String::new();
     let _ = writeln!(r, "Callback URL validated by LinkedIn: {validated}");
-    let statuses: Vec<String> = pushes
-        .iter()
-        .map(|p| p.status.map_or("-".into(), |s| s.to_string()))
-        .collect();
+    let status = |s: Option<u16>| s.map_or("-".to_owned(), |s| s.to_string());
+    let statuses: Vec<String> = pushes.iter().map(|p| status(p.status)).collect();
     let _ = writeln!(
         r,
         "Notifications pushed: {} (webhook answered {}), duplicate delivery answered {}",
         pushes.len(),
         statuses.join(", "),
-        duplicate.status.map_or("-".into(), |s| s.to_string())
+        status(duplicate.status)
     );
-    let _ = writeln!(r, "\nCandidates imported: {}", detailed.len());
-    for c in &detailed {
+    let _ = writeln!(r, "\nCandidates imported: {}", candidates.len());
+    for c in &candidates {
+        report_candidate(&mut r, c);
+    }
+    let _ = writeln!(r, "\nExports recorded: {}", exports.len());
+    for e in &exports {
+        let reason = e["reason"]
+            .as_str()
+            .map(|s| format!("({s})"))
+            .unwrap_or_default();
         let _ = writeln!(
             r,
-            "  {} {} ({}; {}), {}",
-            c["firstName"].as_str().unwrap_or(""),
-            c["lastName"].as_str().unwrap_or(""),
-            c["location"].as_str().unwrap_or("-"),
-            c["currentCompany"].as_str().unwrap_or("-"),
-            c["member"].as_str().unwrap_or("")
-        );
-        for a in c["applications"].as_array().into_iter().flatten() {
-            let _ = writeln!(
-                r,
-                "      application {} on {} (source {}, contract {})",
-                a["applicationId"].as_str().unwrap_or(""),
-                a["jobId"].as_str().unwrap_or(""),
-                a["source"].as_str().unwrap_or(""),
-                a["contractId"].as_str().unwrap_or("")
-            );
-        }
-    }
-    let _ = writeln!(r, "\nExports recorded: {}", export_items.len());
-    for e in &export_items {
-        let _ = writeln!(
-            r,
-            "  {} {:<8} job {:<18} contract {} {}",
-            e["requestId"].as_str().unwrap_or(""),
-            e["status"].as_str().unwrap_or(""),
-            e["jobId"].as_str().unwrap_or(""),
-            e["contractId"].as_str().unwrap_or(""),
-            e["reason"]
-                .as_str()
-                .map(|s| format!("({s})"))
-                .unwrap_or_default()
+            "  {} {:<8} job {:<18} contract {} {reason}",
+            text(&e["requestId"]),
+            text(&e["status"]),
+            text(&e["jobId"]),
+            text(&e["contractId"])
         );
     }
+    let _ = writeln!(
+        r,
+        "\nActivity poll: {} linked seat(s), {} enqueued. Linus's InMail is kept as pending activity until he is exported.",
+        poll["result"]["linkedSeats"], poll["result"]["enqueued"]
+    );
     let fetches = sim
         .calls()
         .iter()
@@ -238,13 +254,142 @@ pub async fn play(stack: &Stack, sim: &Sim) -> Result<Outcome, Error> {
         .count();
     let _ = writeln!(
         r,
-        "\nLinkedIn calls: {} exportedCandidates for {} distinct exports",
-        fetches,
+        "LinkedIn calls: {fetches} exportedCandidates for {} distinct exports",
         pushes.len()
     );
     Ok(Outcome {
         report: r,
-        candidates: detailed,
-        exports: export_items,
+        candidates,
+        exports,
     })
+}
+
+/// What the recruiter does in the hour after the link.
+fn seed_activity(sim: &Sim, linked_at: i64) {
+    let seat = format!("urn:li:seat:{SEAT}");
+    let contract = format!("urn:li:contract:{ACTIVE_CONTRACT}");
+    let at = |minutes: i64| linked_at + minutes * 60_000;
+    let mail =
+        |id: &str, member: &str, sent: bool, minutes: i64, subject: &str, body: &str| InMail {
+            id: id.into(),
+            seat: seat.clone(),
+            member: member.into(),
+            direction: if sent { "SENT" } else { "RECEIVED" }.into(),
+            subject: subject.into(),
+            body: body.into(),
+            created_at: at(minutes),
+            conversation: None,
+        };
+    sim.add_inmails(vec![
+        mail(
+            "im-1",
+            "urn:li:person:ada-1815",
+            true,
+            10,
+            "Backend role at Acme",
+            "Hi Ada, would you like to talk?",
+        ),
+        mail(
+            "im-2",
+            "urn:li:person:ada-1815",
+            false,
+            20,
+            "Re: Backend role at Acme",
+            "Happy to, here are my details.",
+        ),
+        mail(
+            "im-3",
+            "urn:li:person:linus-1969",
+            true,
+            12,
+            "Kernel work",
+            "Interested in a chat?",
+        ),
+    ]);
+    sim.upsert_note(Note {
+        id: 42,
+        contract: contract.clone(),
+        owner: seat.clone(),
+        member: "urn:li:person:grace-1906".into(),
+        note: "Strong on compilers; follow up in Q3".into(),
+        active: true,
+        created: at(15),
+        last_modified: at(15),
+    });
+    sim.add_stub(Stub {
+        id: "stub-1".into(),
+        contract,
+        owner: seat,
+        member: "urn:li:person:ada-1815".into(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email_address: json!("ada@example.org"),
+        phone_numbers: vec![Phone {
+            number: "+44 20 7946 0000".into(),
+            extension: None,
+        }],
+        headline: None,
+        created: at(21),
+    });
+}
+
+fn report_candidate(r: &mut String, c: &Value) {
+    let _ = writeln!(
+        r,
+        "  {} {} ({}; {}), {}",
+        text(&c["firstName"]),
+        text(&c["lastName"]),
+        c["location"].as_str().unwrap_or("-"),
+        c["currentCompany"].as_str().unwrap_or("-"),
+        text(&c["member"])
+    );
+    for a in c["applications"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            r,
+            "      application {} on {} (source {}, contract {})",
+            text(&a["applicationId"]),
+            text(&a["jobId"]),
+            text(&a["source"]),
+            text(&a["contractId"])
+        );
+        for act in a["activity"].as_array().into_iter().flatten() {
+            let what = match act["kind"].as_str() {
+                Some("inmail") => format!(
+                    "InMail {} \"{}\"",
+                    text(&act["direction"]).to_lowercase(),
+                    text(&act["subject"])
+                ),
+                _ => format!("note \"{}\"", text(&act["text"])),
+            };
+            let _ = writeln!(
+                r,
+                "          {} {what} by {}",
+                text(&act["at"]),
+                text(&act["seat"])
+            );
+        }
+    }
+    let list = |v: &Value, field: Option<&str>| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| match field {
+                Some(f) => x[f].as_str(),
+                None => x.as_str(),
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let (emails, phones) = (
+        list(&c["contactInfo"]["emails"], None),
+        list(&c["contactInfo"]["phones"], Some("number")),
+    );
+    if !emails.is_empty() || !phones.is_empty() {
+        let _ = writeln!(
+            r,
+            "      shared contact info: {} / {}",
+            emails.join(", "),
+            phones.join(", ")
+        );
+    }
 }

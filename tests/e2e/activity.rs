@@ -1,0 +1,538 @@
+//! Recruiter activity: InMails, notes and shared contact details, imported per linked seat by
+//! inmail-poll → activity queue → inmail-import. The tests move a manual clock: a seat reads
+//! from its link time up to "now" minus a settle delay.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use linkedin_sim::{ContractState, Fault, FaultKind, InMail, Note, Phone, Stub};
+use serde_json::{Value, json};
+use shared::aws::Clients;
+use shared::clock::{Clock, ManualClock};
+
+use crate::harness::*;
+
+const HOUR: i64 = 3600 * 1000;
+const DAY: i64 = 24 * HOUR;
+
+/// A clock at a round, recent time: tests seed activity after it and then move it forward.
+fn clock() -> ManualClock {
+    let now = chrono_now();
+    ManualClock::at(now - now % HOUR)
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+fn seat_urn(seat: &str) -> String {
+    format!("urn:li:seat:{seat}")
+}
+
+fn inmail(id: &str, member: &str, at: i64, sent: bool) -> InMail {
+    InMail {
+        id: id.into(),
+        seat: seat_urn(SEAT),
+        member: format!("urn:li:person:{member}"),
+        direction: if sent { "SENT" } else { "RECEIVED" }.into(),
+        subject: format!("subject {id}"),
+        body: format!("body {id}"),
+        created_at: at,
+        conversation: Some(format!("urn:li:conversation:{member}")),
+    }
+}
+
+fn note(id: i64, member: &str, text: &str, at: i64) -> Note {
+    Note {
+        id,
+        contract: format!("urn:li:contract:{ACTIVE}"),
+        owner: seat_urn(SEAT),
+        member: format!("urn:li:person:{member}"),
+        note: text.into(),
+        active: true,
+        created: at,
+        last_modified: at,
+    }
+}
+
+/// Activity of one application, as the API shows it.
+fn activity_of(candidate: &Value) -> Vec<Value> {
+    candidate["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["activity"].as_array().unwrap().clone())
+        .collect()
+}
+
+async fn exported(w: &World, member: &str) {
+    w.export(&person(member, "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+}
+
+#[tokio::test]
+async fn inmails_over_three_days_are_imported_exactly_once_in_time_order() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    exported(&w, "ada").await;
+    // 120 InMails in the first hour (two pages of one window), 130 spread over three days.
+    let mut mails: Vec<InMail> = (0..120)
+        .map(|i| {
+            inmail(
+                &format!("m{i:03}"),
+                "ada",
+                t0 + 1000 + i * 20_000,
+                i % 2 == 0,
+            )
+        })
+        .collect();
+    mails.extend((120..250).map(|i| {
+        inmail(
+            &format!("m{i:03}"),
+            "ada",
+            t0 + HOUR + (i - 120) * (3 * DAY - 2 * HOUR) / 130,
+            i % 3 == 0,
+        )
+    }));
+    // One InMail before the link time: a new seat starts at its link, so it is not imported.
+    mails.push(inmail("before-link", "ada", t0 - HOUR, true));
+    w.sim.add_inmails(mails);
+
+    clock.set(t0 + 3 * DAY + HOUR);
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["enqueued"], 1, "{summary}");
+
+    let ada = w.candidate_of("ada").await.unwrap();
+    let acts = activity_of(&ada);
+    assert_eq!(acts.len(), 250, "every InMail once");
+    let ids: HashSet<&str> = acts
+        .iter()
+        .map(|a| a["activityId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 250);
+    assert!(!ids.contains("before-link"));
+    let times: Vec<&str> = acts.iter().map(|a| a["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|p| p[0] <= p[1]), "in time order");
+    let first = &acts[0];
+    assert_eq!(first["kind"], "inmail");
+    assert_eq!(first["direction"], "SENT");
+    assert_eq!(first["subject"], "subject m000");
+    assert_eq!(first["body"], "body m000");
+    assert_eq!(first["seat"], seat_urn(SEAT));
+
+    // Windows of at most 12 hours (the simulator refuses wider ones), all pages read.
+    let inmail_calls = w.linkedin_calls("/conversationEvents");
+    assert!(
+        inmail_calls >= 7,
+        "3 days = at least 7 windows, one with two pages: {inmail_calls}"
+    );
+
+    // A second poll an hour later finds nothing new and reads only the new hour.
+    clock.advance(HOUR);
+    w.sim.clear_calls();
+    w.poll_activity().await;
+    assert_eq!(
+        activity_of(&w.candidate_of("ada").await.unwrap()).len(),
+        250
+    );
+    assert_eq!(w.linkedin_calls("/conversationEvents"), 1);
+}
+
+#[tokio::test]
+async fn notes_are_edited_and_deleted_between_polls() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    exported(&w, "ada").await;
+    w.sim
+        .upsert_note(note(1, "ada", "first impression", t0 + HOUR));
+    w.sim
+        .upsert_note(note(2, "ada", "to be deleted", t0 + 2 * HOUR));
+    clock.set(t0 + 3 * HOUR);
+    w.poll_activity().await;
+    let texts = |c: &Value| -> Vec<String> {
+        activity_of(c)
+            .iter()
+            .map(|a| a["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        texts(&w.candidate_of("ada").await.unwrap()),
+        ["first impression", "to be deleted"]
+    );
+
+    assert!(w.sim.edit_note(1, "strong candidate", t0 + 4 * HOUR));
+    assert!(w.sim.delete_note(2, t0 + 4 * HOUR));
+    clock.set(t0 + 5 * HOUR);
+    w.poll_activity().await;
+    let ada = w.candidate_of("ada").await.unwrap();
+    assert_eq!(texts(&ada), ["strong candidate"]);
+    let n = &activity_of(&ada)[0];
+    assert_eq!(n["kind"], "note");
+    assert_eq!(n["seat"], seat_urn(SEAT));
+}
+
+#[tokio::test]
+async fn shared_contact_details_accept_both_email_shapes_and_keep_everything() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    exported(&w, "ada").await;
+    let stub = |id: &str, email: Value, phones: Vec<Phone>, at: i64| Stub {
+        id: id.into(),
+        contract: format!("urn:li:contract:{ACTIVE}"),
+        owner: seat_urn(SEAT),
+        member: "urn:li:person:ada".into(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email_address: email,
+        phone_numbers: phones,
+        headline: None,
+        created: at,
+    };
+    let phone = |n: &str| Phone {
+        number: n.into(),
+        extension: None,
+    };
+    w.sim.add_stub(stub(
+        "s1",
+        json!(["ada.old@example.org"]),
+        vec![phone("+44 1")],
+        t0 + HOUR,
+    ));
+    w.sim.add_stub(stub(
+        "s2",
+        json!("ada@example.org"),
+        vec![phone("+44 2")],
+        t0 + 2 * HOUR,
+    ));
+    clock.set(t0 + 3 * HOUR);
+    w.poll_activity().await;
+    let ada = w.candidate_of("ada").await.unwrap();
+    assert_eq!(
+        ada["contactInfo"]["emails"],
+        json!(["ada@example.org", "ada.old@example.org"]),
+        "newest first, none lost"
+    );
+    assert_eq!(
+        ada["contactInfo"]["phones"],
+        json!([{"number": "+44 2"}, {"number": "+44 1"}])
+    );
+}
+
+#[tokio::test]
+async fn activity_about_someone_not_yet_a_candidate_attaches_when_they_are_exported() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    w.sim.add_inmails(vec![
+        inmail("g1", "grace", t0 + HOUR, true),
+        inmail("g2", "grace", t0 + 2 * HOUR, false),
+    ]);
+    w.sim
+        .upsert_note(note(7, "grace", "met at a conference", t0 + HOUR + 1000));
+    clock.set(t0 + 3 * HOUR);
+    w.poll_activity().await;
+    assert!(
+        w.candidates().await.is_empty(),
+        "activity alone does not create a candidate"
+    );
+
+    w.export(&person("grace", "Grace", "Hopper"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+    let grace = w.candidate_of("grace").await.unwrap();
+    let ids: Vec<&str> = grace["applications"][0]["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["activityId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["g1", "7", "g2"]);
+    assert!(grace.get("unattachedActivity").is_none());
+}
+
+#[tokio::test]
+async fn a_throttled_seat_is_retried_after_retry_after_and_does_not_hold_back_others() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    w.link(ACTIVE, "7002", USER).await;
+    exported(&w, "ada").await;
+    w.sim.add_inmails(vec![
+        inmail("a1", "ada", t0 + HOUR, true),
+        InMail {
+            seat: seat_urn("7002"),
+            ..inmail("b1", "ada", t0 + HOUR, true)
+        },
+    ]);
+    w.sim.inject_fault(Fault {
+        path_prefix: "/v2/conversationEvents".into(),
+        kind: FaultKind::Status {
+            status: 429,
+            retry_after_secs: Some(1),
+        },
+        times: 1,
+    });
+    clock.set(t0 + 2 * HOUR);
+    w.poll_activity().await;
+    // One seat went through at once; the throttled one comes back after ~1 s, not the queue's 360 s.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = activity_of(&w.candidate_of("ada").await.unwrap()).len();
+        if n == 2 {
+            break;
+        }
+        assert!(
+            n == 1 && tokio::time::Instant::now() < deadline,
+            "throttled seat not retried in time ({n} imported)"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(w.queue("ActivityDeadLetterQueue").await, (0, 0));
+}
+
+#[tokio::test]
+async fn no_seat_of_an_inactive_contract_is_polled() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    w.link(EXPIRED, "8001", USER).await;
+    w.sim.add_inmails(vec![InMail {
+        seat: seat_urn("8001"),
+        ..inmail("x1", "ada", t0 + HOUR, true)
+    }]);
+    clock.set(t0 + 2 * HOUR);
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["linkedSeats"], 2);
+    assert_eq!(summary["enqueued"], 1);
+    assert_eq!(summary["contractInactive"], 1);
+    let viewers: Vec<String> = w
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.path.ends_with("/conversationEvents"))
+        .map(|c| c.query.clone())
+        .collect();
+    assert!(!viewers.is_empty());
+    assert!(
+        viewers.iter().all(|q| !q.contains("8001")),
+        "the expired contract's seat was called: {viewers:?}"
+    );
+}
+
+#[tokio::test]
+async fn linkedin_reporting_the_contract_expired_marks_it_and_stops_its_seats() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    w.sim
+        .set_contract_status(&format!("urn:li:contract:{ACTIVE}"), ContractState::Expired);
+    clock.set(t0 + 2 * HOUR);
+    w.poll_activity().await;
+    let (_, contracts) = w
+        .api("GET", &format!("/tenants/{TENANT}/contracts"), None)
+        .await;
+    assert_eq!(contracts["items"][0]["status"], "Expired", "{contracts}");
+    w.sim.clear_calls();
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["enqueued"], 0);
+    assert_eq!(w.linkedin_calls("/conversationEvents"), 0);
+}
+
+#[tokio::test]
+async fn unlinking_stops_imports_and_keeps_what_was_imported() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    exported(&w, "ada").await;
+    w.sim
+        .add_inmails(vec![inmail("before", "ada", t0 + HOUR, true)]);
+    clock.set(t0 + 2 * HOUR);
+    w.poll_activity().await;
+    let (s, seat) = w
+        .api(
+            "DELETE",
+            &format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+            None,
+        )
+        .await;
+    assert_eq!(s.as_u16(), 200);
+    assert_eq!(seat["linked"], false);
+
+    w.sim
+        .add_inmails(vec![inmail("after", "ada", t0 + 3 * HOUR, true)]);
+    clock.set(t0 + 4 * HOUR);
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["linkedSeats"], 0);
+    let ids: Vec<String> = activity_of(&w.candidate_of("ada").await.unwrap())
+        .iter()
+        .map(|a| a["activityId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["before"], "imported data stays, nothing new arrives");
+
+    // Seats link only to existing ATS users.
+    let (s, body) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+            Some(json!({"userId": "nobody"})),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 404, "{body}");
+    let (_, users) = w
+        .api("GET", &format!("/tenants/{TENANT}/users"), None)
+        .await;
+    assert_eq!(
+        users["items"].as_array().unwrap().len(),
+        1,
+        "no user was created"
+    );
+}
+
+#[tokio::test]
+async fn fan_out_sends_ten_seats_per_batch() {
+    let w = World::with_customer().await;
+    w.add_user(USER, "recruiter@acme.example").await;
+    for seat in 0..25 {
+        w.link(ACTIVE, &format!("{}", 9000 + seat), USER).await;
+    }
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["enqueued"], 25);
+    assert_eq!(
+        summary["sendBatchCalls"], 3,
+        "⌈25/10⌉ SendMessageBatch calls"
+    );
+}
+
+/// Fails every cursor update once `armed`, after letting `allow` of them through.
+#[derive(Debug, Clone, Default)]
+struct FailCursorUpdates {
+    armed: Arc<AtomicBool>,
+    allow: Arc<AtomicUsize>,
+}
+
+impl Intercept for FailCursorUpdates {
+    fn name(&self) -> &'static str {
+        "FailCursorUpdates"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let body = context.request().body().bytes().unwrap_or_default();
+        let is_cursor_update = std::str::from_utf8(body)
+            .is_ok_and(|b| b.contains("cursorInmails") && b.contains("#cur = :old"));
+        if is_cursor_update
+            && self.armed.load(Ordering::SeqCst)
+            && self.allow.fetch_sub(1, Ordering::SeqCst) == 0
+        {
+            self.allow.store(0, Ordering::SeqCst);
+            return Err("injected: the store failed before the cursor moved".into());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let fault = FailCursorUpdates::default();
+    let f = fault.clone();
+    let setup = Setup {
+        clock: Some(clock.clone()),
+        clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
+            let mut clients = Clients::new(sdk);
+            let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
+                .interceptor(f)
+                .build();
+            clients.dynamodb = aws_sdk_dynamodb::Client::from_conf(conf);
+            clients
+        })),
+    };
+    let w = World::with_linked_seat(setup).await;
+    exported(&w, "ada").await;
+    w.sim.add_inmails(
+        (0..60)
+            .map(|i| {
+                inmail(
+                    &format!("c{i:02}"),
+                    "ada",
+                    t0 + 1000 + i * 2 * HOUR,
+                    i % 2 == 0,
+                )
+            })
+            .collect(),
+    );
+
+    // The third window's records are written, then the store fails before its cursor moves.
+    fault.allow.store(2, Ordering::SeqCst);
+    fault.armed.store(true, Ordering::SeqCst);
+    clock.set(t0 + 5 * DAY + HOUR);
+    w.poll_activity().await;
+    let partial = activity_of(&w.candidate_of("ada").await.unwrap()).len();
+    assert!(
+        partial > 0 && partial < 60,
+        "the run stopped part-way: {partial}"
+    );
+
+    // The failed message waits out its visibility timeout; the next scheduled poll resumes.
+    fault.armed.store(false, Ordering::SeqCst);
+    w.poll_activity().await;
+    let acts = activity_of(&w.candidate_of("ada").await.unwrap());
+    let ids: HashSet<&str> = acts
+        .iter()
+        .map(|a| a["activityId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (acts.len(), ids.len()),
+        (60, 60),
+        "every InMail exactly once"
+    );
+}
