@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export MOTO_PYTHON := $(abspath $(PY))
 CARGO ?= cargo
 
-.PHONY: dev up test venv build fmt lint unit cfn-lint sim clean
+.PHONY: dev up test bench venv build fmt lint unit cfn-lint sim clean
 
 # A project-local venv with moto[server] and cfn-lint, so a fresh machine has what the
 # local stack and the tests need.
@@ -30,6 +30,10 @@ up: venv build
 ## make sim: the LinkedIn simulator alone (SIM_PORT, default 3100)
 sim:
 	$(CARGO) run -p linkedin-sim
+
+## make bench: measure the activity import (release build) and write docs/benchmarks.md
+bench: venv
+	$(CARGO) run --release -p local-stack --bin bench
 
 ## make test: what CI runs
 test: venv fmt lint unit cfn-lint

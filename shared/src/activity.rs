@@ -77,6 +77,13 @@ pub struct ActivityImport<'a> {
     pub deadline: Instant,
 }
 
+/// One window of one stream, every page of it, as LinkedIn answered.
+enum Fetched {
+    InMails(Vec<wire::InMailElement>),
+    Notes(Vec<wire::NoteElement>),
+    Stubs(Vec<wire::StubElement>),
+}
+
 impl ActivityImport<'_> {
     /// Imports the seat's activity up to `until` (exclusive). The seat's cursors must be as
     /// stored; streams without a cursor start at the link time.
@@ -86,6 +93,11 @@ impl ActivityImport<'_> {
             ..SeatReport::default()
         };
         let mut placements: HashMap<String, Placement> = HashMap::new();
+        let key = (
+            seat.tenant_id.as_str(),
+            seat.contract_id.as_str(),
+            seat.seat_id.as_str(),
+        );
         for stream in ActivityStream::ALL {
             let Some(mut cursor) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
                 continue;
@@ -96,15 +108,13 @@ impl ActivityImport<'_> {
                     return Ok(report);
                 }
                 let end = (cursor + MAX_WINDOW_MS).min(until);
+                let fetched = self
+                    .fetch_window(seat, stream, (cursor, end), &mut report)
+                    .await?;
                 let writes = self
-                    .read_window(seat, stream, (cursor, end), &mut placements, &mut report)
+                    .to_writes(seat, fetched, &mut placements, &mut report)
                     .await?;
                 report.write_calls += self.store.write_activity(&writes).await?;
-                let key = (
-                    seat.tenant_id.as_str(),
-                    seat.contract_id.as_str(),
-                    seat.seat_id.as_str(),
-                );
                 if !self.store.advance_cursor(key, stream, cursor, end).await? {
                     // Another run moved this cursor: it owns the rest of the stream.
                     tracing::warn!(
@@ -120,170 +130,222 @@ impl ActivityImport<'_> {
         Ok(report)
     }
 
-    /// Every page of one window of one stream, as writes.
-    async fn read_window(
+    /// Every page of one window of one stream.
+    async fn fetch_window(
         &self,
         seat: &Seat,
         stream: ActivityStream,
         window: (i64, i64),
-        placements: &mut HashMap<String, Placement>,
         report: &mut SeatReport,
-    ) -> Result<ActivityWrites> {
+    ) -> Result<Fetched> {
         let (seat_urn, contract_urn) =
             (seat.urn(), format!("urn:li:contract:{}", seat.contract_id));
-        let mut writes = ActivityWrites::default();
+        let mut fetched = match stream {
+            ActivityStream::InMails => Fetched::InMails(Vec::new()),
+            ActivityStream::Notes => Fetched::Notes(Vec::new()),
+            ActivityStream::Stubs => Fetched::Stubs(Vec::new()),
+        };
         let mut page = Some(Paging::first());
         while let Some(p) = page {
             report.linkedin_calls += 1;
-            let returned = match stream {
-                ActivityStream::InMails => {
-                    let elements = self
+            let returned = match &mut fetched {
+                Fetched::InMails(all) => {
+                    let got = self
                         .linkedin
                         .inmails(self.creds, &seat_urn, window, p)
                         .await?;
-                    let n = elements.len();
-                    for e in elements {
-                        let id = e.id_string();
-                        match e.member() {
-                            Ok((member, direction)) => {
-                                let member = member.to_owned();
-                                let place = self.place(seat, &member, placements).await?;
-                                report.inmails += 1;
-                                report.pending += usize::from(place.application_id.is_none());
-                                writes.activity.push(Activity {
-                                    tenant_id: seat.tenant_id.clone(),
-                                    activity_id: id,
-                                    candidate_id: place.candidate_id,
-                                    member,
-                                    contract_id: seat.contract_id.clone(),
-                                    seat: seat_urn.clone(),
-                                    application_id: place.application_id,
-                                    at: e.created_at,
-                                    detail: ActivityDetail::InMail {
-                                        direction,
-                                        conversation: e.conversation,
-                                        subject: e.subject.unwrap_or_default(),
-                                        body: e.body.unwrap_or_default(),
-                                    },
-                                });
-                            }
-                            Err(err) => skip(report, "inmail", &id, &err),
-                        }
-                    }
+                    let n = got.len();
+                    all.extend(got);
                     n
                 }
-                ActivityStream::Notes => {
-                    let elements = self
+                Fetched::Notes(all) => {
+                    let got = self
                         .linkedin
                         .notes(self.creds, &contract_urn, &seat_urn, window, p)
                         .await?;
-                    let n = elements.len();
-                    for e in elements {
-                        let id = e.id.into_string();
-                        if let Err(err) = crate::ids::check_member_urn(&e.member) {
-                            skip(report, "note", &id, &err);
-                            continue;
-                        }
-                        let place = self.place(seat, &e.member, placements).await?;
-                        if !e.active {
-                            report.deleted_notes += 1;
-                            writes.deletions.push(keys::activity(
-                                &seat.tenant_id,
-                                &place.candidate_id,
-                                e.created,
-                                "NOTE",
-                                &id,
-                            ));
-                            continue;
-                        }
-                        report.notes += 1;
-                        report.pending += usize::from(place.application_id.is_none());
-                        writes.activity.push(Activity {
-                            tenant_id: seat.tenant_id.clone(),
-                            activity_id: id,
-                            candidate_id: place.candidate_id,
-                            member: e.member,
-                            contract_id: seat.contract_id.clone(),
-                            seat: e.owner.unwrap_or_else(|| seat_urn.clone()),
-                            application_id: place.application_id,
-                            at: e.created,
-                            detail: ActivityDetail::Note {
-                                text: e.note.unwrap_or_default(),
-                                last_modified: e.last_modified,
-                            },
-                        });
-                    }
+                    let n = got.len();
+                    all.extend(got);
                     n
                 }
-                ActivityStream::Stubs => {
-                    let elements = self
+                Fetched::Stubs(all) => {
+                    let got = self
                         .linkedin
                         .stubs(self.creds, &contract_urn, &seat_urn, window, p)
                         .await?;
-                    let n = elements.len();
-                    for e in elements {
-                        let id = e.id.into_string();
-                        if let Err(err) = crate::ids::check_member_urn(&e.member) {
-                            skip(report, "stub", &id, &err);
-                            continue;
-                        }
-                        report.contact_shares += 1;
-                        writes.contacts.push(ContactShare {
-                            tenant_id: seat.tenant_id.clone(),
-                            share_id: id,
-                            candidate_id: Candidate::id_for_member(&e.member),
-                            member: e.member,
-                            contract_id: seat.contract_id.clone(),
-                            seat: seat_urn.clone(),
-                            emails: e
-                                .email_address
-                                .map(wire::OneOrMany::into_vec)
-                                .unwrap_or_default(),
-                            phones: e
-                                .phone_numbers
-                                .into_iter()
-                                .map(|p| Phone {
-                                    number: p.number,
-                                    extension: p.extension,
-                                })
-                                .collect(),
-                            shared_at: e.created,
-                        });
-                    }
+                    let n = got.len();
+                    all.extend(got);
                     n
                 }
             };
             page = p.next(returned);
         }
+        Ok(fetched)
+    }
+
+    /// Turns a window's records into writes, placing each on its member's application.
+    async fn to_writes(
+        &self,
+        seat: &Seat,
+        fetched: Fetched,
+        placements: &mut HashMap<String, Placement>,
+        report: &mut SeatReport,
+    ) -> Result<ActivityWrites> {
+        let seat_urn = seat.urn();
+        let mut writes = ActivityWrites::default();
+        match fetched {
+            Fetched::InMails(elements) => {
+                let mut valid = Vec::with_capacity(elements.len());
+                for e in elements {
+                    let id = e.id_string();
+                    match crate::ids::check_external("InMail id", &id)
+                        .and_then(|()| e.member().map(|(m, d)| (m.to_owned(), d)))
+                    {
+                        Ok((member, direction)) => valid.push((id, member, direction, e)),
+                        Err(err) => skip(report, "inmail", &id, &err),
+                    }
+                }
+                let members: Vec<&str> = valid.iter().map(|(_, m, _, _)| m.as_str()).collect();
+                self.place_all(seat, &members, placements).await?;
+                for (id, member, direction, e) in valid {
+                    let place = placements[&member].clone();
+                    report.inmails += 1;
+                    report.pending += usize::from(place.application_id.is_none());
+                    writes.activity.push(Activity {
+                        tenant_id: seat.tenant_id.clone(),
+                        activity_id: id,
+                        candidate_id: place.candidate_id,
+                        member,
+                        contract_id: seat.contract_id.clone(),
+                        seat: seat_urn.clone(),
+                        application_id: place.application_id,
+                        at: e.created_at,
+                        detail: ActivityDetail::InMail {
+                            direction,
+                            conversation: e.conversation,
+                            subject: e.subject.unwrap_or_default(),
+                            body: e.body.unwrap_or_default(),
+                        },
+                    });
+                }
+            }
+            Fetched::Notes(elements) => {
+                let mut valid = Vec::with_capacity(elements.len());
+                for e in elements {
+                    let id = e.id.to_string_lossy();
+                    match crate::ids::check_external("note id", &id)
+                        .and_then(|()| crate::ids::check_member_urn(&e.member))
+                    {
+                        Ok(()) => valid.push((id, e)),
+                        Err(err) => skip(report, "note", &id, &err),
+                    }
+                }
+                let members: Vec<&str> = valid.iter().map(|(_, e)| e.member.as_str()).collect();
+                self.place_all(seat, &members, placements).await?;
+                for (id, e) in valid {
+                    let place = placements[&e.member].clone();
+                    if !e.active {
+                        report.deleted_notes += 1;
+                        writes.deletions.push(keys::activity(
+                            &seat.tenant_id,
+                            &place.candidate_id,
+                            e.created,
+                            "NOTE",
+                            &id,
+                        ));
+                        continue;
+                    }
+                    report.notes += 1;
+                    report.pending += usize::from(place.application_id.is_none());
+                    writes.activity.push(Activity {
+                        tenant_id: seat.tenant_id.clone(),
+                        activity_id: id,
+                        candidate_id: place.candidate_id,
+                        member: e.member,
+                        contract_id: seat.contract_id.clone(),
+                        seat: e.owner.unwrap_or_else(|| seat_urn.clone()),
+                        application_id: place.application_id,
+                        at: e.created,
+                        detail: ActivityDetail::Note {
+                            text: e.note.unwrap_or_default(),
+                            last_modified: e.last_modified,
+                        },
+                    });
+                }
+            }
+            Fetched::Stubs(elements) => {
+                for e in elements {
+                    let id = e.id.to_string_lossy();
+                    if let Err(err) = crate::ids::check_external("stub id", &id)
+                        .and_then(|()| crate::ids::check_member_urn(&e.member))
+                    {
+                        skip(report, "stub", &id, &err);
+                        continue;
+                    }
+                    report.contact_shares += 1;
+                    writes.contacts.push(ContactShare {
+                        tenant_id: seat.tenant_id.clone(),
+                        share_id: id,
+                        candidate_id: Candidate::id_for_member(&e.member),
+                        member: e.member,
+                        contract_id: seat.contract_id.clone(),
+                        seat: seat_urn.clone(),
+                        emails: e
+                            .email_address
+                            .map(wire::OneOrMany::into_vec)
+                            .unwrap_or_default(),
+                        phones: e
+                            .phone_numbers
+                            .into_iter()
+                            .map(|p| Phone {
+                                number: p.number,
+                                extension: p.extension,
+                            })
+                            .collect(),
+                        shared_at: e.created,
+                    });
+                }
+            }
+        }
         Ok(writes)
     }
 
-    /// The candidate and application a member's records go to, read once per run.
-    async fn place(
+    /// Finds where the records of members not seen yet in this run go: one BatchGetItem of
+    /// candidate items per hundred members (each item summarises its applications).
+    async fn place_all(
         &self,
         seat: &Seat,
-        member: &str,
+        members: &[&str],
         cache: &mut HashMap<String, Placement>,
-    ) -> Result<Placement> {
-        if let Some(p) = cache.get(member) {
-            return Ok(p.clone());
+    ) -> Result<()> {
+        let mut new: Vec<&str> = members
+            .iter()
+            .copied()
+            .filter(|m| !cache.contains_key(*m))
+            .collect();
+        new.sort_unstable();
+        new.dedup();
+        if new.is_empty() {
+            return Ok(());
         }
-        let candidate_id = Candidate::id_for_member(member);
-        let (exists, applications) = self
+        let ids: Vec<String> = new.iter().map(|m| Candidate::id_for_member(m)).collect();
+        let found = self
             .store
-            .candidate_applications(&seat.tenant_id, &candidate_id)
+            .application_summaries(&seat.tenant_id, &ids)
             .await?;
-        let application_id = if exists {
-            choose_application(&applications, &seat.contract_id).map(|a| a.application_id.clone())
-        } else {
-            None
-        };
-        let placement = Placement {
-            candidate_id,
-            application_id,
-        };
-        cache.insert(member.to_owned(), placement.clone());
-        Ok(placement)
+        for (member, candidate_id) in new.into_iter().zip(ids) {
+            let application_id = found
+                .get(&candidate_id)
+                .and_then(|apps| choose_application(apps, &seat.contract_id))
+                .map(|a| a.application_id.clone());
+            cache.insert(
+                member.to_owned(),
+                Placement {
+                    candidate_id,
+                    application_id,
+                },
+            );
+        }
+        Ok(())
     }
 }
 

@@ -72,7 +72,7 @@ pub struct Seat {
     /// Where each activity stream's next read starts (epoch ms, inclusive).
     #[serde(flatten)]
     pub cursors: ActivityCursors,
-    /// When the last poll of this seat finished without error.
+    /// The time up to which the last complete, error-free poll read (its start time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_polled_at: Option<i64>,
     pub updated_at: i64,

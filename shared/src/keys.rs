@@ -134,3 +134,26 @@ pub const LINKED_SEATS: &str = "LINKED_SEAT";
 pub fn linked_seat_sort(tenant: &str, contract_id: &str, seat_id: &str) -> String {
     format!("{tenant}#{contract_id}#{seat_id}")
 }
+
+/// Prefix of the candidate-item attributes that summarise its applications (one per
+/// application: `app#<applicationId>` = `<createdAt 15 digits>|<contractId>`).
+pub const APPLICATION_SUMMARY_PREFIX: &str = "app#";
+
+pub fn application_summary_attr(application_id: &str) -> String {
+    format!("{APPLICATION_SUMMARY_PREFIX}{application_id}")
+}
+
+pub fn application_summary(contract_id: Option<&str>, created_at_ms: i64) -> String {
+    format!("{created_at_ms:015}|{}", contract_id.unwrap_or(""))
+}
+
+/// `(application id, contract id, created at)` from a summary attribute, if it is one.
+pub fn parse_application_summary(attr: &str, value: &str) -> Option<(String, Option<String>, i64)> {
+    let id = attr.strip_prefix(APPLICATION_SUMMARY_PREFIX)?;
+    let (at, contract) = value.split_once('|')?;
+    Some((
+        id.to_owned(),
+        (!contract.is_empty()).then(|| contract.to_owned()),
+        at.parse().ok()?,
+    ))
+}

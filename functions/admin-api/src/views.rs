@@ -2,6 +2,7 @@
 //! appear here.
 
 use serde::Serialize;
+use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
 use shared::domain::{
     Activity, ActivityDetail, Application, AtsUser, Candidate, ContactInfo, Contract,
@@ -148,21 +149,35 @@ pub struct CandidateView {
 }
 
 impl CandidateView {
+    /// Activity stored without an application (it arrived before the member had one) is shown
+    /// on the application the importer would choose now, so a race between an export and a poll
+    /// never hides it.
     pub fn new(record: &CandidateRecord) -> Self {
         let mut activity: Vec<&Activity> = record.activity.iter().collect();
         activity.sort_by(|a, b| (a.at, &a.activity_id).cmp(&(b.at, &b.activity_id)));
-        let on = |app: Option<&str>| -> Vec<ActivityView> {
-            activity
-                .iter()
-                .filter(|a| a.application_id.as_deref() == app)
-                .map(|a| ActivityView::from(*a))
-                .collect()
+        let placed = |a: &Activity| -> Option<String> {
+            a.application_id
+                .clone()
+                .filter(|id| {
+                    record
+                        .applications
+                        .iter()
+                        .any(|app| &app.application_id == id)
+                })
+                .or_else(|| {
+                    choose_application(&record.applications, &a.contract_id)
+                        .map(|app| app.application_id.clone())
+                })
         };
-        let known: Vec<&str> = record
-            .applications
-            .iter()
-            .map(|a| a.application_id.as_str())
-            .collect();
+        let mut unattached = Vec::new();
+        let mut by_app: std::collections::HashMap<String, Vec<ActivityView>> =
+            std::collections::HashMap::new();
+        for a in activity {
+            match placed(a) {
+                Some(app) => by_app.entry(app).or_default().push(ActivityView::from(a)),
+                None => unattached.push(ActivityView::from(a)),
+            }
+        }
         Self {
             candidate: (&record.candidate).into(),
             contact_info: ContactInfo::from_shares(&record.contacts),
@@ -170,19 +185,11 @@ impl CandidateView {
                 .applications
                 .iter()
                 .map(|a| ApplicationView {
-                    activity: on(Some(&a.application_id)),
+                    activity: by_app.remove(&a.application_id).unwrap_or_default(),
                     ..ApplicationView::from(a)
                 })
                 .collect(),
-            unattached_activity: activity
-                .iter()
-                .filter(|a| {
-                    a.application_id
-                        .as_deref()
-                        .is_none_or(|id| !known.contains(&id))
-                })
-                .map(|a| ActivityView::from(*a))
-                .collect(),
+            unattached_activity: unattached,
         }
     }
 }

@@ -257,11 +257,20 @@ impl Stack {
     /// Waits until no queue holds a visible message and no consumer is working, checked twice in
     /// a row. Messages waiting out a visibility timeout after a failure are not waited for.
     pub async fn settle(&self) -> Result<(), Error> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        self.settle_within(Duration::from_secs(60)).await
+    }
+
+    /// `settle`, with a deadline of the caller's choosing.
+    pub async fn settle_within(&self, limit: Duration) -> Result<(), Error> {
+        let deadline = tokio::time::Instant::now() + limit;
         let mut quiet = 0;
         while quiet < 2 {
             if tokio::time::Instant::now() > deadline {
-                return Err("the local stack did not settle within 60 s".into());
+                return Err(format!(
+                    "the local stack did not settle within {} s",
+                    limit.as_secs()
+                )
+                .into());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
             let idle = self.busy.iter().all(|b| b.load(Ordering::SeqCst) == 0);

@@ -219,6 +219,13 @@ pub enum AnyId {
 }
 
 impl AnyId {
+    pub fn to_string_lossy(&self) -> String {
+        match self {
+            AnyId::Text(s) => s.clone(),
+            AnyId::Number(n) => n.to_string(),
+        }
+    }
+
     pub fn into_string(self) -> String {
         match self {
             AnyId::Text(s) => s,

@@ -1,12 +1,14 @@
 //! Recruiter activity (InMails, notes) and shared contact details, stored in the member's
 //! candidate partition so one query returns a candidate with everything about them.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 
 use super::{
-    Item, Page, Store, decode_token, encode_token, from_item, key_item, s, to_item, with_key,
+    Item, Page, Store, check_sort_prefix, decode_token, encode_token, from_item, key_item, s,
+    to_item, with_key,
 };
 use crate::domain::{Activity, Application, Candidate, ContactShare};
 use crate::error::{Error, Result};
@@ -110,44 +112,41 @@ impl Store {
         }))
     }
 
-    /// Whether the candidate exists, and its applications: the items between `APPLICATION#` and
-    /// `CANDIDATE` of the partition, without reading its activity.
-    pub async fn candidate_applications(
+    /// For each candidate id that exists, its applications as the candidate item summarises them
+    /// (`Application` values with only ids, contract and creation time set). One BatchGetItem per
+    /// hundred candidates.
+    pub async fn application_summaries(
         &self,
         tenant_id: &str,
-        candidate_id: &str,
-    ) -> Result<(bool, Vec<Application>)> {
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(
-                ":pk",
-                s(keys::candidate_partition(tenant_id, candidate_id)),
-            )
-            .expression_attribute_values(":from", s(keys::APPLICATION_PREFIX))
-            .expression_attribute_values(":to", s("CANDIDATE"))
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        let mut exists = false;
-        let mut apps = Vec::new();
-        for item in resp.items() {
-            let sk = item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                .unwrap_or_default();
-            if sk == "CANDIDATE" {
-                exists = true;
-            } else {
-                apps.push(from_item::<Application>(item.clone())?);
-            }
+        candidate_ids: &[String],
+    ) -> Result<HashMap<String, Vec<Application>>> {
+        let wanted: Vec<Key> = candidate_ids
+            .iter()
+            .map(|c| keys::candidate(tenant_id, c))
+            .collect();
+        let mut out = HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let Some(candidate_id) = item.get("candidateId").and_then(|v| v.as_s().ok()).cloned()
+            else {
+                continue;
+            };
+            let apps = item
+                .iter()
+                .filter_map(|(k, v)| keys::parse_application_summary(k, v.as_s().ok()?))
+                .map(|(application_id, contract_id, created_at)| Application {
+                    tenant_id: tenant_id.to_owned(),
+                    application_id,
+                    candidate_id: candidate_id.clone(),
+                    job_id: String::new(),
+                    source: crate::domain::Source::LinkedIn,
+                    contract_id,
+                    exported_by: None,
+                    created_at,
+                })
+                .collect();
+            out.insert(candidate_id, apps);
         }
-        Ok((exists, apps))
+        Ok(out)
     }
 
     /// A page of a candidate's activity, oldest first.
@@ -162,6 +161,7 @@ impl Store {
         let start = next_token
             .map(|t| decode_token(t, keys::PK, &partition))
             .transpose()?;
+        check_sort_prefix(start.as_ref(), keys::ACTIVITY_PREFIX)?;
         let resp = self
             .client
             .query()

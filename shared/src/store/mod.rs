@@ -153,12 +153,22 @@ impl Store {
             s(keys::candidates_listing(&candidate.tenant_id)),
         );
         candidate_item.insert(keys::GSI1_SK.into(), s(&candidate.candidate_id));
-        // Exported fields are refreshed; the first import's dates and source stay.
+        // The candidate item also summarises its applications, so the activity import can place
+        // records for a hundred members with one BatchGetItem instead of a query each.
+        let summary = keys::application_summary_attr(&application.application_id);
+        candidate_item.insert(
+            summary.clone(),
+            s(keys::application_summary(
+                application.contract_id.as_deref(),
+                application.created_at,
+            )),
+        );
+        // Exported fields are refreshed; the first import's dates, source and summaries stay.
         let candidate_update = upsert(
             &self.table,
             candidate_key,
             candidate_item,
-            &["createdAt", "source"],
+            &["createdAt", "source", summary.as_str()],
         )?;
 
         let app_key = keys::application(
@@ -318,6 +328,52 @@ impl Store {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /// Reads items by key with BatchGetItem (100 keys a call), retrying unprocessed keys with
+    /// backoff. Missing items are simply absent from the answer.
+    pub(crate) async fn batch_get(&self, wanted: Vec<Key>) -> Result<Vec<Item>> {
+        let mut out = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(100) {
+            let mut pending: Vec<Item> = chunk.iter().map(key_item).collect();
+            let mut attempt = 0u32;
+            while !pending.is_empty() {
+                let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .build()
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                let resp = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| Error::aws("DynamoDB", e))?;
+                out.extend(
+                    resp.responses
+                        .and_then(|mut r| r.remove(&self.table))
+                        .unwrap_or_default(),
+                );
+                pending = resp
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    attempt += 1;
+                    if attempt > 8 {
+                        return Err(Error::Aws {
+                            service: "DynamoDB",
+                            message: "BatchGetItem kept keys unprocessed".into(),
+                            retryable: true,
+                        });
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt.min(6)))
+                        .await;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn put<T: Serialize>(
         &self,
         key: Key,
@@ -452,19 +508,30 @@ pub(crate) fn encode_token(key: &Item) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).unwrap_or_default())
 }
 
+/// Refuses a decoded page token whose sort key is outside the listing's prefix (a token of
+/// another listing in the same partition).
+pub(crate) fn check_sort_prefix(start: Option<&Item>, prefix: &str) -> Result<()> {
+    match start {
+        Some(key)
+            if !key
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|sk| sk.starts_with(prefix)) =>
+        {
+            Err(Error::Invalid(
+                "nextToken is not a token this API returned".into(),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Decodes a page token and checks it belongs to the listing it is used for.
 pub(crate) fn decode_token(token: &str, partition_attr: &str, partition: &str) -> Result<Item> {
     let bad = || Error::Invalid("nextToken is not a token this API returned".into());
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let allowed = [
-        keys::PK,
-        keys::SK,
-        keys::GSI1_PK,
-        keys::GSI1_SK,
-        keys::GSI2_PK,
-        keys::GSI2_SK,
-    ];
+    let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
     if map.keys().any(|k| !allowed.contains(&k.as_str()))
         || map.get(partition_attr).map(String::as_str) != Some(partition)
     {

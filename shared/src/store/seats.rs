@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{
-    Item, Page, Store, decode_token, encode_token, from_item, key_item, s, to_item, with_key,
+    Item, Page, Store, check_sort_prefix, decode_token, encode_token, from_item, key_item, s,
+    to_item, with_key,
 };
 use crate::domain::{ActivityStream, AtsUser, Contract, ContractStatus, Seat};
 use crate::error::{Error, Result};
@@ -206,51 +207,12 @@ impl Store {
 
     /// Several contracts in as few reads as possible (BatchGetItem, 100 keys a call).
     pub async fn get_contracts(&self, wanted: &[(String, String)]) -> Result<Vec<Contract>> {
-        let mut out = Vec::new();
-        for chunk in wanted.chunks(100) {
-            let mut pending: Vec<Item> = chunk
-                .iter()
-                .map(|(t, c)| key_item(&keys::contract(t, c)))
-                .collect();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(pending))
-                    .build()
-                    .map_err(|e| Error::Invalid(e.to_string()))?;
-                let resp = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(|e| Error::aws("DynamoDB", e))?;
-                for item in resp
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default()
-                {
-                    out.push(from_item(item)?);
-                }
-                pending = resp
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-                attempt += 1;
-                if !pending.is_empty() {
-                    if attempt > 8 {
-                        return Err(Error::Aws {
-                            service: "DynamoDB",
-                            message: "BatchGetItem kept keys unprocessed".into(),
-                            retryable: true,
-                        });
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
-                }
-            }
-        }
-        Ok(out)
+        let keys: Vec<keys::Key> = wanted.iter().map(|(t, c)| keys::contract(t, c)).collect();
+        self.batch_get(keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     /// Marks an Active contract Expired (LinkedIn said so); other states are left alone.
@@ -406,6 +368,7 @@ impl Store {
         let start = next_token
             .map(|t| decode_token(t, keys::PK, &partition))
             .transpose()?;
+        check_sort_prefix(start.as_ref(), prefix)?;
         let resp = self
             .client
             .query()

@@ -1,0 +1,348 @@
+//! `make bench`: measures the activity import through the local stack and writes
+//! docs/benchmarks.md. Numbers come from one run on this machine; ratios and per-record counts
+//! are what to compare across machines.
+//!
+//! Scenario (issue: InMails, notes and contact info): 20 linked seats with 500 InMails each over
+//! two days (10,000 InMails, 200 distinct members of whom 50 are candidates), imported by one
+//! fired poll. Then the same DynamoDB endpoint's raw `BatchWriteItem` rate for as many items of
+//! the same size, written with the same parallelism as the importer.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use linkedin_sim::{App, ExportSpec, Sim, SimConfig};
+use local_stack::moto::Moto;
+use local_stack::{Error, Stack, StackOptions, local_sdk_config};
+use serde_json::json;
+use shared::aws::Clients;
+use shared::clock::{Clock, ManualClock};
+
+const SEATS: u64 = 20;
+const INMAILS_PER_SEAT: u64 = 500;
+const MEMBERS: u64 = 200;
+const CANDIDATES: u64 = 50;
+const HOUR: i64 = 3_600_000;
+/// Parallel messages per local SQS batch handed to inmail-import (its CONCURRENCY).
+const WRITERS: usize = 4;
+
+/// Counts DynamoDB requests by operation.
+#[derive(Clone, Debug, Default)]
+struct CountRequests(Arc<Mutex<BTreeMap<String, usize>>>);
+
+impl Intercept for CountRequests {
+    fn name(&self) -> &'static str {
+        "CountRequests"
+    }
+    fn read_before_transmit(
+        &self,
+        ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = ctx
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("?")
+            .trim_start_matches("DynamoDB_20120810.")
+            .to_owned();
+        *self.0.lock().unwrap().entry(op).or_default() += 1;
+        Ok(())
+    }
+}
+
+impl CountRequests {
+    fn take(&self) -> BTreeMap<String, usize> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let moto = Moto::start(0)?;
+    let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let clock = ManualClock::at(now - now % HOUR);
+    let t0 = clock.now_ms();
+    let counter = CountRequests::default();
+    let sdk = local_sdk_config(&moto.endpoint).await;
+    let mut clients = Clients::new(&sdk);
+    clients.dynamodb = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let mut opts = StackOptions::new("bench", &moto.endpoint, &sim.api_url(), &sim.auth_url());
+    opts.clock = Arc::new(clock.clone());
+    opts.clients = Some(clients);
+    let stack = Stack::start(opts).await?;
+
+    let http = reqwest::Client::new();
+    let api = |path: &str| format!("{}{path}", stack.api_url);
+    let put = |path: String, body: serde_json::Value| {
+        let req = http.put(api(&path)).json(&body);
+        async move {
+            let resp = req.send().await?;
+            if !resp.status().is_success() {
+                return Err::<(), Error>(format!("PUT {path}: {}", resp.status()).into());
+            }
+            Ok(())
+        }
+    };
+    put("/tenants/bench".into(), json!({"name": "Bench", "organization": "1", "linkedin": {"clientId": "bench", "clientSecret": "s"}})).await?;
+    put("/tenants/bench/contracts/1".into(), json!({})).await?;
+    put(
+        "/tenants/bench/jobs/job".into(),
+        json!({"title": "Job", "state": "OPEN"}),
+    )
+    .await?;
+    put(
+        "/tenants/bench/users/u".into(),
+        json!({"email": "u@bench.example", "firstName": "U", "lastName": "Ser"}),
+    )
+    .await?;
+    sim.register_app(App {
+        client_id: "bench".into(),
+        client_secret: "s".into(),
+        organization: "urn:li:organization:1".into(),
+        callback_url: Some(api("/linkedin/bench/events")),
+    });
+    let seats = sim.generate_activity(
+        "urn:li:contract:1",
+        7000,
+        SEATS,
+        INMAILS_PER_SEAT,
+        MEMBERS,
+        t0 + 60_000,
+        t0 + 48 * HOUR,
+    );
+    for seat in &seats {
+        let id = seat.trim_start_matches("urn:li:seat:");
+        put(
+            format!("/tenants/bench/contracts/1/seats/{id}/link"),
+            json!({"userId": "u"}),
+        )
+        .await?;
+    }
+    for k in 0..CANDIDATES {
+        let person = json!({"member": format!("urn:li:person:gen-{k}"), "firstName": "Gen", "lastName": format!("{k}")});
+        sim.export(ExportSpec {
+            client_id: "bench".into(),
+            request_id: None,
+            contract: "urn:li:contract:1".into(),
+            exporter: seats[0].clone(),
+            ats_job_posting_id: "job".into(),
+            candidate: person,
+        })
+        .await?;
+    }
+    stack.settle().await?;
+
+    // The measured part: one poll imports two days of activity for every seat.
+    clock.set(t0 + 49 * HOUR);
+    counter.take();
+    sim.clear_calls();
+    let started = Instant::now();
+    let fired = http
+        .post(api("/_local/schedules/InMailPollFunction"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    stack
+        .settle_within(std::time::Duration::from_secs(1800))
+        .await?;
+    let import_secs = started.elapsed().as_secs_f64();
+    let requests = counter.take();
+    let records = count_activity(&stack).await?;
+    let linkedin_calls = sim
+        .calls()
+        .iter()
+        .filter(|c| c.path.starts_with("/v2/"))
+        .count();
+    let token_calls = sim
+        .calls()
+        .iter()
+        .filter(|c| c.path.starts_with("/oauth"))
+        .count();
+
+    // The same endpoint's raw BatchWriteItem rate, same item size, same parallelism.
+    let raw_secs = raw_batch_writes(&stack, records).await?;
+
+    let total: usize = requests.values().sum();
+    let writes: usize = [
+        "BatchWriteItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "TransactWriteItems",
+    ]
+    .iter()
+    .filter_map(|op| requests.get(*op))
+    .sum();
+    let rate = records as f64 / import_secs;
+    let raw_rate = records as f64 / raw_secs;
+    let machine = machine();
+    let mut doc = String::new();
+    doc.push_str("# Benchmarks\n\nWritten by `make bench` (infra/local-stack/src/bin/bench.rs); numbers from one run.\n\n");
+    doc.push_str(&format!("Machine: {machine}\n\nAWS is moto_server (Python, one process) on loopback, LinkedIn the simulator in-process; both\ndominate wall time, so compare the per-record counts and the ratio, not the seconds.\n\n"));
+    doc.push_str("## Activity import (InMails)\n\n");
+    doc.push_str(&format!("{SEATS} linked seats × {INMAILS_PER_SEAT} InMails over two days = {} InMails about {MEMBERS} members ({CANDIDATES} of them candidates, the rest kept as pending activity), imported by one fired poll.\n\n", SEATS * INMAILS_PER_SEAT));
+    doc.push_str("| measure | value | target |\n| --- | --- | --- |\n");
+    doc.push_str(&format!(
+        "| records imported | {records} | {} |\n",
+        SEATS * INMAILS_PER_SEAT
+    ));
+    doc.push_str(&format!(
+        "| wall time of the import | {import_secs:.1} s | |\n"
+    ));
+    doc.push_str(&format!("| import rate | {rate:.0} records/s | |\n"));
+    doc.push_str(&format!(
+        "| raw BatchWriteItem rate, same endpoint, {WRITERS} writers | {raw_rate:.0} items/s | |\n"
+    ));
+    doc.push_str(&format!(
+        "| import rate / raw write rate | {:.2} | ≥ 0.7 |\n",
+        rate / raw_rate
+    ));
+    doc.push_str(&format!("| LinkedIn API calls per record | {:.4} ({linkedin_calls} calls, {token_calls} token requests) | |\n", linkedin_calls as f64 / records as f64));
+    doc.push_str(&format!(
+        "| DynamoDB write requests per record | {:.4} | ≤ 0.1 |\n",
+        writes as f64 / records as f64
+    ));
+    doc.push_str(&format!(
+        "| DynamoDB requests per record, all | {:.4} ({total} requests) | |\n\n",
+        total as f64 / records as f64
+    ));
+    doc.push_str("DynamoDB requests of the import by operation:\n\n| operation | requests |\n| --- | --- |\n");
+    for (op, n) in &requests {
+        doc.push_str(&format!("| {op} | {n} |\n"));
+    }
+    doc.push_str(&format!("\nThe poll's answer: `{fired}`\n"));
+    let path = local_stack::moto::repo_root().join("docs/benchmarks.md");
+    std::fs::write(&path, &doc)?;
+    println!("{doc}");
+    drop(stack);
+    drop(moto);
+    Ok(())
+}
+
+async fn count_activity(stack: &Stack) -> Result<usize, Error> {
+    let mut n = 0;
+    let mut start = None;
+    loop {
+        let resp = stack
+            .clients
+            .dynamodb
+            .scan()
+            .table_name(stack.table_name())
+            .filter_expression("begins_with(sk, :a)")
+            .expression_attribute_values(":a", AttributeValue::S("ACTIVITY#".into()))
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
+        n += resp.count() as usize;
+        match resp.last_evaluated_key() {
+            Some(k) if !k.is_empty() => start = Some(k.clone()),
+            _ => return Ok(n),
+        }
+    }
+}
+
+/// Writes `n` activity-sized items with BatchWriteItem (25 per call) from `WRITERS` tasks.
+async fn raw_batch_writes(stack: &Stack, n: usize) -> Result<f64, Error> {
+    let sample = stack
+        .clients
+        .dynamodb
+        .scan()
+        .table_name(stack.table_name())
+        .filter_expression("begins_with(sk, :a)")
+        .expression_attribute_values(":a", AttributeValue::S("ACTIVITY#".into()))
+        .send()
+        .await?
+        .items
+        .and_then(|i| i.into_iter().next())
+        .ok_or("no activity item to copy")?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS {
+        let client = stack.clients.dynamodb.clone();
+        let table = stack.table_name().to_owned();
+        let sample = sample.clone();
+        tasks.push(tokio::spawn(async move {
+            let mine: Vec<usize> = (0..n).filter(|i| i % WRITERS == w).collect();
+            for chunk in mine.chunks(25) {
+                let requests: Vec<WriteRequest> = chunk
+                    .iter()
+                    .map(|i| {
+                        let mut item = sample.clone();
+                        item.insert("pk".into(), AttributeValue::S(format!("RAW#{}", i % 200)));
+                        item.insert("sk".into(), AttributeValue::S(format!("RAW#{i:06}")));
+                        WriteRequest::builder()
+                            .put_request(
+                                PutRequest::builder().set_item(Some(item)).build().unwrap(),
+                            )
+                            .build()
+                    })
+                    .collect();
+                let mut pending = requests;
+                while !pending.is_empty() {
+                    let resp = client
+                        .batch_write_item()
+                        .request_items(&table, pending)
+                        .send()
+                        .await
+                        .unwrap();
+                    pending = resp
+                        .unprocessed_items
+                        .and_then(|mut u| u.remove(&table))
+                        .unwrap_or_default();
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    / 1024
+                    / 1024
+            })
+        })
+        .unwrap_or(0);
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    format!("{cores} cores ({cpu}), {mem} GiB RAM, Linux; {profile} build")
+}
