@@ -99,32 +99,40 @@ impl ActivityImport<'_> {
             seat.seat_id.as_str(),
         );
         for stream in ActivityStream::ALL {
-            let Some(mut cursor) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
+            let Some(stored) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
                 continue;
             };
+            // `stored` is the cursor as the table has it; `cursor` is how far this run has read.
+            // Empty windows move only `cursor`; the table follows when records were written, and
+            // once at the end, so quiet streams cost one update per poll, not one per window.
+            let (mut stored, mut cursor) = (stored, stored);
+            let mut out_of_time = false;
             while cursor < until {
                 if Instant::now() >= self.deadline {
-                    report.complete = false;
-                    return Ok(report);
-                }
-                let end = (cursor + MAX_WINDOW_MS).min(until);
-                let fetched = self
-                    .fetch_window(seat, stream, (cursor, end), &mut report)
-                    .await?;
-                let writes = self
-                    .to_writes(seat, fetched, &mut placements, &mut report)
-                    .await?;
-                report.write_calls += self.store.write_activity(&writes).await?;
-                if !self.store.advance_cursor(key, stream, cursor, end).await? {
-                    // Another run moved this cursor: it owns the rest of the stream.
-                    tracing::warn!(
-                        stream = stream.name(),
-                        "cursor moved by another run; stopping this stream"
-                    );
+                    out_of_time = true;
                     break;
                 }
+                let end = (cursor + MAX_WINDOW_MS).min(until);
+                let fetched = self.fetch_window(seat, stream, (cursor, end), &mut report).await?;
+                let writes = self.to_writes(seat, fetched, &mut placements, &mut report).await?;
                 report.windows += 1;
                 cursor = end;
+                if !writes.is_empty() {
+                    report.write_calls += self.store.write_activity(&writes).await?;
+                    if !self.store.advance_cursor(key, stream, stored, cursor).await? {
+                        tracing::warn!(stream = stream.name(), "cursor moved by another run; stopping this stream");
+                        stored = cursor;
+                        break;
+                    }
+                    stored = cursor;
+                }
+            }
+            if cursor > stored && !self.store.advance_cursor(key, stream, stored, cursor).await? {
+                tracing::warn!(stream = stream.name(), "cursor moved by another run");
+            }
+            if out_of_time {
+                report.complete = false;
+                return Ok(report);
             }
         }
         Ok(report)

@@ -536,3 +536,33 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
         "every InMail exactly once"
     );
 }
+
+#[tokio::test]
+async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires() {
+    let clock = clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup { clock: Some(clock.clone()), ..Setup::default() }).await;
+    // A poll of the seat is running: it holds the lease for ten more minutes.
+    w.stack
+        .clients
+        .dynamodb
+        .update_item()
+        .table_name(w.stack.table_name())
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("TENANT#{TENANT}")))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(format!("SEAT#{ACTIVE}#{SEAT}")))
+        .update_expression("SET leaseUntil = :until, leaseOwner = :other")
+        .expression_attribute_values(":until", aws_sdk_dynamodb::types::AttributeValue::N((t0 + 10 * 60_000).to_string()))
+        .expression_attribute_values(":other", aws_sdk_dynamodb::types::AttributeValue::S("another-poll".into()))
+        .send()
+        .await
+        .unwrap();
+    let summary = w.poll_activity().await;
+    assert_eq!((summary["enqueued"].as_u64(), summary["stillRunning"].as_u64()), (Some(0), Some(1)), "{summary}");
+    assert_eq!(w.linkedin_calls("/conversationEvents"), 0);
+
+    // A poll that died leaves its lease behind; once it expires the seat is polled again.
+    clock.set(t0 + 11 * 60_000);
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["enqueued"], 1, "{summary}");
+    assert!(w.linkedin_calls("/conversationEvents") > 0);
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+use tokio::sync::Semaphore;
 
 use crate::functions::Function;
 
@@ -16,25 +17,39 @@ pub struct Consumer {
     pub queue_arn: String,
     pub region: String,
     pub batch_size: usize,
+    /// Batches handled at once, like the event source's `MaximumConcurrency`.
+    pub max_concurrency: usize,
     pub function: Arc<Function>,
     /// Non-zero while a receive or a batch is in progress (used to tell when the stack is idle).
     pub busy: Arc<AtomicUsize>,
 }
 
 impl Consumer {
-    pub async fn run(self, sqs: aws_sdk_sqs::Client) {
+    pub async fn run(self: Arc<Self>, sqs: aws_sdk_sqs::Client) {
+        let slots = Arc::new(Semaphore::new(self.max_concurrency.max(1)));
         loop {
+            let Ok(slot) = slots.clone().acquire_owned().await else { return };
             self.busy.fetch_add(1, Ordering::SeqCst);
-            let handled = self.poll_once(&sqs).await;
-            self.busy.fetch_sub(1, Ordering::SeqCst);
-            if !handled {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+            match self.receive(&sqs).await {
+                Some(messages) => {
+                    let (me, sqs) = (self.clone(), sqs.clone());
+                    tokio::spawn(async move {
+                        me.handle(&sqs, messages).await;
+                        me.busy.fetch_sub(1, Ordering::SeqCst);
+                        drop(slot);
+                    });
+                }
+                None => {
+                    self.busy.fetch_sub(1, Ordering::SeqCst);
+                    drop(slot);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
             }
         }
     }
 
-    /// Receives and handles one batch; false when the queue was empty or unreachable.
-    async fn poll_once(&self, sqs: &aws_sdk_sqs::Client) -> bool {
+    /// Receives one batch; `None` when the queue was empty or unreachable.
+    async fn receive(&self, sqs: &aws_sdk_sqs::Client) -> Option<Vec<aws_sdk_sqs::types::Message>> {
         let received = sqs
             .receive_message()
             .queue_url(&self.queue_url)
@@ -47,12 +62,14 @@ impl Consumer {
             Ok(r) => r.messages.unwrap_or_default(),
             Err(e) => {
                 tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot receive");
-                return false;
+                return None;
             }
         };
-        if messages.is_empty() {
-            return false;
-        }
+        (!messages.is_empty()).then_some(messages)
+    }
+
+    /// Hands one batch to the function as a real `SqsEvent`, then deletes what succeeded.
+    async fn handle(&self, sqs: &aws_sdk_sqs::Client, messages: Vec<aws_sdk_sqs::types::Message>) {
         let records: Vec<serde_json::Value> = messages
             .iter()
             .map(|m| {
@@ -84,11 +101,11 @@ impl Consumer {
                 Ok(e) => e,
                 Err(e) => {
                     tracing::error!(error = %e, "local consumer cannot build the SQS event");
-                    return true;
+                    return;
                 }
             };
         let Some(response) = self.function.sqs(event).await else {
-            return true;
+            return;
         };
         let failed: Vec<&str> = response
             .batch_item_failures
@@ -117,6 +134,5 @@ impl Consumer {
         {
             tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot delete handled messages");
         }
-        true
     }
 }

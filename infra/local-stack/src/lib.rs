@@ -173,7 +173,7 @@ impl Stack {
                         path: path.clone(),
                         function: function.clone(),
                     }),
-                    EventSpec::Sqs { queue, batch_size } => {
+                    EventSpec::Sqs { queue, batch_size, max_concurrency } => {
                         let arn = resources.resolver().resolve(queue)?;
                         let logical = resources
                             .attributes
@@ -190,10 +190,11 @@ impl Stack {
                             queue_arn: arn,
                             region: REGION.to_owned(),
                             batch_size: *batch_size,
+                            max_concurrency: *max_concurrency,
                             function: function.clone(),
                             busy: counter,
                         };
-                        tasks.push(tokio::spawn(consumer.run(plain.sqs.clone())));
+                        tasks.push(tokio::spawn(Arc::new(consumer).run(plain.sqs.clone())));
                     }
                     EventSpec::Schedule { name, expression } => {
                         let schedule = Schedule {

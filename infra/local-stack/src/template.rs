@@ -38,7 +38,7 @@ pub struct FunctionSpec {
 #[derive(Debug, Clone)]
 pub enum EventSpec {
     Http { method: String, path: String },
-    Sqs { queue: Value, batch_size: usize },
+    Sqs { queue: Value, batch_size: usize, max_concurrency: usize },
     Schedule { name: String, expression: Value },
 }
 
@@ -143,6 +143,11 @@ impl Template {
                                     .and_then(Value::as_u64)
                                     .unwrap_or(10)
                                     as usize,
+                                // Lambda runs up to this many batches at once.
+                                max_concurrency: mapping(&props, "ScalingConfig")
+                                    .and_then(|c| get(c, "MaximumConcurrency"))
+                                    .and_then(Value::as_u64)
+                                    .unwrap_or(5) as usize,
                             }),
                             "Schedule" | "ScheduleV2" => events.push(EventSpec::Schedule {
                                 name: name.as_str().unwrap_or_default().to_owned(),

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 
 use super::{
@@ -16,6 +18,8 @@ use crate::keys::{self, Key};
 
 /// BatchWriteItem's limit.
 const BATCH_WRITE_MAX: usize = 25;
+/// BatchWriteItem calls in flight at once for one write.
+const PARALLEL_BATCHES: usize = 4;
 
 /// A candidate with its applications, activity (oldest first) and contact shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -246,37 +250,36 @@ impl Store {
         self.batch_write(requests).await
     }
 
-    /// Sends write requests in batches of 25, retrying unprocessed items with backoff. Returns the
-    /// number of BatchWriteItem calls made.
+    /// Sends write requests in batches of 25, up to four batches at once, retrying unprocessed
+    /// items with backoff. Returns the number of BatchWriteItem calls made.
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<usize> {
+        let results: Vec<Result<usize>> = futures::stream::iter(requests.chunks(BATCH_WRITE_MAX).map(<[WriteRequest]>::to_vec))
+            .map(|chunk| self.write_chunk(chunk))
+            .buffer_unordered(PARALLEL_BATCHES)
+            .collect()
+            .await;
+        results.into_iter().sum()
+    }
+
+    async fn write_chunk(&self, mut pending: Vec<WriteRequest>) -> Result<usize> {
         let mut calls = 0;
-        for chunk in requests.chunks(BATCH_WRITE_MAX) {
-            let mut pending = chunk.to_vec();
-            let mut attempt = 0u32;
-            while !pending.is_empty() {
-                calls += 1;
-                let resp = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending)
-                    .send()
-                    .await
-                    .map_err(|e| Error::aws("DynamoDB", e))?;
-                pending = resp
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    attempt += 1;
-                    if attempt > 8 {
-                        return Err(Error::Aws {
-                            service: "DynamoDB",
-                            message: "BatchWriteItem kept items unprocessed".into(),
-                            retryable: true,
-                        });
-                    }
-                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+        let mut attempt = 0u32;
+        while !pending.is_empty() {
+            calls += 1;
+            let resp = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            pending = resp.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+            if !pending.is_empty() {
+                attempt += 1;
+                if attempt > 8 {
+                    return Err(Error::Aws { service: "DynamoDB", message: "BatchWriteItem kept items unprocessed".into(), retryable: true });
                 }
+                tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
             }
         }
         Ok(calls)

@@ -28,8 +28,8 @@ const INMAILS_PER_SEAT: u64 = 500;
 const MEMBERS: u64 = 200;
 const CANDIDATES: u64 = 50;
 const HOUR: i64 = 3_600_000;
-/// Parallel messages per local SQS batch handed to inmail-import (its CONCURRENCY).
-const WRITERS: usize = 4;
+/// Parallel writers tried for the raw rate; the best is the endpoint's raw rate.
+const WRITERS: [usize; 3] = [4, 8, 16];
 
 /// Counts DynamoDB requests by operation.
 #[derive(Clone, Debug, Default)]
@@ -173,7 +173,14 @@ async fn main() -> Result<(), Error> {
         .count();
 
     // The same endpoint's raw BatchWriteItem rate, same item size, same parallelism.
-    let raw_secs = raw_batch_writes(&stack, records).await?;
+    let mut raw_secs = f64::MAX;
+    let mut best_writers = 0;
+    for (run, writers) in WRITERS.into_iter().enumerate() {
+        let secs = raw_batch_writes(&stack, records, writers, run).await?;
+        if secs < raw_secs {
+            (raw_secs, best_writers) = (secs, writers);
+        }
+    }
 
     let total: usize = requests.values().sum();
     let writes: usize = [
@@ -204,7 +211,7 @@ async fn main() -> Result<(), Error> {
     ));
     doc.push_str(&format!("| import rate | {rate:.0} records/s | |\n"));
     doc.push_str(&format!(
-        "| raw BatchWriteItem rate, same endpoint, {WRITERS} writers | {raw_rate:.0} items/s | |\n"
+        "| raw BatchWriteItem rate, same endpoint (best of {WRITERS:?} parallel writers: {best_writers}) | {raw_rate:.0} items/s | |\n"
     ));
     doc.push_str(&format!(
         "| import rate / raw write rate | {:.2} | ≥ 0.7 |\n",
@@ -255,34 +262,46 @@ async fn count_activity(stack: &Stack) -> Result<usize, Error> {
     }
 }
 
-/// Writes `n` activity-sized items with BatchWriteItem (25 per call) from `WRITERS` tasks.
-async fn raw_batch_writes(stack: &Stack, n: usize) -> Result<f64, Error> {
-    let sample = stack
-        .clients
-        .dynamodb
-        .scan()
-        .table_name(stack.table_name())
-        .filter_expression("begins_with(sk, :a)")
-        .expression_attribute_values(":a", AttributeValue::S("ACTIVITY#".into()))
-        .send()
-        .await?
-        .items
-        .and_then(|i| i.into_iter().next())
-        .ok_or("no activity item to copy")?;
+async fn first_activity_item(stack: &Stack) -> Result<std::collections::HashMap<String, AttributeValue>, Error> {
+    let mut start = None;
+    loop {
+        let resp = stack
+            .clients
+            .dynamodb
+            .scan()
+            .table_name(stack.table_name())
+            .filter_expression("begins_with(sk, :a)")
+            .expression_attribute_values(":a", AttributeValue::S("ACTIVITY#".into()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
+        if let Some(item) = resp.items.as_ref().and_then(|i| i.first()) {
+            return Ok(item.clone());
+        }
+        match resp.last_evaluated_key {
+            Some(k) if !k.is_empty() => start = Some(k),
+            _ => return Err("no activity item to copy".into()),
+        }
+    }
+}
+
+/// Writes `n` activity-sized items with BatchWriteItem (25 per call) from `writers` tasks.
+async fn raw_batch_writes(stack: &Stack, n: usize, writers: usize, run: usize) -> Result<f64, Error> {
+    let sample = first_activity_item(stack).await?;
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..WRITERS {
+    for w in 0..writers {
         let client = stack.clients.dynamodb.clone();
         let table = stack.table_name().to_owned();
         let sample = sample.clone();
         tasks.push(tokio::spawn(async move {
-            let mine: Vec<usize> = (0..n).filter(|i| i % WRITERS == w).collect();
+            let mine: Vec<usize> = (0..n).filter(|i| i % writers == w).collect();
             for chunk in mine.chunks(25) {
                 let requests: Vec<WriteRequest> = chunk
                     .iter()
                     .map(|i| {
                         let mut item = sample.clone();
-                        item.insert("pk".into(), AttributeValue::S(format!("RAW#{}", i % 200)));
+                        item.insert("pk".into(), AttributeValue::S(format!("RAW{run}#{}", i % 200)));
                         item.insert("sk".into(), AttributeValue::S(format!("RAW#{i:06}")));
                         WriteRequest::builder()
                             .put_request(
