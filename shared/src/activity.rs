@@ -44,6 +44,26 @@ pub struct SeatReport {
     pub complete: bool,
 }
 
+/// A long run stores its cursors at least this often, so a crash re-reads little.
+pub const CURSOR_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A stream's cursor as stored when the run began, and how far its records are now written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CursorMove {
+    pub stream: ActivityStream,
+    pub stored: i64,
+    pub reached: i64,
+}
+
+/// The outcome of one seat run: what it did, the cursor moves still to store, and the error that
+/// stopped it, if any (the moves are valid either way).
+#[derive(Debug)]
+pub struct SeatRun {
+    pub report: SeatReport,
+    pub moves: Vec<CursorMove>,
+    pub error: Option<Error>,
+}
+
 /// Where a member's records go: the application chosen for this contract, or pending.
 #[derive(Clone, Debug)]
 struct Placement {
@@ -85,57 +105,108 @@ enum Fetched {
 }
 
 impl ActivityImport<'_> {
-    /// Imports the seat's activity up to `until` (exclusive). The seat's cursors must be as
-    /// stored; streams without a cursor start at the link time.
-    pub async fn run(&self, seat: &Seat, until: i64) -> Result<SeatReport> {
-        let mut report = SeatReport {
-            complete: true,
-            ..SeatReport::default()
+    /// Imports the seat's activity up to `until` (exclusive), from the cursors as stored
+    /// (streams without a cursor start at the link time).
+    ///
+    /// Cursor moves are returned, not written, so that the caller can store them together with
+    /// the lease release in one request ([`Store::finish_poll`]); a run that lasts longer than
+    /// [`CURSOR_SAVE_INTERVAL`] also stores them on the way. A cursor only ever covers records
+    /// already written, so losing the moves (a crash) means re-reading, never losing.
+    pub async fn run(&self, seat: &Seat, until: i64) -> SeatRun {
+        let mut run = SeatRun {
+            report: SeatReport {
+                complete: true,
+                ..SeatReport::default()
+            },
+            moves: Vec::new(),
+            error: None,
         };
         let mut placements: HashMap<String, Placement> = HashMap::new();
+        let mut last_save = Instant::now();
+        for stream in ActivityStream::ALL {
+            let Some(stored) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
+                continue;
+            };
+            let mut reached = stored;
+            while reached < until {
+                if Instant::now() >= self.deadline {
+                    run.report.complete = false;
+                    break;
+                }
+                let end = (reached + MAX_WINDOW_MS).min(until);
+                if let Err(e) = self
+                    .import_window(
+                        seat,
+                        stream,
+                        (reached, end),
+                        &mut placements,
+                        &mut run.report,
+                    )
+                    .await
+                {
+                    run.error = Some(e);
+                    break;
+                }
+                run.report.windows += 1;
+                reached = end;
+                if last_save.elapsed() >= CURSOR_SAVE_INTERVAL {
+                    self.save_moves(seat, &mut run.moves).await;
+                    last_save = Instant::now();
+                }
+            }
+            if reached > stored {
+                run.moves.push(CursorMove {
+                    stream,
+                    stored,
+                    reached,
+                });
+            }
+            if run.error.is_some() || !run.report.complete {
+                break;
+            }
+        }
+        run
+    }
+
+    /// Reads one window (every page) and writes its records.
+    async fn import_window(
+        &self,
+        seat: &Seat,
+        stream: ActivityStream,
+        window: (i64, i64),
+        placements: &mut HashMap<String, Placement>,
+        report: &mut SeatReport,
+    ) -> Result<()> {
+        let fetched = self.fetch_window(seat, stream, window, report).await?;
+        let writes = self.to_writes(seat, fetched, placements, report).await?;
+        if !writes.is_empty() {
+            report.write_calls += self.store.write_activity(&writes).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores the cursor moves so far, each on its own; a move another run overtook is dropped.
+    async fn save_moves(&self, seat: &Seat, moves: &mut Vec<CursorMove>) {
         let key = (
             seat.tenant_id.as_str(),
             seat.contract_id.as_str(),
             seat.seat_id.as_str(),
         );
-        for stream in ActivityStream::ALL {
-            let Some(stored) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
-                continue;
-            };
-            // `stored` is the cursor as the table has it; `cursor` is how far this run has read.
-            // Empty windows move only `cursor`; the table follows when records were written, and
-            // once at the end, so quiet streams cost one update per poll, not one per window.
-            let (mut stored, mut cursor) = (stored, stored);
-            let mut out_of_time = false;
-            while cursor < until {
-                if Instant::now() >= self.deadline {
-                    out_of_time = true;
-                    break;
+        for m in moves.drain(..) {
+            match self
+                .store
+                .advance_cursor(key, m.stream, m.stored, m.reached)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(stream = m.stream.name(), "cursor moved by another run")
                 }
-                let end = (cursor + MAX_WINDOW_MS).min(until);
-                let fetched = self.fetch_window(seat, stream, (cursor, end), &mut report).await?;
-                let writes = self.to_writes(seat, fetched, &mut placements, &mut report).await?;
-                report.windows += 1;
-                cursor = end;
-                if !writes.is_empty() {
-                    report.write_calls += self.store.write_activity(&writes).await?;
-                    if !self.store.advance_cursor(key, stream, stored, cursor).await? {
-                        tracing::warn!(stream = stream.name(), "cursor moved by another run; stopping this stream");
-                        stored = cursor;
-                        break;
-                    }
-                    stored = cursor;
+                Err(e) => {
+                    tracing::warn!(stream = m.stream.name(), error = %e, "cursor not saved; the window will be read again")
                 }
-            }
-            if cursor > stored && !self.store.advance_cursor(key, stream, stored, cursor).await? {
-                tracing::warn!(stream = stream.name(), "cursor moved by another run");
-            }
-            if out_of_time {
-                report.complete = false;
-                return Ok(report);
             }
         }
-        Ok(report)
     }
 
     /// Every page of one window of one stream.
@@ -162,27 +233,48 @@ impl ActivityImport<'_> {
                         .linkedin
                         .inmails(self.creds, &seat_urn, window, p)
                         .await?;
-                    let n = got.len();
-                    all.extend(got);
-                    n
+                    for why in &got.malformed {
+                        skip(
+                            report,
+                            "element",
+                            "-",
+                            &Error::LinkedInContract(why.clone()),
+                        );
+                    }
+                    all.extend(got.elements);
+                    got.returned
                 }
                 Fetched::Notes(all) => {
                     let got = self
                         .linkedin
                         .notes(self.creds, &contract_urn, &seat_urn, window, p)
                         .await?;
-                    let n = got.len();
-                    all.extend(got);
-                    n
+                    for why in &got.malformed {
+                        skip(
+                            report,
+                            "element",
+                            "-",
+                            &Error::LinkedInContract(why.clone()),
+                        );
+                    }
+                    all.extend(got.elements);
+                    got.returned
                 }
                 Fetched::Stubs(all) => {
                     let got = self
                         .linkedin
                         .stubs(self.creds, &contract_urn, &seat_urn, window, p)
                         .await?;
-                    let n = got.len();
-                    all.extend(got);
-                    n
+                    for why in &got.malformed {
+                        skip(
+                            report,
+                            "element",
+                            "-",
+                            &Error::LinkedInContract(why.clone()),
+                        );
+                    }
+                    all.extend(got.elements);
+                    got.returned
                 }
             };
             page = p.next(returned);

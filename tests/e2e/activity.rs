@@ -447,16 +447,18 @@ async fn fan_out_sends_ten_seats_per_batch() {
     );
 }
 
-/// Fails every cursor update once `armed`, after letting `allow` of them through.
+/// Once `armed`, lets `allow` more BatchWriteItem calls through and then fails every DynamoDB
+/// request: the store goes away in the middle of a run, as if the process had died there.
 #[derive(Debug, Clone, Default)]
-struct FailCursorUpdates {
+struct StoreDiesMidRun {
     armed: Arc<AtomicBool>,
     allow: Arc<AtomicUsize>,
+    dead: Arc<AtomicBool>,
 }
 
-impl Intercept for FailCursorUpdates {
+impl Intercept for StoreDiesMidRun {
     fn name(&self) -> &'static str {
-        "FailCursorUpdates"
+        "StoreDiesMidRun"
     }
 
     fn read_before_transmit(
@@ -465,15 +467,20 @@ impl Intercept for FailCursorUpdates {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let body = context.request().body().bytes().unwrap_or_default();
-        let is_cursor_update = std::str::from_utf8(body)
-            .is_ok_and(|b| b.contains("cursorInmails") && b.contains("#cur = :old"));
-        if is_cursor_update
-            && self.armed.load(Ordering::SeqCst)
-            && self.allow.fetch_sub(1, Ordering::SeqCst) == 0
-        {
-            self.allow.store(0, Ordering::SeqCst);
-            return Err("injected: the store failed before the cursor moved".into());
+        if !self.armed.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if self.dead.load(Ordering::SeqCst) {
+            return Err("injected: the store is gone".into());
+        }
+        let op = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or_default();
+        if op.ends_with("BatchWriteItem") && self.allow.fetch_sub(1, Ordering::SeqCst) == 0 {
+            self.dead.store(true, Ordering::SeqCst);
+            return Err("injected: the store is gone".into());
         }
         Ok(())
     }
@@ -483,7 +490,7 @@ impl Intercept for FailCursorUpdates {
 async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
     let clock = clock();
     let t0 = clock.now_ms();
-    let fault = FailCursorUpdates::default();
+    let fault = StoreDiesMidRun::default();
     let f = fault.clone();
     let setup = Setup {
         clock: Some(clock.clone()),
@@ -511,20 +518,23 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
             .collect(),
     );
 
-    // The third window's records are written, then the store fails before its cursor moves.
-    fault.allow.store(2, Ordering::SeqCst);
+    // Three windows' records are written, then every store request fails: no cursor, no lease
+    // release, nothing more reaches the table.
+    fault.allow.store(3, Ordering::SeqCst);
     fault.armed.store(true, Ordering::SeqCst);
     clock.set(t0 + 5 * DAY + HOUR);
     w.poll_activity().await;
+    fault.armed.store(false, Ordering::SeqCst);
     let partial = activity_of(&w.candidate_of("ada").await.unwrap()).len();
     assert!(
         partial > 0 && partial < 60,
         "the run stopped part-way: {partial}"
     );
 
-    // The failed message waits out its visibility timeout; the next scheduled poll resumes.
-    fault.armed.store(false, Ordering::SeqCst);
-    w.poll_activity().await;
+    // The dead run's lease expires; the next scheduled poll resumes from the stored cursors.
+    clock.advance(10 * 60_000);
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["enqueued"], 1, "{summary}");
     let acts = activity_of(&w.candidate_of("ada").await.unwrap());
     let ids: HashSet<&str> = acts
         .iter()
@@ -541,23 +551,46 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
 async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires() {
     let clock = clock();
     let t0 = clock.now_ms();
-    let w = World::with_linked_seat(Setup { clock: Some(clock.clone()), ..Setup::default() }).await;
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
     // A poll of the seat is running: it holds the lease for ten more minutes.
     w.stack
         .clients
         .dynamodb
         .update_item()
         .table_name(w.stack.table_name())
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("TENANT#{TENANT}")))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(format!("SEAT#{ACTIVE}#{SEAT}")))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("TENANT#{TENANT}")),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("SEAT#{ACTIVE}#{SEAT}")),
+        )
         .update_expression("SET leaseUntil = :until, leaseOwner = :other")
-        .expression_attribute_values(":until", aws_sdk_dynamodb::types::AttributeValue::N((t0 + 10 * 60_000).to_string()))
-        .expression_attribute_values(":other", aws_sdk_dynamodb::types::AttributeValue::S("another-poll".into()))
+        .expression_attribute_values(
+            ":until",
+            aws_sdk_dynamodb::types::AttributeValue::N((t0 + 10 * 60_000).to_string()),
+        )
+        .expression_attribute_values(
+            ":other",
+            aws_sdk_dynamodb::types::AttributeValue::S("another-poll".into()),
+        )
         .send()
         .await
         .unwrap();
     let summary = w.poll_activity().await;
-    assert_eq!((summary["enqueued"].as_u64(), summary["stillRunning"].as_u64()), (Some(0), Some(1)), "{summary}");
+    assert_eq!(
+        (
+            summary["enqueued"].as_u64(),
+            summary["stillRunning"].as_u64()
+        ),
+        (Some(0), Some(1)),
+        "{summary}"
+    );
     assert_eq!(w.linkedin_calls("/conversationEvents"), 0);
 
     // A poll that died leaves its lease behind; once it expires the seat is polled again.

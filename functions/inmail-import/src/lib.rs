@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shared::activity::{ActivityImport, SETTLE_DELAY_MS, SeatReport};
+use shared::activity::{ActivityImport, SETTLE_DELAY_MS, SeatReport, SeatRun};
 use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
@@ -137,17 +137,22 @@ impl InMailImport {
             tracing::info!("seat unlinked or already being polled; nothing to do");
             return Ok(());
         };
-        let outcome = self.import(poll, now, started).await;
-        let polled_at = matches!(&outcome, Ok(r) if r.complete).then_some(now);
+        let run = self.import(poll, now, started).await;
+        let (report, moves, error) = match run {
+            Ok(run) => (run.report, run.moves, run.error),
+            Err(e) => (SeatReport::default(), Vec::new(), Some(e)),
+        };
+        let complete = error.is_none() && report.complete;
+        // Progress is stored even when the run failed: its cursors cover only written records.
         if let Err(e) = self
             .store
-            .release_poll_lease(seat_key, &lease, polled_at)
+            .finish_poll(seat_key, &lease, &moves, complete.then_some(now))
             .await
         {
-            tracing::warn!(error = %e, "lease not released; it expires on its own");
+            tracing::warn!(error = %e, "poll not finished cleanly; its windows will be read again and the lease expires");
         }
-        match outcome {
-            Ok(report) => {
+        match error {
+            None => {
                 tracing::info!(?report, "seat polled");
                 if !report.complete {
                     let next = SeatPoll {
@@ -158,17 +163,17 @@ impl InMailImport {
                 }
                 Ok(())
             }
-            Err(Error::IntegrationInactive(reason)) => {
+            Some(Error::IntegrationInactive(reason)) => {
                 tracing::warn!(%reason, "LinkedIn reports the contract inactive; marking it expired");
                 self.store
                     .expire_contract(&poll.tenant_id, &poll.contract_id, now)
                     .await
             }
-            Err(e) => Err(e),
+            Some(e) => Err(e),
         }
     }
 
-    async fn import(&self, poll: &SeatPoll, now: i64, started: Instant) -> Result<SeatReport> {
+    async fn import(&self, poll: &SeatPoll, now: i64, started: Instant) -> Result<SeatRun> {
         let seat = self
             .store
             .get_seat(&poll.tenant_id, &poll.contract_id, &poll.seat_id)
@@ -181,6 +186,6 @@ impl InMailImport {
             creds: &creds,
             deadline: started + self.time_budget,
         };
-        import.run(&seat, now - SETTLE_DELAY_MS).await
+        Ok(import.run(&seat, now - SETTLE_DELAY_MS).await)
     }
 }

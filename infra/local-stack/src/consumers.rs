@@ -28,7 +28,9 @@ impl Consumer {
     pub async fn run(self: Arc<Self>, sqs: aws_sdk_sqs::Client) {
         let slots = Arc::new(Semaphore::new(self.max_concurrency.max(1)));
         loop {
-            let Ok(slot) = slots.clone().acquire_owned().await else { return };
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
             self.busy.fetch_add(1, Ordering::SeqCst);
             match self.receive(&sqs).await {
                 Some(messages) => {

@@ -3,8 +3,8 @@
 //!
 //! - the table and queues are created from template.yaml;
 //! - HTTP API routes are served on one port, as API Gateway would deliver them;
-//! - SQS event sources poll their queues and honour `batchItemFailures`, visibility timeouts and
-//!   redrive policies;
+//! - SQS event sources poll their queues, run up to `ScalingConfig.MaximumConcurrency` batches at
+//!   once, and honour `batchItemFailures`, visibility timeouts and redrive policies;
 //! - schedules run on their rate and can be fired at once with `POST /_local/schedules/{name}`.
 
 pub mod consumers;
@@ -173,7 +173,11 @@ impl Stack {
                         path: path.clone(),
                         function: function.clone(),
                     }),
-                    EventSpec::Sqs { queue, batch_size, max_concurrency } => {
+                    EventSpec::Sqs {
+                        queue,
+                        batch_size,
+                        max_concurrency,
+                    } => {
                         let arn = resources.resolver().resolve(queue)?;
                         let logical = resources
                             .attributes

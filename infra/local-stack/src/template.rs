@@ -37,9 +37,19 @@ pub struct FunctionSpec {
 
 #[derive(Debug, Clone)]
 pub enum EventSpec {
-    Http { method: String, path: String },
-    Sqs { queue: Value, batch_size: usize, max_concurrency: usize },
-    Schedule { name: String, expression: Value },
+    Http {
+        method: String,
+        path: String,
+    },
+    Sqs {
+        queue: Value,
+        batch_size: usize,
+        max_concurrency: usize,
+    },
+    Schedule {
+        name: String,
+        expression: Value,
+    },
 }
 
 fn get<'a>(m: &'a Mapping, key: &str) -> Option<&'a Value> {
@@ -147,7 +157,8 @@ impl Template {
                                 max_concurrency: mapping(&props, "ScalingConfig")
                                     .and_then(|c| get(c, "MaximumConcurrency"))
                                     .and_then(Value::as_u64)
-                                    .unwrap_or(5) as usize,
+                                    .unwrap_or(5)
+                                    as usize,
                             }),
                             "Schedule" | "ScheduleV2" => events.push(EventSpec::Schedule {
                                 name: name.as_str().unwrap_or_default().to_owned(),

@@ -48,6 +48,36 @@ impl Paging {
     }
 }
 
+/// One page of an activity finder. Elements are decoded one by one, so a single malformed record
+/// is reported (and skipped by the caller) instead of failing the page, which would otherwise
+/// stop the seat's stream at that window for good.
+#[derive(Debug)]
+pub struct ActivityPage<T> {
+    pub elements: Vec<T>,
+    /// Why each undecodable element was refused.
+    pub malformed: Vec<String>,
+    /// Elements LinkedIn returned, decodable or not (what paging counts).
+    pub returned: usize,
+}
+
+impl<T: DeserializeOwned> From<Vec<serde_json::Value>> for ActivityPage<T> {
+    fn from(raw: Vec<serde_json::Value>) -> Self {
+        let returned = raw.len();
+        let (mut elements, mut malformed) = (Vec::with_capacity(returned), Vec::new());
+        for value in raw {
+            match serde_json::from_value(value) {
+                Ok(e) => elements.push(e),
+                Err(e) => malformed.push(e.to_string()),
+            }
+        }
+        Self {
+            elements,
+            malformed,
+            returned,
+        }
+    }
+}
+
 pub struct LinkedIn {
     http: reqwest::Client,
     api_url: String,
@@ -130,7 +160,7 @@ impl LinkedIn {
         seat: &str,
         window: (i64, i64),
         page: Paging,
-    ) -> Result<Vec<wire::InMailElement>> {
+    ) -> Result<ActivityPage<wire::InMailElement>> {
         let (start, end) = (window.0.to_string(), window.1.to_string());
         let (from, count) = (page.start.to_string(), page.count.to_string());
         let q = [
@@ -141,10 +171,11 @@ impl LinkedIn {
             ("start", &from),
             ("count", &count),
         ];
-        Ok(self
-            .get::<wire::Elements<_>>(creds, "/conversationEvents", &q)
-            .await?
-            .elements)
+        Ok(ActivityPage::from(
+            self.get::<wire::Elements<serde_json::Value>>(creds, "/conversationEvents", &q)
+                .await?
+                .elements,
+        ))
     }
 
     /// Notes of the seat with `from <= lastModified < to` (one page). LinkedIn's bounds are an
@@ -156,7 +187,7 @@ impl LinkedIn {
         seat: &str,
         window: (i64, i64),
         page: Paging,
-    ) -> Result<Vec<wire::NoteElement>> {
+    ) -> Result<ActivityPage<wire::NoteElement>> {
         let (cutoff, before) = ((window.0 - 1).to_string(), (window.1 - 1).to_string());
         let (from, count) = (page.start.to_string(), page.count.to_string());
         let q = [
@@ -168,10 +199,11 @@ impl LinkedIn {
             ("start", &from),
             ("count", &count),
         ];
-        Ok(self
-            .get::<wire::Elements<_>>(creds, "/prospectNotes", &q)
-            .await?
-            .elements)
+        Ok(ActivityPage::from(
+            self.get::<wire::Elements<serde_json::Value>>(creds, "/prospectNotes", &q)
+                .await?
+                .elements,
+        ))
     }
 
     /// Contact details members shared with the seat, `start <= created < end` (one page).
@@ -182,7 +214,7 @@ impl LinkedIn {
         seat: &str,
         window: (i64, i64),
         page: Paging,
-    ) -> Result<Vec<wire::StubElement>> {
+    ) -> Result<ActivityPage<wire::StubElement>> {
         let (start, end) = (window.0.to_string(), window.1.to_string());
         let (from, count) = (page.start.to_string(), page.count.to_string());
         let q = [
@@ -194,10 +226,11 @@ impl LinkedIn {
             ("start", &from),
             ("count", &count),
         ];
-        Ok(self
-            .get::<wire::Elements<_>>(creds, "/mailStubs", &q)
-            .await?
-            .elements)
+        Ok(ActivityPage::from(
+            self.get::<wire::Elements<serde_json::Value>>(creds, "/mailStubs", &q)
+                .await?
+                .elements,
+        ))
     }
 
     /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry
@@ -314,4 +347,30 @@ async fn check(path: &str, resp: reqwest::Response) -> Result<reqwest::Response>
             message,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_malformed_element_does_not_sink_the_page() {
+        let raw = vec![
+            serde_json::json!({"id": 1, "member": "urn:li:person:a", "active": true, "created": 1, "lastModified": 2}),
+            serde_json::json!({"id": 2, "member": "urn:li:person:b", "active": true}),
+        ];
+        let page: ActivityPage<wire::NoteElement> = raw.into();
+        assert_eq!(
+            (page.elements.len(), page.malformed.len(), page.returned),
+            (1, 1, 2)
+        );
+        assert!(
+            page.malformed[0].contains("created"),
+            "{:?}",
+            page.malformed
+        );
+        assert_eq!(Paging::first().next(page.returned), None);
+        let full = Paging { start: 0, count: 2 };
+        assert_eq!(full.next(2), Some(Paging { start: 2, count: 2 }));
+    }
 }

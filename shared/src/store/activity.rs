@@ -253,11 +253,15 @@ impl Store {
     /// Sends write requests in batches of 25, up to four batches at once, retrying unprocessed
     /// items with backoff. Returns the number of BatchWriteItem calls made.
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<usize> {
-        let results: Vec<Result<usize>> = futures::stream::iter(requests.chunks(BATCH_WRITE_MAX).map(<[WriteRequest]>::to_vec))
-            .map(|chunk| self.write_chunk(chunk))
-            .buffer_unordered(PARALLEL_BATCHES)
-            .collect()
-            .await;
+        let results: Vec<Result<usize>> = futures::stream::iter(
+            requests
+                .chunks(BATCH_WRITE_MAX)
+                .map(<[WriteRequest]>::to_vec),
+        )
+        .map(|chunk| self.write_chunk(chunk))
+        .buffer_unordered(PARALLEL_BATCHES)
+        .collect()
+        .await;
         results.into_iter().sum()
     }
 
@@ -273,11 +277,18 @@ impl Store {
                 .send()
                 .await
                 .map_err(|e| Error::aws("DynamoDB", e))?;
-            pending = resp.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+            pending = resp
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
             if !pending.is_empty() {
                 attempt += 1;
                 if attempt > 8 {
-                    return Err(Error::Aws { service: "DynamoDB", message: "BatchWriteItem kept items unprocessed".into(), retryable: true });
+                    return Err(Error::Aws {
+                        service: "DynamoDB",
+                        message: "BatchWriteItem kept items unprocessed".into(),
+                        retryable: true,
+                    });
                 }
                 tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
             }

@@ -320,6 +320,65 @@ impl Store {
         }
     }
 
+    /// Ends a poll in one request: stores the cursor moves, frees the lease and, for a complete
+    /// poll, records `polled_at`. Conditional on still holding the lease and on each cursor
+    /// still being where the run found it; when that fails, each move is tried on its own
+    /// (a move another run overtook is dropped) and the lease is released if still held.
+    pub async fn finish_poll(
+        &self,
+        seat: (&str, &str, &str),
+        lease: &PollLease,
+        moves: &[crate::activity::CursorMove],
+        polled_at: Option<i64>,
+    ) -> Result<()> {
+        let (t, c, st) = seat;
+        let mut sets = vec!["leaseUntil = :zero".to_owned()];
+        let mut conditions = vec!["leaseOwner = :owner".to_owned()];
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .expression_attribute_values(":owner", s(&lease.owner))
+            .expression_attribute_values(":zero", n(0));
+        if let Some(at) = polled_at {
+            sets.push("lastPolledAt = :at".to_owned());
+            req = req.expression_attribute_values(":at", n(at));
+        }
+        for (i, m) in moves.iter().enumerate() {
+            let (name, old, new) = (format!("#c{i}"), format!(":old{i}"), format!(":new{i}"));
+            sets.push(format!("{name} = {new}"));
+            conditions.push(format!("(attribute_not_exists({name}) OR {name} = {old})"));
+            req = req
+                .expression_attribute_names(&name, m.stream.cursor_field())
+                .expression_attribute_values(&old, n(m.stored))
+                .expression_attribute_values(&new, n(m.reached));
+        }
+        let result = req
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression(conditions.join(" AND "))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                for m in moves {
+                    if !self
+                        .advance_cursor(seat, m.stream, m.stored, m.reached)
+                        .await?
+                    {
+                        tracing::warn!(stream = m.stream.name(), "cursor moved by another run");
+                    }
+                }
+                self.release_poll_lease(seat, lease, None).await
+            }
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
     /// Moves a stream's cursor from `old` to `new`, only if it still is `old` (so two runs can
     /// never both advance past the same window). False when someone else moved it.
     pub async fn advance_cursor(

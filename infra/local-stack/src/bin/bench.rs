@@ -262,7 +262,9 @@ async fn count_activity(stack: &Stack) -> Result<usize, Error> {
     }
 }
 
-async fn first_activity_item(stack: &Stack) -> Result<std::collections::HashMap<String, AttributeValue>, Error> {
+async fn first_activity_item(
+    stack: &Stack,
+) -> Result<std::collections::HashMap<String, AttributeValue>, Error> {
     let mut start = None;
     loop {
         let resp = stack
@@ -286,7 +288,12 @@ async fn first_activity_item(stack: &Stack) -> Result<std::collections::HashMap<
 }
 
 /// Writes `n` activity-sized items with BatchWriteItem (25 per call) from `writers` tasks.
-async fn raw_batch_writes(stack: &Stack, n: usize, writers: usize, run: usize) -> Result<f64, Error> {
+async fn raw_batch_writes(
+    stack: &Stack,
+    n: usize,
+    writers: usize,
+    run: usize,
+) -> Result<f64, Error> {
     let sample = first_activity_item(stack).await?;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -301,7 +308,10 @@ async fn raw_batch_writes(stack: &Stack, n: usize, writers: usize, run: usize) -
                     .iter()
                     .map(|i| {
                         let mut item = sample.clone();
-                        item.insert("pk".into(), AttributeValue::S(format!("RAW{run}#{}", i % 200)));
+                        item.insert(
+                            "pk".into(),
+                            AttributeValue::S(format!("RAW{run}#{}", i % 200)),
+                        );
                         item.insert("sk".into(), AttributeValue::S(format!("RAW#{i:06}")));
                         WriteRequest::builder()
                             .put_request(
