@@ -13,6 +13,7 @@ use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
+use shared::domain::Seat;
 use shared::linkedin::LinkedIn;
 use shared::messages::SeatPoll;
 use shared::queue::Queue;
@@ -129,7 +130,7 @@ impl InMailImport {
         );
         // The lease outlives any single invocation by a wide margin, and is released at the end.
         let lease_until = now + 4 * self.time_budget.as_millis() as i64;
-        let Some(lease) = self
+        let Some((lease, seat)) = self
             .store
             .acquire_poll_lease(seat_key, message_id, now, lease_until)
             .await?
@@ -137,7 +138,7 @@ impl InMailImport {
             tracing::info!("seat unlinked or already being polled; nothing to do");
             return Ok(());
         };
-        let run = self.import(poll, now, started).await;
+        let run = self.import(&seat, now, started).await;
         let (report, moves, error) = match run {
             Ok(run) => (run.report, run.moves, run.error),
             Err(e) => (SeatReport::default(), Vec::new(), Some(e)),
@@ -173,19 +174,14 @@ impl InMailImport {
         }
     }
 
-    async fn import(&self, poll: &SeatPoll, now: i64, started: Instant) -> Result<SeatRun> {
-        let seat = self
-            .store
-            .get_seat(&poll.tenant_id, &poll.contract_id, &poll.seat_id)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("seat {}", poll.seat_id)))?;
-        let creds = self.secrets.get(&poll.tenant_id).await?;
+    async fn import(&self, seat: &Seat, now: i64, started: Instant) -> Result<SeatRun> {
+        let creds = self.secrets.get(&seat.tenant_id).await?;
         let import = ActivityImport {
             store: &self.store,
             linkedin: &self.linkedin,
             creds: &creds,
             deadline: started + self.time_budget,
         };
-        Ok(import.run(&seat, now - SETTLE_DELAY_MS).await)
+        Ok(import.run(seat, now - SETTLE_DELAY_MS).await)
     }
 }

@@ -20,20 +20,22 @@ pub struct Consumer {
     /// Batches handled at once, like the event source's `MaximumConcurrency`.
     pub max_concurrency: usize,
     pub function: Arc<Function>,
-    /// Non-zero while a receive or a batch is in progress (used to tell when the stack is idle).
+    /// Non-zero while a received batch is being handled (used to tell when the stack is idle).
     pub busy: Arc<AtomicUsize>,
 }
 
 impl Consumer {
+    /// Long-polls the queue like Lambda's poller does, handing each batch to its own task, at
+    /// most `max_concurrency` at once. `busy` counts batches from receipt to deletion.
     pub async fn run(self: Arc<Self>, sqs: aws_sdk_sqs::Client) {
         let slots = Arc::new(Semaphore::new(self.max_concurrency.max(1)));
         loop {
             let Ok(slot) = slots.clone().acquire_owned().await else {
                 return;
             };
-            self.busy.fetch_add(1, Ordering::SeqCst);
             match self.receive(&sqs).await {
                 Some(messages) => {
+                    self.busy.fetch_add(1, Ordering::SeqCst);
                     let (me, sqs) = (self.clone(), sqs.clone());
                     tokio::spawn(async move {
                         me.handle(&sqs, messages).await;
@@ -42,9 +44,9 @@ impl Consumer {
                     });
                 }
                 None => {
-                    self.busy.fetch_sub(1, Ordering::SeqCst);
                     drop(slot);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    // Only reached on errors or when a long poll ended empty.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             }
         }
@@ -56,6 +58,7 @@ impl Consumer {
             .receive_message()
             .queue_url(&self.queue_url)
             .max_number_of_messages(self.batch_size.clamp(1, 10) as i32)
+            .wait_time_seconds(1)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .message_attribute_names("All")
             .send()

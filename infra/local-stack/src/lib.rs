@@ -259,14 +259,25 @@ impl Stack {
             .unwrap_or_default()
     }
 
-    /// Waits until no queue holds a visible message and no consumer is working, checked twice in
-    /// a row. Messages waiting out a visibility timeout after a failure are not waited for.
+    /// Waits until no queue holds a visible message and no consumer is handling a batch, checked
+    /// twice in a row 150 ms apart (a batch just received but not yet counted cannot look quiet
+    /// twice). Messages waiting out a visibility timeout after a failure are not waited for.
     pub async fn settle(&self) -> Result<(), Error> {
         self.settle_within(Duration::from_secs(60)).await
     }
 
     /// `settle`, with a deadline of the caller's choosing.
     pub async fn settle_within(&self, limit: Duration) -> Result<(), Error> {
+        self.settle_checking_every(limit, Duration::from_millis(150))
+            .await
+    }
+
+    /// `settle`, checking the queues every `interval` (each check is a request per queue).
+    pub async fn settle_checking_every(
+        &self,
+        limit: Duration,
+        interval: Duration,
+    ) -> Result<(), Error> {
         let deadline = tokio::time::Instant::now() + limit;
         let mut quiet = 0;
         while quiet < 2 {
@@ -277,7 +288,7 @@ impl Stack {
                 )
                 .into());
             }
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            tokio::time::sleep(interval).await;
             let idle = self.busy.iter().all(|b| b.load(Ordering::SeqCst) == 0);
             let visible = self.visible_messages().await?;
             quiet = if idle && visible == 0 { quiet + 1 } else { 0 };

@@ -250,14 +250,15 @@ impl Store {
     // ---- leases and cursors -------------------------------------------------------------------
 
     /// Takes the seat's poll lease until `until` if it is free (or expired) and the seat is still
-    /// linked. `None` when another poll holds it or the seat is no longer linked.
+    /// linked, and answers the seat as it is now (cursors included) in the same request. `None`
+    /// when another poll holds it or the seat is no longer linked.
     pub async fn acquire_poll_lease(
         &self,
         seat: (&str, &str, &str),
         owner: &str,
         now: i64,
         until: i64,
-    ) -> Result<Option<PollLease>> {
+    ) -> Result<Option<(PollLease, Seat)>> {
         let (t, c, st) = seat;
         let result = self
             .client
@@ -269,13 +270,20 @@ impl Store {
             .expression_attribute_values(":until", n(until))
             .expression_attribute_values(":owner", s(owner))
             .expression_attribute_values(":now", n(now))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Some(PollLease {
-                owner: owner.to_owned(),
-                until,
-            })),
+            Ok(r) => {
+                let seat: Seat = from_item(r.attributes.unwrap_or_default())?;
+                Ok(Some((
+                    PollLease {
+                        owner: owner.to_owned(),
+                        until,
+                    },
+                    seat,
+                )))
+            }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
