@@ -65,6 +65,14 @@ impl CountRequests {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    // RUST_LOG=info shows each seat's poll on stderr, with times.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let moto = Moto::start(0)?;
     let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
     let now = chrono::Utc::now().timestamp_millis();
