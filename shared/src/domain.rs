@@ -25,6 +25,31 @@ pub enum ContractStatus {
     Disabled,
 }
 
+/// Who or what set a contract's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusCause {
+    /// An administrator connected, updated or disconnected it.
+    Admin,
+    /// Its `expiresAt` passed (or moved into the future again).
+    ExpiryDate,
+    /// LinkedIn said so: a 403 answer or an integration status change.
+    LinkedIn,
+}
+
+/// One status transition of a contract: the audit trail the API lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractEvent {
+    pub tenant_id: String,
+    pub contract_id: String,
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ContractStatus>,
+    pub to: ContractStatus,
+    pub cause: StatusCause,
+    pub reason: String,
+}
+
 /// A LinkedIn Recruiter contract the customer connected (`urn:li:contract:N`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,6 +58,9 @@ pub struct Contract {
     /// N of `urn:li:contract:N`.
     pub contract_id: String,
     pub status: ContractStatus,
+    /// What set the current status (absent on contracts stored before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_cause: Option<StatusCause>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     pub connected_at: i64,
@@ -517,6 +545,7 @@ mod tests {
             tenant_id: "t".into(),
             contract_id: "1".into(),
             status: ContractStatus::Active,
+            status_cause: None,
             expires_at: Some(1_000),
             connected_at: 0,
             updated_at: 0,

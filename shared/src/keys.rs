@@ -157,3 +157,17 @@ pub fn parse_application_summary(attr: &str, value: &str) -> Option<(String, Opt
         at.parse().ok()?,
     ))
 }
+
+/// A contract's status transitions, oldest first, in the contract's own partition.
+pub fn contract_events_partition(tenant: &str, contract_id: &str) -> String {
+    format!("TENANT#{tenant}#CONTRACT#{contract_id}")
+}
+
+pub const CONTRACT_EVENT_PREFIX: &str = "EVENT#";
+
+pub fn contract_event(tenant: &str, contract_id: &str, at_ms: i64, to: &str) -> Key {
+    key(
+        contract_events_partition(tenant, contract_id),
+        format!("{CONTRACT_EVENT_PREFIX}{at_ms:015}#{to}"),
+    )
+}

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod batch;
 pub mod clock;
 pub mod config;
+pub mod contracts;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use shared::aws::Clients;
 use shared::clock::{self, SharedClock};
 use shared::config::{ConfigError, Env};
-use shared::domain::{AtsUser, Contract, ContractStatus, Job, JobState, Tenant};
+use shared::contracts;
+use shared::domain::{AtsUser, Contract, ContractStatus, Job, JobState, StatusCause, Tenant};
 use shared::http::{self, BodyError};
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
 use shared::store::Store;
@@ -121,6 +122,14 @@ impl AdminApi {
                 self.put_contract(&tenant, &contract, body(req)?).await
             }
             "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
+            "DELETE /tenants/{tenantId}/contracts/{contractId}" => {
+                let contract = contract_path(req)?;
+                self.disconnect_contract(&tenant, &contract).await
+            }
+            "GET /tenants/{tenantId}/contracts/{contractId}/events" => {
+                let contract = contract_path(req)?;
+                self.list_contract_events(&tenant, &contract, req).await
+            }
             "PUT /tenants/{tenantId}/jobs/{jobId}" => {
                 let job = path(req, "jobId", ids::check)?;
                 self.put_job(&tenant, &job, body(req)?).await
@@ -220,26 +229,81 @@ impl AdminApi {
             })?),
         };
         let now = self.clock.now_ms();
-        let existing = self.store.get_contract(tenant_id, contract_id).await?;
-        // A contract LinkedIn disabled stays disabled until LinkedIn enables it again; otherwise
-        // the expiry date decides.
-        let status = match existing.as_ref().map(|c| c.status) {
-            Some(ContractStatus::Disabled) => ContractStatus::Disabled,
-            _ if expires_at.is_some_and(|e| e <= now) => ContractStatus::Expired,
-            _ => ContractStatus::Active,
+        let existed = std::sync::atomic::AtomicBool::new(false);
+        let decide = |current: Option<&Contract>| {
+            existed.store(current.is_some(), std::sync::atomic::Ordering::Relaxed);
+            Some(connect(tenant_id, contract_id, current, expires_at, now))
         };
-        let contract = Contract {
-            tenant_id: tenant_id.to_owned(),
-            contract_id: contract_id.to_owned(),
-            status,
-            expires_at,
-            connected_at: existing.as_ref().map_or(now, |c| c.connected_at),
-            updated_at: now,
+        let contract = contracts::change_status(&self.store, tenant_id, contract_id, now, &decide)
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    503,
+                    "unavailable",
+                    "the contract could not be stored; retry",
+                )
+            })?;
+        let status = if existed.load(std::sync::atomic::Ordering::Relaxed) {
+            200
+        } else {
+            201
         };
-        self.store.put_contract(&contract).await?;
+        Ok(http::json(status, &ContractView::from(&contract)))
+    }
+
+    /// Disconnects a contract: it becomes Disabled (by the admin) and nothing is imported or
+    /// sent for it; everything imported stays.
+    async fn disconnect_contract(&self, tenant_id: &str, contract_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let now = self.clock.now_ms();
+        let decide = |current: Option<&Contract>| {
+            let c = current?;
+            (c.status != ContractStatus::Disabled || c.status_cause != Some(StatusCause::Admin))
+                .then(|| {
+                    (
+                        Contract {
+                            status: ContractStatus::Disabled,
+                            ..c.clone()
+                        },
+                        StatusCause::Admin,
+                        "disconnected by an administrator".to_owned(),
+                    )
+                })
+        };
+        let contract = contracts::change_status(&self.store, tenant_id, contract_id, now, &decide)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such contract"))?;
+        Ok(http::json(200, &ContractView::from(&contract)))
+    }
+
+    async fn list_contract_events(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        req: &ApiGatewayV2httpRequest,
+    ) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
+        if self
+            .store
+            .get_contract(tenant_id, contract_id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found("no such contract"));
+        }
+        let page = self
+            .store
+            .list_contract_events(tenant_id, contract_id, limit, token)
+            .await?;
+        let items: Vec<ContractEventView> =
+            page.items.iter().map(ContractEventView::from).collect();
         Ok(http::json(
-            if existing.is_some() { 200 } else { 201 },
-            &ContractView::from(&contract),
+            200,
+            &ListView {
+                items,
+                next_token: page.next_token,
+            },
         ))
     }
 
@@ -547,6 +611,77 @@ struct UserInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct LinkInput {
     user_id: String,
+}
+
+/// What an admin's PUT makes of a contract: connected (or updated) with its expiry date. The
+/// date decides Active or Expired, except that a contract LinkedIn disabled stays Disabled until
+/// LinkedIn enables it again. An admin-disconnected contract is connected again.
+fn connect(
+    tenant_id: &str,
+    contract_id: &str,
+    current: Option<&Contract>,
+    expires_at: Option<i64>,
+    now: i64,
+) -> (Contract, StatusCause, String) {
+    let by_date = if expires_at.is_some_and(|e| e <= now) {
+        ContractStatus::Expired
+    } else {
+        ContractStatus::Active
+    };
+    let Some(c) = current else {
+        let contract = Contract {
+            tenant_id: tenant_id.to_owned(),
+            contract_id: contract_id.to_owned(),
+            status: by_date,
+            status_cause: None,
+            expires_at,
+            connected_at: now,
+            updated_at: now,
+        };
+        let (cause, reason) = match by_date {
+            ContractStatus::Expired => (
+                StatusCause::ExpiryDate,
+                "connected by an administrator; its expiry date has passed",
+            ),
+            _ => (StatusCause::Admin, "connected by an administrator"),
+        };
+        return (contract, cause, reason.to_owned());
+    };
+    let linkedin_disabled =
+        c.status == ContractStatus::Disabled && c.status_cause == Some(StatusCause::LinkedIn);
+    let status = if linkedin_disabled {
+        ContractStatus::Disabled
+    } else {
+        by_date
+    };
+    let (cause, reason) = match (c.status, status) {
+        (ContractStatus::Disabled, ContractStatus::Active | ContractStatus::Expired) => {
+            (StatusCause::Admin, "connected again by an administrator")
+        }
+        (ContractStatus::Expired, ContractStatus::Active) => (
+            StatusCause::ExpiryDate,
+            "renewed: its expiry date is in the future again",
+        ),
+        (_, ContractStatus::Expired) => (StatusCause::ExpiryDate, "its expiry date has passed"),
+        _ => (StatusCause::Admin, "updated by an administrator"),
+    };
+    (
+        Contract {
+            status,
+            expires_at,
+            ..c.clone()
+        },
+        cause,
+        reason.to_owned(),
+    )
+}
+
+fn contract_path(req: &ApiGatewayV2httpRequest) -> Result<String, ApiError> {
+    ids::urn_number(
+        "contract",
+        http::path_param(req, "contractId").unwrap_or_default(),
+    )
+    .map_err(|_| ApiError::invalid("contractId must be N or urn:li:contract:N"))
 }
 
 fn contract_and_seat(req: &ApiGatewayV2httpRequest) -> Result<(String, String), ApiError> {

@@ -6,8 +6,8 @@ use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
 use shared::domain::{
     Activity, ActivityDetail, Application, AtsUser, Candidate, ContactInfo, Contract,
-    ContractStatus, Direction, ExportRecord, ExportStatus, Job, JobState, Seat, SkipReason, Source,
-    Tenant,
+    ContractEvent, ContractStatus, Direction, ExportRecord, ExportStatus, Job, JobState, Seat,
+    SkipReason, Source, StatusCause, Tenant,
 };
 use shared::store::CandidateRecord;
 
@@ -57,6 +57,9 @@ pub struct ContractView {
     pub contract_id: String,
     pub contract: String,
     pub status: ContractStatus,
+    /// What set the status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_cause: Option<StatusCause>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     pub connected_at: String,
@@ -69,9 +72,34 @@ impl From<&Contract> for ContractView {
             contract_id: c.contract_id.clone(),
             contract: c.urn(),
             status: c.status,
+            status_cause: c.status_cause,
             expires_at: c.expires_at.map(to_rfc3339),
             connected_at: to_rfc3339(c.connected_at),
             updated_at: to_rfc3339(c.updated_at),
+        }
+    }
+}
+
+/// One status transition of a contract.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractEventView {
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<ContractStatus>,
+    pub to: ContractStatus,
+    pub cause: StatusCause,
+    pub reason: String,
+}
+
+impl From<&ContractEvent> for ContractEventView {
+    fn from(e: &ContractEvent) -> Self {
+        Self {
+            at: to_rfc3339(e.at),
+            from: e.from,
+            to: e.to,
+            cause: e.cause,
+            reason: e.reason.clone(),
         }
     }
 }

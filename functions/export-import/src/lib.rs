@@ -18,8 +18,9 @@ use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
+use shared::contracts;
 use shared::domain::{
-    Application, Candidate, ContractStatus, ExportRecord, ExportStatus, ProfileExport, SkipReason,
+    Application, Candidate, ExportRecord, ExportStatus, ProfileExport, SkipReason,
 };
 use shared::linkedin::LinkedIn;
 use shared::messages::{LinkedInEvent, NotificationKind};
@@ -229,19 +230,21 @@ impl ExportImport {
                 tracing::info!(context = %ids::truncate(&change.integration_context, 80), "status change not about a contract; nothing to apply");
                 continue;
             };
-            let Some(mut contract) = self.store.get_contract(tenant_id, &contract_id).await? else {
+            let enabled = match change.status.as_str() {
+                "ENABLED" => true,
+                "DISABLED" => false,
+                other => {
+                    tracing::warn!(status = %ids::truncate(other, 20), "unknown integration status; nothing applied");
+                    continue;
+                }
+            };
+            let now = self.clock.now_ms();
+            if contracts::linkedin_status_change(&self.store, tenant_id, &contract_id, enabled, now)
+                .await?
+                .is_none()
+            {
                 tracing::info!(contract = %contract_id, "status change for a contract that is not connected");
-                continue;
-            };
-            let next = match (change.status.as_str(), contract.status) {
-                ("DISABLED", ContractStatus::Active) => ContractStatus::Disabled,
-                ("ENABLED", ContractStatus::Disabled) => ContractStatus::Active,
-                _ => continue,
-            };
-            contract.status = next;
-            contract.updated_at = self.clock.now_ms();
-            self.store.put_contract(&contract).await?;
-            tracing::info!(contract = %contract_id, status = ?next, "contract status changed by LinkedIn");
+            }
         }
         Ok(())
     }

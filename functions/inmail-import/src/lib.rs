@@ -166,9 +166,14 @@ impl InMailImport {
             }
             Some(Error::IntegrationInactive(reason)) => {
                 tracing::warn!(%reason, "LinkedIn reports the contract inactive; marking it expired");
-                self.store
-                    .expire_contract(&poll.tenant_id, &poll.contract_id, now)
-                    .await
+                shared::contracts::expired_by_linkedin(
+                    &self.store,
+                    &poll.tenant_id,
+                    &poll.contract_id,
+                    now,
+                )
+                .await
+                .map(|_| ())
             }
             Some(e) => Err(e),
         }

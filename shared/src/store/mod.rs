@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod activity;
+mod contracts;
 mod seats;
 
 pub use activity::{ActivityWrites, CandidateRecord, activity_key};
@@ -66,11 +67,6 @@ impl Store {
 
     pub async fn get_tenant(&self, tenant_id: &str) -> Result<Option<Tenant>> {
         self.get(keys::tenant(tenant_id)).await
-    }
-
-    pub async fn put_contract(&self, contract: &Contract) -> Result<()> {
-        let key = keys::contract(&contract.tenant_id, &contract.contract_id);
-        self.put(key, contract, &[]).await
     }
 
     pub async fn get_contract(

@@ -9,7 +9,7 @@ use super::{
     Item, Page, Store, check_sort_prefix, decode_token, encode_token, from_item, key_item, s,
     to_item, with_key,
 };
-use crate::domain::{ActivityStream, AtsUser, Contract, ContractStatus, Seat};
+use crate::domain::{ActivityStream, AtsUser, Contract, Seat};
 use crate::error::{Error, Result};
 use crate::keys;
 
@@ -213,38 +213,6 @@ impl Store {
             .into_iter()
             .map(from_item)
             .collect()
-    }
-
-    /// Marks an Active contract Expired (LinkedIn said so); other states are left alone.
-    pub async fn expire_contract(
-        &self,
-        tenant_id: &str,
-        contract_id: &str,
-        now: i64,
-    ) -> Result<()> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::contract(tenant_id, contract_id))))
-            .update_expression("SET #st = :expired, updatedAt = :now")
-            .condition_expression("#st = :active")
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":expired", s(format!("{:?}", ContractStatus::Expired)))
-            .expression_attribute_values(":active", s(format!("{:?}", ContractStatus::Active)))
-            .expression_attribute_values(":now", n(now))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
     }
 
     // ---- leases and cursors -------------------------------------------------------------------

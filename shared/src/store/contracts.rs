@@ -1,0 +1,103 @@
+//! Contract state and its audit trail.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::{Page, Store, decode_token, encode_token, from_item, s, to_item, with_key};
+use crate::domain::{Contract, ContractEvent};
+use crate::error::{Error, Result};
+use crate::keys;
+
+impl Store {
+    /// Stores a contract, and the event of its status change when there is one, in one
+    /// transaction conditional on the contract still being `previous` (absent when `None`).
+    /// False when it was not: another writer changed it in between.
+    pub async fn save_contract(
+        &self,
+        contract: &Contract,
+        previous: Option<&Contract>,
+        event: Option<&ContractEvent>,
+    ) -> Result<bool> {
+        let item = with_key(
+            keys::contract(&contract.tenant_id, &contract.contract_id),
+            to_item(contract)?,
+        );
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .expression_attribute_names("#pk", keys::PK);
+        put = match previous {
+            None => put.condition_expression("attribute_not_exists(#pk)"),
+            Some(p) => put
+                .condition_expression("attribute_exists(#pk) AND updatedAt = :seen")
+                .expression_attribute_values(
+                    ":seen",
+                    aws_sdk_dynamodb::types::AttributeValue::N(p.updated_at.to_string()),
+                ),
+        };
+        let mut tx = self.client.transact_write_items().transact_items(
+            TransactWriteItem::builder()
+                .put(put.build().map_err(|e| Error::Invalid(e.to_string()))?)
+                .build(),
+        );
+        if let Some(e) = event {
+            let key =
+                keys::contract_event(&e.tenant_id, &e.contract_id, e.at, &format!("{:?}", e.to));
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(with_key(key, to_item(e)?)))
+                .build()
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
+        }
+        match tx.send().await {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(Error::aws("DynamoDB", err)),
+        }
+    }
+
+    /// A page of a contract's status transitions, oldest first.
+    pub async fn list_contract_events(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Page<ContractEvent>> {
+        let partition = keys::contract_events_partition(tenant_id, contract_id);
+        let start = next_token
+            .map(|t| decode_token(t, keys::PK, &partition))
+            .transpose()?;
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(&partition))
+            .expression_attribute_values(":prefix", s(keys::CONTRACT_EVENT_PREFIX))
+            .limit(limit.clamp(1, super::MAX_PAGE_SIZE))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        let items = resp
+            .items()
+            .iter()
+            .cloned()
+            .map(from_item)
+            .collect::<Result<Vec<ContractEvent>>>()?;
+        let next_token = match resp.last_evaluated_key() {
+            Some(k) if !k.is_empty() => Some(encode_token(k)),
+            _ => None,
+        };
+        Ok(Page { items, next_token })
+    }
+}
