@@ -27,9 +27,11 @@ pub async fn change_status(
             return Ok(current);
         };
         let from = current.as_ref().map(|c| c.status);
+        let seq = current.as_ref().map_or(0, |c| c.events) + 1;
         let event = (from != Some(next.status)).then(|| ContractEvent {
             tenant_id: tenant_id.to_owned(),
             contract_id: contract_id.to_owned(),
+            seq,
             at: now,
             from,
             to: next.status,
@@ -38,6 +40,7 @@ pub async fn change_status(
         });
         if event.is_some() {
             next.status_cause = Some(cause);
+            next.events = seq;
         }
         next.updated_at = now;
         if store

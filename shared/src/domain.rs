@@ -42,6 +42,8 @@ pub enum StatusCause {
 pub struct ContractEvent {
     pub tenant_id: String,
     pub contract_id: String,
+    /// 1 for the first event of the contract, then 2, 3…
+    pub seq: u64,
     pub at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<ContractStatus>,
@@ -61,6 +63,9 @@ pub struct Contract {
     /// What set the current status (absent on contracts stored before it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_cause: Option<StatusCause>,
+    /// How many status events the audit trail holds; the next one is numbered after it.
+    #[serde(default)]
+    pub events: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     pub connected_at: i64,
@@ -546,6 +551,7 @@ mod tests {
             contract_id: "1".into(),
             status: ContractStatus::Active,
             status_cause: None,
+            events: 0,
             expires_at: Some(1_000),
             connected_at: 0,
             updated_at: 0,

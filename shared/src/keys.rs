@@ -165,9 +165,11 @@ pub fn contract_events_partition(tenant: &str, contract_id: &str) -> String {
 
 pub const CONTRACT_EVENT_PREFIX: &str = "EVENT#";
 
-pub fn contract_event(tenant: &str, contract_id: &str, at_ms: i64, to: &str) -> Key {
+/// Events are numbered per contract (the number is kept on the contract and moves in the same
+/// transaction), so two changes in the same millisecond never share a key.
+pub fn contract_event(tenant: &str, contract_id: &str, seq: u64) -> Key {
     key(
         contract_events_partition(tenant, contract_id),
-        format!("{CONTRACT_EVENT_PREFIX}{at_ms:015}#{to}"),
+        format!("{CONTRACT_EVENT_PREFIX}{seq:010}"),
     )
 }

@@ -5,6 +5,7 @@ mod harness;
 
 mod activity;
 mod admin;
+mod contracts;
 mod exports;
 mod scenario;
 mod webhook;

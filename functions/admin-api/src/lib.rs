@@ -634,6 +634,7 @@ fn connect(
             contract_id: contract_id.to_owned(),
             status: by_date,
             status_cause: None,
+            events: 0,
             expires_at,
             connected_at: now,
             updated_at: now,

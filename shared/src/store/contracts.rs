@@ -40,8 +40,7 @@ impl Store {
                 .build(),
         );
         if let Some(e) = event {
-            let key =
-                keys::contract_event(&e.tenant_id, &e.contract_id, e.at, &format!("{:?}", e.to));
+            let key = keys::contract_event(&e.tenant_id, &e.contract_id, e.seq);
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(with_key(key, to_item(e)?)))
