@@ -6,6 +6,8 @@
 
 use crate::domain::{Contract, ContractEvent, ContractStatus, StatusCause};
 use crate::error::{Error, Result};
+use crate::linkedin::LinkedIn;
+use crate::secrets::LinkedInCredentials;
 use crate::store::Store;
 
 /// What to do with a contract, decided from its current state (`None`: not connected yet).
@@ -120,4 +122,93 @@ pub async fn linkedin_status_change(
         }
     })
     .await
+}
+
+/// What the hourly review did to one contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Review {
+    Unchanged,
+    ExpiredByDate,
+    ExpiredByLinkedIn,
+    /// LinkedIn serves again a contract it had reported expired.
+    Renewed,
+    /// LinkedIn could not be asked (throttled, unavailable): tried again next hour.
+    ProbeFailed,
+}
+
+/// The hourly review of one contract: its expiry date, then one cheap LinkedIn call for an
+/// active contract (is it still served?) or for one LinkedIn reported expired (was it renewed?).
+/// Running it twice in a row changes nothing the second time.
+pub async fn review(
+    store: &Store,
+    linkedin: &LinkedIn,
+    creds: &LinkedInCredentials,
+    tenant_id: &str,
+    contract_id: &str,
+    now: i64,
+) -> Result<Review> {
+    let Some(c) = store.get_contract(tenant_id, contract_id).await? else {
+        return Ok(Review::Unchanged);
+    };
+    let past_date = c.expires_at.is_some_and(|e| e <= now);
+    match (c.status, c.status_cause) {
+        (ContractStatus::Active, _) if past_date => {
+            change_status(store, tenant_id, contract_id, now, &|c| {
+                let c = c.filter(|c| c.status == ContractStatus::Active)?;
+                Some((
+                    Contract {
+                        status: ContractStatus::Expired,
+                        ..c.clone()
+                    },
+                    StatusCause::ExpiryDate,
+                    "its expiry date has passed".into(),
+                ))
+            })
+            .await?;
+            Ok(Review::ExpiredByDate)
+        }
+        (ContractStatus::Active, _) => match linkedin.probe_contract(creds, &c.urn()).await {
+            Ok(()) => Ok(Review::Unchanged),
+            Err(Error::IntegrationInactive(_)) => {
+                expired_by_linkedin(store, tenant_id, contract_id, now).await?;
+                Ok(Review::ExpiredByLinkedIn)
+            }
+            Err(e) => probe_failed(contract_id, &e),
+        },
+        (ContractStatus::Expired, Some(StatusCause::LinkedIn)) if !past_date => {
+            match linkedin.probe_contract(creds, &c.urn()).await {
+                Ok(()) => {
+                    change_status(store, tenant_id, contract_id, now, &|c| {
+                        let c = c.filter(|c| {
+                            c.status == ContractStatus::Expired
+                                && c.status_cause == Some(StatusCause::LinkedIn)
+                        })?;
+                        Some((
+                            Contract {
+                                status: ContractStatus::Active,
+                                ..c.clone()
+                            },
+                            StatusCause::LinkedIn,
+                            "renewed: LinkedIn serves the contract again".into(),
+                        ))
+                    })
+                    .await?;
+                    Ok(Review::Renewed)
+                }
+                Err(Error::IntegrationInactive(_)) => Ok(Review::Unchanged),
+                Err(e) => probe_failed(contract_id, &e),
+            }
+        }
+        _ => Ok(Review::Unchanged),
+    }
+}
+
+fn probe_failed(contract_id: &str, e: &Error) -> Result<Review> {
+    if e.is_retryable() {
+        tracing::warn!(contract = %contract_id, error = %e, "contract probe failed; tried again next hour");
+        Ok(Review::ProbeFailed)
+    } else {
+        tracing::error!(contract = %contract_id, error = %e, "contract probe refused");
+        Ok(Review::ProbeFailed)
+    }
 }

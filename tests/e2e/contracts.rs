@@ -200,3 +200,146 @@ async fn linkedin_driven_changes_are_audited_with_their_cause() {
         .await;
     assert_eq!(s.as_u16(), 404, "{body}");
 }
+
+async fn review_contracts(w: &World) -> Value {
+    let (s, body) = w
+        .api("POST", "/_local/schedules/ContractExpiryFunction", None)
+        .await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    body["result"].clone()
+}
+
+#[tokio::test]
+async fn the_hourly_review_expires_by_date_and_renewal_catches_up_the_gap_once() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let clock = ManualClock::at(now - now % HOUR);
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+    let ends = shared::clock::to_rfc3339(t0 + 2 * HOUR);
+    w.api(
+        "PUT",
+        &format!("/tenants/{TENANT}/contracts/{ACTIVE}"),
+        Some(json!({"expiresAt": ends})),
+    )
+    .await;
+
+    // During the gap the recruiter keeps writing; the expired contract is not polled.
+    let mail = |id: &str, at: i64| linkedin_sim::InMail {
+        id: id.into(),
+        seat: format!("urn:li:seat:{SEAT}"),
+        member: "urn:li:person:ada".into(),
+        direction: "SENT".into(),
+        subject: id.into(),
+        body: "b".into(),
+        created_at: at,
+        conversation: None,
+    };
+    w.sim.add_inmails(vec![
+        mail("before", t0 + HOUR),
+        mail("gap-1", t0 + 3 * HOUR),
+        mail("gap-2", t0 + 20 * HOUR),
+    ]);
+    clock.set(t0 + 90 * 60_000);
+    w.poll_activity().await;
+    clock.set(t0 + 2 * HOUR + 60_000);
+    let first = review_contracts(&w).await;
+    assert_eq!(first["expiredByDate"], 1, "{first}");
+    let second = review_contracts(&w).await;
+    assert_eq!(
+        (
+            second["expiredByDate"].as_u64(),
+            second["expiredByLinkedin"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "idempotent: {second}"
+    );
+    let trail = events(&w, ACTIVE).await;
+    assert_eq!(
+        trail.iter().filter(|(to, _, _)| to == "Expired").count(),
+        1,
+        "{trail:?}"
+    );
+
+    clock.set(t0 + 30 * HOUR);
+    w.sim.clear_calls();
+    w.poll_activity().await;
+    assert_eq!(
+        w.linkedin_calls("/conversationEvents"),
+        0,
+        "no call for an expired contract"
+    );
+
+    // Renewal: a later expiry date. The next poll imports the gap, in windows of at most 12 h, once.
+    w.api(
+        "PUT",
+        &format!("/tenants/{TENANT}/contracts/{ACTIVE}"),
+        Some(json!({"expiresAt": "2099-01-01T00:00:00Z"})),
+    )
+    .await;
+    w.poll_activity().await;
+    w.poll_activity().await;
+    let ada = w.candidate_of("ada").await.unwrap();
+    let mut ids: Vec<&str> = ada["applications"][0]["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["activityId"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["before", "gap-1", "gap-2"]);
+    let trail = events(&w, ACTIVE).await;
+    assert_eq!(
+        trail
+            .last()
+            .map(|(to, cause, _)| (to.as_str(), cause.as_str())),
+        Some(("Active", "ExpiryDate")),
+        "{trail:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_hourly_review_probes_linkedin_and_notices_a_renewal() {
+    let w = World::with_linked_seat(Setup::default()).await;
+    let urn = format!("urn:li:contract:{ACTIVE}");
+    w.sim.set_contract_status(&urn, ContractState::Expired);
+    let summary = review_contracts(&w).await;
+    assert_eq!(summary["expiredByLinkedin"], 1, "{summary}");
+    let probes = w
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.path.ends_with("/seatsV2"))
+        .count();
+    assert_eq!(
+        probes, 1,
+        "one cheap call per active contract (the expired one is not probed)"
+    );
+    assert_eq!(review_contracts(&w).await["expiredByLinkedin"], 0);
+
+    w.sim.set_contract_status(&urn, ContractState::Active);
+    assert_eq!(review_contracts(&w).await["renewed"], 1);
+    let trail = events(&w, ACTIVE).await;
+    let to: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|(to, cause, _)| (to.as_str(), cause.as_str()))
+        .collect();
+    assert_eq!(
+        to,
+        [
+            ("Active", "Admin"),
+            ("Expired", "LinkedIn"),
+            ("Active", "LinkedIn")
+        ]
+    );
+    assert_eq!(review_contracts(&w).await["renewed"], 0);
+}

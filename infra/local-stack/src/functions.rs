@@ -18,6 +18,7 @@ pub enum Function {
     AdminApi(admin_api::AdminApi),
     InMailPoll(inmail_poll::InMailPoll),
     InMailImport(inmail_import::InMailImport),
+    ContractExpiry(contract_expiry::ContractExpiry),
 }
 
 impl Function {
@@ -53,6 +54,11 @@ impl Function {
                 inmail_import::Config::from_env(env)?,
                 clock,
             )?),
+            "contract-expiry" => Function::ContractExpiry(contract_expiry::ContractExpiry::new(
+                clients,
+                contract_expiry::Config::from_env(env)?,
+                clock,
+            )?),
             other => {
                 return Err(
                     format!("the local stack does not know the function binary {other:?}").into(),
@@ -84,13 +90,13 @@ impl Function {
         &self,
         event: serde_json::Value,
     ) -> Option<Result<serde_json::Value, String>> {
+        fn answer<T: serde::Serialize>(r: shared::Result<T>) -> Result<serde_json::Value, String> {
+            r.map(|v| serde_json::to_value(v).unwrap_or_default())
+                .map_err(|e| e.to_string())
+        }
         match self {
-            Function::InMailPoll(f) => Some(
-                f.handle(event)
-                    .await
-                    .map(|summary| serde_json::to_value(summary).unwrap_or_default())
-                    .map_err(|e| e.to_string()),
-            ),
+            Function::InMailPoll(f) => Some(answer(f.handle(event).await)),
+            Function::ContractExpiry(f) => Some(answer(f.handle(event).await)),
             _ => None,
         }
     }

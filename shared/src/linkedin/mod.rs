@@ -233,6 +233,21 @@ impl LinkedIn {
         ))
     }
 
+    /// The cheapest call that tells whether LinkedIn still serves a contract: one seat of it.
+    /// `Ok` when it answers normally; `Err(IntegrationInactive)` when the contract is expired or
+    /// its integration off.
+    pub async fn probe_contract(&self, creds: &LinkedInCredentials, contract: &str) -> Result<()> {
+        let q = [
+            ("q", "attributes"),
+            ("contracts", contract),
+            ("start", "0"),
+            ("count", "1"),
+        ];
+        self.get::<wire::Elements<serde_json::Value>>(creds, "/seatsV2", &q)
+            .await
+            .map(|_| ())
+    }
+
     /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry
     /// with a fresh token.
     async fn get<T: DeserializeOwned>(

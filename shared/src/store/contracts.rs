@@ -17,9 +17,19 @@ impl Store {
         previous: Option<&Contract>,
         event: Option<&ContractEvent>,
     ) -> Result<bool> {
-        let item = with_key(
+        let mut item = with_key(
             keys::contract(&contract.tenant_id, &contract.contract_id),
             to_item(contract)?,
+        );
+        // Every contract is listed in gsi2 for the hourly expiry job.
+        item.insert(keys::GSI2_PK.into(), s(keys::ALL_CONTRACTS));
+        item.insert(
+            keys::GSI2_SK.into(),
+            s(keys::linked_seat_sort(
+                &contract.tenant_id,
+                &contract.contract_id,
+                "",
+            )),
         );
         let mut put = Put::builder()
             .table_name(&self.table)
@@ -58,6 +68,40 @@ impl Store {
                 Ok(false)
             }
             Err(err) => Err(Error::aws("DynamoDB", err)),
+        }
+    }
+
+    /// Every connected contract of every tenant, from gsi2 (no table scan), as
+    /// `(tenant, contract)` pairs.
+    pub async fn all_contracts(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI2)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::GSI2_PK)
+                .expression_attribute_values(":pk", s(keys::ALL_CONTRACTS))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                let text = |k: &str| {
+                    item.get(k)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                out.push((text("tenantId"), text("contractId")));
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
         }
     }
 

@@ -1,0 +1,100 @@
+//! contract-expiry: every hour, reviews every connected contract (found through gsi2, not a
+//! scan). Active contracts past their `expiresAt` become Expired; each other active contract is
+//! probed with one cheap LinkedIn call, and an answer that it is expired or switched off marks
+//! it Expired; a contract LinkedIn had reported expired and now serves again becomes Active.
+//! Every change is kept in the contract's audit trail (see `shared::contracts`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use shared::aws::Clients;
+use shared::clock::SharedClock;
+use shared::config::{ConfigError, Env};
+use shared::contracts::{self, Review};
+use shared::linkedin::LinkedIn;
+use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
+use shared::store::Store;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    pub secret_prefix: String,
+    pub linkedin_api_url: String,
+    pub linkedin_auth_url: String,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
+            secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
+            linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
+            linkedin_auth_url: env
+                .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+        })
+    }
+}
+
+/// What one run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpirySummary {
+    pub contracts: usize,
+    pub expired_by_date: usize,
+    pub expired_by_linkedin: usize,
+    pub renewed: usize,
+    pub probe_failed: usize,
+}
+
+pub struct ContractExpiry {
+    store: Store,
+    secrets: Arc<CustomerSecrets>,
+    linkedin: LinkedIn,
+    clock: SharedClock,
+}
+
+impl ContractExpiry {
+    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> shared::Result<Self> {
+        Ok(Self {
+            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            secrets: Arc::new(CustomerSecrets::new(
+                clients.secrets.clone(),
+                config.secret_prefix,
+                DEFAULT_CACHE_TTL,
+            )),
+            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
+            clock,
+        })
+    }
+
+    pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<ExpirySummary> {
+        let now = self.clock.now_ms();
+        let all = self.store.all_contracts().await?;
+        let mut summary = ExpirySummary {
+            contracts: all.len(),
+            ..ExpirySummary::default()
+        };
+        let mut creds: HashMap<String, Option<LinkedInCredentials>> = HashMap::new();
+        for (tenant, contract) in all {
+            if !creds.contains_key(&tenant) {
+                let found = self.secrets.get(&tenant).await.inspect_err(|e| tracing::error!(tenant = %tenant, error = %e, "no LinkedIn credentials; contracts not probed")).ok();
+                creds.insert(tenant.clone(), found);
+            }
+            let Some(Some(c)) = creds.get(&tenant) else {
+                summary.probe_failed += 1;
+                continue;
+            };
+            match contracts::review(&self.store, &self.linkedin, c, &tenant, &contract, now).await?
+            {
+                Review::Unchanged => {}
+                Review::ExpiredByDate => summary.expired_by_date += 1,
+                Review::ExpiredByLinkedIn => summary.expired_by_linkedin += 1,
+                Review::Renewed => summary.renewed += 1,
+                Review::ProbeFailed => summary.probe_failed += 1,
+            }
+        }
+        tracing::info!(?summary, "contracts reviewed");
+        Ok(summary)
+    }
+}
