@@ -52,6 +52,17 @@ pub struct ContractEvent {
     pub reason: String,
 }
 
+/// How many records were imported under a contract. Exports count exactly (with the import's
+/// transaction); activity counts per poll, so a poll re-read after a crash may count twice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCounts {
+    pub exports: u64,
+    pub inmails: u64,
+    pub notes: u64,
+    pub contact_shares: u64,
+}
+
 /// A LinkedIn Recruiter contract the customer connected (`urn:li:contract:N`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

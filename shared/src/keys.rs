@@ -167,6 +167,17 @@ pub fn contract_events_partition(tenant: &str, contract_id: &str) -> String {
 
 pub const CONTRACT_EVENT_PREFIX: &str = "EVENT#";
 
+pub const CONTRACT_STATS_PREFIX: &str = "STATS#";
+
+/// Counters of what was imported under a contract (kept apart from the contract item, which is
+/// written whole on every status change).
+pub fn contract_stats(tenant: &str, contract_id: &str) -> Key {
+    key(
+        tenant_pk(tenant),
+        format!("{CONTRACT_STATS_PREFIX}{contract_id}"),
+    )
+}
+
 /// Events are numbered per contract (the number is kept on the contract and moves in the same
 /// transaction), so two changes in the same millisecond never share a key.
 pub fn contract_event(tenant: &str, contract_id: &str, seq: u64) -> Key {

@@ -134,6 +134,27 @@ async fn disconnecting_stops_imports_keeps_data_and_is_audited() {
         .map(|a| a["activityId"].as_str().unwrap())
         .collect();
     assert_eq!(ids, HashSet::from(["late"]));
+
+    // The listing shows what flowed under the contract and when its seats were last polled.
+    let (_, list) = w
+        .api("GET", &format!("/tenants/{TENANT}/contracts"), None)
+        .await;
+    let c = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contractId"] == ACTIVE)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        c["imported"],
+        json!({"exports": 1, "inmails": 1, "notes": 0, "contactShares": 0}),
+        "{c}"
+    );
+    assert_eq!(
+        c["lastSuccessfulPoll"],
+        shared::clock::to_rfc3339(t0 + 4 * HOUR)
+    );
 }
 
 #[tokio::test]

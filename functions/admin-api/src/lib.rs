@@ -307,10 +307,41 @@ impl AdminApi {
         ))
     }
 
+    /// Contracts with their last successful poll (the latest of their seats') and counts of
+    /// what was imported under them.
     async fn list_contracts(&self, tenant_id: &str) -> Answer {
         self.tenant(tenant_id).await?;
         let contracts = self.store.list_contracts(tenant_id).await?;
-        let items: Vec<ContractView> = contracts.iter().map(ContractView::from).collect();
+        let counts = self.store.contract_counts(tenant_id).await?;
+        let mut last_poll: std::collections::HashMap<String, i64> =
+            std::collections::HashMap::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .list_seats(tenant_id, shared::store::MAX_PAGE_SIZE, token.as_deref())
+                .await?;
+            for seat in &page.items {
+                if let Some(at) = seat.last_polled_at {
+                    let e = last_poll.entry(seat.contract_id.clone()).or_insert(at);
+                    *e = (*e).max(at);
+                }
+            }
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        let items: Vec<ContractView> = contracts
+            .iter()
+            .map(|c| ContractView {
+                last_successful_poll: last_poll
+                    .get(&c.contract_id)
+                    .map(|at| clock::to_rfc3339(*at)),
+                imported: Some(counts.get(&c.contract_id).cloned().unwrap_or_default()),
+                ..ContractView::from(c)
+            })
+            .collect();
         Ok(http::json(
             200,
             &ListView {

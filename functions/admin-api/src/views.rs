@@ -6,8 +6,8 @@ use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
 use shared::domain::{
     Activity, ActivityDetail, Application, AtsUser, Candidate, ContactInfo, Contract,
-    ContractEvent, ContractStatus, Direction, ExportRecord, ExportStatus, Job, JobState, Seat,
-    SkipReason, Source, StatusCause, Tenant,
+    ContractEvent, ContractStatus, Direction, ExportRecord, ExportStatus, ImportCounts, Job,
+    JobState, Seat, SkipReason, Source, StatusCause, Tenant,
 };
 use shared::store::CandidateRecord;
 
@@ -64,6 +64,12 @@ pub struct ContractView {
     pub expires_at: Option<String>,
     pub connected_at: String,
     pub updated_at: String,
+    /// The latest successful poll of any of its seats (in listings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_successful_poll: Option<String>,
+    /// Records imported under it (in listings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<ImportCounts>,
 }
 
 impl From<&Contract> for ContractView {
@@ -76,6 +82,8 @@ impl From<&Contract> for ContractView {
             expires_at: c.expires_at.map(to_rfc3339),
             connected_at: to_rfc3339(c.connected_at),
             updated_at: to_rfc3339(c.updated_at),
+            last_successful_poll: None,
+            imported: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
-use shared::domain::Seat;
+use shared::domain::{ImportCounts, Seat};
 use shared::linkedin::LinkedIn;
 use shared::messages::SeatPoll;
 use shared::queue::Queue;
@@ -151,6 +151,19 @@ impl InMailImport {
             .await
         {
             tracing::warn!(error = %e, "poll not finished cleanly; its windows will be read again and the lease expires");
+        }
+        let counts = ImportCounts {
+            exports: 0,
+            inmails: report.inmails as u64,
+            notes: report.notes as u64,
+            contact_shares: report.contact_shares as u64,
+        };
+        if let Err(e) = self
+            .store
+            .count_imported(&poll.tenant_id, &poll.contract_id, &counts)
+            .await
+        {
+            tracing::warn!(error = %e, "import counters not updated");
         }
         match error {
             None => {

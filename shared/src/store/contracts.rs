@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::{Page, Store, decode_token, encode_token, from_item, s, to_item, with_key};
-use crate::domain::{Contract, ContractEvent};
+use crate::domain::{Contract, ContractEvent, ImportCounts};
 use crate::error::{Error, Result};
 use crate::keys;
 
@@ -97,6 +97,85 @@ impl Store {
                         .unwrap_or_default()
                 };
                 out.push((text("tenantId"), text("contractId")));
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Adds to a contract's counters of imported records (activity; exports count in their own
+    /// transaction).
+    pub async fn count_imported(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        counts: &ImportCounts,
+    ) -> Result<()> {
+        if counts == &ImportCounts::default() {
+            return Ok(());
+        }
+        let n = |v: u64| aws_sdk_dynamodb::types::AttributeValue::N(v.to_string());
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(super::key_item(&keys::contract_stats(
+                tenant_id,
+                contract_id,
+            ))))
+            .update_expression("ADD inmails :i, notes :n, contactShares :c")
+            .expression_attribute_values(":i", n(counts.inmails))
+            .expression_attribute_values(":n", n(counts.notes))
+            .expression_attribute_values(":c", n(counts.contact_shares))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
+    }
+
+    /// Every contract's counters for a tenant, by contract id.
+    pub async fn contract_counts(
+        &self,
+        tenant_id: &str,
+    ) -> Result<std::collections::HashMap<String, ImportCounts>> {
+        let mut out = std::collections::HashMap::new();
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", s(keys::tenant(tenant_id).pk))
+                .expression_attribute_values(":prefix", s(keys::CONTRACT_STATS_PREFIX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                let contract = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|sk| sk.strip_prefix(keys::CONTRACT_STATS_PREFIX))
+                    .unwrap_or_default();
+                let num = |k: &str| {
+                    item.get(k)
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0)
+                };
+                out.insert(
+                    contract.to_owned(),
+                    ImportCounts {
+                        exports: num("exports"),
+                        inmails: num("inmails"),
+                        notes: num("notes"),
+                        contact_shares: num("contactShares"),
+                    },
+                );
             }
             match resp.last_evaluated_key() {
                 Some(k) if !k.is_empty() => start = Some(k.clone()),

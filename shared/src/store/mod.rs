@@ -177,9 +177,21 @@ impl Store {
         let application_update = upsert(&self.table, app_key, to_item(application)?, &app_fields)?;
 
         let record_put = self.record_put(record)?;
+        // The contract's count of imported exports moves with the import, exactly once.
+        let stats = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::contract_stats(
+                &record.tenant_id,
+                &record.contract_id,
+            ))))
+            .update_expression("ADD exports :one")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .build()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let result = self
             .client
             .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(stats).build())
             .transact_items(
                 TransactWriteItem::builder()
                     .update(candidate_update)
