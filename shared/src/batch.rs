@@ -19,6 +19,8 @@ use crate::queue::Queue;
 pub struct BatchQueues {
     pub source: Queue,
     pub dead_letters: Queue,
+    /// Where dead letters of a tenant are noted for the health view (messages with a `tenantId`).
+    pub log: Option<crate::store::Store>,
 }
 
 /// One received message, as handlers see it.
@@ -67,7 +69,7 @@ where
             let outcome = async {
                 let body = message.body.clone();
                 let result = handle(message).await;
-                settle(queues, &receipt, body, result).await
+                settle(queues, &id, &receipt, body, result).await
             }
             .instrument(span)
             .await;
@@ -90,6 +92,7 @@ where
 /// Decides a message's fate; `Err(())` means "report it as failed".
 async fn settle(
     queues: &BatchQueues,
+    message_id: &str,
     receipt: &str,
     body: String,
     result: Result<()>,
@@ -108,12 +111,39 @@ async fn settle(
         return Err(());
     }
     tracing::error!(error.kind = err.kind(), error = %err, "message cannot succeed; moving it to the dead-letter queue");
+    let tenant = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            v.get("tenantId")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned)
+        })
+        .filter(|t| crate::ids::check("tenantId", t).is_ok());
     match queues
         .dead_letters
         .send_raw(body, Some(&err.to_string()))
         .await
     {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            if let (Some(store), Some(tenant)) = (&queues.log, tenant) {
+                let letter = crate::domain::DeadLetter {
+                    message_id: message_id.to_owned(),
+                    source: queues
+                        .source
+                        .url()
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    reason: err.to_string(),
+                    at: crate::clock::Clock::now_ms(&crate::clock::SystemClock),
+                };
+                if let Err(e) = store.record_dead_letter(&tenant, &letter).await {
+                    tracing::warn!(error = %e, "dead letter not noted for the health view");
+                }
+            }
+            Ok(())
+        }
         Err(e) => {
             tracing::error!(error = %e, "dead-letter queue unavailable; the message will be retried");
             Err(())

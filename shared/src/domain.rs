@@ -52,6 +52,17 @@ pub struct ContractEvent {
     pub reason: String,
 }
 
+/// A message of a tenant that could never succeed and went to a dead-letter queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadLetter {
+    pub message_id: String,
+    /// The queue it came from (its URL's last segment).
+    pub source: String,
+    pub reason: String,
+    pub at: i64,
+}
+
 /// How many records were imported under a contract. Exports count exactly (with the import's
 /// transaction); activity counts per poll, so a poll re-read after a crash may count twice.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,12 +130,47 @@ pub struct Seat {
     /// The time up to which the last complete, error-free poll read (its start time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_polled_at: Option<i64>,
+    /// Records imported per hour (epoch hour → count), the last 24 hours only.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub imported_by_hour: std::collections::BTreeMap<String, u64>,
     pub updated_at: i64,
 }
 
 impl Seat {
     pub fn urn(&self) -> String {
         format!("urn:li:seat:{}", self.seat_id)
+    }
+
+    /// Records imported in the 24 hours before `now`.
+    pub fn imported_last_24h(&self, now_ms: i64) -> u64 {
+        let this_hour = now_ms.div_euclid(3_600_000);
+        self.imported_by_hour
+            .iter()
+            .filter(|(h, _)| {
+                h.parse::<i64>()
+                    .is_ok_and(|h| h > this_hour - 24 && h <= this_hour)
+            })
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// The hourly counts after adding `n` records at `now`, dropping hours older than a day.
+    pub fn imported_by_hour_with(
+        &self,
+        n: u64,
+        now_ms: i64,
+    ) -> std::collections::BTreeMap<String, u64> {
+        let this_hour = now_ms.div_euclid(3_600_000);
+        let mut hours: std::collections::BTreeMap<String, u64> = self
+            .imported_by_hour
+            .iter()
+            .filter(|(h, _)| h.parse::<i64>().is_ok_and(|h| h > this_hour - 24))
+            .map(|(h, c)| (h.clone(), *c))
+            .collect();
+        if n > 0 {
+            *hours.entry(this_hour.to_string()).or_default() += n;
+        }
+        hours
     }
 }
 

@@ -169,6 +169,16 @@ pub const CONTRACT_EVENT_PREFIX: &str = "EVENT#";
 
 pub const CONTRACT_STATS_PREFIX: &str = "STATS#";
 
+pub const DEAD_LETTER_PREFIX: &str = "DEADLETTER#";
+
+/// A message of the tenant that was moved to a dead-letter queue, newest last.
+pub fn dead_letter(tenant: &str, at_ms: i64, message_id: &str) -> Key {
+    key(
+        tenant_pk(tenant),
+        format!("{DEAD_LETTER_PREFIX}{at_ms:015}#{message_id}"),
+    )
+}
+
 /// Counters of what was imported under a contract (kept apart from the contract item, which is
 /// written whole on every status change).
 pub fn contract_stats(tenant: &str, contract_id: &str) -> Key {

@@ -364,3 +364,110 @@ async fn the_hourly_review_probes_linkedin_and_notices_a_renewal() {
     );
     assert_eq!(review_contracts(&w).await["renewed"], 0);
 }
+
+#[tokio::test]
+async fn health_shows_what_flows_and_what_does_not() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let clock = ManualClock::at(now - now % HOUR);
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    w.link(ACTIVE, "7002", USER).await;
+    w.api(
+        "DELETE",
+        &format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/7002/link"),
+        None,
+    )
+    .await;
+    w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+    w.sim.add_inmails(vec![linkedin_sim::InMail {
+        id: "m1".into(),
+        seat: format!("urn:li:seat:{SEAT}"),
+        member: "urn:li:person:ada".into(),
+        direction: "SENT".into(),
+        subject: "s".into(),
+        body: "b".into(),
+        created_at: t0 + HOUR,
+        conversation: None,
+    }]);
+    clock.set(t0 + 2 * HOUR);
+    w.poll_activity().await;
+    // A message of this tenant that can never succeed.
+    let poison = json!({"tenantId": TENANT, "notificationId": "n", "kind": "EXPORT_CANDIDATE_PROFILE", "requestId": "no-such-request", "receivedAt": 1});
+    w.stack
+        .clients
+        .sqs
+        .send_message()
+        .queue_url(w.stack.queue_url("ExportsQueue"))
+        .message_body(poison.to_string())
+        .send()
+        .await
+        .unwrap();
+    w.settle().await;
+
+    let (s, h) = w
+        .api("GET", &format!("/tenants/{TENANT}/health"), None)
+        .await;
+    assert_eq!(s.as_u16(), 200, "{h}");
+    let seat = h["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seatId"] == SEAT)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            seat["linked"].as_bool(),
+            seat["importedLast24h"].as_u64(),
+            seat["stale"].as_bool()
+        ),
+        (Some(true), Some(1), Some(false)),
+        "{h}"
+    );
+    assert_eq!(h["unlinkedSeats"], json!(["7002"]));
+    let expired = h["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contractId"] == EXPIRED)
+        .unwrap()
+        .clone();
+    assert!(
+        expired["attention"]
+            .as_str()
+            .unwrap()
+            .contains("expiry date"),
+        "{expired}"
+    );
+    assert_eq!(h["deadLetters"].as_array().unwrap().len(), 1, "{h}");
+    assert!(
+        h["deadLetters"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not found")
+    );
+
+    // Three hours without a complete poll: the seat is stale, and says why.
+    clock.set(t0 + 5 * HOUR);
+    let (_, h) = w
+        .api("GET", &format!("/tenants/{TENANT}/health"), None)
+        .await;
+    let seat = h["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seatId"] == SEAT)
+        .unwrap()
+        .clone();
+    assert_eq!(seat["stale"], true, "{h}");
+    assert!(seat["attention"].as_str().is_some());
+}

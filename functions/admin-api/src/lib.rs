@@ -122,6 +122,7 @@ impl AdminApi {
                 self.put_contract(&tenant, &contract, body(req)?).await
             }
             "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
+            "GET /tenants/{tenantId}/health" => self.health(&tenant).await,
             "DELETE /tenants/{tenantId}/contracts/{contractId}" => {
                 let contract = contract_path(req)?;
                 self.disconnect_contract(&tenant, &contract).await
@@ -304,6 +305,31 @@ impl AdminApi {
                 items,
                 next_token: page.next_token,
             },
+        ))
+    }
+
+    /// What is flowing and what is not, with reasons: contracts, seats, dead letters.
+    async fn health(&self, tenant_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let now = self.clock.now_ms();
+        let contracts = self.store.list_contracts(tenant_id).await?;
+        let mut seats = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .list_seats(tenant_id, shared::store::MAX_PAGE_SIZE, token.as_deref())
+                .await?;
+            seats.extend(page.items);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        let letters = self.store.recent_dead_letters(tenant_id, 20).await?;
+        Ok(http::json(
+            200,
+            &HealthView::new(&contracts, &seats, &letters, now),
         ))
     }
 

@@ -79,7 +79,7 @@ pub struct ExportImport {
 impl ExportImport {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
         Ok(Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            store: Store::new(clients.dynamodb.clone(), config.table_name.clone()),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -89,6 +89,10 @@ impl ExportImport {
             queues: BatchQueues {
                 source: Queue::new(clients.sqs.clone(), config.exports_queue_url),
                 dead_letters: Queue::new(clients.sqs.clone(), config.exports_dlq_url),
+                log: Some(Store::new(
+                    clients.dynamodb.clone(),
+                    config.table_name.clone(),
+                )),
             },
             clock,
         })

@@ -82,7 +82,7 @@ pub struct InMailImport {
 impl InMailImport {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
         Ok(Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            store: Store::new(clients.dynamodb.clone(), config.table_name.clone()),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -92,6 +92,10 @@ impl InMailImport {
             queues: BatchQueues {
                 source: Queue::new(clients.sqs.clone(), config.activity_queue_url),
                 dead_letters: Queue::new(clients.sqs.clone(), config.activity_dlq_url),
+                log: Some(Store::new(
+                    clients.dynamodb.clone(),
+                    config.table_name.clone(),
+                )),
             },
             clock,
             time_budget: config.time_budget,
@@ -147,7 +151,16 @@ impl InMailImport {
         // Progress is stored even when the run failed: its cursors cover only written records.
         if let Err(e) = self
             .store
-            .finish_poll(seat_key, &lease, &moves, complete.then_some(now))
+            .finish_poll(
+                seat_key,
+                &lease,
+                &moves,
+                complete.then_some(now),
+                &seat.imported_by_hour_with(
+                    (report.inmails + report.notes + report.contact_shares) as u64,
+                    now,
+                ),
+            )
             .await
         {
             tracing::warn!(error = %e, "poll not finished cleanly; its windows will be read again and the lease expires");

@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::{Page, Store, decode_token, encode_token, from_item, s, to_item, with_key};
-use crate::domain::{Contract, ContractEvent, ImportCounts};
+use crate::domain::{Contract, ContractEvent, DeadLetter, ImportCounts};
 use crate::error::{Error, Result};
 use crate::keys;
 
@@ -182,6 +182,52 @@ impl Store {
                 _ => return Ok(out),
             }
         }
+    }
+
+    /// Notes that a message of the tenant went to a dead-letter queue (kept 14 days, as long as
+    /// the queue keeps the message).
+    pub async fn record_dead_letter(&self, tenant_id: &str, letter: &DeadLetter) -> Result<()> {
+        let mut item = with_key(
+            keys::dead_letter(tenant_id, letter.at, &letter.message_id),
+            to_item(letter)?,
+        );
+        item.insert(
+            keys::TTL.into(),
+            aws_sdk_dynamodb::types::AttributeValue::N(
+                ((letter.at + 14 * 86_400_000) / 1000).to_string(),
+            ),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
+    }
+
+    /// The tenant's most recent dead letters, newest first.
+    pub async fn recent_dead_letters(
+        &self,
+        tenant_id: &str,
+        limit: i32,
+    ) -> Result<Vec<DeadLetter>> {
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(keys::tenant(tenant_id).pk))
+            .expression_attribute_values(":prefix", s(keys::DEAD_LETTER_PREFIX))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        resp.items().iter().cloned().map(from_item).collect()
     }
 
     /// A page of a contract's status transitions, oldest first.

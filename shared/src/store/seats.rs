@@ -306,9 +306,13 @@ impl Store {
         lease: &PollLease,
         moves: &[crate::activity::CursorMove],
         polled_at: Option<i64>,
+        imported_by_hour: &std::collections::BTreeMap<String, u64>,
     ) -> Result<()> {
         let (t, c, st) = seat;
-        let mut sets = vec!["leaseUntil = :zero".to_owned()];
+        let mut sets = vec![
+            "leaseUntil = :zero".to_owned(),
+            "importedByHour = :hours".to_owned(),
+        ];
         let mut conditions = vec!["leaseOwner = :owner".to_owned()];
         let mut req = self
             .client
@@ -316,7 +320,16 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
             .expression_attribute_values(":owner", s(&lease.owner))
-            .expression_attribute_values(":zero", n(0));
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(
+                ":hours",
+                AttributeValue::M(
+                    imported_by_hour
+                        .iter()
+                        .map(|(h, c)| (h.clone(), AttributeValue::N(c.to_string())))
+                        .collect(),
+                ),
+            );
         if let Some(at) = polled_at {
             sets.push("lastPolledAt = :at".to_owned());
             req = req.expression_attribute_values(":at", n(at));
