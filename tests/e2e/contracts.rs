@@ -471,3 +471,29 @@ async fn health_shows_what_flows_and_what_does_not() {
     assert_eq!(seat["stale"], true, "{h}");
     assert!(seat["attention"].as_str().is_some());
 }
+
+#[tokio::test]
+async fn a_contract_whose_end_date_passed_at_linkedin_is_found_by_the_hourly_review() {
+    let w = World::with_linked_seat(Setup::default()).await;
+    let urn = format!("urn:li:contract:{ACTIVE}");
+    let past = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 1000;
+    w.sim.set_contract_end(&urn, Some(past));
+    assert_eq!(review_contracts(&w).await["expiredByLinkedin"], 1);
+    w.sim.set_contract_end(&urn, None);
+    assert_eq!(review_contracts(&w).await["renewed"], 1);
+    let (_, list) = w
+        .api("GET", &format!("/tenants/{TENANT}/contracts"), None)
+        .await;
+    let c = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contractId"] == ACTIVE)
+        .unwrap()
+        .clone();
+    assert_eq!(status(&c), "Active");
+}

@@ -459,7 +459,7 @@ fn paging(query: &Query, start_required: bool) -> Result<(usize, usize), ApiErr>
 }
 
 fn contract_active(state: &SimState, contract: &str) -> Result<(), ApiErr> {
-    match state.contracts.get(contract).copied() {
+    match state.contract_state(contract) {
         Some(status @ (ContractState::Expired | ContractState::Disabled)) => Err(ApiErr::new(
             403,
             CODE_CONTRACT_INACTIVE,

@@ -247,6 +247,18 @@ struct Notification {
     signature: String,
 }
 
+impl SimState {
+    /// A contract's state now: as set, else EXPIRED once its end date has passed.
+    fn contract_state(&self, contract_urn: &str) -> Option<ContractState> {
+        self.contracts.get(contract_urn).copied().or_else(|| {
+            self.contract_ends
+                .get(contract_urn)
+                .filter(|end| **end <= now_ms())
+                .map(|_| ContractState::Expired)
+        })
+    }
+}
+
 #[derive(Default)]
 struct SimState {
     apps: HashMap<String, App>,
@@ -256,6 +268,8 @@ struct SimState {
     /// client id -> request id -> status change
     status_requests: HashMap<String, HashMap<String, StatusRequest>>,
     contracts: HashMap<String, ContractState>,
+    /// Contract URN -> end date (epoch ms): from then on the contract answers as EXPIRED.
+    contract_ends: HashMap<String, i64>,
     faults: Vec<Fault>,
     calls: Vec<Call>,
     notifications: HashMap<String, Notification>,
@@ -760,6 +774,16 @@ impl Sim {
         Ok(valid)
     }
 
+    /// Gives a contract an end date (epoch ms, wall clock): from then on it answers as EXPIRED,
+    /// unless its state was set otherwise later. `None` removes the end date (a renewal).
+    pub fn set_contract_end(&self, contract_urn: &str, end_ms: Option<i64>) {
+        let mut state = self.state();
+        match end_ms {
+            Some(end) => state.contract_ends.insert(contract_urn.to_string(), end),
+            None => state.contract_ends.remove(contract_urn),
+        };
+    }
+
     /// Sets the state of a contract; calls for exports, activity or seats of an EXPIRED or
     /// DISABLED contract get 403.
     pub fn set_contract_status(&self, contract_urn: &str, status: ContractState) {
@@ -930,7 +954,7 @@ impl Sim {
         let mut elements = Vec::new();
         if let Some(e) = export {
             if let Some(status @ (ContractState::Expired | ContractState::Disabled)) =
-                state.contracts.get(&e.contract).copied()
+                state.contract_state(&e.contract)
             {
                 return api_error(
                     403,
