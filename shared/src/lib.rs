@@ -18,6 +18,7 @@ pub mod keys;
 pub mod linkedin;
 pub mod messages;
 pub mod queue;
+pub mod seats;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;

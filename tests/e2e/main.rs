@@ -8,4 +8,5 @@ mod admin;
 mod contracts;
 mod exports;
 mod scenario;
+mod seats;
 mod webhook;

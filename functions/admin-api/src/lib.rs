@@ -547,8 +547,20 @@ impl AdminApi {
     async fn list_seats(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
         self.tenant(tenant_id).await?;
         let (limit, token) = paging(req)?;
+        let linked = match http::query_param(req, "linked") {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err(ApiError::invalid("linked must be true or false")),
+        };
         let page = self.store.list_seats(tenant_id, limit, token).await?;
-        let items: Vec<SeatView> = page.items.iter().map(SeatView::from).collect();
+        // The filter applies within the page, so a page may hold fewer than `limit` seats.
+        let items: Vec<SeatView> = page
+            .items
+            .iter()
+            .filter(|s| linked.is_none_or(|l| s.user_id.is_some() == l))
+            .map(SeatView::from)
+            .collect();
         Ok(http::json(
             200,
             &ListView {

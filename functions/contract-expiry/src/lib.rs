@@ -2,7 +2,8 @@
 //! scan). Active contracts past their `expiresAt` become Expired; each other active contract is
 //! probed with one cheap LinkedIn call, and an answer that it is expired or switched off marks
 //! it Expired; a contract LinkedIn had reported expired and now serves again becomes Active.
-//! Every change is kept in the contract's audit trail (see `shared::contracts`).
+//! Every change is kept in the contract's audit trail (see `shared::contracts`). Then the seats of
+//! every active contract are synced from LinkedIn (see `shared::seats`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::contracts::{self, Review};
 use shared::linkedin::LinkedIn;
+use shared::seats;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
 use shared::store::Store;
 
@@ -45,6 +47,11 @@ pub struct ExpirySummary {
     pub expired_by_linkedin: usize,
     pub renewed: usize,
     pub probe_failed: usize,
+    /// Seats LinkedIn listed for the active contracts, and what seat sync made of them.
+    pub seats: usize,
+    pub seats_linked_automatically: usize,
+    pub seats_unlinked: usize,
+    pub seat_sync_failed: usize,
 }
 
 pub struct ContractExpiry {
@@ -92,6 +99,33 @@ impl ContractExpiry {
                 Review::ExpiredByLinkedIn => summary.expired_by_linkedin += 1,
                 Review::Renewed => summary.renewed += 1,
                 Review::ProbeFailed => summary.probe_failed += 1,
+            }
+            let active = self
+                .store
+                .get_contract(&tenant, &contract)
+                .await?
+                .is_some_and(|c| c.is_active_at(now));
+            if active {
+                match seats::sync_contract_seats(
+                    &self.store,
+                    &self.linkedin,
+                    c,
+                    &tenant,
+                    &contract,
+                    now,
+                )
+                .await
+                {
+                    Ok(sync) => {
+                        summary.seats += sync.seats;
+                        summary.seats_linked_automatically += sync.linked_automatically;
+                        summary.seats_unlinked += sync.unlinked;
+                    }
+                    Err(e) => {
+                        tracing::warn!(contract = %contract, error = %e, "seat sync failed; tried again next hour");
+                        summary.seat_sync_failed += 1;
+                    }
+                }
             }
         }
         tracing::info!(?summary, "contracts reviewed");

@@ -248,6 +248,27 @@ impl LinkedIn {
             .map(|_| ())
     }
 
+    /// One page of a contract's seats, in every state (`start` is mandatory for this finder).
+    pub async fn seats(
+        &self,
+        creds: &LinkedInCredentials,
+        contract: &str,
+        page: Paging,
+    ) -> Result<ActivityPage<wire::SeatElement>> {
+        let (from, count) = (page.start.to_string(), page.count.to_string());
+        let q = [
+            ("q", "attributes"),
+            ("contracts", contract),
+            ("start", &from),
+            ("count", &count),
+        ];
+        Ok(ActivityPage::from(
+            self.get::<wire::Elements<serde_json::Value>>(creds, "/seatsV2", &q)
+                .await?
+                .elements,
+        ))
+    }
+
     /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry
     /// with a fresh token.
     async fn get<T: DeserializeOwned>(

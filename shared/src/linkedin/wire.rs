@@ -335,6 +335,19 @@ pub struct StubElement {
     pub created: i64,
 }
 
+/// One element of `seatsV2?q=attributes`: a Recruiter seat of a contract. Names are not read:
+/// seat holders are matched to ATS users by member URN or email only.
+#[derive(Debug, Deserialize)]
+pub struct SeatElement {
+    pub id: AnyId,
+    #[serde(default)]
+    pub member: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
 #[cfg(test)]
 mod activity_tests {
     use super::*;

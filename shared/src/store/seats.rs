@@ -128,6 +128,68 @@ impl Store {
         from_item(resp.attributes.unwrap_or_default())
     }
 
+    /// Records a seat as LinkedIn lists it (member, state), keeping its link and cursors.
+    pub async fn upsert_seat_from_linkedin(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+        member: Option<&str>,
+        state: Option<&str>,
+        now: i64,
+    ) -> Result<Seat> {
+        let mut sets = vec![
+            "tenantId = :t",
+            "contractId = :c",
+            "seatId = :s",
+            "updatedAt = :now",
+        ];
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
+            .expression_attribute_values(":t", s(tenant_id))
+            .expression_attribute_values(":c", s(contract_id))
+            .expression_attribute_values(":s", s(seat_id))
+            .expression_attribute_values(":now", n(now));
+        if let Some(m) = member {
+            sets.push("#member = :m");
+            req = req
+                .expression_attribute_names("#member", "member")
+                .expression_attribute_values(":m", s(m));
+        }
+        if let Some(st) = state {
+            sets.push("#state = :st");
+            req = req
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":st", s(st));
+        }
+        let resp = req
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        from_item(resp.attributes.unwrap_or_default())
+    }
+
+    /// Every ATS user of a tenant.
+    pub async fn all_users(&self, tenant_id: &str) -> Result<Vec<AtsUser>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .list_users(tenant_id, super::MAX_PAGE_SIZE, token.as_deref())
+                .await?;
+            out.extend(page.items);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// Unlinks a seat: it leaves the poller's index; its data and cursors stay.
     pub async fn unlink_seat(
         &self,

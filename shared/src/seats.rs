@@ -1,0 +1,137 @@
+//! Seat sync: the seats LinkedIn lists for a contract are recorded with their state, and a seat
+//! whose holder already has an ATS account (same member URN, or same email ignoring case) is
+//! linked to it. No ATS user is ever created from LinkedIn data.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::domain::AtsUser;
+use crate::error::Result;
+use crate::linkedin::{LinkedIn, Paging};
+use crate::secrets::LinkedInCredentials;
+use crate::store::Store;
+
+/// What one contract's seat sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatSync {
+    pub seats: usize,
+    pub linked_automatically: usize,
+    pub unlinked: usize,
+    pub malformed: usize,
+}
+
+/// Finds the ATS user a seat holder is: by member URN first, then by email (case-insensitive).
+pub fn match_user<'a>(
+    users: &'a [AtsUser],
+    member: Option<&str>,
+    email: Option<&str>,
+) -> Option<&'a AtsUser> {
+    member
+        .and_then(|m| users.iter().find(|u| u.member.as_deref() == Some(m)))
+        .or_else(|| {
+            let email = email?.trim();
+            users
+                .iter()
+                .find(|u| !email.is_empty() && u.email.eq_ignore_ascii_case(email))
+        })
+}
+
+/// Reads every page of the contract's seats and records them; links the new matches.
+pub async fn sync_contract_seats(
+    store: &Store,
+    linkedin: &LinkedIn,
+    creds: &LinkedInCredentials,
+    tenant_id: &str,
+    contract_id: &str,
+    now: i64,
+) -> Result<SeatSync> {
+    let users = store.all_users(tenant_id).await?;
+    let contract_urn = format!("urn:li:contract:{contract_id}");
+    let mut sync = SeatSync::default();
+    let mut page = Some(Paging::first());
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    while let Some(p) = page {
+        let got = linkedin.seats(creds, &contract_urn, p).await?;
+        sync.malformed += got.malformed.len();
+        for e in got.elements {
+            let seat_id = e.id.to_string_lossy();
+            if crate::ids::urn_number("seat", &seat_id).is_err()
+                || seen.insert(seat_id.clone(), ()).is_some()
+            {
+                sync.malformed += 1;
+                continue;
+            }
+            let member = e
+                .member
+                .as_deref()
+                .filter(|m| crate::ids::check_member_urn(m).is_ok());
+            let seat = store
+                .upsert_seat_from_linkedin(
+                    tenant_id,
+                    contract_id,
+                    &seat_id,
+                    member,
+                    e.state.as_deref(),
+                    now,
+                )
+                .await?;
+            sync.seats += 1;
+            if seat.user_id.is_some() {
+                continue;
+            }
+            match match_user(&users, member, e.email.as_deref()) {
+                Some(user) => {
+                    store
+                        .link_seat(tenant_id, contract_id, &seat_id, &user.user_id, now)
+                        .await?;
+                    sync.linked_automatically += 1;
+                }
+                None => sync.unlinked += 1,
+            }
+        }
+        page = p.next(got.returned);
+    }
+    Ok(sync)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, email: &str, member: Option<&str>) -> AtsUser {
+        AtsUser {
+            tenant_id: "t".into(),
+            user_id: id.into(),
+            email: email.into(),
+            first_name: "F".into(),
+            last_name: "L".into(),
+            member: member.map(str::to_owned),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn matches_by_member_then_email_ignoring_case() {
+        let users = [
+            user("a", "ann@acme.example", Some("urn:li:person:ann")),
+            user("b", "Bob@Acme.example", None),
+        ];
+        assert_eq!(
+            match_user(&users, Some("urn:li:person:ann"), None)
+                .unwrap()
+                .user_id,
+            "a"
+        );
+        assert_eq!(
+            match_user(&users, Some("urn:li:person:zzz"), Some("bob@ACME.example"))
+                .unwrap()
+                .user_id,
+            "b"
+        );
+        assert!(match_user(&users, None, Some("carol@acme.example")).is_none());
+        assert!(match_user(&users, None, Some(" ")).is_none());
+    }
+}
