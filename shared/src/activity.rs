@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::domain::{
+use crate::domain::{CursorSet, 
     Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, Phone, Seat,
 };
 use crate::error::{Error, Result};
@@ -51,6 +51,8 @@ pub const CURSOR_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CursorMove {
     pub stream: ActivityStream,
+    /// The seat attribute the move is stored in (live or back-fill cursor).
+    pub field: &'static str,
     pub stored: i64,
     pub reached: i64,
 }
@@ -95,6 +97,10 @@ pub struct ActivityImport<'a> {
     pub creds: &'a LinkedInCredentials,
     /// Work stops (between windows) once this instant passes.
     pub deadline: Instant,
+    /// ... or once this many windows were read (a bounded step of a back-fill).
+    pub max_windows: usize,
+    /// Whose read positions this run uses.
+    pub set: CursorSet,
 }
 
 /// One window of one stream, every page of it, as LinkedIn answered.
@@ -124,12 +130,16 @@ impl ActivityImport<'_> {
         let mut placements: HashMap<String, Placement> = HashMap::new();
         let mut last_save = Instant::now();
         for stream in ActivityStream::ALL {
-            let Some(stored) = stream.cursor(&seat.cursors).or(seat.linked_at) else {
+            let start = match self.set {
+                CursorSet::Live => stream.cursor(&seat.cursors).or(seat.linked_at),
+                CursorSet::Backfill => stream.cursor(&seat.backfill_cursors.as_cursors()).or(seat.backfill.as_ref().map(|b| b.from)),
+            };
+            let Some(stored) = start else {
                 continue;
             };
             let mut reached = stored;
             while reached < until {
-                if Instant::now() >= self.deadline {
+                if Instant::now() >= self.deadline || run.report.windows >= self.max_windows {
                     run.report.complete = false;
                     break;
                 }
@@ -155,11 +165,7 @@ impl ActivityImport<'_> {
                 }
             }
             if reached > stored {
-                run.moves.push(CursorMove {
-                    stream,
-                    stored,
-                    reached,
-                });
+                run.moves.push(CursorMove { stream, field: stream.field(self.set), stored, reached });
             }
             if run.error.is_some() || !run.report.complete {
                 break;
@@ -195,7 +201,7 @@ impl ActivityImport<'_> {
         for m in moves.drain(..) {
             match self
                 .store
-                .advance_cursor(key, m.stream, m.stored, m.reached)
+                .advance_cursor(key, m.field, m.stored, m.reached)
                 .await
             {
                 Ok(true) => {}

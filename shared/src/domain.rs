@@ -130,6 +130,12 @@ pub struct Seat {
     /// The time up to which the last complete, error-free poll read (its start time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_polled_at: Option<i64>,
+    /// Where each stream's history back-fill has read to (epoch ms, exclusive).
+    #[serde(flatten)]
+    pub backfill_cursors: BackfillCursors,
+    /// The history back-fill started when the seat was first linked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<Backfill>,
     /// Records imported per hour (epoch hour → count), the last 24 hours only.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub imported_by_hour: std::collections::BTreeMap<String, u64>,
@@ -197,6 +203,55 @@ pub struct ActivityCursors {
     pub stubs: Option<i64>,
 }
 
+/// Back-fill read positions, as `ActivityCursors` but stored apart from the live ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackfillCursors {
+    #[serde(rename = "backfillInmails", default, skip_serializing_if = "Option::is_none")]
+    pub inmails: Option<i64>,
+    #[serde(rename = "backfillNotes", default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<i64>,
+    #[serde(rename = "backfillStubs", default, skip_serializing_if = "Option::is_none")]
+    pub stubs: Option<i64>,
+}
+
+impl BackfillCursors {
+    pub fn as_cursors(&self) -> ActivityCursors {
+        ActivityCursors { inmails: self.inmails, notes: self.notes, stubs: self.stubs }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackfillState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+/// A seat's history back-fill: `[from, to)`, where `to` is the link time (live polling starts
+/// there) and `from` the back-fill horizon before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backfill {
+    pub state: BackfillState,
+    pub from: i64,
+    pub to: i64,
+    /// Invocations that worked on it so far.
+    #[serde(default)]
+    pub steps: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Which read positions a run uses: live polling's or the history back-fill's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CursorSet {
+    Live,
+    Backfill,
+}
+
 /// The three activity streams LinkedIn serves per seat.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ActivityStream {
@@ -212,7 +267,17 @@ impl ActivityStream {
         ActivityStream::Stubs,
     ];
 
-    /// The seat attribute holding this stream's cursor.
+    /// The seat attribute holding this stream's cursor of `set`.
+    pub fn field(self, set: CursorSet) -> &'static str {
+        match (set, self) {
+            (CursorSet::Live, s) => s.cursor_field(),
+            (CursorSet::Backfill, ActivityStream::InMails) => "backfillInmails",
+            (CursorSet::Backfill, ActivityStream::Notes) => "backfillNotes",
+            (CursorSet::Backfill, ActivityStream::Stubs) => "backfillStubs",
+        }
+    }
+
+    /// The seat attribute holding this stream's live cursor.
     pub fn cursor_field(self) -> &'static str {
         match self {
             ActivityStream::InMails => "cursorInmails",

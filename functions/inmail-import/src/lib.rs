@@ -13,7 +13,7 @@ use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
-use shared::domain::{ImportCounts, Seat};
+use shared::domain::{CursorSet, ImportCounts, Seat};
 use shared::linkedin::LinkedIn;
 use shared::messages::SeatPoll;
 use shared::queue::Queue;
@@ -212,6 +212,8 @@ impl InMailImport {
             linkedin: &self.linkedin,
             creds: &creds,
             deadline: started + self.time_budget,
+            max_windows: usize::MAX,
+            set: CursorSet::Live,
         };
         Ok(import.run(seat, now - SETTLE_DELAY_MS).await)
     }

@@ -401,7 +401,7 @@ impl Store {
             sets.push(format!("{name} = {new}"));
             conditions.push(format!("(attribute_not_exists({name}) OR {name} = {old})"));
             req = req
-                .expression_attribute_names(&name, m.stream.cursor_field())
+                .expression_attribute_names(&name, m.field)
                 .expression_attribute_values(&old, n(m.stored))
                 .expression_attribute_values(&new, n(m.reached));
         }
@@ -417,8 +417,7 @@ impl Store {
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 for m in moves {
-                    if !self
-                        .advance_cursor(seat, m.stream, m.stored, m.reached)
+                    if !self.advance_cursor(seat, m.field, m.stored, m.reached)
                         .await?
                     {
                         tracing::warn!(stream = m.stream.name(), "cursor moved by another run");
@@ -435,7 +434,7 @@ impl Store {
     pub async fn advance_cursor(
         &self,
         seat: (&str, &str, &str),
-        stream: ActivityStream,
+        field: &str,
         old: i64,
         new: i64,
     ) -> Result<bool> {
@@ -447,7 +446,7 @@ impl Store {
             .set_key(Some(key_item(&keys::seat(t, c, st))))
             .update_expression("SET #cur = :new")
             .condition_expression("attribute_not_exists(#cur) OR #cur = :old")
-            .expression_attribute_names("#cur", stream.cursor_field())
+            .expression_attribute_names("#cur", field)
             .expression_attribute_values(":new", n(new))
             .expression_attribute_values(":old", n(old))
             .send()
