@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::domain::{CursorSet, 
-    Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, Phone, Seat,
+use crate::domain::{
+    Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, CursorSet,
+    Phone, Seat,
 };
 use crate::error::{Error, Result};
 use crate::keys;
@@ -132,7 +133,9 @@ impl ActivityImport<'_> {
         for stream in ActivityStream::ALL {
             let start = match self.set {
                 CursorSet::Live => stream.cursor(&seat.cursors).or(seat.linked_at),
-                CursorSet::Backfill => stream.cursor(&seat.backfill_cursors.as_cursors()).or(seat.backfill.as_ref().map(|b| b.from)),
+                CursorSet::Backfill => stream
+                    .cursor(&seat.backfill_cursors.as_cursors())
+                    .or(seat.backfill.as_ref().map(|b| b.from)),
             };
             let Some(stored) = start else {
                 continue;
@@ -165,7 +168,12 @@ impl ActivityImport<'_> {
                 }
             }
             if reached > stored {
-                run.moves.push(CursorMove { stream, field: stream.field(self.set), stored, reached });
+                run.moves.push(CursorMove {
+                    stream,
+                    field: stream.field(self.set),
+                    stored,
+                    reached,
+                });
             }
             if run.error.is_some() || !run.report.complete {
                 break;

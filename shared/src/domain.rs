@@ -206,17 +206,33 @@ pub struct ActivityCursors {
 /// Back-fill read positions, as `ActivityCursors` but stored apart from the live ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackfillCursors {
-    #[serde(rename = "backfillInmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "backfillInmails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inmails: Option<i64>,
-    #[serde(rename = "backfillNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "backfillNotes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<i64>,
-    #[serde(rename = "backfillStubs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "backfillStubs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stubs: Option<i64>,
 }
 
 impl BackfillCursors {
     pub fn as_cursors(&self) -> ActivityCursors {
-        ActivityCursors { inmails: self.inmails, notes: self.notes, stubs: self.stubs }
+        ActivityCursors {
+            inmails: self.inmails,
+            notes: self.notes,
+            stubs: self.stubs,
+        }
     }
 }
 

@@ -36,3 +36,12 @@ pub struct SeatPoll {
     pub seat_id: String,
     pub enqueued_at: i64,
 }
+
+/// "Do the next bounded step of this seat's history back-fill", on the back-fill queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackfillStep {
+    pub tenant_id: String,
+    pub contract_id: String,
+    pub seat_id: String,
+}

@@ -494,6 +494,7 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
     let f = fault.clone();
     let setup = Setup {
         clock: Some(clock.clone()),
+        backfill_days: None,
         clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
             let mut clients = Clients::new(sdk);
             let conf = aws_sdk_dynamodb::config::Builder::from(sdk)

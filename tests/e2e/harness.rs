@@ -50,6 +50,9 @@ pub struct Setup {
     pub clock: Option<ManualClock>,
     /// Builds the functions' AWS clients from the local SDK config (to add interceptors).
     pub clients: Option<ClientsBuilder>,
+    /// Days of history a newly linked seat back-fills (template default 730; tests default 0,
+    /// so that only the back-fill tests pay for one).
+    pub backfill_days: Option<u64>,
 }
 
 pub type ClientsBuilder = Box<dyn FnOnce(&aws_config::SdkConfig) -> Clients>;
@@ -73,6 +76,10 @@ impl World {
         if let Some(clock) = &setup.clock {
             opts.clock = Arc::new(clock.clone());
         }
+        opts.parameters.insert(
+            "BackfillHorizonDays".into(),
+            setup.backfill_days.unwrap_or(0).to_string(),
+        );
         if let Some(build) = setup.clients {
             opts.clients = Some(build(&local_stack::local_sdk_config(moto()).await));
         }

@@ -14,6 +14,7 @@ use shared::config::{ConfigError, Env};
 use shared::contracts;
 use shared::domain::{AtsUser, Contract, ContractStatus, Job, JobState, StatusCause, Tenant};
 use shared::http::{self, BodyError};
+use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
 use shared::store::Store;
 use shared::{Error, ids};
@@ -28,6 +29,9 @@ const DEFAULT_PAGE_SIZE: i32 = 50;
 pub struct Config {
     pub table_name: String,
     pub secret_prefix: String,
+    pub backfill_queue_url: String,
+    /// How far back a newly linked seat's history is imported.
+    pub backfill_horizon_days: u64,
 }
 
 impl Config {
@@ -35,6 +39,8 @@ impl Config {
         Ok(Self {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
+            backfill_queue_url: env.required("BACKFILL_QUEUE_URL", "the seat back-fill queue")?,
+            backfill_horizon_days: env.seconds_or("BACKFILL_HORIZON_DAYS", 730)?,
         })
     }
 }
@@ -42,6 +48,8 @@ impl Config {
 pub struct AdminApi {
     store: Store,
     secrets: Arc<CustomerSecrets>,
+    backfills: Queue,
+    backfill_horizon_days: u64,
     clock: SharedClock,
 }
 
@@ -93,6 +101,8 @@ impl AdminApi {
                 config.secret_prefix,
                 DEFAULT_CACHE_TTL,
             )),
+            backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
+            backfill_horizon_days: config.backfill_horizon_days,
             clock,
         }
     }
@@ -598,16 +608,34 @@ impl AdminApi {
                 "no such user: seat holders are linked to existing ATS users only",
             ));
         }
-        let seat = self
+        let now = self.clock.now_ms();
+        let mut seat = self
             .store
-            .link_seat(
-                tenant_id,
-                contract_id,
-                seat_id,
-                &body.user_id,
-                self.clock.now_ms(),
-            )
+            .link_seat(tenant_id, contract_id, seat_id, &body.user_id, now)
             .await?;
+        // The first link starts the history back-fill, up to the link time where live polling
+        // starts; a relinked seat's live cursors resume where they stopped instead.
+        if seat.backfill.is_none() {
+            let linked_at = seat.linked_at.unwrap_or(now);
+            let backfill = shared::domain::Backfill {
+                state: shared::domain::BackfillState::Queued,
+                from: linked_at - (self.backfill_horizon_days as i64) * 86_400_000,
+                to: linked_at,
+                steps: 0,
+                reason: None,
+                updated_at: now,
+            };
+            let key = (tenant_id, contract_id, seat_id);
+            if self.store.start_backfill(key, &backfill).await? {
+                let step = shared::messages::BackfillStep {
+                    tenant_id: tenant_id.to_owned(),
+                    contract_id: contract_id.to_owned(),
+                    seat_id: seat_id.to_owned(),
+                };
+                self.backfills.send(&step).await?;
+                seat.backfill = Some(backfill);
+            }
+        }
         Ok(http::json(200, &SeatView::from(&seat)))
     }
 

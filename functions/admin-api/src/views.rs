@@ -5,9 +5,9 @@ use serde::Serialize;
 use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
 use shared::domain::{
-    Activity, ActivityDetail, Application, AtsUser, Candidate, ContactInfo, Contract,
-    ContractEvent, ContractStatus, DeadLetter, Direction, ExportRecord, ExportStatus, ImportCounts,
-    Job, JobState, Seat, SkipReason, Source, StatusCause, Tenant,
+    Activity, ActivityDetail, Application, AtsUser, BackfillState, Candidate, ContactInfo,
+    Contract, ContractEvent, ContractStatus, DeadLetter, Direction, ExportRecord, ExportStatus,
+    ImportCounts, Job, JobState, Seat, SkipReason, Source, StatusCause, Tenant,
 };
 use shared::store::CandidateRecord;
 
@@ -339,6 +339,21 @@ pub struct SeatView {
     pub state: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_polled_at: Option<String>,
+    /// The history back-fill: state (queued, running, done, failed), range, steps, reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<BackfillView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackfillView {
+    pub state: BackfillState,
+    pub from: String,
+    pub to: String,
+    pub steps: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub updated_at: String,
 }
 
 impl From<&Seat> for SeatView {
@@ -353,6 +368,14 @@ impl From<&Seat> for SeatView {
             member: s.member.clone(),
             state: s.state.clone(),
             last_polled_at: s.last_polled_at.map(to_rfc3339),
+            backfill: s.backfill.as_ref().map(|b| BackfillView {
+                state: b.state,
+                from: to_rfc3339(b.from),
+                to: to_rfc3339(b.to),
+                steps: b.steps,
+                reason: b.reason.clone(),
+                updated_at: to_rfc3339(b.updated_at),
+            }),
         }
     }
 }

@@ -19,6 +19,7 @@ pub enum Function {
     InMailPoll(inmail_poll::InMailPoll),
     InMailImport(inmail_import::InMailImport),
     ContractExpiry(contract_expiry::ContractExpiry),
+    SeatBackfill(seat_backfill::SeatBackfill),
 }
 
 impl Function {
@@ -59,6 +60,11 @@ impl Function {
                 contract_expiry::Config::from_env(env)?,
                 clock,
             )?),
+            "seat-backfill" => Function::SeatBackfill(seat_backfill::SeatBackfill::new(
+                clients,
+                seat_backfill::Config::from_env(env)?,
+                clock,
+            )?),
             other => {
                 return Err(
                     format!("the local stack does not know the function binary {other:?}").into(),
@@ -81,6 +87,7 @@ impl Function {
         match self {
             Function::ExportImport(f) => Some(f.handle(event).await),
             Function::InMailImport(f) => Some(f.handle(event).await),
+            Function::SeatBackfill(f) => Some(f.handle(event).await),
             _ => None,
         }
     }

@@ -49,6 +49,8 @@ pub struct StackOptions {
     /// AWS clients to hand the functions instead of plain ones for `aws_endpoint` (tests use
     /// this to inject faults with SDK interceptors).
     pub clients: Option<Clients>,
+    /// Template parameters to set, as `sam deploy --parameter-overrides` would.
+    pub parameters: HashMap<String, String>,
 }
 
 impl StackOptions {
@@ -67,6 +69,7 @@ impl StackOptions {
             clock: shared::clock::system(),
             template_path: moto::repo_root().join("template.yaml"),
             clients: None,
+            parameters: HashMap::new(),
         }
     }
 }
@@ -132,10 +135,11 @@ impl Stack {
         let sdk = local_sdk_config(&opts.aws_endpoint).await;
         let plain = Clients::new(&sdk);
         let clients = opts.clients.clone().unwrap_or_else(|| plain.clone());
-        let parameters = HashMap::from([
+        let mut parameters = HashMap::from([
             ("LinkedInApiUrl".to_owned(), opts.linkedin_api_url.clone()),
             ("LinkedInAuthUrl".to_owned(), opts.linkedin_auth_url.clone()),
         ]);
+        parameters.extend(opts.parameters.clone());
         let resources = resources::create(
             &template,
             &opts.stack_name,

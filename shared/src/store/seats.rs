@@ -9,7 +9,7 @@ use super::{
     Item, Page, Store, check_sort_prefix, decode_token, encode_token, from_item, key_item, s,
     to_item, with_key,
 };
-use crate::domain::{ActivityStream, AtsUser, Contract, Seat};
+use crate::domain::{ActivityStream, AtsUser, Backfill, Contract, Seat};
 use crate::error::{Error, Result};
 use crate::keys;
 
@@ -187,6 +187,96 @@ impl Store {
                 Some(t) => token = Some(t),
                 None => return Ok(out),
             }
+        }
+    }
+
+    /// Records a new back-fill on the seat, unless it already has one. True when recorded.
+    pub async fn start_backfill(
+        &self,
+        seat: (&str, &str, &str),
+        backfill: &Backfill,
+    ) -> Result<bool> {
+        let (t, c, st) = seat;
+        let value: AttributeValue = serde_dynamo::to_attribute_value(backfill)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .update_expression("SET backfill = :b")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(backfill)")
+            .expression_attribute_values(":b", value)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
+    /// Ends a back-fill step: stores its cursor moves (each conditional on its old value) and the
+    /// back-fill's new state, in one request; when a cursor was moved by someone else, the moves
+    /// are tried one by one and the state is stored anyway.
+    pub async fn finish_backfill_step(
+        &self,
+        seat: (&str, &str, &str),
+        moves: &[crate::activity::CursorMove],
+        backfill: &Backfill,
+    ) -> Result<()> {
+        let (t, c, st) = seat;
+        let value: AttributeValue = serde_dynamo::to_attribute_value(backfill)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut sets = vec!["backfill = :b".to_owned()];
+        let mut conditions = vec!["attribute_exists(pk)".to_owned()];
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .expression_attribute_values(":b", value.clone());
+        for (i, m) in moves.iter().enumerate() {
+            let (name, old, new) = (format!("#c{i}"), format!(":old{i}"), format!(":new{i}"));
+            sets.push(format!("{name} = {new}"));
+            conditions.push(format!("(attribute_not_exists({name}) OR {name} = {old})"));
+            req = req
+                .expression_attribute_names(&name, m.field)
+                .expression_attribute_values(&old, n(m.stored))
+                .expression_attribute_values(&new, n(m.reached));
+        }
+        let result = req
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression(conditions.join(" AND "))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                for m in moves {
+                    self.advance_cursor(seat, m.field, m.stored, m.reached)
+                        .await?;
+                }
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_item(&keys::seat(t, c, st))))
+                    .update_expression("SET backfill = :b")
+                    .expression_attribute_values(":b", value)
+                    .send()
+                    .await
+                    .map_err(|e| Error::aws("DynamoDB", e))?;
+                Ok(())
+            }
+            Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
 
@@ -417,7 +507,8 @@ impl Store {
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 for m in moves {
-                    if !self.advance_cursor(seat, m.field, m.stored, m.reached)
+                    if !self
+                        .advance_cursor(seat, m.field, m.stored, m.reached)
                         .await?
                     {
                         tracing::warn!(stream = m.stream.name(), "cursor moved by another run");
