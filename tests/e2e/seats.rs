@@ -94,3 +94,151 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
         .await;
     assert_eq!(s.as_u16(), 400);
 }
+
+const DAY: i64 = 86_400_000;
+
+fn mail(id: &str, seat: &str, at: i64) -> linkedin_sim::InMail {
+    linkedin_sim::InMail {
+        id: id.into(),
+        seat: format!("urn:li:seat:{seat}"),
+        member: "urn:li:person:ada".into(),
+        direction: "SENT".into(),
+        subject: id.into(),
+        body: "b".into(),
+        created_at: at,
+        conversation: None,
+    }
+}
+
+async fn seat_view(w: &World, seat: &str) -> serde_json::Value {
+    let (_, seats) = w
+        .api("GET", &format!("/tenants/{TENANT}/seats"), None)
+        .await;
+    seats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seatId"] == seat)
+        .unwrap()
+        .clone()
+}
+
+fn activity_ids(c: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = c["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| {
+            a["activity"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["activityId"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn linking_a_seat_backfills_its_history_once_and_live_polling_takes_over() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let clock = shared::clock::ManualClock::at(now - now % 3_600_000);
+    let t0 = shared::clock::Clock::now_ms(&clock);
+    let w = World::with_customer_and(Setup {
+        clock: Some(clock.clone()),
+        backfill_days: Some(30),
+        ..Setup::default()
+    })
+    .await;
+    w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+    // History: two InMails inside the 30-day horizon, one before it; then one after the link.
+    w.sim.add_inmails(vec![
+        mail("too-old", SEAT, t0 - 40 * DAY),
+        mail("h-1", SEAT, t0 - 20 * DAY),
+        mail("h-2", SEAT, t0 - DAY),
+        mail("live", SEAT, t0 + 3_600_000),
+    ]);
+    w.add_user(USER, "recruiter@acme.example").await;
+    let linked = w.link(ACTIVE, SEAT, USER).await;
+    assert_eq!(linked["backfill"]["state"], "queued", "{linked}");
+    w.settle().await;
+
+    let seat = seat_view(&w, SEAT).await;
+    assert_eq!(seat["backfill"]["state"], "done", "{seat}");
+    assert!(seat["backfill"]["steps"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        activity_ids(&w.candidate_of("ada").await.unwrap()),
+        ["h-1", "h-2"]
+    );
+
+    // Live polling starts at the link: the InMail after it arrives once, history is not re-read.
+    clock.set(t0 + 2 * 3_600_000);
+    w.poll_activity().await;
+    w.poll_activity().await;
+    assert_eq!(
+        activity_ids(&w.candidate_of("ada").await.unwrap()),
+        ["h-1", "h-2", "live"]
+    );
+
+    // Unlinking and linking again does not start a second back-fill.
+    w.api(
+        "DELETE",
+        &format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+        None,
+    )
+    .await;
+    let again = w.link(ACTIVE, SEAT, USER).await;
+    assert_eq!(again["backfill"]["state"], "done");
+}
+
+#[tokio::test]
+async fn a_two_year_backfill_runs_in_many_bounded_steps() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let clock = shared::clock::ManualClock::at(now - now % 3_600_000);
+    let t0 = shared::clock::Clock::now_ms(&clock);
+    let w = World::with_customer_and(Setup {
+        clock: Some(clock.clone()),
+        backfill_days: Some(730),
+        ..Setup::default()
+    })
+    .await;
+    w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+    w.sim.add_inmails(
+        (1..=24)
+            .map(|i| mail(&format!("m{i:02}"), SEAT, t0 - i * 30 * DAY))
+            .collect(),
+    );
+    w.add_user(USER, "recruiter@acme.example").await;
+    w.link(ACTIVE, SEAT, USER).await;
+    w.stack
+        .settle_within(std::time::Duration::from_secs(300))
+        .await
+        .unwrap();
+
+    let seat = seat_view(&w, SEAT).await;
+    assert_eq!(seat["backfill"]["state"], "done", "{seat}");
+    // 730 days are 1,460 windows of 12 h per stream; a step reads at most 90 windows.
+    let steps = seat["backfill"]["steps"].as_u64().unwrap();
+    assert!(steps >= 3 * 1460 / 90, "{steps} steps");
+    let ids = activity_ids(&w.candidate_of("ada").await.unwrap());
+    assert_eq!(ids.len(), 24, "{ids:?}");
+    assert!(
+        w.sim
+            .calls()
+            .iter()
+            .filter(|c| c.path.ends_with("/conversationEvents"))
+            .count()
+            >= 1460
+    );
+}
