@@ -588,6 +588,8 @@ impl Application {
 pub enum ExportStatus {
     Imported,
     Skipped,
+    /// Made by a seat not linked to an ATS user: kept as a lead, imported when it is linked.
+    Pending,
 }
 
 /// Why an export was not imported. Recorded on the export, never with personal data.
@@ -600,12 +602,15 @@ pub enum SkipReason {
     ContractNotConnected,
     /// The export was made under a contract that is expired or disabled.
     ContractInactive,
+    /// The exporting seat is not linked to an ATS user (the export waits as a pending lead).
+    SeatNotLinked,
 }
 
 impl SkipReason {
     pub fn as_str(self) -> &'static str {
         match self {
             SkipReason::UnknownJob => "unknown_job",
+            SkipReason::SeatNotLinked => "seat_not_linked",
             SkipReason::ContractNotConnected => "contract_not_connected",
             SkipReason::ContractInactive => "contract_inactive",
         }
@@ -632,6 +637,9 @@ pub struct ExportRecord {
     pub application_id: Option<String>,
     pub exported_at: i64,
     pub recorded_at: i64,
+    /// A pending lead keeps the profile fields an import may keep, to be imported on link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ExportedProfile>,
 }
 
 #[cfg(test)]

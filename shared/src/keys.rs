@@ -130,6 +130,11 @@ pub const GSI2: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
 pub const LINKED_SEATS: &str = "LINKED_SEAT";
+/// gsi2 partition listing a seat's pending leads (exports made while it was not linked).
+pub fn pending_leads(tenant: &str, contract_id: &str, seat_id: &str) -> String {
+    format!("LEADS#{tenant}#{contract_id}#{seat_id}")
+}
+
 /// gsi2 partition listing every contract (for the hourly expiry job).
 pub const ALL_CONTRACTS: &str = "CONTRACT";
 

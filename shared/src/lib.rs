@@ -12,6 +12,7 @@ pub mod config;
 pub mod contracts;
 pub mod domain;
 pub mod error;
+pub mod exports;
 pub mod http;
 pub mod ids;
 pub mod keys;

@@ -114,7 +114,10 @@ async fn inmails_over_three_days_are_imported_exactly_once_in_time_order() {
 
     clock.set(t0 + 3 * DAY + HOUR);
     let summary = w.poll_activity().await;
-    assert_eq!(summary["enqueued"], 1, "{summary}");
+    assert_eq!(
+        summary["enqueued"], 2,
+        "this seat and the exporter's: {summary}"
+    );
 
     let ada = w.candidate_of("ada").await.unwrap();
     let acts = activity_of(&ada);
@@ -149,7 +152,7 @@ async fn inmails_over_three_days_are_imported_exactly_once_in_time_order() {
         activity_of(&w.candidate_of("ada").await.unwrap()).len(),
         250
     );
-    assert_eq!(w.linkedin_calls("/conversationEvents"), 1);
+    assert_eq!(w.viewer_calls(SEAT), 1);
 }
 
 #[tokio::test]
@@ -338,8 +341,8 @@ async fn no_seat_of_an_inactive_contract_is_polled() {
     }]);
     clock.set(t0 + 2 * HOUR);
     let summary = w.poll_activity().await;
-    assert_eq!(summary["linkedSeats"], 2);
-    assert_eq!(summary["enqueued"], 1);
+    assert_eq!(summary["linkedSeats"], 3, "with the exporter's seat");
+    assert_eq!(summary["enqueued"], 2);
     assert_eq!(summary["contractInactive"], 1);
     let viewers: Vec<String> = w
         .sim
@@ -406,7 +409,7 @@ async fn unlinking_stops_imports_and_keeps_what_was_imported() {
         .add_inmails(vec![inmail("after", "ada", t0 + 3 * HOUR, true)]);
     clock.set(t0 + 4 * HOUR);
     let summary = w.poll_activity().await;
-    assert_eq!(summary["linkedSeats"], 0);
+    assert_eq!(summary["linkedSeats"], 1, "only the exporter's seat");
     let ids: Vec<String> = activity_of(&w.candidate_of("ada").await.unwrap())
         .iter()
         .map(|a| a["activityId"].as_str().unwrap().to_owned())
@@ -427,7 +430,7 @@ async fn unlinking_stops_imports_and_keeps_what_was_imported() {
         .await;
     assert_eq!(
         users["items"].as_array().unwrap().len(),
-        1,
+        2,
         "no user was created"
     );
 }
@@ -535,7 +538,7 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
     // The dead run's lease expires; the next scheduled poll resumes from the stored cursors.
     clock.advance(10 * 60_000);
     let summary = w.poll_activity().await;
-    assert_eq!(summary["enqueued"], 1, "{summary}");
+    assert_eq!(summary["enqueued"], 2, "{summary}");
     let acts = activity_of(&w.candidate_of("ada").await.unwrap());
     let ids: HashSet<&str> = acts
         .iter()
@@ -589,14 +592,14 @@ async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires
             summary["enqueued"].as_u64(),
             summary["stillRunning"].as_u64()
         ),
-        (Some(0), Some(1)),
-        "{summary}"
+        (Some(1), Some(1)),
+        "only the exporter's seat: {summary}"
     );
-    assert_eq!(w.linkedin_calls("/conversationEvents"), 0);
+    assert_eq!(w.viewer_calls(SEAT), 0);
 
     // A poll that died leaves its lease behind; once it expires the seat is polled again.
     clock.set(t0 + 11 * 60_000);
     let summary = w.poll_activity().await;
-    assert_eq!(summary["enqueued"], 1, "{summary}");
-    assert!(w.linkedin_calls("/conversationEvents") > 0);
+    assert_eq!(summary["enqueued"], 2, "{summary}");
+    assert!(w.viewer_calls(SEAT) > 0);
 }

@@ -86,8 +86,8 @@ async fn disconnecting_stops_imports_keeps_data_and_is_audited() {
             summary["enqueued"].as_u64(),
             summary["contractInactive"].as_u64()
         ),
-        (Some(0), Some(1)),
-        "{summary}"
+        (Some(0), Some(2)),
+        "both seats of the contract: {summary}"
     );
     assert_eq!(w.linkedin_calls("/conversationEvents"), 0);
     let skipped = w

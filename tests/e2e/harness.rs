@@ -58,6 +58,9 @@ pub struct Setup {
 pub type ClientsBuilder = Box<dyn FnOnce(&aws_config::SdkConfig) -> Clients>;
 
 pub const SEAT: &str = "7001";
+/// The seat `World::export` exports from, linked to `EXPORTER_USER` by `with_customer`.
+pub const EXPORTER_SEAT: &str = "9001";
+pub const EXPORTER_USER: &str = "u-exporter";
 pub const USER: &str = "u-recruiter";
 
 impl World {
@@ -199,6 +202,11 @@ impl World {
                 .await;
             assert_eq!(s, StatusCode::CREATED);
         }
+        // The seat recruiters export from is held by an ATS user, so exports import directly.
+        w.add_user(EXPORTER_USER, "exporter@acme.example").await;
+        w.link(ACTIVE, EXPORTER_SEAT, EXPORTER_USER).await;
+        // Its back-fill step runs now, so that tests start from a quiet stack.
+        w.settle().await;
         w.sim.register_app(App {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
@@ -234,7 +242,7 @@ impl World {
                 client_id: CLIENT_ID.into(),
                 request_id: None,
                 contract: format!("urn:li:contract:{contract}"),
-                exporter: "urn:li:seat:9001".into(),
+                exporter: format!("urn:li:seat:{EXPORTER_SEAT}"),
                 ats_job_posting_id: job.into(),
                 candidate: person.clone(),
             })
@@ -312,6 +320,23 @@ impl World {
             .unwrap()
     }
 
+    /// InMail reads LinkedIn served for one seat (`viewer=urn:li:seat:<seat>`).
+    pub fn viewer_calls(&self, seat: &str) -> usize {
+        let (plain, encoded) = (
+            format!("viewer=urn:li:seat:{seat}&"),
+            format!("viewer=urn%3Ali%3Aseat%3A{seat}&"),
+        );
+        self.sim
+            .calls()
+            .iter()
+            .filter(|c| c.path.ends_with("/conversationEvents"))
+            .filter(|c| {
+                let q = format!("{}&", c.query);
+                q.contains(&plain) || q.contains(&encoded)
+            })
+            .count()
+    }
+
     pub fn linkedin_calls(&self, path_suffix: &str) -> usize {
         self.sim
             .calls()
@@ -344,8 +369,16 @@ impl World {
     }
 }
 
+/// A stable rendering of an attribute (maps with sorted keys, so two reads compare equal).
 fn show(v: &AttributeValue) -> String {
-    format!("{v:?}")
+    match v {
+        AttributeValue::M(m) => {
+            let sorted: BTreeMap<&String, String> = m.iter().map(|(k, v)| (k, show(v))).collect();
+            format!("M({sorted:?})")
+        }
+        AttributeValue::L(l) => format!("L({:?})", l.iter().map(show).collect::<Vec<_>>()),
+        other => format!("{other:?}"),
+    }
 }
 
 /// LinkedIn's signature, computed here independently of the project's code.

@@ -40,7 +40,7 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
             r["seatsLinkedAutomatically"].as_u64(),
             r["seatsUnlinked"].as_u64()
         ),
-        (Some(3), Some(2), Some(1)),
+        (Some(4), Some(2), Some(1)),
         "{r}"
     );
 
@@ -67,14 +67,17 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
         .iter()
         .map(|s| (s["seatId"].as_str().unwrap(), s["userId"].as_str().unwrap()))
         .collect();
-    assert_eq!(pairs, [("8101", "ann"), ("8102", "bob")]);
+    assert_eq!(
+        pairs,
+        [("8101", "ann"), ("8102", "bob"), ("9001", "u-exporter")]
+    );
     assert_eq!(linked["items"][0]["state"], "ACTIVE");
     let (_, users) = w
         .api("GET", &format!("/tenants/{TENANT}/users"), None)
         .await;
     assert_eq!(
         users["items"].as_array().unwrap().len(),
-        2,
+        3,
         "no user was created"
     );
 
@@ -84,7 +87,7 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
         .await;
     assert_eq!(again["result"]["seatsLinkedAutomatically"], 0);
     let summary = w.poll_activity().await;
-    assert_eq!(summary["enqueued"], 2, "{summary}");
+    assert_eq!(summary["enqueued"], 3, "{summary}");
     let (s, _) = w
         .api(
             "GET",
@@ -241,4 +244,68 @@ async fn a_two_year_backfill_runs_in_many_bounded_steps() {
             .count()
             >= 1460
     );
+}
+
+#[tokio::test]
+async fn exports_by_an_unlinked_seat_wait_as_pending_leads_and_import_once_on_link() {
+    let w = World::with_customer().await;
+    let lead = w
+        .sim
+        .export(linkedin_sim::ExportSpec {
+            client_id: CLIENT_ID.into(),
+            request_id: None,
+            contract: format!("urn:li:contract:{ACTIVE}"),
+            exporter: "urn:li:seat:7777".into(),
+            ats_job_posting_id: JOB_ENG.into(),
+            candidate: person("grace", "Grace", "Hopper"),
+        })
+        .await
+        .unwrap();
+    w.settle().await;
+    assert!(
+        w.candidate_of("grace").await.is_none(),
+        "not a candidate yet"
+    );
+    let exports = w.exports().await;
+    assert_eq!(
+        (exports[0]["status"].as_str(), exports[0]["reason"].as_str()),
+        (Some("pending"), Some("seat_not_linked"))
+    );
+    // Only the fields an import may keep are held for later.
+    let table = format!("{:?}", w.snapshot().await);
+    assert!(!table.contains("FORBIDDEN") && !table.contains("forbidden"));
+
+    w.add_user("grace-recruiter", "gr@acme.example").await;
+    w.link(ACTIVE, "7777", "grace-recruiter").await;
+    w.settle().await;
+    let grace = w
+        .candidate_of("grace")
+        .await
+        .expect("imported when its seat was linked");
+    assert_eq!(grace["applications"][0]["jobId"], JOB_ENG);
+    assert_eq!(grace["applications"][0]["exportedBy"], "urn:li:seat:7777");
+    let exports = w.exports().await;
+    let rec = exports
+        .iter()
+        .find(|e| e["requestId"] == lead.request_id.as_str())
+        .unwrap();
+    assert_eq!(rec["status"], "imported");
+
+    // Linking again imports nothing twice.
+    w.api(
+        "DELETE",
+        &format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/7777/link"),
+        None,
+    )
+    .await;
+    w.link(ACTIVE, "7777", "grace-recruiter").await;
+    w.settle().await;
+    assert_eq!(
+        w.candidate_of("grace").await.unwrap()["applications"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(w.exports().await.len(), 1);
 }

@@ -627,15 +627,17 @@ impl AdminApi {
             };
             let key = (tenant_id, contract_id, seat_id);
             if self.store.start_backfill(key, &backfill).await? {
-                let step = shared::messages::BackfillStep {
-                    tenant_id: tenant_id.to_owned(),
-                    contract_id: contract_id.to_owned(),
-                    seat_id: seat_id.to_owned(),
-                };
-                self.backfills.send(&step).await?;
                 seat.backfill = Some(backfill);
             }
         }
+        // Every link gets a step: it imports the seat's pending leads and goes on with the
+        // back-fill if one is due.
+        let step = shared::messages::BackfillStep {
+            tenant_id: tenant_id.to_owned(),
+            contract_id: contract_id.to_owned(),
+            seat_id: seat_id.to_owned(),
+        };
+        self.backfills.send(&step).await?;
         Ok(http::json(200, &SeatView::from(&seat)))
     }
 

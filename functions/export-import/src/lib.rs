@@ -19,14 +19,12 @@ use shared::batch::{self, BatchQueues, Message};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::contracts;
-use shared::domain::{
-    Application, Candidate, ExportRecord, ExportStatus, ProfileExport, SkipReason,
-};
+use shared::exports;
 use shared::linkedin::LinkedIn;
 use shared::messages::{LinkedInEvent, NotificationKind};
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
-use shared::store::{Recorded, Store};
+use shared::store::Store;
 use shared::{Error, Result, ids};
 use tracing::Instrument;
 
@@ -148,78 +146,9 @@ impl ExportImport {
                 ))
             })?;
 
-        if let Some(reason) = self.skip_reason(tenant_id, &export, now).await? {
-            let record = record(
-                tenant_id,
-                &export,
-                ExportStatus::Skipped,
-                Some(reason),
-                None,
-                now,
-            );
-            let outcome = self.store.record_skipped_export(&record).await?;
-            tracing::info!(contract = %export.contract_id, reason = reason.as_str(), replay = outcome == Recorded::AlreadyThere, "export skipped");
-            return Ok(());
-        }
-
-        let candidate = Candidate::from_export(tenant_id, &export.profile, now);
-        let application = Application::from_export(tenant_id, &candidate.candidate_id, &export);
-        let record = record(
-            tenant_id,
-            &export,
-            ExportStatus::Imported,
-            None,
-            Some(&application),
-            now,
-        );
-        let outcome = self
-            .store
-            .import_export(&candidate, &application, &record)
-            .await?;
-        // Activity about this member that arrived before the export now shows on the application.
-        let attached = activity::attach_pending(
-            &self.store,
-            tenant_id,
-            &candidate.candidate_id,
-            &application.application_id,
-        )
-        .await?;
-        tracing::info!(
-            contract = %export.contract_id,
-            candidate = %candidate.candidate_id,
-            application = %application.application_id,
-            replay = outcome == Recorded::AlreadyThere,
-            attached_activity = attached,
-            "export imported"
-        );
+        let outcome = exports::handle(&self.store, tenant_id, &export, now).await?;
+        tracing::info!(contract = %export.contract_id, outcome = ?outcome_label(&outcome), "export handled");
         Ok(())
-    }
-
-    async fn skip_reason(
-        &self,
-        tenant_id: &str,
-        export: &ProfileExport,
-        now: i64,
-    ) -> Result<Option<SkipReason>> {
-        match self
-            .store
-            .get_contract(tenant_id, &export.contract_id)
-            .await?
-        {
-            None => return Ok(Some(SkipReason::ContractNotConnected)),
-            Some(c) if !c.is_active_at(now) => return Ok(Some(SkipReason::ContractInactive)),
-            Some(_) => {}
-        }
-        if ids::check("job id", &export.job_id).is_err()
-            || self
-                .store
-                .get_job(tenant_id, &export.job_id)
-                .await?
-                .is_none()
-        {
-            return Ok(Some(SkipReason::UnknownJob));
-        }
-        Ok(None)
     }
 
     async fn apply_status_change(&self, event: &LinkedInEvent) -> Result<()> {
@@ -254,25 +183,12 @@ impl ExportImport {
     }
 }
 
-fn record(
-    tenant_id: &str,
-    export: &ProfileExport,
-    status: ExportStatus,
-    reason: Option<SkipReason>,
-    application: Option<&Application>,
-    now: i64,
-) -> ExportRecord {
-    ExportRecord {
-        tenant_id: tenant_id.to_owned(),
-        request_id: export.request_id.clone(),
-        status,
-        reason,
-        contract_id: export.contract_id.clone(),
-        job_id: export.job_id.chars().take(128).collect(),
-        exported_by: export.exporter.clone(),
-        candidate_id: application.map(|a| a.candidate_id.clone()),
-        application_id: application.map(|a| a.application_id.clone()),
-        exported_at: export.exported_at,
-        recorded_at: now,
+/// The outcome without personal data, for the log.
+fn outcome_label(outcome: &exports::Outcome) -> &'static str {
+    match outcome {
+        exports::Outcome::Imported { replay: false, .. } => "imported",
+        exports::Outcome::Imported { replay: true, .. } => "already imported",
+        exports::Outcome::Skipped(reason) => reason.as_str(),
+        exports::Outcome::Pending => "pending lead: the exporting seat is not linked",
     }
 }

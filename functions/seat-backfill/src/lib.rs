@@ -1,4 +1,5 @@
-//! seat-backfill: imports a newly linked seat's history, from the back-fill horizon up to its
+//! seat-backfill: after a seat is linked, imports the leads it exported while unlinked, then its
+//! history, from the back-fill horizon up to its
 //! link time (where live polling took over), in bounded steps. Each message does at most
 //! `MAX_WINDOWS_PER_STEP` windows or `BACKFILL_TIME_BUDGET_SECONDS` of work, stores its progress
 //! and state on the seat, and puts the next step on the queue. Records are keyed by LinkedIn's
@@ -119,6 +120,15 @@ impl SeatBackfill {
         let Some(seat) = self.store.get_seat(key.0, key.1, key.2).await? else {
             return Ok(());
         };
+        // Leads the seat exported while it was not linked become candidates first.
+        if seat.user_id.is_some() {
+            let leads =
+                shared::exports::import_pending_leads(&self.store, key.0, key.1, key.2, now)
+                    .await?;
+            if leads > 0 {
+                tracing::info!(leads, "pending leads imported");
+            }
+        }
         let Some(backfill) = seat
             .backfill
             .clone()

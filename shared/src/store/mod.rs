@@ -141,6 +141,7 @@ impl Store {
         candidate: &Candidate,
         application: &Application,
         record: &ExportRecord,
+        replacing_pending: bool,
     ) -> Result<Recorded> {
         let candidate_key = keys::candidate(&candidate.tenant_id, &candidate.candidate_id);
         let mut candidate_item = to_item(candidate)?;
@@ -176,7 +177,7 @@ impl Store {
         let app_fields: Vec<&str> = app_fields.iter().map(String::as_str).collect();
         let application_update = upsert(&self.table, app_key, to_item(application)?, &app_fields)?;
 
-        let record_put = self.record_put(record)?;
+        let record_put = self.record_put(record, replacing_pending)?;
         // The contract's count of imported exports moves with the import, exactly once.
         let stats = Update::builder()
             .table_name(&self.table)
@@ -225,32 +226,10 @@ impl Store {
         }
     }
 
-    /// Records an export that was not imported; a replay finds it and changes nothing.
-    pub async fn record_skipped_export(&self, record: &ExportRecord) -> Result<Recorded> {
-        let put = self.record_put(record)?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Recorded::Written),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Recorded::AlreadyThere)
-            }
-            Err(err) => Err(Error::aws("DynamoDB", err)),
-        }
-    }
-
-    fn record_put(&self, record: &ExportRecord) -> Result<Put> {
+    /// The Put of an export record. A new record needs no record there; one that replaces a
+    /// pending lead needs that lead to still be pending (so a lead is imported once). A pending
+    /// lead is also listed under its seat in gsi2.
+    fn record_put(&self, record: &ExportRecord, replacing_pending: bool) -> Result<Put> {
         let mut item = with_key(
             keys::export(&record.tenant_id, &record.request_id),
             to_item(record)?,
@@ -266,13 +245,114 @@ impl Store {
                 &record.request_id,
             )),
         );
-        Put::builder()
+        if record.status == crate::domain::ExportStatus::Pending
+            && let Some(seat) = record
+                .exported_by
+                .as_deref()
+                .and_then(|s| crate::ids::urn_number("seat", s).ok())
+        {
+            item.insert(
+                keys::GSI2_PK.into(),
+                s(keys::pending_leads(
+                    &record.tenant_id,
+                    &record.contract_id,
+                    &seat,
+                )),
+            );
+            item.insert(keys::GSI2_SK.into(), s(&record.request_id));
+        }
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map_err(|e| Error::Invalid(e.to_string()))
+            .expression_attribute_names("#pk", keys::PK);
+        let put = if replacing_pending {
+            put.condition_expression("attribute_exists(#pk) AND #st = :pending")
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":pending", s("pending"))
+        } else {
+            put.condition_expression("attribute_not_exists(#pk)")
+        };
+        put.build().map_err(|e| Error::Invalid(e.to_string()))
+    }
+
+    /// Records a pending lead, or an export skipped when its seat was linked; `replacing_pending`
+    /// as in `record_put`. A replay finds the record and changes nothing.
+    pub async fn record_export(
+        &self,
+        record: &ExportRecord,
+        replacing_pending: bool,
+    ) -> Result<Recorded> {
+        let put = self.record_put(record, replacing_pending)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .set_condition_expression(put.condition_expression)
+            .set_expression_attribute_names(put.expression_attribute_names)
+            .set_expression_attribute_values(put.expression_attribute_values)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Recorded::Written),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Recorded::AlreadyThere)
+            }
+            Err(err) => Err(Error::aws("DynamoDB", err)),
+        }
+    }
+
+    /// The pending leads of a seat (gsi2 lists their keys; the records are read in batches).
+    pub async fn pending_leads(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+    ) -> Result<Vec<ExportRecord>> {
+        let mut keys_found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI2)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::GSI2_PK)
+                .expression_attribute_values(
+                    ":pk",
+                    s(keys::pending_leads(tenant_id, contract_id, seat_id)),
+                )
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            for item in resp.items() {
+                let text = |k: &str| {
+                    item.get(k)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                keys_found.push(Key {
+                    pk: text(keys::PK),
+                    sk: text(keys::SK),
+                });
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        self.batch_get(keys_found)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     pub async fn export_record(
