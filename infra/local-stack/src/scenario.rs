@@ -4,7 +4,8 @@
 //! 1. a customer with two contracts (one active, one expired) and two jobs;
 //! 2. recruiters export profiles (one person twice, to two jobs); LinkedIn delivers one
 //!    notification twice; two exports cannot be imported (expired contract, unknown job);
-//! 3. an admin links the recruiter's seat to an ATS user; the recruiter exchanges InMails,
+//! 3. the exporting seat is not linked yet, so the exports wait as pending leads; an admin links
+//!    it to an ATS user and they become candidates; the recruiter exchanges InMails,
 //!    writes a note and receives contact details; an hour passes on the stack's clock and the
 //!    activity schedule fires.
 
