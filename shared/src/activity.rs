@@ -310,7 +310,7 @@ impl ActivityImport<'_> {
             Fetched::InMails(elements) => {
                 let mut valid = Vec::with_capacity(elements.len());
                 for e in elements {
-                    let id = e.id_string();
+                    let id = e.id.to_string_lossy();
                     match crate::ids::check_external("InMail id", &id)
                         .and_then(|()| e.member().map(|(m, d)| (m.to_owned(), d)))
                     {

@@ -323,19 +323,7 @@ impl AdminApi {
         self.tenant(tenant_id).await?;
         let now = self.clock.now_ms();
         let contracts = self.store.list_contracts(tenant_id).await?;
-        let mut seats = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .store
-                .list_seats(tenant_id, shared::store::MAX_PAGE_SIZE, token.as_deref())
-                .await?;
-            seats.extend(page.items);
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
+        let seats = self.store.all_seats(tenant_id).await?;
         let letters = self.store.recent_dead_letters(tenant_id, 20).await?;
         Ok(http::json(
             200,
@@ -349,31 +337,12 @@ impl AdminApi {
         self.tenant(tenant_id).await?;
         let contracts = self.store.list_contracts(tenant_id).await?;
         let counts = self.store.contract_counts(tenant_id).await?;
-        let mut last_poll: std::collections::HashMap<String, i64> =
-            std::collections::HashMap::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .store
-                .list_seats(tenant_id, shared::store::MAX_PAGE_SIZE, token.as_deref())
-                .await?;
-            for seat in &page.items {
-                if let Some(at) = seat.last_polled_at {
-                    let e = last_poll.entry(seat.contract_id.clone()).or_insert(at);
-                    *e = (*e).max(at);
-                }
-            }
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
+        let seats = self.store.all_seats(tenant_id).await?;
         let items: Vec<ContractView> = contracts
             .iter()
             .map(|c| ContractView {
-                last_successful_poll: last_poll
-                    .get(&c.contract_id)
-                    .map(|at| clock::to_rfc3339(*at)),
+                last_successful_poll: last_successful_poll(&seats, &c.contract_id)
+                    .map(clock::to_rfc3339),
                 imported: Some(counts.get(&c.contract_id).cloned().unwrap_or_default()),
                 ..ContractView::from(c)
             })

@@ -513,12 +513,7 @@ impl HealthView {
             .map(|c| ContractHealth {
                 contract_id: c.contract_id.clone(),
                 status: c.status,
-                last_successful_poll: seats
-                    .iter()
-                    .filter(|s| s.contract_id == c.contract_id)
-                    .filter_map(|s| s.last_polled_at)
-                    .max()
-                    .map(to_rfc3339),
+                last_successful_poll: last_successful_poll(seats, &c.contract_id).map(to_rfc3339),
                 attention: contract_attention(c, now),
             })
             .collect();
@@ -591,4 +586,13 @@ fn contract_attention(c: &Contract, now: i64) -> Option<String> {
         }
     };
     Some(text.to_owned())
+}
+
+/// A contract's last successful poll: the latest complete poll of any of its seats.
+pub fn last_successful_poll(seats: &[Seat], contract_id: &str) -> Option<i64> {
+    seats
+        .iter()
+        .filter(|s| s.contract_id == contract_id)
+        .filter_map(|s| s.last_polled_at)
+        .max()
 }

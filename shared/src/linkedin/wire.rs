@@ -225,13 +225,6 @@ impl AnyId {
             AnyId::Number(n) => n.to_string(),
         }
     }
-
-    pub fn into_string(self) -> String {
-        match self {
-            AnyId::Text(s) => s,
-            AnyId::Number(n) => n.to_string(),
-        }
-    }
 }
 
 /// One element of `conversationEvents?q=criteria`: an InMail sent or received by the viewer seat.
@@ -252,13 +245,6 @@ pub struct InMailElement {
 }
 
 impl InMailElement {
-    pub fn id_string(&self) -> String {
-        match &self.id {
-            AnyId::Text(s) => s.clone(),
-            AnyId::Number(n) => n.to_string(),
-        }
-    }
-
     /// The member on the other side: the recipient of what the seat sent, the author of what it
     /// received.
     pub fn member(&self) -> Result<(&str, Direction), Error> {
@@ -358,7 +344,7 @@ mod activity_tests {
         let b: StubElement = serde_json::from_value(serde_json::json!({"id": 2, "member": "urn:li:person:x", "emailAddress": ["b@x.io", " "], "created": 1, "phoneNumbers": [{"number": "+1"}]})).unwrap();
         assert_eq!(a.email_address.unwrap().into_vec(), ["a@x.io"]);
         assert_eq!(b.email_address.unwrap().into_vec(), ["b@x.io"]);
-        assert_eq!(b.id.into_string(), "2");
+        assert_eq!(b.id.to_string_lossy(), "2");
     }
 
     #[test]

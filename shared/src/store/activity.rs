@@ -8,10 +8,8 @@ use futures::StreamExt;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 
-use super::{
-    Item, Page, Store, check_sort_prefix, decode_token, encode_token, from_item, key_item, s,
-    to_item, with_key,
-};
+use super::query::Partition;
+use super::{Item, Page, Store, from_item, key_item, to_item, with_key};
 use crate::domain::{Activity, Application, Candidate, ContactShare};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
@@ -68,41 +66,26 @@ impl Store {
     ) -> Result<Option<CandidateRecord>> {
         let mut candidate = None;
         let (mut applications, mut activity, mut contacts) = (Vec::new(), Vec::new(), Vec::new());
-        let mut start: Option<Item> = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(
-                    ":pk",
-                    s(keys::candidate_partition(tenant_id, candidate_id)),
-                )
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
-                let sk = item
-                    .get(keys::SK)
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                if sk.starts_with(keys::APPLICATION_PREFIX) {
-                    applications.push(from_item::<Application>(item.clone())?);
-                } else if sk.starts_with(keys::ACTIVITY_PREFIX) {
-                    activity.push(from_item::<Activity>(item.clone())?);
-                } else if sk.starts_with(keys::CONTACT_PREFIX) {
-                    contacts.push(from_item::<ContactShare>(item.clone())?);
-                } else if sk == "CANDIDATE" {
-                    candidate = Some(from_item::<Candidate>(item.clone())?);
-                }
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
+        for item in self
+            .query_all(&Partition::table(keys::candidate_partition(
+                tenant_id,
+                candidate_id,
+            )))
+            .await?
+        {
+            let sk = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if sk.starts_with(keys::APPLICATION_PREFIX) {
+                applications.push(from_item::<Application>(item)?);
+            } else if sk.starts_with(keys::ACTIVITY_PREFIX) {
+                activity.push(from_item::<Activity>(item)?);
+            } else if sk.starts_with(keys::CONTACT_PREFIX) {
+                contacts.push(from_item::<ContactShare>(item)?);
+            } else if sk == "CANDIDATE" {
+                candidate = Some(from_item::<Candidate>(item)?);
             }
         }
         applications.sort_by(|a, b| {
@@ -161,36 +144,9 @@ impl Store {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Page<Activity>> {
-        let partition = keys::candidate_partition(tenant_id, candidate_id);
-        let start = next_token
-            .map(|t| decode_token(t, keys::PK, &partition))
-            .transpose()?;
-        check_sort_prefix(start.as_ref(), keys::ACTIVITY_PREFIX)?;
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(&partition))
-            .expression_attribute_values(":prefix", s(keys::ACTIVITY_PREFIX))
-            .limit(limit.clamp(1, super::MAX_PAGE_SIZE))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        let items = resp
-            .items()
-            .iter()
-            .cloned()
-            .map(from_item)
-            .collect::<Result<Vec<Activity>>>()?;
-        let next_token = match resp.last_evaluated_key() {
-            Some(k) if !k.is_empty() => Some(encode_token(k)),
-            _ => None,
-        };
-        Ok(Page { items, next_token })
+        let partition = Partition::table(keys::candidate_partition(tenant_id, candidate_id))
+            .prefix(keys::ACTIVITY_PREFIX);
+        self.query_page(&partition, limit, next_token, true).await
     }
 
     /// Activity about a member that was stored before the member became a candidate.
@@ -199,34 +155,13 @@ impl Store {
         tenant_id: &str,
         candidate_id: &str,
     ) -> Result<Vec<Activity>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .filter_expression("attribute_not_exists(applicationId)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(
-                    ":pk",
-                    s(keys::candidate_partition(tenant_id, candidate_id)),
-                )
-                .expression_attribute_values(":prefix", s(keys::ACTIVITY_PREFIX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
-                out.push(from_item(item.clone())?);
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
+        let partition = Partition::table(keys::candidate_partition(tenant_id, candidate_id))
+            .prefix(keys::ACTIVITY_PREFIX);
+        let all: Vec<Activity> = self.query_all_as(&partition).await?;
+        Ok(all
+            .into_iter()
+            .filter(|a| a.application_id.is_none())
+            .collect())
     }
 
     /// Writes activity, contact shares and note deletions with BatchWriteItem (25 per request).

@@ -2,7 +2,8 @@
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
-use super::{Page, Store, decode_token, encode_token, from_item, s, to_item, with_key};
+use super::query::Partition;
+use super::{Page, Store, s, to_item, with_key};
 use crate::domain::{Contract, ContractEvent, DeadLetter, ImportCounts};
 use crate::error::{Error, Result};
 use crate::keys;
@@ -74,35 +75,25 @@ impl Store {
     /// Every connected contract of every tenant, from gsi2 (no table scan), as
     /// `(tenant, contract)` pairs.
     pub async fn all_contracts(&self) -> Result<Vec<(String, String)>> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI2)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::GSI2_PK)
-                .expression_attribute_values(":pk", s(keys::ALL_CONTRACTS))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
+        let items = self
+            .query_all(&Partition::index(
+                keys::GSI2,
+                keys::GSI2_PK,
+                keys::ALL_CONTRACTS.to_owned(),
+            ))
+            .await?;
+        Ok(items
+            .iter()
+            .map(|item| {
                 let text = |k: &str| {
                     item.get(k)
                         .and_then(|v| v.as_s().ok())
                         .cloned()
                         .unwrap_or_default()
                 };
-                out.push((text("tenantId"), text("contractId")));
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
+                (text("tenantId"), text("contractId"))
+            })
+            .collect())
     }
 
     /// Adds to a contract's counters of imported records (activity; exports count in their own
@@ -139,49 +130,30 @@ impl Store {
         &self,
         tenant_id: &str,
     ) -> Result<std::collections::HashMap<String, ImportCounts>> {
+        let partition =
+            Partition::table(keys::tenant(tenant_id).pk).prefix(keys::CONTRACT_STATS_PREFIX);
         let mut out = std::collections::HashMap::new();
-        let mut start = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(keys::tenant(tenant_id).pk))
-                .expression_attribute_values(":prefix", s(keys::CONTRACT_STATS_PREFIX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
-                let contract = item
-                    .get(keys::SK)
-                    .and_then(|v| v.as_s().ok())
-                    .and_then(|sk| sk.strip_prefix(keys::CONTRACT_STATS_PREFIX))
-                    .unwrap_or_default();
-                let num = |k: &str| {
-                    item.get(k)
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0)
-                };
-                out.insert(
-                    contract.to_owned(),
-                    ImportCounts {
-                        exports: num("exports"),
-                        inmails: num("inmails"),
-                        notes: num("notes"),
-                        contact_shares: num("contactShares"),
-                    },
-                );
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
+        for item in self.query_all(&partition).await? {
+            let contract = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.strip_prefix(keys::CONTRACT_STATS_PREFIX))
+                .unwrap_or_default();
+            let num = |k: &str| {
+                item.get(k)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0)
+            };
+            let counts = ImportCounts {
+                exports: num("exports"),
+                inmails: num("inmails"),
+                notes: num("notes"),
+                contact_shares: num("contactShares"),
+            };
+            out.insert(contract.to_owned(), counts);
         }
+        Ok(out)
     }
 
     /// Notes that a message of the tenant went to a dead-letter queue (kept 14 days, as long as
@@ -213,21 +185,9 @@ impl Store {
         tenant_id: &str,
         limit: i32,
     ) -> Result<Vec<DeadLetter>> {
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(keys::tenant(tenant_id).pk))
-            .expression_attribute_values(":prefix", s(keys::DEAD_LETTER_PREFIX))
-            .scan_index_forward(false)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        resp.items().iter().cloned().map(from_item).collect()
+        let partition =
+            Partition::table(keys::tenant(tenant_id).pk).prefix(keys::DEAD_LETTER_PREFIX);
+        Ok(self.query_page(&partition, limit, None, false).await?.items)
     }
 
     /// A page of a contract's status transitions, oldest first.
@@ -238,34 +198,8 @@ impl Store {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Page<ContractEvent>> {
-        let partition = keys::contract_events_partition(tenant_id, contract_id);
-        let start = next_token
-            .map(|t| decode_token(t, keys::PK, &partition))
-            .transpose()?;
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(&partition))
-            .expression_attribute_values(":prefix", s(keys::CONTRACT_EVENT_PREFIX))
-            .limit(limit.clamp(1, super::MAX_PAGE_SIZE))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        let items = resp
-            .items()
-            .iter()
-            .cloned()
-            .map(from_item)
-            .collect::<Result<Vec<ContractEvent>>>()?;
-        let next_token = match resp.last_evaluated_key() {
-            Some(k) if !k.is_empty() => Some(encode_token(k)),
-            _ => None,
-        };
-        Ok(Page { items, next_token })
+        let partition = Partition::table(keys::contract_events_partition(tenant_id, contract_id))
+            .prefix(keys::CONTRACT_EVENT_PREFIX);
+        self.query_page(&partition, limit, next_token, true).await
     }
 }

@@ -11,7 +11,10 @@ use serde::de::DeserializeOwned;
 
 mod activity;
 mod contracts;
+mod query;
 mod seats;
+
+use query::Partition;
 
 pub use activity::{ActivityWrites, CandidateRecord, activity_key};
 pub use seats::{LinkedSeat, PollLease};
@@ -78,30 +81,10 @@ impl Store {
     }
 
     pub async fn list_contracts(&self, tenant_id: &str) -> Result<Vec<Contract>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(keys::tenant(tenant_id).pk))
-                .expression_attribute_values(":prefix", s(keys::CONTRACT_PREFIX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
-                out.push(from_item(item.clone())?);
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
+        self.query_all_as(
+            &Partition::table(keys::tenant(tenant_id).pk).prefix(keys::CONTRACT_PREFIX),
+        )
+        .await
     }
 
     pub async fn put_job(&self, job: &Job) -> Result<()> {
@@ -129,8 +112,12 @@ impl Store {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Page<Candidate>> {
-        self.list_gsi1(keys::candidates_listing(tenant_id), limit, next_token, true)
-            .await
+        let listing = Partition::index(
+            keys::GSI1,
+            keys::GSI1_PK,
+            keys::candidates_listing(tenant_id),
+        );
+        self.query_page(&listing, limit, next_token, true).await
     }
 
     /// Imports an export in one transaction: upserts the candidate with the exported fields,
@@ -313,42 +300,29 @@ impl Store {
         contract_id: &str,
         seat_id: &str,
     ) -> Result<Vec<ExportRecord>> {
-        let mut keys_found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI2)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::GSI2_PK)
-                .expression_attribute_values(
-                    ":pk",
-                    s(keys::pending_leads(tenant_id, contract_id, seat_id)),
-                )
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
+        let listing = Partition::index(
+            keys::GSI2,
+            keys::GSI2_PK,
+            keys::pending_leads(tenant_id, contract_id, seat_id),
+        );
+        let found: Vec<Key> = self
+            .query_all(&listing)
+            .await?
+            .iter()
+            .map(|item| {
                 let text = |k: &str| {
                     item.get(k)
                         .and_then(|v| v.as_s().ok())
                         .cloned()
                         .unwrap_or_default()
                 };
-                keys_found.push(Key {
+                Key {
                     pk: text(keys::PK),
                     sk: text(keys::SK),
-                });
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
-            }
-        }
-        self.batch_get(keys_found)
+                }
+            })
+            .collect();
+        self.batch_get(found)
             .await?
             .into_iter()
             .map(from_item)
@@ -370,8 +344,8 @@ impl Store {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Page<ExportRecord>> {
-        self.list_gsi1(keys::exports_listing(tenant_id), limit, next_token, false)
-            .await
+        let listing = Partition::index(keys::GSI1, keys::GSI1_PK, keys::exports_listing(tenant_id));
+        self.query_page(&listing, limit, next_token, false).await
     }
 
     // ---- notification de-duplication ----------------------------------------------------------
@@ -492,43 +466,6 @@ impl Store {
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
         resp.item.map(from_item).transpose()
-    }
-
-    async fn list_gsi1<T: DeserializeOwned>(
-        &self,
-        partition: String,
-        limit: i32,
-        next_token: Option<&str>,
-        ascending: bool,
-    ) -> Result<Page<T>> {
-        let start = next_token
-            .map(|t| decode_token(t, keys::GSI1_PK, &partition))
-            .transpose()?;
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", keys::GSI1_PK)
-            .expression_attribute_values(":pk", s(partition))
-            .scan_index_forward(ascending)
-            .limit(limit.clamp(1, MAX_PAGE_SIZE))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        let items = resp
-            .items()
-            .iter()
-            .cloned()
-            .map(from_item)
-            .collect::<Result<Vec<T>>>()?;
-        let next_token = match resp.last_evaluated_key() {
-            Some(k) if !k.is_empty() => Some(encode_token(k)),
-            _ => None,
-        };
-        Ok(Page { items, next_token })
     }
 }
 

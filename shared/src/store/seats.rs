@@ -5,10 +5,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{
-    Item, Page, Store, check_sort_prefix, decode_token, encode_token, from_item, key_item, s,
-    to_item, with_key,
-};
+use super::query::Partition;
+use super::{Page, Store, from_item, key_item, s};
 use crate::domain::{ActivityStream, AtsUser, Backfill, Contract, Seat};
 use crate::error::{Error, Result};
 use crate::keys;
@@ -52,8 +50,13 @@ impl Store {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Page<AtsUser>> {
-        self.list_prefix(tenant_id, keys::USER_PREFIX, limit, next_token)
-            .await
+        self.query_page(
+            &Partition::table(keys::tenant(tenant_id).pk).prefix(keys::USER_PREFIX),
+            limit,
+            next_token,
+            true,
+        )
+        .await
     }
 
     // ---- seats --------------------------------------------------------------------------------
@@ -73,7 +76,18 @@ impl Store {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Page<Seat>> {
-        self.list_prefix(tenant_id, keys::SEAT_PREFIX, limit, next_token)
+        self.query_page(
+            &Partition::table(keys::tenant(tenant_id).pk).prefix(keys::SEAT_PREFIX),
+            limit,
+            next_token,
+            true,
+        )
+        .await
+    }
+
+    /// Every seat of a tenant (health and contract listings).
+    pub async fn all_seats(&self, tenant_id: &str) -> Result<Vec<Seat>> {
+        self.query_all_as(&Partition::table(keys::tenant(tenant_id).pk).prefix(keys::SEAT_PREFIX))
             .await
     }
 
@@ -176,18 +190,8 @@ impl Store {
 
     /// Every ATS user of a tenant.
     pub async fn all_users(&self, tenant_id: &str) -> Result<Vec<AtsUser>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .list_users(tenant_id, super::MAX_PAGE_SIZE, token.as_deref())
-                .await?;
-            out.extend(page.items);
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
+        self.query_all_as(&Partition::table(keys::tenant(tenant_id).pk).prefix(keys::USER_PREFIX))
+            .await
     }
 
     /// Records a new back-fill on the seat, unless it already has one. True when recorded.
@@ -241,15 +245,7 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
             .expression_attribute_values(":b", value.clone());
-        for (i, m) in moves.iter().enumerate() {
-            let (name, old, new) = (format!("#c{i}"), format!(":old{i}"), format!(":new{i}"));
-            sets.push(format!("{name} = {new}"));
-            conditions.push(format!("(attribute_not_exists({name}) OR {name} = {old})"));
-            req = req
-                .expression_attribute_names(&name, m.field)
-                .expression_attribute_values(&old, n(m.stored))
-                .expression_attribute_values(&new, n(m.reached));
-        }
+        req = with_moves(req, moves, &mut sets, &mut conditions);
         let result = req
             .update_expression(format!("SET {}", sets.join(", ")))
             .condition_expression(conditions.join(" AND "))
@@ -317,29 +313,23 @@ impl Store {
 
     /// Every linked seat, from the sparse index (cost grows with linked seats only).
     pub async fn linked_seats(&self) -> Result<Vec<LinkedSeat>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI2)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::GSI2_PK)
-                .expression_attribute_values(":pk", s(keys::LINKED_SEATS))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::aws("DynamoDB", e))?;
-            for item in resp.items() {
+        let items = self
+            .query_all(&Partition::index(
+                keys::GSI2,
+                keys::GSI2_PK,
+                keys::LINKED_SEATS.to_owned(),
+            ))
+            .await?;
+        Ok(items
+            .iter()
+            .map(|item| {
                 let text = |k: &str| {
                     item.get(k)
                         .and_then(|v| v.as_s().ok())
                         .cloned()
                         .unwrap_or_default()
                 };
-                out.push(LinkedSeat {
+                LinkedSeat {
                     tenant_id: text("tenantId"),
                     contract_id: text("contractId"),
                     seat_id: text("seatId"),
@@ -348,13 +338,9 @@ impl Store {
                         .and_then(|v| v.as_n().ok())
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0),
-                });
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
+                }
+            })
+            .collect())
     }
 
     /// Several contracts in as few reads as possible (BatchGetItem, 100 keys a call).
@@ -414,29 +400,25 @@ impl Store {
         }
     }
 
-    /// Frees the lease if this caller still holds it; `polled_at` records a successful poll.
+    /// Frees the lease if this caller still holds it.
     pub async fn release_poll_lease(
         &self,
         seat: (&str, &str, &str),
         lease: &PollLease,
-        polled_at: Option<i64>,
     ) -> Result<()> {
         let (t, c, st) = seat;
-        let mut req = self
+        let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .update_expression("SET leaseUntil = :zero")
             .condition_expression("leaseOwner = :owner")
             .expression_attribute_values(":owner", s(&lease.owner))
-            .expression_attribute_values(":zero", n(0));
-        req = match polled_at {
-            Some(at) => req
-                .update_expression("SET leaseUntil = :zero, lastPolledAt = :at")
-                .expression_attribute_values(":at", n(at)),
-            None => req.update_expression("SET leaseUntil = :zero"),
-        };
-        match req.send().await {
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await;
+        match result {
             Ok(_) => Ok(()),
             Err(e)
                 if e.as_service_error()
@@ -486,15 +468,7 @@ impl Store {
             sets.push("lastPolledAt = :at".to_owned());
             req = req.expression_attribute_values(":at", n(at));
         }
-        for (i, m) in moves.iter().enumerate() {
-            let (name, old, new) = (format!("#c{i}"), format!(":old{i}"), format!(":new{i}"));
-            sets.push(format!("{name} = {new}"));
-            conditions.push(format!("(attribute_not_exists({name}) OR {name} = {old})"));
-            req = req
-                .expression_attribute_names(&name, m.field)
-                .expression_attribute_values(&old, n(m.stored))
-                .expression_attribute_values(&new, n(m.reached));
-        }
+        req = with_moves(req, moves, &mut sets, &mut conditions);
         let result = req
             .update_expression(format!("SET {}", sets.join(", ")))
             .condition_expression(conditions.join(" AND "))
@@ -514,7 +488,7 @@ impl Store {
                         tracing::warn!(stream = m.stream.name(), "cursor moved by another run");
                     }
                 }
-                self.release_poll_lease(seat, lease, None).await
+                self.release_poll_lease(seat, lease).await
             }
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
@@ -553,73 +527,24 @@ impl Store {
             Err(e) => Err(Error::aws("DynamoDB", e)),
         }
     }
+}
 
-    // ---- helpers ------------------------------------------------------------------------------
-
-    /// A page of the tenant partition's items whose sort key starts with `prefix`.
-    async fn list_prefix<T: serde::de::DeserializeOwned>(
-        &self,
-        tenant_id: &str,
-        prefix: &str,
-        limit: i32,
-        next_token: Option<&str>,
-    ) -> Result<Page<T>> {
-        let partition = keys::tenant(tenant_id).pk;
-        let start = next_token
-            .map(|t| decode_token(t, keys::PK, &partition))
-            .transpose()?;
-        check_sort_prefix(start.as_ref(), prefix)?;
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(&partition))
-            .expression_attribute_values(":prefix", s(prefix))
-            .limit(limit.clamp(1, super::MAX_PAGE_SIZE))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        let items = resp
-            .items()
-            .iter()
-            .cloned()
-            .map(from_item)
-            .collect::<Result<Vec<T>>>()?;
-        let next_token = match resp.last_evaluated_key() {
-            Some(k) if !k.is_empty() => Some(encode_token(k)),
-            _ => None,
-        };
-        Ok(Page { items, next_token })
+/// Adds cursor moves to an update: `SET <field> = reached` for each, on condition that the field
+/// is absent or still holds the value the run started from.
+fn with_moves(
+    mut req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    moves: &[crate::activity::CursorMove],
+    sets: &mut Vec<String>,
+    conditions: &mut Vec<String>,
+) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+    for (i, m) in moves.iter().enumerate() {
+        let (name, old, new) = (format!("#c{i}"), format!(":old{i}"), format!(":new{i}"));
+        sets.push(format!("{name} = {new}"));
+        conditions.push(format!("(attribute_not_exists({name}) OR {name} = {old})"));
+        req = req
+            .expression_attribute_names(&name, m.field)
+            .expression_attribute_values(&old, n(m.stored))
+            .expression_attribute_values(&new, n(m.reached));
     }
-
-    /// Stores a seat as a whole (tests and seat sync); linked seats also get their index keys.
-    pub async fn put_seat(&self, seat: &Seat) -> Result<()> {
-        let mut item = with_key(
-            keys::seat(&seat.tenant_id, &seat.contract_id, &seat.seat_id),
-            to_item(seat)?,
-        );
-        if seat.user_id.is_some() {
-            item.insert(keys::GSI2_PK.into(), s(keys::LINKED_SEATS));
-            item.insert(
-                keys::GSI2_SK.into(),
-                s(keys::linked_seat_sort(
-                    &seat.tenant_id,
-                    &seat.contract_id,
-                    &seat.seat_id,
-                )),
-            );
-        }
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        Ok(())
-    }
+    req
 }
