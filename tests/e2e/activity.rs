@@ -13,25 +13,9 @@ use aws_sdk_dynamodb::error::BoxError;
 use linkedin_sim::{ContractState, Fault, FaultKind, InMail, Note, Phone, Stub};
 use serde_json::{Value, json};
 use shared::aws::Clients;
-use shared::clock::{Clock, ManualClock};
+use shared::clock::Clock;
 
 use crate::harness::*;
-
-const HOUR: i64 = 3600 * 1000;
-const DAY: i64 = 24 * HOUR;
-
-/// A clock at a round, recent time: tests seed activity after it and then move it forward.
-fn clock() -> ManualClock {
-    let now = chrono_now();
-    ManualClock::at(now - now % HOUR)
-}
-
-fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
 
 fn seat_urn(seat: &str) -> String {
     format!("urn:li:seat:{seat}")
@@ -81,7 +65,7 @@ async fn exported(w: &World, member: &str) {
 
 #[tokio::test]
 async fn inmails_over_three_days_are_imported_exactly_once_in_time_order() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -157,7 +141,7 @@ async fn inmails_over_three_days_are_imported_exactly_once_in_time_order() {
 
 #[tokio::test]
 async fn notes_are_edited_and_deleted_between_polls() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -195,7 +179,7 @@ async fn notes_are_edited_and_deleted_between_polls() {
 
 #[tokio::test]
 async fn shared_contact_details_accept_both_email_shapes_and_keep_everything() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -247,7 +231,7 @@ async fn shared_contact_details_accept_both_email_shapes_and_keep_everything() {
 
 #[tokio::test]
 async fn activity_about_someone_not_yet_a_candidate_attaches_when_they_are_exported() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -283,7 +267,7 @@ async fn activity_about_someone_not_yet_a_candidate_attaches_when_they_are_expor
 
 #[tokio::test]
 async fn a_throttled_seat_is_retried_after_retry_after_and_does_not_hold_back_others() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -327,7 +311,7 @@ async fn a_throttled_seat_is_retried_after_retry_after_and_does_not_hold_back_ot
 
 #[tokio::test]
 async fn no_seat_of_an_inactive_contract_is_polled() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -360,7 +344,7 @@ async fn no_seat_of_an_inactive_contract_is_polled() {
 
 #[tokio::test]
 async fn linkedin_reporting_the_contract_expired_marks_it_and_stops_its_seats() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -383,7 +367,7 @@ async fn linkedin_reporting_the_contract_expired_marks_it_and_stops_its_seats() 
 
 #[tokio::test]
 async fn unlinking_stops_imports_and_keeps_what_was_imported() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -491,7 +475,7 @@ impl Intercept for StoreDiesMidRun {
 
 #[tokio::test]
 async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let fault = StoreDiesMidRun::default();
     let f = fault.clone();
@@ -553,7 +537,7 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
 
 #[tokio::test]
 async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires() {
-    let clock = clock();
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),

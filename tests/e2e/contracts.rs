@@ -4,11 +4,9 @@ use std::collections::HashSet;
 
 use linkedin_sim::ContractState;
 use serde_json::{Value, json};
-use shared::clock::{Clock, ManualClock};
+use shared::clock::Clock;
 
 use crate::harness::*;
-
-const HOUR: i64 = 3_600_000;
 
 async fn events(w: &World, contract: &str) -> Vec<(String, String, String)> {
     let (s, page) = w
@@ -39,11 +37,7 @@ fn status(c: &Value) -> &str {
 
 #[tokio::test]
 async fn disconnecting_stops_imports_keeps_data_and_is_audited() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let clock = ManualClock::at(now - now % HOUR);
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -69,16 +63,8 @@ async fn disconnecting_stops_imports_keeps_data_and_is_audited() {
     );
 
     // Nothing is polled or imported for it; what was imported is still there.
-    w.sim.add_inmails(vec![linkedin_sim::InMail {
-        id: "late".into(),
-        seat: format!("urn:li:seat:{SEAT}"),
-        member: "urn:li:person:ada".into(),
-        direction: "SENT".into(),
-        subject: "s".into(),
-        body: "b".into(),
-        created_at: t0 + 2 * HOUR,
-        conversation: None,
-    }]);
+    w.sim
+        .add_inmails(vec![mail_to_ada("late", SEAT, t0 + 2 * HOUR)]);
     clock.set(t0 + 3 * HOUR);
     let summary = w.poll_activity().await;
     assert_eq!(
@@ -159,11 +145,7 @@ async fn disconnecting_stops_imports_keeps_data_and_is_audited() {
 
 #[tokio::test]
 async fn linkedin_driven_changes_are_audited_with_their_cause() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let clock = ManualClock::at(now - now % HOUR);
+    let clock = hour_clock();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
         ..Setup::default()
@@ -232,11 +214,7 @@ async fn review_contracts(w: &World) -> Value {
 
 #[tokio::test]
 async fn the_hourly_review_expires_by_date_and_renewal_catches_up_the_gap_once() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let clock = ManualClock::at(now - now % HOUR);
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -255,16 +233,7 @@ async fn the_hourly_review_expires_by_date_and_renewal_catches_up_the_gap_once()
     .await;
 
     // During the gap the recruiter keeps writing; the expired contract is not polled.
-    let mail = |id: &str, at: i64| linkedin_sim::InMail {
-        id: id.into(),
-        seat: format!("urn:li:seat:{SEAT}"),
-        member: "urn:li:person:ada".into(),
-        direction: "SENT".into(),
-        subject: id.into(),
-        body: "b".into(),
-        created_at: at,
-        conversation: None,
-    };
+    let mail = |id: &str, at: i64| mail_to_ada(id, SEAT, at);
     w.sim.add_inmails(vec![
         mail("before", t0 + HOUR),
         mail("gap-1", t0 + 3 * HOUR),
@@ -367,11 +336,7 @@ async fn the_hourly_review_probes_linkedin_and_notices_a_renewal() {
 
 #[tokio::test]
 async fn health_shows_what_flows_and_what_does_not() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let clock = ManualClock::at(now - now % HOUR);
+    let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
@@ -388,16 +353,7 @@ async fn health_shows_what_flows_and_what_does_not() {
     w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
         .await;
     w.settle().await;
-    w.sim.add_inmails(vec![linkedin_sim::InMail {
-        id: "m1".into(),
-        seat: format!("urn:li:seat:{SEAT}"),
-        member: "urn:li:person:ada".into(),
-        direction: "SENT".into(),
-        subject: "s".into(),
-        body: "b".into(),
-        created_at: t0 + HOUR,
-        conversation: None,
-    }]);
+    w.sim.add_inmails(vec![mail_to_ada("m1", SEAT, t0 + HOUR)]);
     clock.set(t0 + 2 * HOUR);
     w.poll_activity().await;
     // A message of this tenant that can never succeed.

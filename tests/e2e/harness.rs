@@ -405,3 +405,30 @@ pub fn person(id: &str, first: &str, last: &str) -> Value {
         "educations": [{"schoolName": "FORBIDDEN University"}],
     })
 }
+
+/// Milliseconds in an hour and a day.
+pub const HOUR: i64 = 3_600_000;
+pub const DAY: i64 = 24 * HOUR;
+
+/// A manual clock at the start of the current hour: tests seed activity after it and move it on.
+pub fn hour_clock() -> ManualClock {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    ManualClock::at(now - now % HOUR)
+}
+
+/// An InMail `seat` sent to Ada at `at`.
+pub fn mail_to_ada(id: &str, seat: &str, at: i64) -> linkedin_sim::InMail {
+    linkedin_sim::InMail {
+        id: id.into(),
+        seat: format!("urn:li:seat:{seat}"),
+        member: "urn:li:person:ada".into(),
+        direction: "SENT".into(),
+        subject: id.into(),
+        body: "b".into(),
+        created_at: at,
+        conversation: None,
+    }
+}

@@ -2,18 +2,11 @@
 
 use local_stack::scenario;
 
-use shared::clock::ManualClock;
-
-use crate::harness::{Setup, World};
+use crate::harness::{Setup, World, hour_clock};
 
 #[tokio::test]
 async fn the_dev_scenario_imports_what_it_says() {
-    let clock = ManualClock::at(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64,
-    );
+    let clock = hour_clock();
     let w = World::empty_with(Setup {
         clock: Some(clock.clone()),
         ..Setup::default()

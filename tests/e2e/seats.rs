@@ -3,6 +3,8 @@
 
 use serde_json::json;
 
+use shared::clock::Clock;
+
 use crate::harness::*;
 
 fn seat(id: &str, member: &str, email: Option<&str>) -> linkedin_sim::Seat {
@@ -98,21 +100,6 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
     assert_eq!(s.as_u16(), 400);
 }
 
-const DAY: i64 = 86_400_000;
-
-fn mail(id: &str, seat: &str, at: i64) -> linkedin_sim::InMail {
-    linkedin_sim::InMail {
-        id: id.into(),
-        seat: format!("urn:li:seat:{seat}"),
-        member: "urn:li:person:ada".into(),
-        direction: "SENT".into(),
-        subject: id.into(),
-        body: "b".into(),
-        created_at: at,
-        conversation: None,
-    }
-}
-
 async fn seat_view(w: &World, seat: &str) -> serde_json::Value {
     let (_, seats) = w
         .api("GET", &format!("/tenants/{TENANT}/seats"), None)
@@ -145,12 +132,8 @@ fn activity_ids(c: &serde_json::Value) -> Vec<String> {
 
 #[tokio::test]
 async fn linking_a_seat_backfills_its_history_once_and_live_polling_takes_over() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let clock = shared::clock::ManualClock::at(now - now % 3_600_000);
-    let t0 = shared::clock::Clock::now_ms(&clock);
+    let clock = hour_clock();
+    let t0 = clock.now_ms();
     let w = World::with_customer_and(Setup {
         clock: Some(clock.clone()),
         backfill_days: Some(30),
@@ -162,10 +145,10 @@ async fn linking_a_seat_backfills_its_history_once_and_live_polling_takes_over()
     w.settle().await;
     // History: two InMails inside the 30-day horizon, one before it; then one after the link.
     w.sim.add_inmails(vec![
-        mail("too-old", SEAT, t0 - 40 * DAY),
-        mail("h-1", SEAT, t0 - 20 * DAY),
-        mail("h-2", SEAT, t0 - DAY),
-        mail("live", SEAT, t0 + 3_600_000),
+        mail_to_ada("too-old", SEAT, t0 - 40 * DAY),
+        mail_to_ada("h-1", SEAT, t0 - 20 * DAY),
+        mail_to_ada("h-2", SEAT, t0 - DAY),
+        mail_to_ada("live", SEAT, t0 + 3_600_000),
     ]);
     w.add_user(USER, "recruiter@acme.example").await;
     let linked = w.link(ACTIVE, SEAT, USER).await;
@@ -202,12 +185,8 @@ async fn linking_a_seat_backfills_its_history_once_and_live_polling_takes_over()
 
 #[tokio::test]
 async fn a_two_year_backfill_runs_in_many_bounded_steps() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let clock = shared::clock::ManualClock::at(now - now % 3_600_000);
-    let t0 = shared::clock::Clock::now_ms(&clock);
+    let clock = hour_clock();
+    let t0 = clock.now_ms();
     let w = World::with_customer_and(Setup {
         clock: Some(clock.clone()),
         backfill_days: Some(730),
@@ -219,7 +198,7 @@ async fn a_two_year_backfill_runs_in_many_bounded_steps() {
     w.settle().await;
     w.sim.add_inmails(
         (1..=24)
-            .map(|i| mail(&format!("m{i:02}"), SEAT, t0 - i * 30 * DAY))
+            .map(|i| mail_to_ada(&format!("m{i:02}"), SEAT, t0 - i * 30 * DAY))
             .collect(),
     );
     w.add_user(USER, "recruiter@acme.example").await;
