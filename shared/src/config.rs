@@ -61,15 +61,37 @@ impl Env {
         Ok(value.trim_end_matches('/').to_owned())
     }
 
-    /// A whole number of seconds with a default.
-    pub fn seconds_or(&self, name: &str, default: u64) -> Result<u64, ConfigError> {
+    /// A whole number with a default.
+    pub fn number_or(&self, name: &str, default: u64) -> Result<u64, ConfigError> {
         match self.get(name) {
             None => Ok(default),
             Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
                 name: name.to_owned(),
-                problem: format!("expected a whole number of seconds, got {v:?}"),
+                problem: format!("expected a whole number, got {v:?}"),
             }),
         }
+    }
+
+    /// A time budget in whole seconds, with a default, refused outside `range` (a budget must
+    /// leave a function room before its timeout).
+    pub fn budget_seconds(
+        &self,
+        name: &str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<std::time::Duration, ConfigError> {
+        let secs = self.number_or(name, default)?;
+        if !range.contains(&secs) {
+            return Err(ConfigError::Invalid {
+                name: name.to_owned(),
+                problem: format!(
+                    "must be {} to {} seconds, got {secs}",
+                    range.start(),
+                    range.end()
+                ),
+            });
+        }
+        Ok(std::time::Duration::from_secs(secs))
     }
 }
 
@@ -103,6 +125,24 @@ mod tests {
             env(&[("TABLE_NAME", " ")])
                 .required("TABLE_NAME", "x")
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn budgets_are_bounded() {
+        let e = env(&[("B", "50"), ("N", "x")]);
+        assert_eq!(e.budget_seconds("A", 30, 5..=45).unwrap().as_secs(), 30);
+        assert!(
+            e.budget_seconds("B", 30, 5..=45)
+                .unwrap_err()
+                .to_string()
+                .contains("5 to 45")
+        );
+        assert!(
+            e.number_or("N", 1)
+                .unwrap_err()
+                .to_string()
+                .contains("whole number")
         );
     }
 

@@ -288,3 +288,41 @@ async fn exports_by_an_unlinked_seat_wait_as_pending_leads_and_import_once_on_li
     );
     assert_eq!(w.exports().await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_live_poll_running_while_the_seat_is_linked_and_back_filled_imports_nothing_twice() {
+    let clock = hour_clock();
+    let t0 = clock.now_ms();
+    let w = World::with_customer_and(Setup {
+        clock: Some(clock.clone()),
+        backfill_days: Some(10),
+        ..Setup::default()
+    })
+    .await;
+    w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    w.settle().await;
+    let mut mails: Vec<_> = (1..=9)
+        .map(|d| mail_to_ada(&format!("old-{d}"), SEAT, t0 - d * DAY))
+        .collect();
+    mails.extend((1..=5).map(|h| mail_to_ada(&format!("new-{h}"), SEAT, t0 + h * 600_000)));
+    w.sim.add_inmails(mails);
+    w.add_user(USER, "recruiter@acme.example").await;
+    w.link(ACTIVE, SEAT, USER).await;
+    // Without waiting for the back-fill, time passes and the schedule fires: both run at once.
+    clock.set(t0 + 2 * HOUR);
+    let (s, _) = w
+        .api("POST", "/_local/schedules/InMailPollFunction", None)
+        .await;
+    assert_eq!(s.as_u16(), 200);
+    w.settle().await;
+    w.poll_activity().await;
+    let ids = activity_ids(&w.candidate_of("ada").await.unwrap());
+    let expected: Vec<String> = (1..=5)
+        .map(|h| format!("new-{h}"))
+        .chain((1..=9).map(|d| format!("old-{d}")))
+        .collect();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(ids, expected, "history and live activity, each once");
+}

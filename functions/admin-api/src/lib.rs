@@ -40,7 +40,7 @@ impl Config {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
             backfill_queue_url: env.required("BACKFILL_QUEUE_URL", "the seat back-fill queue")?,
-            backfill_horizon_days: env.seconds_or("BACKFILL_HORIZON_DAYS", 730)?,
+            backfill_horizon_days: env.number_or("BACKFILL_HORIZON_DAYS", 730)?,
         })
     }
 }

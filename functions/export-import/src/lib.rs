@@ -4,8 +4,9 @@
 //! connected and active and the job is known, upserts the candidate by member URN with the four
 //! fields an export may bring (first name, last name, location, current employer) and adds an
 //! application on the job with source LinkedIn. Otherwise it records the export as skipped with
-//! its reason. Every outcome is recorded under LinkedIn's request id, so a replayed message
-//! changes nothing and costs no LinkedIn call.
+//! its reason, or, when the exporting seat is not linked to an ATS user, as a pending lead that
+//! becomes a candidate when the seat is linked (see `shared::exports`). Every outcome is recorded
+//! under LinkedIn's request id, so a replayed message changes nothing and costs no LinkedIn call.
 //!
 //! For `INTEGRATION_STATUS_CHANGE` it fetches the change and disables or re-enables the contract
 //! it names.

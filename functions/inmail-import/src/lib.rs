@@ -53,21 +53,10 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
-            time_budget: time_budget(env)?,
+            // Long enough to read a window, well inside the 60 s function timeout.
+            time_budget: env.budget_seconds("POLL_TIME_BUDGET_SECONDS", 30, 5..=45)?,
         })
     }
-}
-
-/// The per-message budget: long enough to read a window, well inside the 60 s function timeout.
-fn time_budget(env: &Env) -> Result<Duration, ConfigError> {
-    let secs = env.seconds_or("POLL_TIME_BUDGET_SECONDS", 30)?;
-    if !(5..=45).contains(&secs) {
-        return Err(ConfigError::Invalid {
-            name: "POLL_TIME_BUDGET_SECONDS".into(),
-            problem: format!("must be 5 to 45 seconds (the function times out at 60), got {secs}"),
-        });
-    }
-    Ok(Duration::from_secs(secs))
 }
 
 pub struct InMailImport {

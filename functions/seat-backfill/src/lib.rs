@@ -39,15 +39,6 @@ pub struct Config {
 
 impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let secs = env.seconds_or("BACKFILL_TIME_BUDGET_SECONDS", 30)?;
-        if !(5..=45).contains(&secs) {
-            return Err(ConfigError::Invalid {
-                name: "BACKFILL_TIME_BUDGET_SECONDS".into(),
-                problem: format!(
-                    "must be 5 to 45 seconds (the function times out at 60), got {secs}"
-                ),
-            });
-        }
         Ok(Self {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
             backfill_queue_url: env.required(
@@ -62,7 +53,7 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
-            time_budget: Duration::from_secs(secs),
+            time_budget: env.budget_seconds("BACKFILL_TIME_BUDGET_SECONDS", 30, 5..=45)?,
         })
     }
 }
