@@ -554,7 +554,11 @@ mod tests {
             source: Source::LinkedIn,
             contract_id: Some(contract.into()),
             exported_by: None,
+            source_name: None,
+            disposition_reason: None,
+            stages: Vec::new(),
             created_at: at,
+            updated_at: None,
         }
     }
 

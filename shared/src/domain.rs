@@ -463,6 +463,16 @@ pub struct Job {
     pub description: String,
     pub location: String,
     pub state: JobState,
+    /// LinkedIn's alternative to `location`: both or neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_apply_url: Option<String>,
+    /// When the job was first listed; the creation time when the ATS does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -514,9 +524,37 @@ pub struct Candidate {
     pub location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_company: Option<String>,
+    /// Fields only the ATS sets (an export never brings them). Empty values are not stored, so
+    /// an export's upsert of the candidate item never clears them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<AtsPhone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub do_not_contact: bool,
     pub source: Source,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A phone number the ATS keeps for a candidate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsPhone {
+    pub number: String,
+    #[serde(rename = "type")]
+    pub kind: PhoneKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PhoneKind {
+    Mobile,
+    Work,
+    Home,
+    Other,
 }
 
 impl Candidate {
@@ -536,6 +574,10 @@ impl Candidate {
             last_name: profile.last_name.clone(),
             location: profile.location.clone(),
             current_company: profile.current_company.clone(),
+            emails: Vec::new(),
+            phones: Vec::new(),
+            title: None,
+            do_not_contact: false,
             source: Source::LinkedIn,
             created_at: now_ms,
             updated_at: now_ms,
@@ -558,7 +600,39 @@ pub struct Application {
     /// The seat that exported the profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exported_by: Option<String>,
+    /// Where the ATS says the application came from, in its words ("Referral", "Career site").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition_reason: Option<String>,
+    /// The application's stages, oldest first; each is sent to LinkedIn once it is posted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
     pub created_at: i64,
+    /// Last change by the ATS; an export-created application has none until the ATS changes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
+}
+
+/// A step of an application's pipeline ("Phone screen", "Rejected", "Hired"), as the ATS names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stage {
+    /// `<at ms>-<8 hex of the stage's SHA-256>`: posting the same stage twice names one stage.
+    pub stage_id: String,
+    pub stage: String,
+    pub at: i64,
+}
+
+impl Stage {
+    pub fn new(stage: &str, at: i64) -> Self {
+        let digest = Sha256::digest(stage.as_bytes());
+        Self {
+            stage_id: format!("{at}-{}", hex::encode(&digest[..4])),
+            stage: stage.to_owned(),
+            at,
+        }
+    }
 }
 
 impl Application {
@@ -578,7 +652,11 @@ impl Application {
             source: Source::LinkedIn,
             contract_id: Some(export.contract_id.clone()),
             exported_by: export.exporter.clone(),
+            source_name: None,
+            disposition_reason: None,
+            stages: Vec::new(),
             created_at: export.exported_at,
+            updated_at: None,
         }
     }
 }

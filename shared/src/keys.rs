@@ -37,8 +37,10 @@ pub fn contract(tenant: &str, contract_id: &str) -> Key {
 
 pub const CONTRACT_PREFIX: &str = "CONTRACT#";
 
+pub const JOB_PREFIX: &str = "JOB#";
+
 pub fn job(tenant: &str, job_id: &str) -> Key {
-    key(tenant_pk(tenant), format!("JOB#{job_id}"))
+    key(tenant_pk(tenant), format!("{JOB_PREFIX}{job_id}"))
 }
 
 pub fn candidate_partition(tenant: &str, candidate_id: &str) -> String {
@@ -199,5 +201,46 @@ pub fn contract_event(tenant: &str, contract_id: &str, seq: u64) -> Key {
     key(
         contract_events_partition(tenant, contract_id),
         format!("{CONTRACT_EVENT_PREFIX}{seq:010}"),
+    )
+}
+
+/// The pointer from an application id to its candidate (applications live in their candidate's
+/// partition, but the ATS names them by id alone).
+pub fn application_ref(tenant: &str, application_id: &str) -> Key {
+    key(
+        format!("TENANT#{tenant}#APPLICATION#{application_id}"),
+        "REF",
+    )
+}
+
+/// The tenant's outbound-sync state: the lease of the running sync, the change counter and the
+/// full-sync progress.
+pub fn sync_state(tenant: &str) -> Key {
+    key(tenant_pk(tenant), "SYNC")
+}
+
+/// Records changed since LinkedIn last received them, one marker per record (a second change
+/// overwrites the first, which is how changes are coalesced).
+pub fn outbox_partition(tenant: &str) -> String {
+    format!("TENANT#{tenant}#OUTBOX")
+}
+
+/// Marker sort keys begin with the kind's rank (1–4), so the kinds LinkedIn needs first sort
+/// first.
+pub fn outbox_prefix(rank: u8) -> &'static str {
+    ["0#", "1#", "2#", "3#", "4#"][usize::from(rank.min(4))]
+}
+
+pub fn outbox(tenant: &str, rank: u8, record_id: &str) -> Key {
+    key(outbox_partition(tenant), format!("{rank}#{record_id}"))
+}
+
+pub const SYNC_ERROR_PREFIX: &str = "SYNCERROR#";
+
+/// Why a record could not be sent; deleted when it is sent successfully.
+pub fn sync_error(tenant: &str, kind: &str, record_id: &str) -> Key {
+    key(
+        tenant_pk(tenant),
+        format!("{SYNC_ERROR_PREFIX}{kind}#{record_id}"),
     )
 }

@@ -45,3 +45,26 @@ pub struct BackfillStep {
     pub contract_id: String,
     pub seat_id: String,
 }
+
+/// A message on the ats-changes queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum OutboundMessage {
+    /// "The tenant has changes for LinkedIn": wakes the sync (many nudges, one run).
+    Changed { tenant_id: String },
+    /// "Do the next bounded step of this full sync."
+    FullSyncStep { tenant_id: String, run_id: String },
+}
+
+impl OutboundMessage {
+    pub fn tenant_id(&self) -> &str {
+        match self {
+            OutboundMessage::Changed { tenant_id }
+            | OutboundMessage::FullSyncStep { tenant_id, .. } => tenant_id,
+        }
+    }
+}

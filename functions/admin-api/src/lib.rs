@@ -1,6 +1,7 @@
 //! admin-api: the ATS's side of the configuration, under `/tenants`. JSON in camelCase, documented
 //! in docs/openapi.yaml. Routes are dispatched on API Gateway's route key.
 
+mod outbound;
 mod views;
 
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use shared::aws::Clients;
 use shared::clock::{self, SharedClock};
 use shared::config::{ConfigError, Env};
 use shared::contracts;
-use shared::domain::{AtsUser, Contract, ContractStatus, Job, JobState, StatusCause, Tenant};
+use shared::domain::{AtsUser, Contract, ContractStatus, StatusCause, Tenant};
 use shared::http::{self, BodyError};
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
@@ -32,6 +33,7 @@ pub struct Config {
     pub backfill_queue_url: String,
     /// How far back a newly linked seat's history is imported.
     pub backfill_horizon_days: u64,
+    pub changes_queue_url: String,
 }
 
 impl Config {
@@ -41,6 +43,10 @@ impl Config {
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
             backfill_queue_url: env.required("BACKFILL_QUEUE_URL", "the seat back-fill queue")?,
             backfill_horizon_days: env.number_or("BACKFILL_HORIZON_DAYS", 730)?,
+            changes_queue_url: env.required(
+                "ATS_CHANGES_QUEUE_URL",
+                "the ats-changes queue (outbound sync to LinkedIn)",
+            )?,
         })
     }
 }
@@ -49,6 +55,7 @@ pub struct AdminApi {
     store: Store,
     secrets: Arc<CustomerSecrets>,
     backfills: Queue,
+    changes: Queue,
     backfill_horizon_days: u64,
     clock: SharedClock,
 }
@@ -102,6 +109,7 @@ impl AdminApi {
                 DEFAULT_CACHE_TTL,
             )),
             backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
+            changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
             backfill_horizon_days: config.backfill_horizon_days,
             clock,
         }
@@ -177,6 +185,26 @@ impl AdminApi {
                 let (contract, seat) = contract_and_seat(req)?;
                 self.unlink_seat(&tenant, &contract, &seat).await
             }
+            "PUT /tenants/{tenantId}/candidates/{candidateId}" => {
+                let candidate = path(req, "candidateId", ids::check)?;
+                self.put_candidate(&tenant, &candidate, body(req)?).await
+            }
+            "PUT /tenants/{tenantId}/applications/{applicationId}" => {
+                let application = path(req, "applicationId", ids::check)?;
+                self.put_application(&tenant, &application, body(req)?)
+                    .await
+            }
+            "GET /tenants/{tenantId}/applications/{applicationId}" => {
+                let application = path(req, "applicationId", ids::check)?;
+                self.get_application(&tenant, &application).await
+            }
+            "POST /tenants/{tenantId}/applications/{applicationId}/stages" => {
+                let application = path(req, "applicationId", ids::check)?;
+                self.post_stage(&tenant, &application, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/sync" => self.get_sync(&tenant).await,
+            "GET /tenants/{tenantId}/sync/errors" => self.list_sync_errors(&tenant, req).await,
+            "POST /tenants/{tenantId}/sync/full" => self.start_full_sync(&tenant, req).await,
             _ => Err(ApiError::not_found("no such route")),
         }
     }
@@ -259,6 +287,10 @@ impl AdminApi {
         } else {
             201
         };
+        if contract.is_active_at(now) {
+            // A renewal: what the ATS changed while no contract was active goes out now.
+            self.nudge(tenant_id).await;
+        }
         Ok(http::json(status, &ContractView::from(&contract)))
     }
 
@@ -353,32 +385,6 @@ impl AdminApi {
                 items,
                 next_token: None,
             },
-        ))
-    }
-
-    async fn put_job(&self, tenant_id: &str, job_id: &str, body: JobInput) -> Answer {
-        self.tenant(tenant_id).await?;
-        let now = self.clock.now_ms();
-        let existing = self.store.get_job(tenant_id, job_id).await?;
-        let job = Job {
-            tenant_id: tenant_id.to_owned(),
-            job_id: job_id.to_owned(),
-            title: text("title", &body.title, 200)?,
-            description: body.description.unwrap_or_default(),
-            location: body.location.unwrap_or_default(),
-            state: body.state,
-            created_at: existing.as_ref().map_or(now, |j| j.created_at),
-            updated_at: now,
-        };
-        if job.description.len() > 100_000 || job.location.chars().count() > 200 {
-            return Err(ApiError::invalid(
-                "description is limited to 100000 bytes and location to 200 characters",
-            ));
-        }
-        self.store.put_job(&job).await?;
-        Ok(http::json(
-            if existing.is_some() { 200 } else { 201 },
-            &JobView::from(&job),
         ))
     }
 
@@ -762,17 +768,6 @@ fn contract_and_seat(req: &ApiGatewayV2httpRequest) -> Result<(String, String), 
     let seat = ids::urn_number("seat", http::path_param(req, "seatId").unwrap_or_default())
         .map_err(|_| ApiError::invalid("seatId must be N or urn:li:seat:N"))?;
     Ok((contract, seat))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JobInput {
-    title: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    location: Option<String>,
-    state: JobState,
 }
 
 fn path(

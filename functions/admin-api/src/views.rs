@@ -4,11 +4,13 @@
 use serde::Serialize;
 use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
+use shared::domain::AtsPhone;
 use shared::domain::{
     Activity, ActivityDetail, Application, AtsUser, BackfillState, Candidate, ContactInfo,
     Contract, ContractEvent, ContractStatus, DeadLetter, Direction, ExportRecord, ExportStatus,
-    ImportCounts, Job, JobState, Seat, SkipReason, Source, StatusCause, Tenant,
+    ImportCounts, Job, JobState, Seat, SkipReason, Source, Stage, StatusCause, Tenant,
 };
+use shared::outbound::{ErrorOrigin, FullSync, FullSyncPhase, KindCounts, RecordKind, SyncError};
 use shared::store::CandidateRecord;
 
 #[derive(Debug, Serialize)]
@@ -120,6 +122,13 @@ pub struct JobView {
     pub description: String,
     pub location: String,
     pub state: JobState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_apply_url: Option<String>,
+    pub listed_at: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -132,6 +141,10 @@ impl From<&Job> for JobView {
             description: j.description.clone(),
             location: j.location.clone(),
             state: j.state,
+            country_code: j.country_code.clone(),
+            postal_code: j.postal_code.clone(),
+            company_apply_url: j.company_apply_url.clone(),
+            listed_at: to_rfc3339(j.listed_at.unwrap_or(j.created_at)),
             created_at: to_rfc3339(j.created_at),
             updated_at: to_rfc3339(j.updated_at),
         }
@@ -150,6 +163,14 @@ pub struct CandidateSummaryView {
     pub location: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_company: Option<String>,
+    /// ATS-owned fields (never from an export).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<AtsPhone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub do_not_contact: bool,
     pub source: Source,
     pub created_at: String,
     pub updated_at: String,
@@ -164,6 +185,10 @@ impl From<&Candidate> for CandidateSummaryView {
             last_name: c.last_name.clone(),
             location: c.location.clone(),
             current_company: c.current_company.clone(),
+            emails: c.emails.clone(),
+            phones: c.phones.clone(),
+            title: c.title.clone(),
+            do_not_contact: c.do_not_contact,
             source: c.source,
             created_at: to_rfc3339(c.created_at),
             updated_at: to_rfc3339(c.updated_at),
@@ -384,13 +409,22 @@ impl From<&Seat> for SeatView {
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationView {
     pub application_id: String,
+    pub candidate_id: String,
     pub job_id: String,
     pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposition_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exported_by: Option<String>,
+    /// The application's stages, oldest first.
+    pub stages: Vec<StageView>,
     pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
     /// InMails and notes about this application, oldest first.
     pub activity: Vec<ActivityView>,
 }
@@ -399,12 +433,105 @@ impl From<&Application> for ApplicationView {
     fn from(a: &Application) -> Self {
         Self {
             application_id: a.application_id.clone(),
+            candidate_id: a.candidate_id.clone(),
             job_id: a.job_id.clone(),
             source: a.source,
+            source_name: a.source_name.clone(),
+            disposition_reason: a.disposition_reason.clone(),
             contract_id: a.contract_id.clone(),
             exported_by: a.exported_by.clone(),
+            stages: a.stages.iter().map(StageView::from).collect(),
             created_at: to_rfc3339(a.created_at),
+            updated_at: a.updated_at.map(to_rfc3339),
             activity: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageView {
+    pub stage_id: String,
+    pub stage: String,
+    pub at: String,
+}
+
+impl From<&Stage> for StageView {
+    fn from(s: &Stage) -> Self {
+        Self {
+            stage_id: s.stage_id.clone(),
+            stage: s.stage.clone(),
+            at: to_rfc3339(s.at),
+        }
+    }
+}
+
+/// The tenant's outbound sync: what waits, what was sent, the full sync's progress.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    /// `active`, or `paused` while no contract is active (changes are kept and sent later).
+    pub state: &'static str,
+    /// Records changed and not yet at LinkedIn.
+    pub pending: u64,
+    /// Records LinkedIn accepted (stages count one each).
+    pub sent: KindCounts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_sent_at: Option<String>,
+    /// Records that are not at LinkedIn because of a problem (see `/sync/errors`).
+    pub errors: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_sync: Option<FullSyncView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullSyncView {
+    pub run_id: String,
+    /// `jobs`, `candidates` (with their applications and stages) or `done`.
+    pub phase: FullSyncPhase,
+    pub started_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// Records changed since then are included.
+    pub since: String,
+    /// Records queued for sending so far.
+    pub queued: KindCounts,
+}
+
+impl From<&FullSync> for FullSyncView {
+    fn from(f: &FullSync) -> Self {
+        Self {
+            run_id: f.run_id.clone(),
+            phase: f.phase,
+            started_at: to_rfc3339(f.started_at),
+            finished_at: f.finished_at.map(to_rfc3339),
+            since: to_rfc3339(f.since),
+            queued: f.queued,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncErrorView {
+    pub kind: RecordKind,
+    pub record_id: String,
+    /// `validation`: the record breaks a LinkedIn rule and was not sent; `linkedIn`: LinkedIn
+    /// refused it (it is also on the dead-letter queue).
+    pub origin: ErrorOrigin,
+    pub message: String,
+    pub at: String,
+}
+
+impl From<&SyncError> for SyncErrorView {
+    fn from(e: &SyncError) -> Self {
+        Self {
+            kind: e.kind,
+            record_id: e.record_id.clone(),
+            origin: e.origin,
+            message: e.message.clone(),
+            at: to_rfc3339(e.at),
         }
     }
 }

@@ -3,9 +3,11 @@
 //! probed with one cheap LinkedIn call, and an answer that it is expired or switched off marks
 //! it Expired; a contract LinkedIn had reported expired and now serves again becomes Active.
 //! Every change is kept in the contract's audit trail (see `shared::contracts`). Then the seats of
-//! every active contract are synced from LinkedIn (see `shared::seats`).
+//! every active contract are synced from LinkedIn (see `shared::seats`). Last, every tenant with
+//! an active contract gets an outbound-sync nudge: changes kept while its contracts were expired
+//! (or left by a run that crashed) go to LinkedIn now.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -14,6 +16,8 @@ use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::contracts::{self, Review};
 use shared::linkedin::LinkedIn;
+use shared::messages::OutboundMessage;
+use shared::queue::Queue;
 use shared::seats;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
 use shared::store::Store;
@@ -24,6 +28,7 @@ pub struct Config {
     pub secret_prefix: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
+    pub changes_queue_url: String,
 }
 
 impl Config {
@@ -34,6 +39,10 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+            changes_queue_url: env.required(
+                "ATS_CHANGES_QUEUE_URL",
+                "the ats-changes queue (outbound-sync nudges)",
+            )?,
         })
     }
 }
@@ -52,12 +61,15 @@ pub struct ExpirySummary {
     pub seats_linked_automatically: usize,
     pub seats_unlinked: usize,
     pub seat_sync_failed: usize,
+    /// Tenants with an active contract, nudged to send what is pending to LinkedIn.
+    pub sync_nudges: usize,
 }
 
 pub struct ContractExpiry {
     store: Store,
     secrets: Arc<CustomerSecrets>,
     linkedin: LinkedIn,
+    changes: Queue,
     clock: SharedClock,
 }
 
@@ -71,6 +83,7 @@ impl ContractExpiry {
                 DEFAULT_CACHE_TTL,
             )),
             linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
+            changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
             clock,
         })
     }
@@ -83,6 +96,7 @@ impl ContractExpiry {
             ..ExpirySummary::default()
         };
         let mut creds: HashMap<String, Option<LinkedInCredentials>> = HashMap::new();
+        let mut active_tenants = BTreeSet::new();
         for (tenant, contract) in all {
             if !creds.contains_key(&tenant) {
                 let found = self.secrets.get(&tenant).await.inspect_err(|e| tracing::error!(tenant = %tenant, error = %e, "no LinkedIn credentials; contracts not probed")).ok();
@@ -106,6 +120,7 @@ impl ContractExpiry {
                 .await?
                 .is_some_and(|c| c.is_active_at(now));
             if active {
+                active_tenants.insert(tenant.clone());
                 match seats::sync_contract_seats(
                     &self.store,
                     &self.linkedin,
@@ -128,6 +143,12 @@ impl ContractExpiry {
                 }
             }
         }
+        let nudges: Vec<OutboundMessage> = active_tenants
+            .into_iter()
+            .map(|tenant_id| OutboundMessage::Changed { tenant_id })
+            .collect();
+        self.changes.send_batch(&nudges).await?;
+        summary.sync_nudges = nudges.len();
         tracing::info!(?summary, "contracts reviewed");
         Ok(summary)
     }

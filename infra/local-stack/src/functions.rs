@@ -20,6 +20,7 @@ pub enum Function {
     InMailImport(inmail_import::InMailImport),
     ContractExpiry(contract_expiry::ContractExpiry),
     SeatBackfill(seat_backfill::SeatBackfill),
+    AtsSync(ats_sync::AtsSync),
 }
 
 impl Function {
@@ -65,6 +66,11 @@ impl Function {
                 seat_backfill::Config::from_env(env)?,
                 clock,
             )?),
+            "ats-sync" => Function::AtsSync(ats_sync::AtsSync::new(
+                clients,
+                ats_sync::Config::from_env(env)?,
+                clock,
+            )?),
             other => {
                 return Err(
                     format!("the local stack does not know the function binary {other:?}").into(),
@@ -88,6 +94,7 @@ impl Function {
             Function::ExportImport(f) => Some(f.handle(event).await),
             Function::InMailImport(f) => Some(f.handle(event).await),
             Function::SeatBackfill(f) => Some(f.handle(event).await),
+            Function::AtsSync(f) => Some(f.handle(event).await),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! endpoints the functions call. Base URLs come from configuration; nothing here is hard-coded.
 
 pub mod wire;
+mod writes;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,6 +14,8 @@ use serde::de::DeserializeOwned;
 use crate::domain::ProfileExport;
 use crate::error::{Error, Result};
 use crate::secrets::LinkedInCredentials;
+
+pub use writes::{JobSubmission, MAX_BATCH, RecordOutcome};
 
 /// LinkedIn answers 403 with this code when the contract is expired or the integration is off.
 const INACTIVE_SERVICE_ERROR_CODE: i64 = 100;

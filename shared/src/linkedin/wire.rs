@@ -2,7 +2,7 @@
 //! correction against a real sandbox touches this file only. Unknown fields are ignored; a missing
 //! required field is an error that names it.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::domain::{Direction, ExportedProfile, ProfileExport};
 use crate::error::Error;
@@ -116,6 +116,137 @@ impl ExportElement {
             },
         })
     }
+}
+
+// ---- ATS → LinkedIn sync (docs/outbound-sync.md) -----------------------------------------------
+
+/// The Rest.li compound key of a candidate or application, as it appears in a body:
+/// `(<idField>:<id>,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3AN)`.
+pub fn record_key(id_field: &str, id: &str, organization: &str) -> String {
+    format!(
+        "({id_field}:{id},dataProvider:ATS,integrationContext:{})",
+        organization.replace(':', "%3A")
+    )
+}
+
+pub const CANDIDATE_ID_FIELD: &str = "atsCandidateId";
+pub const APPLICATION_ID_FIELD: &str = "atsJobApplicationId";
+
+/// An element of `simpleJobPostings` (batch_create).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobPosting {
+    pub integration_context: String,
+    pub external_job_posting_id: String,
+    pub title: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// `LISTED` or `CLOSED`.
+    pub state: &'static str,
+    pub listed_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_apply_url: Option<String>,
+    pub availability: &'static str,
+}
+
+/// A candidate of `atsCandidates` (batch_update).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsCandidate {
+    pub ats_created_at: i64,
+    pub ats_last_modified_at: i64,
+    pub first_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    pub email_addresses: Vec<String>,
+    pub phone_numbers: Vec<PhoneNumber>,
+    /// Required by LinkedIn, may be empty; the ATS keeps no structured address.
+    pub addresses: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_job_title: Option<String>,
+    pub do_not_contact: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PhoneNumber {
+    pub number: String,
+    /// `MOBILE`, `WORK`, `HOME` or `OTHER` (assumed).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// An application of `atsApplications` (batch_update). LinkedIn nulls every field an update
+/// omits, so every field is always written, as `null` when the ATS has no value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsApplication {
+    pub ats_candidate_id: String,
+    pub ats_created_at: i64,
+    pub ats_last_modified_at: i64,
+    pub ats_job_posting_id: String,
+    pub ats_job_posting_name: Option<String>,
+    pub candidate_email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub source: Option<String>,
+    pub disposition_reason: Option<String>,
+}
+
+/// A stage of one application (`atsApplications/<key>/stages`, batch_update).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsStage {
+    pub ats_created_at: i64,
+    pub stage: String,
+}
+
+/// The answer to a batch_create: one status per element, in order (assumed).
+#[derive(Debug, Deserialize)]
+pub struct BatchCreated {
+    pub elements: Vec<EntityStatus>,
+}
+
+/// The answer to a batch_update: per-key results and errors (assumed).
+#[derive(Debug, Default, Deserialize)]
+pub struct BatchUpdated {
+    #[serde(default)]
+    pub results: std::collections::HashMap<String, EntityStatus>,
+    #[serde(default)]
+    pub errors: std::collections::HashMap<String, EntityStatus>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EntityStatus {
+    #[serde(default)]
+    pub status: u16,
+    /// For a created job: its task's URN.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// `simpleJobPostingTasks?ids=List(..)`.
+#[derive(Debug, Default, Deserialize)]
+pub struct JobTasks {
+    #[serde(default)]
+    pub results: std::collections::HashMap<String, JobTask>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobTask {
+    /// `IN_PROGRESS`, `SUCCEEDED` or `FAILED`.
+    pub status: String,
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[cfg(test)]

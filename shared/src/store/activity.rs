@@ -128,7 +128,11 @@ impl Store {
                     source: crate::domain::Source::LinkedIn,
                     contract_id,
                     exported_by: None,
+                    source_name: None,
+                    disposition_reason: None,
+                    stages: Vec::new(),
                     created_at,
+                    updated_at: None,
                 })
                 .collect();
             out.insert(candidate_id, apps);

@@ -11,12 +11,14 @@ use serde::de::DeserializeOwned;
 
 mod activity;
 mod contracts;
+mod outbound;
 mod query;
 mod seats;
 
 use query::Partition;
 
 pub use activity::{ActivityWrites, CandidateRecord, activity_key};
+pub use outbound::ApplicationRef;
 pub use seats::{LinkedSeat, PollLease};
 
 use crate::domain::{Application, Candidate, Contract, ExportRecord, Job, Tenant};
@@ -191,6 +193,15 @@ impl Store {
                     .build(),
             )
             .transact_items(TransactWriteItem::builder().put(record_put).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(self.application_ref_put(
+                        &application.tenant_id,
+                        &application.application_id,
+                        &application.candidate_id,
+                    )?)
+                    .build(),
+            )
             .send()
             .await;
         match result {

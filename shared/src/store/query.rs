@@ -100,6 +100,27 @@ impl Store {
         next_token: Option<&str>,
         ascending: bool,
     ) -> Result<Page<T>> {
+        let page = self
+            .query_page_items(p, limit, next_token, ascending)
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(from_item)
+                .collect::<Result<Vec<T>>>()?,
+            next_token: page.next_token,
+        })
+    }
+
+    /// `query_page`, undecoded.
+    pub(crate) async fn query_page_items(
+        &self,
+        p: &Partition,
+        limit: i32,
+        next_token: Option<&str>,
+        ascending: bool,
+    ) -> Result<Page<Item>> {
         let start = next_token
             .map(|t| decode_token(t, p.key_attr, &p.value))
             .transpose()?;
@@ -118,12 +139,9 @@ impl Store {
             Some(k) if !k.is_empty() => Some(encode_token(k)),
             _ => None,
         };
-        let items = resp
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<Vec<T>>>()?;
-        Ok(Page { items, next_token })
+        Ok(Page {
+            items: resp.items.unwrap_or_default(),
+            next_token,
+        })
     }
 }

@@ -1,0 +1,225 @@
+//! Outbound sync: keeping LinkedIn's copy of the ATS's jobs, candidates, applications and
+//! stages current (docs/outbound-sync.md).
+//!
+//! Every accepted change writes its record and, in the same transaction, a marker in the
+//! tenant's outbox (one per record, so a second change to a record overwrites the first: that
+//! is the coalescing) and bumps the tenant's change counter. A nudge on the ats-changes queue
+//! wakes `ats-sync`, which takes the tenant's sync lease, lets changes gather for a moment,
+//! then sends every marked record's *current* state in LinkedIn batches of at most 100, jobs
+//! before candidates before applications before stages. A marker is removed only if it was not
+//! overwritten while its record was in flight. The lease is released only if the change counter
+//! did not move since the outbox was last seen empty, so a nudge dropped while the lease was held
+//! never strands a change.
+
+pub mod full;
+pub mod records;
+mod run;
+
+use serde::{Deserialize, Serialize};
+
+pub use run::{OutboundSync, RunOutcome};
+
+/// The kinds of record LinkedIn receives, in the order it needs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RecordKind {
+    Job,
+    Candidate,
+    Application,
+    /// The stages of one application (they share one request).
+    Stages,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Job,
+        RecordKind::Candidate,
+        RecordKind::Application,
+        RecordKind::Stages,
+    ];
+
+    /// Position in the outbox's sort order.
+    pub fn rank(self) -> u8 {
+        match self {
+            RecordKind::Job => 1,
+            RecordKind::Candidate => 2,
+            RecordKind::Application => 3,
+            RecordKind::Stages => 4,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Job => "job",
+            RecordKind::Candidate => "candidate",
+            RecordKind::Application => "application",
+            RecordKind::Stages => "stages",
+        }
+    }
+}
+
+/// A record to send to LinkedIn because it changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Changed {
+    pub kind: RecordKind,
+    pub record_id: String,
+    /// For applications and stages: the candidate whose partition holds the application.
+    pub candidate_id: Option<String>,
+}
+
+impl Changed {
+    pub fn job(id: &str) -> Self {
+        Self {
+            kind: RecordKind::Job,
+            record_id: id.to_owned(),
+            candidate_id: None,
+        }
+    }
+    pub fn candidate(id: &str) -> Self {
+        Self {
+            kind: RecordKind::Candidate,
+            record_id: id.to_owned(),
+            candidate_id: None,
+        }
+    }
+    pub fn application(id: &str, candidate_id: &str) -> Self {
+        Self {
+            kind: RecordKind::Application,
+            record_id: id.to_owned(),
+            candidate_id: Some(candidate_id.to_owned()),
+        }
+    }
+    pub fn stages(application_id: &str, candidate_id: &str) -> Self {
+        Self {
+            kind: RecordKind::Stages,
+            record_id: application_id.to_owned(),
+            candidate_id: Some(candidate_id.to_owned()),
+        }
+    }
+}
+
+/// An outbox marker: a changed record LinkedIn has not received yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pending {
+    pub kind: RecordKind,
+    pub record_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_id: Option<String>,
+    /// The oldest change LinkedIn has not received.
+    pub changed_at: i64,
+    /// Unique per change: the marker is removed only if it still carries the revision sent.
+    pub rev: String,
+}
+
+/// How many records of each kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KindCounts {
+    #[serde(default)]
+    pub jobs: u64,
+    #[serde(default)]
+    pub candidates: u64,
+    #[serde(default)]
+    pub applications: u64,
+    #[serde(default)]
+    pub stages: u64,
+}
+
+impl KindCounts {
+    pub fn add(&mut self, kind: RecordKind, n: u64) {
+        match kind {
+            RecordKind::Job => self.jobs += n,
+            RecordKind::Candidate => self.candidates += n,
+            RecordKind::Application => self.applications += n,
+            RecordKind::Stages => self.stages += n,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.jobs + self.candidates + self.applications + self.stages
+    }
+}
+
+/// The tenant's sync state, one item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    /// Moves with every accepted change.
+    #[serde(default)]
+    pub change_seq: u64,
+    /// Records LinkedIn accepted, by kind (stages count one per stage). Kept as four numbers
+    /// so one update can add to them.
+    #[serde(default)]
+    pub sent_jobs: u64,
+    #[serde(default)]
+    pub sent_candidates: u64,
+    #[serde(default)]
+    pub sent_applications: u64,
+    #[serde(default)]
+    pub sent_stages: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sent_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_sync: Option<FullSync>,
+}
+
+impl SyncState {
+    pub fn sent(&self) -> KindCounts {
+        KindCounts {
+            jobs: self.sent_jobs,
+            candidates: self.sent_candidates,
+            applications: self.sent_applications,
+            stages: self.sent_stages,
+        }
+    }
+}
+
+/// A full sync: every job, candidate and application (with its stages) changed in the last two
+/// years is marked for sending, a bounded chunk per step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullSync {
+    pub run_id: String,
+    pub phase: FullSyncPhase,
+    pub started_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<i64>,
+    /// Records last changed before this are left out.
+    pub since: i64,
+    /// Where the current phase continues (a listing page token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Records marked for sending so far.
+    #[serde(default)]
+    pub queued: KindCounts,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FullSyncPhase {
+    Jobs,
+    /// Candidates, each with its applications and their stages.
+    Candidates,
+    Done,
+}
+
+/// Why a record is not at LinkedIn. Cleared when the record is next sent successfully.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncError {
+    pub kind: RecordKind,
+    pub record_id: String,
+    pub message: String,
+    pub origin: ErrorOrigin,
+    pub at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorOrigin {
+    /// Checked before sending: the record breaks one of LinkedIn's rules and was not sent.
+    Validation,
+    /// Sent, and LinkedIn refused it; the refusal is also on the dead-letter queue.
+    LinkedIn,
+}

@@ -1,0 +1,199 @@
+//! Turning ATS records into LinkedIn's, and checking LinkedIn's rules first: a record that
+//! breaks one is never sent with made-up values; the problem is reported instead.
+
+use crate::domain::{Application, Candidate, Job, JobState, PhoneKind, Stage};
+use crate::linkedin::wire;
+
+/// Why a record cannot be sent, in words an ATS administrator can act on.
+pub type Problem = String;
+
+/// Most characters LinkedIn takes in a job title.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// The stage text LinkedIn refuses.
+const UNAVAILABLE_STAGE: &str = "Not Available";
+
+pub fn job(job: &Job, organization: &str) -> Result<wire::JobPosting, Problem> {
+    let mut missing = Vec::new();
+    if job.title.trim().is_empty() {
+        missing.push("title");
+    }
+    if job.description.trim().is_empty() {
+        missing.push("description");
+    }
+    let location = non_empty(&job.location);
+    let (country, postal) = (
+        job.country_code.as_deref().and_then(non_empty),
+        job.postal_code.as_deref().and_then(non_empty),
+    );
+    if location.is_none() && (country.is_none() || postal.is_none()) {
+        missing.push("location (or countryCode and postalCode)");
+    }
+    if !missing.is_empty() {
+        return Err(required(&missing));
+    }
+    if job.title.chars().count() > MAX_TITLE_CHARS {
+        return Err(format!(
+            "title is longer than LinkedIn's {MAX_TITLE_CHARS} characters"
+        ));
+    }
+    if let Some(url) = &job.company_apply_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err("companyApplyUrl must be an http(s) URL".into());
+    }
+    Ok(wire::JobPosting {
+        integration_context: organization.to_owned(),
+        external_job_posting_id: job.job_id.clone(),
+        title: job.title.trim().to_owned(),
+        description: job.description.clone(),
+        location: location.map(str::to_owned),
+        country_code: country.map(str::to_owned),
+        postal_code: postal.map(str::to_owned),
+        state: match job.state {
+            JobState::Open => "LISTED",
+            JobState::Closed => "CLOSED",
+        },
+        listed_at: job.listed_at.unwrap_or(job.created_at),
+        company_apply_url: job.company_apply_url.clone(),
+        availability: "PUBLIC",
+    })
+}
+
+pub fn candidate(c: &Candidate) -> Result<wire::AtsCandidate, Problem> {
+    if c.first_name.trim().is_empty() {
+        return Err(required(&["firstName"]));
+    }
+    if let Some(bad) = c.emails.iter().find(|e| !looks_like_email(e)) {
+        return Err(format!(
+            "email {:?} is not an address LinkedIn accepts (X@X.X)",
+            crate::ids::truncate(bad, 60)
+        ));
+    }
+    Ok(wire::AtsCandidate {
+        ats_created_at: c.created_at,
+        ats_last_modified_at: c.updated_at.max(c.created_at),
+        first_name: c.first_name.trim().to_owned(),
+        last_name: non_empty(&c.last_name).map(str::to_owned),
+        email_addresses: c.emails.clone(),
+        phone_numbers: c
+            .phones
+            .iter()
+            .map(|p| wire::PhoneNumber {
+                number: p.number.clone(),
+                kind: match p.kind {
+                    PhoneKind::Mobile => "MOBILE",
+                    PhoneKind::Work => "WORK",
+                    PhoneKind::Home => "HOME",
+                    PhoneKind::Other => "OTHER",
+                },
+            })
+            .collect(),
+        addresses: Vec::new(),
+        current_company_name: c.current_company.clone(),
+        current_job_title: c.title.clone(),
+        do_not_contact: c.do_not_contact,
+    })
+}
+
+/// The complete application record. LinkedIn nulls what an update leaves out, so the candidate's
+/// and the job's fields are filled in from their current records every time.
+pub fn application(
+    app: &Application,
+    candidate: Option<&Candidate>,
+    job: Option<&Job>,
+) -> Result<wire::AtsApplication, Problem> {
+    let Some(candidate) = candidate else {
+        return Err(format!(
+            "its candidate {} is not in the ATS, so the record would be incomplete",
+            app.candidate_id
+        ));
+    };
+    let email = candidate.emails.first().cloned();
+    if let Some(bad) = email.as_deref().filter(|e| !looks_like_email(e)) {
+        return Err(format!(
+            "candidate email {:?} is not an address LinkedIn accepts (X@X.X)",
+            crate::ids::truncate(bad, 60)
+        ));
+    }
+    let source = app.source_name.clone().or_else(|| match app.source {
+        crate::domain::Source::LinkedIn => Some("LinkedIn".to_owned()),
+        crate::domain::Source::Ats => None,
+    });
+    Ok(wire::AtsApplication {
+        ats_candidate_id: app.candidate_id.clone(),
+        ats_created_at: app.created_at,
+        ats_last_modified_at: app.updated_at.unwrap_or(app.created_at).max(app.created_at),
+        ats_job_posting_id: app.job_id.clone(),
+        ats_job_posting_name: job.map(|j| j.title.clone()),
+        candidate_email: email,
+        first_name: non_empty(&candidate.first_name).map(str::to_owned),
+        last_name: non_empty(&candidate.last_name).map(str::to_owned),
+        source,
+        disposition_reason: app.disposition_reason.clone(),
+    })
+}
+
+pub fn stage(s: &Stage) -> Result<wire::AtsStage, Problem> {
+    let text = s.stage.trim();
+    if text.is_empty() {
+        return Err(required(&["stage"]));
+    }
+    if text.eq_ignore_ascii_case(UNAVAILABLE_STAGE) {
+        return Err(format!(
+            "stage {UNAVAILABLE_STAGE:?} is refused by LinkedIn; name the actual stage"
+        ));
+    }
+    if s.at <= 0 {
+        return Err("the stage's time must be after 1970".into());
+    }
+    Ok(wire::AtsStage {
+        ats_created_at: s.at,
+        stage: text.to_owned(),
+    })
+}
+
+/// `X@X.X`: something, an at sign, something with a dot inside, no spaces.
+pub fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let dot = domain
+        .find('.')
+        .is_some_and(|i| i > 0 && i < domain.len() - 1);
+    !local.is_empty() && dot && !domain.contains('@') && !s.chars().any(char::is_whitespace)
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+fn required(fields: &[&str]) -> Problem {
+    format!(
+        "LinkedIn requires {}, and the ATS record has none",
+        fields.join(" and ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shape() {
+        for ok in ["a@b.co", "first.last@sub.example.org"] {
+            assert!(looks_like_email(ok), "{ok}");
+        }
+        for bad in ["", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.de", "a@b@c.de"] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn not_available_is_not_a_stage() {
+        assert!(stage(&Stage::new("Not Available", 5)).is_err());
+        assert!(stage(&Stage::new("  ", 5)).is_err());
+        assert_eq!(stage(&Stage::new("Hired", 5)).unwrap().stage, "Hired");
+    }
+}

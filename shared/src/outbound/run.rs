@@ -1,0 +1,593 @@
+//! One sync run for one tenant: take the lease, let changes gather, send what is pending in
+//! order and in batches, settle each record, and release the lease only when nothing new came.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use super::{ErrorOrigin, KindCounts, Pending, RecordKind, SyncError, records};
+use crate::clock::Clock;
+use crate::domain::{Application, Candidate, DeadLetter, Job, Tenant};
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::linkedin::{LinkedIn, MAX_BATCH, RecordOutcome, wire};
+use crate::queue::Queue;
+use crate::secrets::LinkedInCredentials;
+use crate::store::Store;
+
+/// Pause before the first poll of job tasks; it doubles up to `MAX_TASK_POLL_DELAY`.
+const FIRST_TASK_POLL_DELAY: Duration = Duration::from_millis(200);
+const MAX_TASK_POLL_DELAY: Duration = Duration::from_secs(2);
+/// Stage requests (one per application) in flight at once.
+const STAGE_CONCURRENCY: usize = 4;
+/// The lease outlives the run's deadline by this much, in case the run overruns it.
+const LEASE_MARGIN_MS: i64 = 60_000;
+
+pub struct OutboundSync<'a> {
+    pub store: &'a Store,
+    pub linkedin: &'a LinkedIn,
+    pub creds: &'a LinkedInCredentials,
+    pub tenant: &'a Tenant,
+    pub clock: &'a dyn Clock,
+    /// Where records LinkedIn refused go, with their reason.
+    pub dead_letters: &'a Queue,
+    /// How long changes may gather before a batch that is not full is sent.
+    pub gather: Duration,
+    /// When the run must stop (it then asks to be continued).
+    pub deadline: Instant,
+    /// Who holds the lease (the message id).
+    pub owner: &'a str,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Another run holds the tenant's lease; it will see these changes.
+    Busy,
+    /// The tenant has no active contract: changes are kept and sent once one is active again.
+    Paused,
+    /// Nothing is pending any more.
+    Done { sent: KindCounts, refused: u64 },
+    /// Out of time with records still pending: the caller must nudge again.
+    Continue { sent: KindCounts },
+}
+
+/// What became of one pending record.
+enum Settled {
+    /// LinkedIn has it; `n` records counted (stages count one each).
+    Sent(u64),
+    /// Breaks a LinkedIn rule; not sent.
+    Invalid(String),
+    /// LinkedIn refused it.
+    Refused(String),
+    /// Not done now; try again later.
+    NotDone,
+    /// The record no longer exists.
+    Gone,
+}
+
+#[derive(Default)]
+struct Tally {
+    sent: KindCounts,
+    refused: u64,
+    /// Records that could not be done in this run; they stay pending.
+    held: HashSet<(RecordKind, String)>,
+}
+
+impl OutboundSync<'_> {
+    pub async fn run(&self) -> Result<RunOutcome> {
+        let now = self.clock.now_ms();
+        let budget = i64::try_from(
+            self.deadline
+                .saturating_duration_since(Instant::now())
+                .as_millis(),
+        )
+        .unwrap_or(i64::MAX / 2);
+        let until = now + budget + LEASE_MARGIN_MS;
+        let t = &self.tenant.tenant_id;
+        let Some(state) = self
+            .store
+            .acquire_sync_lease(t, self.owner, now, until)
+            .await?
+        else {
+            return Ok(RunOutcome::Busy);
+        };
+        let result = self.drain(state.change_seq).await;
+        if !matches!(result, Ok(RunOutcome::Done { .. }))
+            && let Err(e) = self.store.release_sync_lease(t, self.owner, None).await
+        {
+            tracing::warn!(error = %e, "sync lease not released; it expires on its own");
+        }
+        result
+    }
+
+    /// Sends until the outbox is empty and the lease is released, or time is up.
+    async fn drain(&self, mut seen_seq: u64) -> Result<RunOutcome> {
+        let t = &self.tenant.tenant_id;
+        if !self.has_active_contract().await? {
+            tracing::info!("no active contract; changes are kept until one is active");
+            return Ok(RunOutcome::Paused);
+        }
+        let mut tally = Tally::default();
+        let mut gather_until = Instant::now() + self.gather;
+        loop {
+            if Instant::now() >= self.deadline {
+                return Ok(RunOutcome::Continue { sent: tally.sent });
+            }
+            let mut batches = Vec::with_capacity(RecordKind::ALL.len());
+            let mut full = false;
+            for kind in RecordKind::ALL {
+                let pending = self.store.pending(t, kind, MAX_BATCH as i32).await?;
+                full |= pending.len() == MAX_BATCH;
+                let pending: Vec<Pending> = pending
+                    .into_iter()
+                    .filter(|p| !tally.held.contains(&(p.kind, p.record_id.clone())))
+                    .collect();
+                batches.push((kind, pending));
+            }
+            if batches.iter().all(|(_, p)| p.is_empty()) {
+                if !tally.held.is_empty() {
+                    return Err(Error::LinkedInUnavailable(format!(
+                        "{} records were not done by LinkedIn; they stay pending and are retried",
+                        tally.held.len()
+                    )));
+                }
+                if self
+                    .store
+                    .release_sync_lease(t, self.owner, Some(seen_seq))
+                    .await?
+                {
+                    return Ok(RunOutcome::Done {
+                        sent: tally.sent,
+                        refused: tally.refused,
+                    });
+                }
+                seen_seq = self.store.sync_state(t).await?.change_seq;
+                gather_until = Instant::now() + self.gather;
+                continue;
+            }
+            let now = Instant::now();
+            if !full && now < gather_until {
+                tokio::time::sleep(gather_until.min(self.deadline) - now).await;
+                continue;
+            }
+            let known_errors = self.store.all_sync_errors(t).await?;
+            let before = tally.sent;
+            for (kind, pending) in batches {
+                if pending.is_empty() {
+                    continue;
+                }
+                let settled = match kind {
+                    RecordKind::Job => self.send_jobs(&pending).await?,
+                    RecordKind::Candidate => self.send_candidates(&pending).await?,
+                    RecordKind::Application => self.send_applications(&pending).await?,
+                    RecordKind::Stages => self.send_stages(&pending).await?,
+                };
+                self.settle(pending, settled, &known_errors, &mut tally)
+                    .await?;
+            }
+            let mut delta = tally.sent;
+            delta.jobs -= before.jobs;
+            delta.candidates -= before.candidates;
+            delta.applications -= before.applications;
+            delta.stages -= before.stages;
+            self.store
+                .record_sent(t, &delta, self.clock.now_ms())
+                .await?;
+            gather_until = Instant::now() + self.gather;
+        }
+    }
+
+    async fn has_active_contract(&self) -> Result<bool> {
+        let now = self.clock.now_ms();
+        Ok(self
+            .store
+            .list_contracts(&self.tenant.tenant_id)
+            .await?
+            .iter()
+            .any(|c| c.is_active_at(now)))
+    }
+
+    // ---- sending, one kind at a time ------------------------------------------------------------
+
+    async fn send_jobs(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
+        let t = &self.tenant.tenant_id;
+        let jobs: HashMap<String, Job> = self
+            .store
+            .read_many::<Job>(pending.iter().map(|p| keys::job(t, &p.record_id)).collect())
+            .await?
+            .into_iter()
+            .map(|j| (j.job_id.clone(), j))
+            .collect();
+        let mut out = HashMap::new();
+        let mut postings = Vec::new();
+        for p in pending {
+            match jobs.get(&p.record_id) {
+                None => {
+                    out.insert(p.record_id.clone(), Settled::Gone);
+                }
+                Some(job) => match records::job(job, &self.tenant.organization) {
+                    Ok(w) => postings.push((p.record_id.clone(), w)),
+                    Err(problem) => {
+                        out.insert(p.record_id.clone(), Settled::Invalid(problem));
+                    }
+                },
+            }
+        }
+        if postings.is_empty() {
+            return Ok(out);
+        }
+        let submitted = isolate(
+            postings,
+            |batch| async move {
+                let wire: Vec<wire::JobPosting> = batch.iter().map(|(_, w)| w.clone()).collect();
+                let answers = self.linkedin.submit_jobs(self.creds, &wire).await?;
+                Ok(batch.into_iter().map(|(id, _)| id).zip(answers).collect())
+            },
+            |status, message| {
+                Err(format!(
+                    "LinkedIn refused the job (status {status}): {message}"
+                ))
+            },
+        )
+        .await?;
+        let mut tasks: HashMap<String, String> = HashMap::new();
+        for (id, answer) in submitted {
+            match answer {
+                Ok(task) => {
+                    tasks.insert(task, id);
+                }
+                Err(reason) => {
+                    out.insert(id, Settled::Refused(reason));
+                }
+            }
+        }
+        let mut delay = FIRST_TASK_POLL_DELAY;
+        while !tasks.is_empty() && Instant::now() + delay < self.deadline {
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(MAX_TASK_POLL_DELAY);
+            let ids: Vec<String> = tasks.keys().cloned().collect();
+            for chunk in ids.chunks(MAX_BATCH) {
+                let states = self.linkedin.job_tasks(self.creds, chunk).await?;
+                for (task, state) in states {
+                    let settled = match state.status.as_str() {
+                        "SUCCEEDED" => Settled::Sent(1),
+                        "FAILED" => Settled::Refused(format!(
+                            "LinkedIn could not post the job: {}",
+                            state.message.unwrap_or_else(|| "no reason given".into())
+                        )),
+                        _ => continue,
+                    };
+                    if let Some(id) = tasks.remove(&task) {
+                        out.insert(id, settled);
+                    }
+                }
+            }
+        }
+        for (_, id) in tasks {
+            out.insert(id, Settled::NotDone);
+        }
+        Ok(out)
+    }
+
+    async fn send_candidates(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
+        let t = &self.tenant.tenant_id;
+        let candidates: HashMap<String, Candidate> = self
+            .store
+            .read_many::<Candidate>(
+                pending
+                    .iter()
+                    .map(|p| keys::candidate(t, &p.record_id))
+                    .collect(),
+            )
+            .await?
+            .into_iter()
+            .map(|c| (c.candidate_id.clone(), c))
+            .collect();
+        let mut out = HashMap::new();
+        let mut ready = Vec::new();
+        for p in pending {
+            match candidates.get(&p.record_id).map(records::candidate) {
+                None => {
+                    out.insert(p.record_id.clone(), Settled::Gone);
+                }
+                Some(Ok(w)) => ready.push((p.record_id.clone(), w)),
+                Some(Err(problem)) => {
+                    out.insert(p.record_id.clone(), Settled::Invalid(problem));
+                }
+            }
+        }
+        if !ready.is_empty() {
+            let org = &self.tenant.organization;
+            let answers = isolate_updates(ready, |batch| async move {
+                self.linkedin
+                    .update_candidates(self.creds, org, &batch)
+                    .await
+            })
+            .await?;
+            out.extend(answers.into_iter().map(|(id, o)| (id, from_outcome(o, 1))));
+        }
+        Ok(out)
+    }
+
+    async fn send_applications(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
+        let t = &self.tenant.tenant_id;
+        let apps = self.read_applications(pending).await?;
+        let candidate_keys: HashSet<&str> =
+            apps.values().map(|a| a.candidate_id.as_str()).collect();
+        let job_keys: HashSet<&str> = apps.values().map(|a| a.job_id.as_str()).collect();
+        let candidates: HashMap<String, Candidate> = self
+            .store
+            .read_many::<Candidate>(
+                candidate_keys
+                    .into_iter()
+                    .map(|c| keys::candidate(t, c))
+                    .collect(),
+            )
+            .await?
+            .into_iter()
+            .map(|c| (c.candidate_id.clone(), c))
+            .collect();
+        let jobs: HashMap<String, Job> = self
+            .store
+            .read_many::<Job>(job_keys.into_iter().map(|j| keys::job(t, j)).collect())
+            .await?
+            .into_iter()
+            .map(|j| (j.job_id.clone(), j))
+            .collect();
+        let mut out = HashMap::new();
+        let mut ready = Vec::new();
+        for p in pending {
+            let Some(app) = apps.get(&p.record_id) else {
+                out.insert(p.record_id.clone(), Settled::Gone);
+                continue;
+            };
+            match records::application(
+                app,
+                candidates.get(&app.candidate_id),
+                jobs.get(&app.job_id),
+            ) {
+                Ok(w) => ready.push((p.record_id.clone(), w)),
+                Err(problem) => {
+                    out.insert(p.record_id.clone(), Settled::Invalid(problem));
+                }
+            }
+        }
+        if !ready.is_empty() {
+            let org = &self.tenant.organization;
+            let answers = isolate_updates(ready, |batch| async move {
+                self.linkedin
+                    .update_applications(self.creds, org, &batch)
+                    .await
+            })
+            .await?;
+            out.extend(answers.into_iter().map(|(id, o)| (id, from_outcome(o, 1))));
+        }
+        Ok(out)
+    }
+
+    /// Each application's stages go in their own request (LinkedIn's path names one
+    /// application); every stage is sent each time, which LinkedIn treats as an update.
+    async fn send_stages(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
+        let apps = self.read_applications(pending).await?;
+        let org = &self.tenant.organization;
+        let results: Vec<Result<(String, Settled)>> = futures::stream::iter(pending)
+            .map(|p| {
+                let app = apps.get(&p.record_id);
+                async move {
+                    let Some(app) = app else {
+                        return Ok((p.record_id.clone(), Settled::Gone));
+                    };
+                    let mut problems = Vec::new();
+                    let mut ready = Vec::new();
+                    for s in &app.stages {
+                        match records::stage(s) {
+                            Ok(w) => ready.push((s.stage_id.clone(), w)),
+                            Err(problem) => {
+                                problems.push(format!("stage {}: {problem}", s.stage_id))
+                            }
+                        }
+                    }
+                    let mut settled = Settled::Sent(0);
+                    for chunk in ready.chunks(MAX_BATCH) {
+                        let answers = isolate_updates(chunk.to_vec(), |batch| async move {
+                            self.linkedin
+                                .update_stages(self.creds, org, &app.application_id, &batch)
+                                .await
+                        })
+                        .await?;
+                        for (_, outcome) in answers {
+                            settled = match (settled, from_outcome(outcome, 1)) {
+                                (Settled::Sent(a), Settled::Sent(b)) => Settled::Sent(a + b),
+                                (Settled::Sent(_), other) | (other, _) => other,
+                            };
+                        }
+                    }
+                    if !problems.is_empty() && matches!(settled, Settled::Sent(_)) {
+                        settled = Settled::Invalid(problems.join("; "));
+                    }
+                    Ok((p.record_id.clone(), settled))
+                }
+            })
+            .buffer_unordered(STAGE_CONCURRENCY)
+            .collect()
+            .await;
+        results.into_iter().collect()
+    }
+
+    async fn read_applications(&self, pending: &[Pending]) -> Result<HashMap<String, Application>> {
+        let t = &self.tenant.tenant_id;
+        let wanted = pending
+            .iter()
+            .filter_map(|p| {
+                p.candidate_id
+                    .as_deref()
+                    .map(|c| keys::application(t, c, &p.record_id))
+            })
+            .collect();
+        Ok(self
+            .store
+            .read_many::<Application>(wanted)
+            .await?
+            .into_iter()
+            .map(|a| (a.application_id.clone(), a))
+            .collect())
+    }
+
+    // ---- settling -------------------------------------------------------------------------------
+
+    async fn settle(
+        &self,
+        pending: Vec<Pending>,
+        mut settled: HashMap<String, Settled>,
+        known_errors: &[SyncError],
+        tally: &mut Tally,
+    ) -> Result<()> {
+        let t = &self.tenant.tenant_id;
+        let now = self.clock.now_ms();
+        let mut done = Vec::with_capacity(pending.len());
+        let mut resolved = Vec::new();
+        for p in pending {
+            let outcome = settled.remove(&p.record_id).unwrap_or(Settled::NotDone);
+            let had_error = known_errors
+                .iter()
+                .find(|e| e.kind == p.kind && e.record_id == p.record_id);
+            match outcome {
+                Settled::Sent(n) => {
+                    tally.sent.add(p.kind, n);
+                    resolved.extend(had_error.cloned());
+                }
+                Settled::Gone => resolved.extend(had_error.cloned()),
+                Settled::NotDone => {
+                    tally.held.insert((p.kind, p.record_id.clone()));
+                    continue;
+                }
+                Settled::Invalid(message) => {
+                    tracing::info!(kind = p.kind.name(), record = %p.record_id, "record breaks a LinkedIn rule; not sent");
+                    self.store
+                        .put_sync_error(
+                            t,
+                            &SyncError {
+                                kind: p.kind,
+                                record_id: p.record_id.clone(),
+                                message,
+                                origin: ErrorOrigin::Validation,
+                                at: now,
+                            },
+                        )
+                        .await?;
+                }
+                Settled::Refused(message) => {
+                    tally.refused += 1;
+                    self.refuse(&p, message, now).await?;
+                }
+            }
+            done.push(p);
+        }
+        self.store.delete_sync_errors(t, &resolved).await?;
+        self.store.clear_pending(t, &done).await
+    }
+
+    /// A record LinkedIn refused: a sync error for the API, and a dead letter with the reason.
+    async fn refuse(&self, p: &Pending, message: String, now: i64) -> Result<()> {
+        let t = &self.tenant.tenant_id;
+        tracing::warn!(kind = p.kind.name(), record = %p.record_id, "LinkedIn refused a record; dead-lettered");
+        let error = SyncError {
+            kind: p.kind,
+            record_id: p.record_id.clone(),
+            message: message.clone(),
+            origin: ErrorOrigin::LinkedIn,
+            at: now,
+        };
+        self.store.put_sync_error(t, &error).await?;
+        let body = serde_json::json!({
+            "tenantId": t,
+            "kind": p.kind,
+            "recordId": p.record_id,
+            "reason": message,
+            "rejectedAt": now,
+        });
+        let message_id = self
+            .dead_letters
+            .send_raw(body.to_string(), Some(&message))
+            .await?;
+        let letter = DeadLetter {
+            message_id,
+            source: "linkedin-sync".into(),
+            reason: format!(
+                "LinkedIn refused {} {}: {message}",
+                p.kind.name(),
+                p.record_id
+            ),
+            at: now,
+        };
+        self.store.record_dead_letter(t, &letter).await
+    }
+}
+
+fn from_outcome(outcome: RecordOutcome, n: u64) -> Settled {
+    match outcome {
+        RecordOutcome::Accepted => Settled::Sent(n),
+        RecordOutcome::Rejected { status, message } => {
+            Settled::Refused(format!("status {status}: {message}"))
+        }
+        RecordOutcome::NotDone(_) => Settled::NotDone,
+    }
+}
+
+/// Sends a batch; when LinkedIn refuses the whole request (a rule of the batch, or one record
+/// it cannot even parse), sends the records one by one, so one bad record never blocks the rest.
+/// `refused` turns a refusal into that record's answer.
+async fn isolate<T, O, F, Fut>(
+    records: Vec<(String, T)>,
+    send: F,
+    refused: fn(u16, String) -> O,
+) -> Result<Vec<(String, O)>>
+where
+    T: Clone,
+    F: Fn(Vec<(String, T)>) -> Fut,
+    Fut: Future<Output = Result<Vec<(String, O)>>>,
+{
+    let single = records.len() == 1;
+    match send(records.clone()).await {
+        Err(Error::LinkedInRejected {
+            status, message, ..
+        }) if single => Ok(vec![(records[0].0.clone(), refused(status, message))]),
+        Err(Error::LinkedInRejected { .. }) => {
+            let mut out = Vec::with_capacity(records.len());
+            for record in records {
+                let id = record.0.clone();
+                match send(vec![record]).await {
+                    Ok(answer) => out.extend(answer),
+                    Err(Error::LinkedInRejected {
+                        status, message, ..
+                    }) => out.push((id, refused(status, message))),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(out)
+        }
+        other => other,
+    }
+}
+
+/// `isolate` for the batch updates, whose answers are keyed by record.
+async fn isolate_updates<T, F, Fut>(
+    records: Vec<(String, T)>,
+    send: F,
+) -> Result<Vec<(String, RecordOutcome)>>
+where
+    T: Clone,
+    F: Fn(Vec<(String, T)>) -> Fut,
+    Fut: Future<Output = Result<HashMap<String, RecordOutcome>>>,
+{
+    let send = &send;
+    isolate(
+        records,
+        |batch| async move { send(batch).await.map(|m| m.into_iter().collect()) },
+        |status, message| RecordOutcome::Rejected { status, message },
+    )
+    .await
+}
