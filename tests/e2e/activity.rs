@@ -482,6 +482,7 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
     let setup = Setup {
         clock: Some(clock.clone()),
         backfill_days: None,
+        sync_gather_ms: None,
         clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
             let mut clients = Clients::new(sdk);
             let conf = aws_sdk_dynamodb::config::Builder::from(sdk)

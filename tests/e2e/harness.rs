@@ -30,7 +30,13 @@ pub const JOB_PM: &str = "job-pm";
 fn moto() -> &'static str {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     &MOTO
-        .get_or_init(|| Moto::start(0).expect("moto must start (run `make venv`)"))
+        .get_or_init(|| {
+            // `E2E_LOG=1` prints the functions' logs (filtered by `RUST_LOG`).
+            if std::env::var_os("E2E_LOG").is_some() {
+                shared::telemetry::init();
+            }
+            Moto::start(0).expect("moto must start (run `make venv`)")
+        })
         .endpoint
 }
 
@@ -53,6 +59,9 @@ pub struct Setup {
     /// Days of history a newly linked seat back-fills (template default 730; tests default 0,
     /// so that only the back-fill tests pay for one).
     pub backfill_days: Option<u64>,
+    /// How long outbound changes gather before a batch is sent (template default 2000 ms;
+    /// tests default 50 ms).
+    pub sync_gather_ms: Option<u64>,
 }
 
 pub type ClientsBuilder = Box<dyn FnOnce(&aws_config::SdkConfig) -> Clients>;
@@ -82,6 +91,10 @@ impl World {
         opts.parameters.insert(
             "BackfillHorizonDays".into(),
             setup.backfill_days.unwrap_or(0).to_string(),
+        );
+        opts.parameters.insert(
+            "SyncGatherMs".into(),
+            setup.sync_gather_ms.unwrap_or(50).to_string(),
         );
         if let Some(build) = setup.clients {
             opts.clients = Some(build(&local_stack::local_sdk_config(moto()).await));
@@ -165,6 +178,12 @@ impl World {
 
     pub async fn with_customer_and(setup: Setup) -> Self {
         let w = Self::empty_with(setup).await;
+        w.sim.register_app(App {
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            organization: ORGANIZATION.into(),
+            callback_url: Some(w.webhook_url(TENANT)),
+        });
         let (s, _) = w
             .api(
                 "PUT",
@@ -197,7 +216,10 @@ impl World {
                 .api(
                     "PUT",
                     &format!("/tenants/{TENANT}/jobs/{job}"),
-                    Some(json!({"title": job, "location": "Berlin, DE", "state": "OPEN"})),
+                    Some(json!({
+                        "title": job, "description": "Build things.",
+                        "location": "Berlin, DE", "state": "OPEN"
+                    })),
                 )
                 .await;
             assert_eq!(s, StatusCode::CREATED);
@@ -207,12 +229,6 @@ impl World {
         w.link(ACTIVE, EXPORTER_SEAT, EXPORTER_USER).await;
         // Its back-fill step runs now, so that tests start from a quiet stack.
         w.settle().await;
-        w.sim.register_app(App {
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            organization: ORGANIZATION.into(),
-            callback_url: Some(w.webhook_url(TENANT)),
-        });
         w
     }
 

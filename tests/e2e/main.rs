@@ -7,6 +7,7 @@ mod activity;
 mod admin;
 mod contracts;
 mod exports;
+mod outbound;
 mod scenario;
 mod seats;
 mod webhook;

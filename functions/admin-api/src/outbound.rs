@@ -200,7 +200,6 @@ impl AdminApi {
             ("title", candidate.title.is_none()),
             ("currentCompany", candidate.current_company.is_none()),
             ("doNotContact", !candidate.do_not_contact),
-            ("lastName", candidate.last_name.is_empty()),
         ] {
             if empty {
                 cleared.push(attr);

@@ -376,12 +376,12 @@ impl Sim {
 
 type Query = HashMap<String, String>;
 
-fn bad(message: impl Into<String>) -> ApiErr {
+pub(crate) fn bad(message: impl Into<String>) -> ApiErr {
     ApiErr::new(400, 0, message)
 }
 
 /// A required, non-empty parameter.
-fn required<'a>(query: &'a Query, name: &str) -> Result<&'a str, ApiErr> {
+pub(crate) fn required<'a>(query: &'a Query, name: &str) -> Result<&'a str, ApiErr> {
     match query.get(name).map(|v| v.trim()) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(bad(format!("Missing query parameter {name}"))),
@@ -389,7 +389,7 @@ fn required<'a>(query: &'a Query, name: &str) -> Result<&'a str, ApiErr> {
 }
 
 /// A list parameter: `a,b`, or Rest.li's `List(a,b)`.
-fn list(value: &str) -> Vec<String> {
+pub(crate) fn list(value: &str) -> Vec<String> {
     let inner = value
         .strip_prefix("List(")
         .and_then(|v| v.strip_suffix(')'))

@@ -9,6 +9,12 @@
 //! - `GET /v2/atsIntegrations?q=request&requestId=..`,
 //! - recruiter activity and seats (rules in `src/activity.rs`):
 //!   `GET /v2/conversationEvents`, `/v2/prospectNotes`, `/v2/mailStubs`, `/v2/seatsV2`,
+//! - ATS → LinkedIn sync (rules in `src/sync.rs`, wire details in `docs/outbound-sync.md`):
+//!   `POST /v2/simpleJobPostings` (`batch_create`),
+//!   `GET /v2/simpleJobPostingTasks?ids=List(..)` (`batch_get`),
+//!   `PUT /v2/atsCandidates?ids[i]...`, `PUT /v2/atsApplications?ids[i]...` and
+//!   `PUT /v2/atsApplications/<application key>/stages?ids=List(..)` (`batch_update`);
+//!   what LinkedIn holds is read with [`Sim::synced`],
 //! - control routes under `/_sim/...` for scripts and outside tools.
 //!
 //! Push notifications (signed with the child application's client secret) are sent to the
@@ -34,8 +40,10 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 mod activity;
+mod sync;
 
 pub use activity::{InMail, MAX_PAGE_COUNT, MAX_WINDOW_MS, Note, Phone, Seat, Stub};
+pub use sync::{APPLICATION_FIELDS, MAX_SYNC_BATCH, MAX_TITLE_CHARS, SyncRequest, Synced};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -274,6 +282,7 @@ struct SimState {
     calls: Vec<Call>,
     notifications: HashMap<String, Notification>,
     activity: activity::Activity,
+    sync: sync::SyncState,
 }
 
 struct Inner {
@@ -1014,6 +1023,7 @@ impl Sim {
         query: &HashMap<String, String>,
         headers: &HeaderMap,
         form: &HashMap<String, String>,
+        body: &[u8],
     ) -> Response {
         match path.trim_end_matches('/') {
             "/oauth/v2/accessToken" => self.access_token(method, form),
@@ -1023,6 +1033,13 @@ impl Sim {
             "/v2/prospectNotes" => self.prospect_notes(method, headers, query),
             "/v2/mailStubs" => self.mail_stubs(method, headers, query),
             "/v2/seatsV2" => self.seats_v2(method, headers, query),
+            "/v2/simpleJobPostings" => self.simple_job_postings(method, headers, body),
+            "/v2/simpleJobPostingTasks" => self.simple_job_posting_tasks(method, headers, query),
+            "/v2/atsCandidates" => self.ats_candidates(method, headers, query, body),
+            "/v2/atsApplications" => self.ats_applications(method, headers, query, body),
+            p if sync::is_stages_path(p) => {
+                self.ats_application_stages(method, p, headers, query, body)
+            }
             p if p.starts_with("/oauth") => {
                 oauth_error(StatusCode::NOT_FOUND, "not_found", "Unknown OAuth endpoint")
             }
@@ -1093,10 +1110,12 @@ async fn api(
         Some(FaultKind::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
         None => {}
     }
-    let response = response.unwrap_or_else(|| sim.handle(&method, &path, &query, &headers, &form));
+    let response =
+        response.unwrap_or_else(|| sim.handle(&method, &path, &query, &headers, &form, &body));
 
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, status, "api call");
+    sim.record_sync_request(&path, &query, &body, client_id.as_deref(), status, at_ms);
     sim.state().calls.push(Call {
         method: method.to_string(),
         path,
@@ -1203,6 +1222,7 @@ fn router(sim: Sim) -> Router {
             }),
         )
         .merge(activity::routes())
+        .merge(sync::routes())
         .fallback(api)
         .with_state(sim)
 }

@@ -6,15 +6,15 @@ use axum::extract::Query;
 use axum::routing::get;
 
 const SECRET: &str = "s3cr/t+=x y";
-const ORG: &str = "urn:li:organization:42";
+pub(crate) const ORG: &str = "urn:li:organization:42";
 
-async fn start() -> Sim {
+pub(crate) async fn start() -> Sim {
     Sim::start("127.0.0.1:0".parse().unwrap(), SimConfig::default())
         .await
         .unwrap()
 }
 
-fn app(client_id: &str, callback_url: Option<String>) -> App {
+pub(crate) fn app(client_id: &str, callback_url: Option<String>) -> App {
     App {
         client_id: client_id.to_string(),
         client_secret: SECRET.to_string(),
@@ -66,7 +66,7 @@ async fn token_response(
         .unwrap()
 }
 
-async fn token(sim: &Sim, client_id: &str) -> String {
+pub(crate) async fn token(sim: &Sim, client_id: &str) -> String {
     let resp = token_response(sim, "client_credentials", client_id, SECRET).await;
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().await.unwrap();

@@ -304,7 +304,7 @@ impl Stack {
         Ok(())
     }
 
-    /// Messages currently visible in every queue of the stack (dead-letter queues included).
+    /// Messages currently visible in every queue of the stack but its dead-letter queues.
     async fn visible_messages(&self) -> Result<u64, Error> {
         let mut total = 0;
         for (logical, url) in &self.resources.queue_urls {

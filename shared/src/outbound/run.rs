@@ -5,8 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-
 use super::{ErrorOrigin, KindCounts, Pending, RecordKind, SyncError, records};
 use crate::clock::Clock;
 use crate::domain::{Application, Candidate, DeadLetter, Job, Tenant};
@@ -372,49 +370,55 @@ impl OutboundSync<'_> {
     /// application); every stage is sent each time, which LinkedIn treats as an update.
     async fn send_stages(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
         let apps = self.read_applications(pending).await?;
+        let mut out = HashMap::with_capacity(pending.len());
+        for chunk in pending.chunks(STAGE_CONCURRENCY) {
+            let mut sends = Vec::with_capacity(chunk.len());
+            for p in chunk {
+                sends.push(self.send_stages_of(&p.record_id, apps.get(&p.record_id)));
+            }
+            for (id, settled) in futures::future::try_join_all(sends).await? {
+                out.insert(id, settled);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn send_stages_of(
+        &self,
+        application_id: &str,
+        app: Option<&Application>,
+    ) -> Result<(String, Settled)> {
+        let Some(app) = app else {
+            return Ok((application_id.to_owned(), Settled::Gone));
+        };
+        let mut problems = Vec::new();
+        let mut ready = Vec::new();
+        for s in &app.stages {
+            match records::stage(s) {
+                Ok(w) => ready.push((s.stage_id.clone(), w)),
+                Err(problem) => problems.push(format!("stage {}: {problem}", s.stage_id)),
+            }
+        }
         let org = &self.tenant.organization;
-        let results: Vec<Result<(String, Settled)>> = futures::stream::iter(pending)
-            .map(|p| {
-                let app = apps.get(&p.record_id);
-                async move {
-                    let Some(app) = app else {
-                        return Ok((p.record_id.clone(), Settled::Gone));
-                    };
-                    let mut problems = Vec::new();
-                    let mut ready = Vec::new();
-                    for s in &app.stages {
-                        match records::stage(s) {
-                            Ok(w) => ready.push((s.stage_id.clone(), w)),
-                            Err(problem) => {
-                                problems.push(format!("stage {}: {problem}", s.stage_id))
-                            }
-                        }
-                    }
-                    let mut settled = Settled::Sent(0);
-                    for chunk in ready.chunks(MAX_BATCH) {
-                        let answers = isolate_updates(chunk.to_vec(), |batch| async move {
-                            self.linkedin
-                                .update_stages(self.creds, org, &app.application_id, &batch)
-                                .await
-                        })
-                        .await?;
-                        for (_, outcome) in answers {
-                            settled = match (settled, from_outcome(outcome, 1)) {
-                                (Settled::Sent(a), Settled::Sent(b)) => Settled::Sent(a + b),
-                                (Settled::Sent(_), other) | (other, _) => other,
-                            };
-                        }
-                    }
-                    if !problems.is_empty() && matches!(settled, Settled::Sent(_)) {
-                        settled = Settled::Invalid(problems.join("; "));
-                    }
-                    Ok((p.record_id.clone(), settled))
-                }
+        let mut settled = Settled::Sent(0);
+        for chunk in ready.chunks(MAX_BATCH) {
+            let answers = isolate_updates(chunk.to_vec(), |batch| async move {
+                self.linkedin
+                    .update_stages(self.creds, org, &app.application_id, &batch)
+                    .await
             })
-            .buffer_unordered(STAGE_CONCURRENCY)
-            .collect()
-            .await;
-        results.into_iter().collect()
+            .await?;
+            for (_, outcome) in answers {
+                settled = match (settled, from_outcome(outcome, 1)) {
+                    (Settled::Sent(a), Settled::Sent(b)) => Settled::Sent(a + b),
+                    (Settled::Sent(_), other) | (other, _) => other,
+                };
+            }
+        }
+        if !problems.is_empty() && matches!(settled, Settled::Sent(_)) {
+            settled = Settled::Invalid(problems.join("; "));
+        }
+        Ok((application_id.to_owned(), settled))
     }
 
     async fn read_applications(&self, pending: &[Pending]) -> Result<HashMap<String, Application>> {
@@ -554,8 +558,10 @@ where
     match send(records.clone()).await {
         Err(Error::LinkedInRejected {
             status, message, ..
-        }) if single => Ok(vec![(records[0].0.clone(), refused(status, message))]),
-        Err(Error::LinkedInRejected { .. }) => {
+        }) if single && is_about_the_records(status) => {
+            Ok(vec![(records[0].0.clone(), refused(status, message))])
+        }
+        Err(Error::LinkedInRejected { status, .. }) if is_about_the_records(status) => {
             let mut out = Vec::with_capacity(records.len());
             for record in records {
                 let id = record.0.clone();
@@ -563,7 +569,7 @@ where
                     Ok(answer) => out.extend(answer),
                     Err(Error::LinkedInRejected {
                         status, message, ..
-                    }) => out.push((id, refused(status, message))),
+                    }) if is_about_the_records(status) => out.push((id, refused(status, message))),
                     Err(e) => return Err(e),
                 }
             }
@@ -571,6 +577,11 @@ where
         }
         other => other,
     }
+}
+
+/// Whole-request answers that blame what was sent (not the credentials or the contract).
+fn is_about_the_records(status: u16) -> bool {
+    matches!(status, 400 | 409 | 413 | 422)
 }
 
 /// `isolate` for the batch updates, whose answers are keyed by record.

@@ -7,7 +7,6 @@ use std::hash::{BuildHasher, Hasher};
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, Put, Select, TransactWriteItem, Update, WriteRequest,
 };
-use futures::StreamExt;
 
 use super::query::Partition;
 use super::{Item, Page, Store, from_item, key_item, s, to_item, upsert, with_key};
@@ -78,6 +77,9 @@ impl Store {
     ) -> Result<()> {
         let t = &candidate.tenant_id;
         let mut item = to_item(candidate)?;
+        for attr in cleared {
+            item.remove(*attr);
+        }
         item.insert(keys::GSI1_PK.into(), s(keys::candidates_listing(t)));
         item.insert(keys::GSI1_SK.into(), s(&candidate.candidate_id));
         let mut update = upsert(
@@ -109,6 +111,9 @@ impl Store {
         let t = &app.tenant_id;
         let mut app_item = to_item(app)?;
         app_item.remove("stages");
+        for attr in cleared {
+            app_item.remove(*attr);
+        }
         let mut app_update = upsert(
             &self.table,
             keys::application(t, &app.candidate_id, &app.application_id),
@@ -359,31 +364,35 @@ impl Store {
     /// Removes markers that still carry the revision that was sent; a marker a newer change
     /// overwrote stays, so that change is sent too.
     pub async fn clear_pending(&self, tenant: &str, sent: &[Pending]) -> Result<()> {
-        let results: Vec<Result<()>> = futures::stream::iter(sent)
-            .map(|p| async move {
-                let delete = self
-                    .client
-                    .delete_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key_item(&keys::outbox(
-                        tenant,
-                        p.kind.rank(),
-                        &p.record_id,
-                    ))))
-                    .condition_expression("rev = :rev")
-                    .expression_attribute_values(":rev", s(&p.rev))
-                    .send()
-                    .await;
-                match delete {
-                    Ok(_) => Ok(()),
-                    Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(()),
-                    Err(e) => Err(Error::aws("DynamoDB", e)),
-                }
-            })
-            .buffer_unordered(8)
-            .collect()
+        for chunk in sent.chunks(8) {
+            let mut deletes = Vec::with_capacity(chunk.len());
+            for p in chunk {
+                deletes.push(self.clear_one(tenant, p));
+            }
+            futures::future::try_join_all(deletes).await?;
+        }
+        Ok(())
+    }
+
+    async fn clear_one(&self, tenant: &str, p: &Pending) -> Result<()> {
+        let delete = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::outbox(
+                tenant,
+                p.kind.rank(),
+                &p.record_id,
+            ))))
+            .condition_expression("rev = :rev")
+            .expression_attribute_values(":rev", s(&p.rev))
+            .send()
             .await;
-        results.into_iter().collect()
+        match delete {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(()),
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
     }
 
     // ---- sync state and lease -------------------------------------------------------------------
