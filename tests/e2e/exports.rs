@@ -327,6 +327,9 @@ async fn a_message_that_can_never_succeed_goes_to_the_dead_letter_queue_with_its
 #[tokio::test]
 async fn tokens_are_cached_and_renewed_when_they_expire() {
     let w = World::with_customer().await;
+    // Other functions (the outbound sync of the setup's jobs) hold tokens of their own.
+    w.settle().await;
+    let base = w.linkedin_calls("/accessToken");
     w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
         .await;
     w.settle().await;
@@ -334,7 +337,7 @@ async fn tokens_are_cached_and_renewed_when_they_expire() {
         .await;
     w.settle().await;
     assert_eq!(
-        w.linkedin_calls("/accessToken"),
+        w.linkedin_calls("/accessToken") - base,
         1,
         "one token serves both imports"
     );
@@ -349,7 +352,7 @@ async fn tokens_are_cached_and_renewed_when_they_expire() {
         "the import after the token expired succeeded"
     );
     assert_eq!(
-        w.linkedin_calls("/accessToken"),
+        w.linkedin_calls("/accessToken") - base,
         2,
         "a fresh token was fetched once"
     );
