@@ -402,7 +402,8 @@ impl AdminApi {
         ))
     }
 
-    /// Starts a full sync of the last two years; 409 while one is running.
+    /// Starts a full sync of the last two years; 409 while one is running (a run that made no
+    /// progress for 15 minutes, e.g. because its first step could not be queued, is replaced).
     pub(crate) async fn start_full_sync(
         &self,
         tenant_id: &str,

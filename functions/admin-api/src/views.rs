@@ -587,8 +587,9 @@ pub struct HealthView {
     /// Messages of this tenant moved to a dead-letter queue in the last 14 days (newest first,
     /// at most 20).
     pub dead_letters: Vec<DeadLetterView>,
-    /// Outbound sync to LinkedIn does not exist yet; always empty.
-    pub outbound_sync_errors: Vec<String>,
+    /// Records that are not at LinkedIn because of a problem (the first 20; all of them are
+    /// at `/sync/errors`).
+    pub outbound_sync_errors: Vec<SyncErrorView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -629,7 +630,13 @@ pub struct DeadLetterView {
 }
 
 impl HealthView {
-    pub fn new(contracts: &[Contract], seats: &[Seat], letters: &[DeadLetter], now: i64) -> Self {
+    pub fn new(
+        contracts: &[Contract],
+        seats: &[Seat],
+        letters: &[DeadLetter],
+        sync_errors: &[SyncError],
+        now: i64,
+    ) -> Self {
         let active = |contract_id: &str| {
             contracts
                 .iter()
@@ -688,7 +695,7 @@ impl HealthView {
                     reason: l.reason.clone(),
                 })
                 .collect(),
-            outbound_sync_errors: Vec::new(),
+            outbound_sync_errors: sync_errors.iter().map(SyncErrorView::from).collect(),
         }
     }
 }

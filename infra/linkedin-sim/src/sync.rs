@@ -82,6 +82,9 @@ pub struct Synced {
     /// `job:<id>`, `candidate:<id>`, `application:<id>`, `stage:<applicationId>:<stageId>` ->
     /// how many times LinkedIn accepted the record (for a job: how many of its tasks succeeded).
     pub writes: BTreeMap<String, u32>,
+    /// The same keys -> when LinkedIn last accepted the record (epoch ms), for freshness.
+    #[serde(default)]
+    pub accepted_at: BTreeMap<String, i64>,
     /// Every request to a sync endpoint, in order of completion (injected faults and
     /// whole-request failures included).
     pub requests: Vec<SyncRequest>,
@@ -235,6 +238,7 @@ impl SyncState {
 
 impl Synced {
     fn count_write(&mut self, key: String) {
+        self.accepted_at.insert(key.clone(), crate::now_ms());
         *self.writes.entry(key).or_default() += 1;
     }
 

@@ -11,6 +11,9 @@ pub const CHUNK: i32 = 100;
 /// How far back a full sync reaches: LinkedIn's certification asks for two years.
 pub const HORIZON_MS: i64 = 730 * 86_400_000;
 
+/// A run that made no progress for this long (its step was lost) may be replaced by a new one.
+pub const STALLED_AFTER_MS: i64 = 15 * 60_000;
+
 /// What a step left to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -30,6 +33,7 @@ pub fn start(run_id: &str, now: i64) -> FullSync {
         since: now - HORIZON_MS,
         cursor: None,
         queued: Default::default(),
+        updated_at: now,
     }
 }
 
@@ -84,6 +88,7 @@ pub async fn step(store: &Store, tenant: &str, run_id: &str, now: i64) -> Result
     }
     store.mark_changed(tenant, &changed, now).await?;
     run.cursor = next_token;
+    run.updated_at = now;
     if run.cursor.is_none() {
         run.phase = match run.phase {
             FullSyncPhase::Jobs => FullSyncPhase::Candidates,

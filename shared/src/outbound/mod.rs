@@ -190,9 +190,12 @@ pub struct FullSync {
     /// Where the current phase continues (a listing page token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Records marked for sending so far.
+    /// Records marked for sending so far (stages go with their applications).
     #[serde(default)]
     pub queued: KindCounts,
+    /// Last progress; a run without progress for `full::STALLED_AFTER_MS` may be replaced.
+    #[serde(default)]
+    pub updated_at: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

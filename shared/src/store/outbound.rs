@@ -498,17 +498,22 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a full sync unless one is running (`false` then).
+    /// Starts a full sync unless one is running and progressing (`false` then).
     pub async fn start_full_sync(&self, tenant: &str, run: &FullSync) -> Result<bool> {
+        let stalled = run.started_at - crate::outbound::full::STALLED_AFTER_MS;
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::sync_state(tenant))))
             .update_expression("SET fullSync = :run")
-            .condition_expression("attribute_not_exists(fullSync) OR fullSync.phase = :done")
+            .condition_expression(
+                "attribute_not_exists(fullSync) OR fullSync.phase = :done \
+                 OR attribute_not_exists(fullSync.updatedAt) OR fullSync.updatedAt < :stalled",
+            )
             .expression_attribute_values(":run", to_attr(run)?)
             .expression_attribute_values(":done", s("done"))
+            .expression_attribute_values(":stalled", n(stalled))
             .send()
             .await;
         match result {
