@@ -49,4 +49,15 @@ async fn the_dev_scenario_imports_what_it_says() {
         "{}",
         outcome.report
     );
+    // The outbound part: both jobs, the ATS's candidate, both applications touched, one stage.
+    let synced = w.sim.synced(scenario::ORGANIZATION);
+    assert_eq!(synced.jobs.len(), 2, "{}", outcome.report);
+    assert!(synced.candidates.contains_key("ats-1"));
+    assert_eq!(synced.applications.len(), 2, "{:?}", synced.applications);
+    assert_eq!(synced.stages.len(), 1);
+    assert!(
+        outcome.report.contains("pending 0, sync errors 0"),
+        "{}",
+        outcome.report
+    );
 }

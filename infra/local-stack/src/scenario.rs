@@ -7,7 +7,9 @@
 //! 3. the exporting seat is not linked yet, so the exports wait as pending leads; an admin links
 //!    it to an ATS user and they become candidates; the recruiter exchanges InMails,
 //!    writes a note and receives contact details; an hour passes on the stack's clock and the
-//!    activity schedule fires.
+//!    activity schedule fires;
+//! 4. the ATS moves an application to a new stage and adds a candidate of its own with an
+//!    application; the outbound sync sends them (and the jobs) to LinkedIn.
 
 use std::fmt::Write;
 
@@ -24,6 +26,7 @@ pub const CLIENT_SECRET: &str = "s3cr/et+=acme";
 pub const ACTIVE_CONTRACT: &str = "501";
 pub const EXPIRED_CONTRACT: &str = "502";
 pub const SEAT: &str = "9001";
+pub const ORGANIZATION: &str = "urn:li:organization:1001";
 
 pub struct Outcome {
     /// What a person reads at the end of `make dev`.
@@ -92,7 +95,7 @@ pub async fn play(
     api.put(
         &t,
         json!({
-            "name": "Acme Corp", "organization": "urn:li:organization:1001",
+            "name": "Acme Corp", "organization": ORGANIZATION,
             "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
         }),
     )
@@ -111,23 +114,24 @@ pub async fn play(
         json!({"expiresAt": yesterday}),
     )
     .await?;
+    sim.register_app(App {
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        organization: ORGANIZATION.into(),
+        callback_url: Some(format!("{}/linkedin/{TENANT}/events", stack.api_url)),
+    });
+    // The jobs go to LinkedIn too (outbound sync), so recruiters can export to them.
     for (id, title) in [
         ("job-eng", "Backend Engineer"),
         ("job-pm", "Product Manager"),
     ] {
         api.put(
             &format!("{t}/jobs/{id}"),
-            json!({"title": title, "location": "Berlin, DE", "state": "OPEN"}),
+            json!({"title": title, "description": format!("{title} at Acme."),
+                   "location": "Berlin, DE", "state": "OPEN"}),
         )
         .await?;
     }
-
-    sim.register_app(App {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        organization: "urn:li:organization:1001".into(),
-        callback_url: Some(format!("{}/linkedin/{TENANT}/events", stack.api_url)),
-    });
     let validated = sim.validate_callback(CLIENT_ID).await?;
 
     let ada = person(
@@ -213,6 +217,35 @@ pub async fn play(
         .cloned()
         .unwrap_or_default();
 
+    // The ATS works on: Ada moves to a phone screen, and a candidate of the ATS's own applies.
+    let ada = candidates
+        .iter()
+        .find(|c| c["firstName"] == "Ada")
+        .and_then(|c| c["applications"][0]["applicationId"].as_str())
+        .map(str::to_owned);
+    if let Some(application) = &ada {
+        api.call(
+            Method::POST,
+            &format!("{t}/applications/{application}/stages"),
+            Some(json!({"stage": "Phone screen", "at": shared::clock::to_rfc3339(now)})),
+        )
+        .await?;
+    }
+    api.put(
+        &format!("{t}/candidates/ats-1"),
+        json!({"firstName": "Margaret", "lastName": "Hamilton", "emails": ["margaret@example.org"],
+               "title": "Engineer", "company": "MIT"}),
+    )
+    .await?;
+    api.put(
+        &format!("{t}/applications/ats-app-1"),
+        json!({"jobId": "job-pm", "candidateId": "ats-1", "source": "Career site"}),
+    )
+    .await?;
+    stack.settle().await?;
+    let synced = sim.synced(ORGANIZATION);
+    let sync = api.get(&format!("{t}/sync")).await?;
+
     let mut r = String::new();
     let _ = writeln!(r, "Callback URL validated by LinkedIn: {validated}");
     let status = |s: Option<u16>| s.map_or("-".to_owned(), |s| s.to_string());
@@ -257,6 +290,18 @@ pub async fn play(
         r,
         "LinkedIn calls: {fetches} exportedCandidates for {} distinct exports",
         pushes.len()
+    );
+    let _ = writeln!(
+        r,
+        "\nOutbound sync: LinkedIn holds {} jobs, {} candidates, {} applications and stages of {} \
+         application(s), sent in {} requests; pending {}, sync errors {}.",
+        synced.jobs.len(),
+        synced.candidates.len(),
+        synced.applications.len(),
+        synced.stages.len(),
+        synced.requests.len(),
+        sync["pending"],
+        sync["errors"]
     );
     Ok(Outcome {
         report: r,
