@@ -219,20 +219,25 @@ pub fn sync_state(tenant: &str) -> Key {
     key(tenant_pk(tenant), "SYNC")
 }
 
-/// Records changed since LinkedIn last received them, one marker per record (a second change
-/// overwrites the first, which is how changes are coalesced).
+/// The sparse `outbox` index: a record changed since LinkedIn last received it carries
+/// `syncPk` = `OUTBOX#<t>` and `syncSk` = `<rank>#<record id>` (a second change rewrites the
+/// same attributes, which is how changes are coalesced).
+pub const OUTBOX: &str = "outbox";
+pub const OUTBOX_PK: &str = "syncPk";
+pub const OUTBOX_SK: &str = "syncSk";
+
 pub fn outbox_partition(tenant: &str) -> String {
-    format!("TENANT#{tenant}#OUTBOX")
+    format!("OUTBOX#{tenant}")
 }
 
-/// Marker sort keys begin with the kind's rank (1–4), so the kinds LinkedIn needs first sort
+/// Outbox sort keys begin with the kind's rank (1–3), so the kinds LinkedIn needs first sort
 /// first.
 pub fn outbox_prefix(rank: u8) -> &'static str {
     ["0#", "1#", "2#", "3#", "4#"][usize::from(rank.min(4))]
 }
 
-pub fn outbox(tenant: &str, rank: u8, record_id: &str) -> Key {
-    key(outbox_partition(tenant), format!("{rank}#{record_id}"))
+pub fn outbox_sort(rank: u8, record_id: &str) -> String {
+    format!("{rank}#{record_id}")
 }
 
 pub const SYNC_ERROR_PREFIX: &str = "SYNCERROR#";

@@ -357,7 +357,11 @@ impl AdminApi {
         let contracts = self.store.list_contracts(tenant_id).await?;
         let seats = self.store.all_seats(tenant_id).await?;
         let letters = self.store.recent_dead_letters(tenant_id, 20).await?;
-        let sync_errors = self.store.list_sync_errors(tenant_id, 20, None).await?.items;
+        let sync_errors = self
+            .store
+            .list_sync_errors(tenant_id, 20, None)
+            .await?
+            .items;
         Ok(http::json(
             200,
             &HealthView::new(&contracts, &seats, &letters, &sync_errors, now),

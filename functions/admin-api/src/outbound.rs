@@ -297,7 +297,7 @@ impl AdminApi {
             cleared.push("dispositionReason");
         }
         self.store
-            .save_application(&application, &cleared, now)
+            .save_application(&application, &cleared, existing.is_none(), now)
             .await?;
         self.nudge(tenant_id).await;
         Ok(http::json(

@@ -2,7 +2,7 @@
 //! sending, one bounded chunk per step, with progress on the tenant's sync state. The regular
 //! sync then sends it like any other change: in order, in batches, validated.
 
-use super::{Changed, FullSync, FullSyncPhase, RecordKind};
+use super::{Changed, FullSync, FullSyncPhase};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -74,7 +74,7 @@ pub async fn step(store: &Store, tenant: &str, run_id: &str, now: i64) -> Result
                 let c = &candidate.candidate_id;
                 changed.push(Changed::candidate(c));
                 for app in recent {
-                    changed.push(Changed::application(&app.application_id, c));
+                    // The application record, with its stages.
                     changed.push(Changed::stages(&app.application_id, c));
                 }
             }
@@ -82,9 +82,7 @@ pub async fn step(store: &Store, tenant: &str, run_id: &str, now: i64) -> Result
         }
     };
     for c in &changed {
-        if c.kind != RecordKind::Stages {
-            run.queued.add(c.kind, 1);
-        }
+        run.queued.add(c.kind, 1);
     }
     store.mark_changed(tenant, &changed, now).await?;
     run.cursor = next_token;

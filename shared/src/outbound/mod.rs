@@ -1,15 +1,16 @@
 //! Outbound sync: keeping LinkedIn's copy of the ATS's jobs, candidates, applications and
 //! stages current (docs/outbound-sync.md).
 //!
-//! Every accepted change writes its record and, in the same transaction, a marker in the
-//! tenant's outbox (one per record, so a second change to a record overwrites the first: that
-//! is the coalescing) and bumps the tenant's change counter. A nudge on the ats-changes queue
-//! wakes `ats-sync`, which takes the tenant's sync lease, lets changes gather for a moment,
-//! then sends every marked record's *current* state in LinkedIn batches of at most 100, jobs
-//! before candidates before applications before stages. A marker is removed only if it was not
-//! overwritten while its record was in flight. The lease is released only if the change counter
-//! did not move since the outbox was last seen empty, so a nudge dropped while the lease was held
-//! never strands a change.
+//! Every accepted change writes its record with outbox attributes on it (`syncPk`, `syncSk`,
+//! a revision and the time of the oldest unsent change), which put the record in the sparse
+//! `outbox` index: one write, no transaction. A second change to a record rewrites the same
+//! attributes, which is the coalescing. The change then bumps the tenant's change counter and a
+//! nudge on the ats-changes queue wakes `ats-sync`, which takes the tenant's sync lease, lets
+//! changes gather for a moment, then sends every record of the outbox in its *current* state, in
+//! LinkedIn batches of at most 100, jobs before candidates before applications (each with its
+//! stages when they changed). A record leaves the outbox only if its revision is still the one
+//! that was sent. The lease is released only if the change counter did not move since the outbox
+//! was last seen empty, so a nudge dropped while the lease was held never strands a change.
 
 pub mod full;
 pub mod records;
@@ -31,12 +32,18 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [
+    /// The kinds the outbox holds, in sending order (stages go with their application).
+    pub const OUTBOX: [RecordKind; 3] = [
         RecordKind::Job,
         RecordKind::Candidate,
         RecordKind::Application,
-        RecordKind::Stages,
     ];
+
+    pub fn from_rank(rank: &str) -> Option<Self> {
+        Self::OUTBOX
+            .into_iter()
+            .find(|k| k.rank().to_string() == rank)
+    }
 
     /// Position in the outbox's sort order.
     pub fn rank(self) -> u8 {
@@ -61,10 +68,13 @@ impl RecordKind {
 /// A record to send to LinkedIn because it changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Changed {
+    /// `Job`, `Candidate` or `Application` (stages travel with their application).
     pub kind: RecordKind,
     pub record_id: String,
-    /// For applications and stages: the candidate whose partition holds the application.
+    /// For applications: the candidate whose partition holds the application.
     pub candidate_id: Option<String>,
+    /// For applications: its stages changed too.
+    pub stages: bool,
 }
 
 impl Changed {
@@ -73,6 +83,7 @@ impl Changed {
             kind: RecordKind::Job,
             record_id: id.to_owned(),
             candidate_id: None,
+            stages: false,
         }
     }
     pub fn candidate(id: &str) -> Self {
@@ -80,6 +91,7 @@ impl Changed {
             kind: RecordKind::Candidate,
             record_id: id.to_owned(),
             candidate_id: None,
+            stages: false,
         }
     }
     pub fn application(id: &str, candidate_id: &str) -> Self {
@@ -87,29 +99,31 @@ impl Changed {
             kind: RecordKind::Application,
             record_id: id.to_owned(),
             candidate_id: Some(candidate_id.to_owned()),
+            stages: false,
         }
     }
+    /// An application whose stages changed (the application record goes too).
     pub fn stages(application_id: &str, candidate_id: &str) -> Self {
         Self {
-            kind: RecordKind::Stages,
-            record_id: application_id.to_owned(),
-            candidate_id: Some(candidate_id.to_owned()),
+            stages: true,
+            ..Self::application(application_id, candidate_id)
         }
     }
 }
 
-/// An outbox marker: a changed record LinkedIn has not received yet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// An outbox entry: a changed record LinkedIn has not received yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
     pub kind: RecordKind,
     pub record_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidate_id: Option<String>,
     /// The oldest change LinkedIn has not received.
     pub changed_at: i64,
-    /// Unique per change: the marker is removed only if it still carries the revision sent.
+    /// Unique per change: the entry is removed only if the record still carries the revision
+    /// that was sent.
     pub rev: String,
+    /// For applications: send the stages too.
+    pub stages: bool,
 }
 
 /// How many records of each kind.

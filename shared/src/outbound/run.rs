@@ -66,6 +66,10 @@ enum Settled {
     Gone,
 }
 
+/// An outbox entry and what became of its parts (the record; for an application, maybe its
+/// stages).
+type Outcome = (Pending, Vec<(RecordKind, Settled)>);
+
 #[derive(Default)]
 struct Tally {
     sent: KindCounts,
@@ -114,9 +118,9 @@ impl OutboundSync<'_> {
             if Instant::now() >= self.deadline {
                 return Ok(RunOutcome::Continue { sent: tally.sent });
             }
-            let mut batches = Vec::with_capacity(RecordKind::ALL.len());
+            let mut batches = Vec::with_capacity(RecordKind::OUTBOX.len());
             let mut full = false;
-            for kind in RecordKind::ALL {
+            for kind in RecordKind::OUTBOX {
                 let pending = self.store.pending(t, kind, MAX_BATCH as i32).await?;
                 full |= pending.len() == MAX_BATCH;
                 let pending: Vec<Pending> = pending
@@ -157,14 +161,8 @@ impl OutboundSync<'_> {
                 if pending.is_empty() {
                     continue;
                 }
-                let settled = match kind {
-                    RecordKind::Job => self.send_jobs(&pending).await?,
-                    RecordKind::Candidate => self.send_candidates(&pending).await?,
-                    RecordKind::Application => self.send_applications(&pending).await?,
-                    RecordKind::Stages => self.send_stages(&pending).await?,
-                };
-                self.settle(pending, settled, &known_errors, &mut tally)
-                    .await?;
+                let outcomes = self.send(kind, pending).await?;
+                self.settle(outcomes, &known_errors, &mut tally).await?;
             }
             let mut delta = tally.sent;
             delta.jobs -= before.jobs;
@@ -189,6 +187,40 @@ impl OutboundSync<'_> {
     }
 
     // ---- sending, one kind at a time ------------------------------------------------------------
+
+    /// Sends one kind's outbox entries; for each, what became of it (an application's entry may
+    /// carry its stages too, settled as their own record).
+    async fn send(&self, kind: RecordKind, pending: Vec<Pending>) -> Result<Vec<Outcome>> {
+        let mut records = match kind {
+            RecordKind::Job => self.send_jobs(&pending).await?,
+            RecordKind::Candidate => self.send_candidates(&pending).await?,
+            RecordKind::Application | RecordKind::Stages => {
+                self.send_applications(&pending).await?
+            }
+        };
+        let with_stages: Vec<Pending> = pending.iter().filter(|p| p.stages).cloned().collect();
+        let mut stages = if with_stages.is_empty() {
+            HashMap::new()
+        } else {
+            self.send_stages(&with_stages).await?
+        };
+        Ok(pending
+            .into_iter()
+            .map(|p| {
+                let mut parts = vec![(
+                    p.kind,
+                    records.remove(&p.record_id).unwrap_or(Settled::NotDone),
+                )];
+                if p.stages {
+                    parts.push((
+                        RecordKind::Stages,
+                        stages.remove(&p.record_id).unwrap_or(Settled::NotDone),
+                    ));
+                }
+                (p, parts)
+            })
+            .collect())
+    }
 
     async fn send_jobs(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
         let t = &self.tenant.tenant_id;
@@ -442,50 +474,48 @@ impl OutboundSync<'_> {
 
     // ---- settling -------------------------------------------------------------------------------
 
+    /// Records what became of each entry and takes the finished ones out of the outbox. An entry
+    /// with a part not done stays whole (it is sent again later).
     async fn settle(
         &self,
-        pending: Vec<Pending>,
-        mut settled: HashMap<String, Settled>,
+        outcomes: Vec<Outcome>,
         known_errors: &[SyncError],
         tally: &mut Tally,
     ) -> Result<()> {
         let t = &self.tenant.tenant_id;
         let now = self.clock.now_ms();
-        let mut done = Vec::with_capacity(pending.len());
+        let mut done = Vec::with_capacity(outcomes.len());
         let mut resolved = Vec::new();
-        for p in pending {
-            let outcome = settled.remove(&p.record_id).unwrap_or(Settled::NotDone);
-            let had_error = known_errors
-                .iter()
-                .find(|e| e.kind == p.kind && e.record_id == p.record_id);
-            match outcome {
-                Settled::Sent(n) => {
-                    tally.sent.add(p.kind, n);
-                    resolved.extend(had_error.cloned());
-                }
-                Settled::Gone => resolved.extend(had_error.cloned()),
-                Settled::NotDone => {
-                    tally.held.insert((p.kind, p.record_id.clone()));
-                    continue;
-                }
-                Settled::Invalid(message) => {
-                    tracing::info!(kind = p.kind.name(), record = %p.record_id, "record breaks a LinkedIn rule; not sent");
-                    self.store
-                        .put_sync_error(
-                            t,
-                            &SyncError {
-                                kind: p.kind,
-                                record_id: p.record_id.clone(),
-                                message,
-                                origin: ErrorOrigin::Validation,
-                                at: now,
-                            },
-                        )
-                        .await?;
-                }
-                Settled::Refused(message) => {
-                    tally.refused += 1;
-                    self.refuse(&p, message, now).await?;
+        for (p, parts) in outcomes {
+            if parts.iter().any(|(_, s)| matches!(s, Settled::NotDone)) {
+                tally.held.insert((p.kind, p.record_id.clone()));
+                continue;
+            }
+            for (kind, settled) in parts {
+                let had_error = known_errors
+                    .iter()
+                    .find(|e| e.kind == kind && e.record_id == p.record_id);
+                match settled {
+                    Settled::Sent(n) => {
+                        tally.sent.add(kind, n);
+                        resolved.extend(had_error.cloned());
+                    }
+                    Settled::Gone | Settled::NotDone => resolved.extend(had_error.cloned()),
+                    Settled::Invalid(message) => {
+                        tracing::info!(kind = kind.name(), record = %p.record_id, "record breaks a LinkedIn rule; not sent");
+                        let error = SyncError {
+                            kind,
+                            record_id: p.record_id.clone(),
+                            message,
+                            origin: ErrorOrigin::Validation,
+                            at: now,
+                        };
+                        self.store.put_sync_error(t, &error).await?;
+                    }
+                    Settled::Refused(message) => {
+                        tally.refused += 1;
+                        self.refuse(kind, &p.record_id, message, now).await?;
+                    }
                 }
             }
             done.push(p);
@@ -495,12 +525,18 @@ impl OutboundSync<'_> {
     }
 
     /// A record LinkedIn refused: a sync error for the API, and a dead letter with the reason.
-    async fn refuse(&self, p: &Pending, message: String, now: i64) -> Result<()> {
+    async fn refuse(
+        &self,
+        kind: RecordKind,
+        record_id: &str,
+        message: String,
+        now: i64,
+    ) -> Result<()> {
         let t = &self.tenant.tenant_id;
-        tracing::warn!(kind = p.kind.name(), record = %p.record_id, "LinkedIn refused a record; dead-lettered");
+        tracing::warn!(kind = kind.name(), record = %record_id, "LinkedIn refused a record; dead-lettered");
         let error = SyncError {
-            kind: p.kind,
-            record_id: p.record_id.clone(),
+            kind,
+            record_id: record_id.to_owned(),
             message: message.clone(),
             origin: ErrorOrigin::LinkedIn,
             at: now,
@@ -508,8 +544,8 @@ impl OutboundSync<'_> {
         self.store.put_sync_error(t, &error).await?;
         let body = serde_json::json!({
             "tenantId": t,
-            "kind": p.kind,
-            "recordId": p.record_id,
+            "kind": kind,
+            "recordId": record_id,
             "reason": message,
             "rejectedAt": now,
         });
@@ -520,11 +556,7 @@ impl OutboundSync<'_> {
         let letter = DeadLetter {
             message_id,
             source: "linkedin-sync".into(),
-            reason: format!(
-                "LinkedIn refused {} {}: {message}",
-                p.kind.name(),
-                p.record_id
-            ),
+            reason: format!("LinkedIn refused {} {record_id}: {message}", kind.name()),
             at: now,
         };
         self.store.record_dead_letter(t, &letter).await

@@ -195,11 +195,17 @@ impl Store {
             .transact_items(TransactWriteItem::builder().put(record_put).build())
             .transact_items(
                 TransactWriteItem::builder()
-                    .put(self.application_ref_put(
-                        &application.tenant_id,
-                        &application.application_id,
-                        &application.candidate_id,
-                    )?)
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(self.application_ref_item(
+                                &application.tenant_id,
+                                &application.application_id,
+                                &application.candidate_id,
+                            )))
+                            .build()
+                            .map_err(|e| Error::Invalid(e.to_string()))?,
+                    )
                     .build(),
             )
             .send()
@@ -404,6 +410,15 @@ impl Store {
     /// Reads items by key with BatchGetItem (100 keys a call), retrying unprocessed keys with
     /// backoff. Missing items are simply absent from the answer.
     pub(crate) async fn batch_get(&self, wanted: Vec<Key>) -> Result<Vec<Item>> {
+        self.batch_get_with(wanted, false).await
+    }
+
+    /// `batch_get`, with strongly consistent reads when `consistent`.
+    pub(crate) async fn batch_get_with(
+        &self,
+        wanted: Vec<Key>,
+        consistent: bool,
+    ) -> Result<Vec<Item>> {
         let mut out = Vec::with_capacity(wanted.len());
         for chunk in wanted.chunks(100) {
             let mut pending: Vec<Item> = chunk.iter().map(key_item).collect();
@@ -411,6 +426,7 @@ impl Store {
             while !pending.is_empty() {
                 let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
                     .set_keys(Some(pending))
+                    .consistent_read(consistent)
                     .build()
                     .map_err(|e| Error::Invalid(e.to_string()))?;
                 let resp = self

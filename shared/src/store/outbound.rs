@@ -1,22 +1,20 @@
 //! What the outbound sync keeps: the ATS's own writes of jobs, candidates, applications and
-//! stages (each with its outbox marker, in one transaction), the outbox, the tenant's sync state
-//! and lease, and sync errors. See `crate::outbound` for how they fit together.
+//! stages (each with its outbox attributes, in the same write), the outbox index, the tenant's
+//! sync state and lease, and sync errors. See `crate::outbound` for how they fit together.
 
 use std::hash::{BuildHasher, Hasher};
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, Put, Select, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Select, Update, WriteRequest};
 
 use super::query::Partition;
-use super::{Item, Page, Store, from_item, key_item, s, to_item, upsert, with_key};
+use super::{Item, Page, Store, from_item, key_item, s, to_item, upsert};
 use crate::domain::{Application, Candidate, Job};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
 use crate::outbound::{Changed, FullSync, KindCounts, Pending, RecordKind, SyncError, SyncState};
 
-/// Most items DynamoDB takes in one transaction.
-const MAX_TRANSACTION_ITEMS: usize = 100;
+/// Outbox writes and clears in flight at once.
+const OUTBOX_CONCURRENCY: usize = 8;
 
 fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
@@ -35,10 +33,7 @@ fn new_rev(now: i64) -> String {
 }
 
 fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
-    matches!(
-        e.code(),
-        Some("ConditionalCheckFailedException") | Some("TransactionCanceledException")
-    )
+    e.code() == Some("ConditionalCheckFailedException")
 }
 
 /// An application as the candidate item summarises it, for full syncs.
@@ -51,23 +46,23 @@ pub struct ApplicationRef {
 impl Store {
     // ---- the ATS's writes -----------------------------------------------------------------------
 
-    /// Stores a job from the ATS and marks it for LinkedIn.
+    /// Stores a job from the ATS and puts it in the outbox, in one write.
     pub async fn save_job(&self, job: &Job, now: i64) -> Result<()> {
-        let key = keys::job(&job.tenant_id, &job.job_id);
-        let put = build(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(with_key(key, to_item(job)?)))
-                .build(),
+        let mut update = upsert(
+            &self.table,
+            keys::job(&job.tenant_id, &job.job_id),
+            to_item(job)?,
+            &[],
         )?;
-        let items = vec![TransactWriteItem::builder().put(put).build()];
-        self.write_changes(&job.tenant_id, items, &[Changed::job(&job.job_id)], now)
-            .await
+        into_outbox(&mut update, &job.tenant_id, &Changed::job(&job.job_id), now);
+        self.send_update(update).await?;
+        self.bump_change_seq(&job.tenant_id).await
     }
 
-    /// Stores a candidate from the ATS and marks it, and the given applications of it (their
-    /// records carry the candidate's name and email), for LinkedIn. Attributes in `cleared` are
-    /// removed (ATS-owned fields the ATS emptied); application summaries and export fields stay.
+    /// Stores a candidate from the ATS and puts it in the outbox (one write), then the given
+    /// applications of it (their LinkedIn records carry the candidate's name and email).
+    /// Attributes in `cleared` are removed (ATS-owned fields the ATS emptied); application
+    /// summaries and export fields stay.
     pub async fn save_candidate(
         &self,
         candidate: &Candidate,
@@ -88,24 +83,32 @@ impl Store {
             item,
             &["createdAt", "source"],
         )?;
-        remove_attributes(&mut update, cleared);
-        let mut changed = vec![Changed::candidate(&candidate.candidate_id)];
-        changed.extend(
-            applications
-                .iter()
-                .map(|a| Changed::application(a, &candidate.candidate_id)),
+        into_outbox(
+            &mut update,
+            t,
+            &Changed::candidate(&candidate.candidate_id),
+            now,
         );
-        let items = vec![TransactWriteItem::builder().update(update).build()];
-        self.write_changes(t, items, &changed, now).await
+        remove_attributes(&mut update, cleared);
+        self.send_update(update).await?;
+        let changed: Vec<Changed> = applications
+            .iter()
+            .map(|a| Changed::application(a, &candidate.candidate_id))
+            .collect();
+        self.mark_changed(t, &changed, now).await?;
+        self.bump_change_seq(t).await
     }
 
-    /// Stores an application from the ATS, with the candidate's summary of it and the pointer
-    /// from its id, and marks it for LinkedIn. The candidate must exist. Stages are left alone
-    /// (they change through `save_stages`); attributes in `cleared` are removed.
+    /// Stores an application from the ATS and puts it in the outbox (one write). A new one also
+    /// gets the candidate's summary of it and the pointer from its id, written after it (a crash
+    /// in between leaves no summary of a missing application, and the ATS's retry of the failed
+    /// PUT completes them). The candidate must exist. Stages are left alone (they change
+    /// through `save_stages`); attributes in `cleared` are removed.
     pub async fn save_application(
         &self,
         app: &Application,
         cleared: &[&str],
+        created: bool,
         now: i64,
     ) -> Result<()> {
         let t = &app.tenant_id;
@@ -114,21 +117,31 @@ impl Store {
         for attr in cleared {
             app_item.remove(*attr);
         }
-        let mut app_update = upsert(
+        let mut update = upsert(
             &self.table,
             keys::application(t, &app.candidate_id, &app.application_id),
             app_item,
             &["createdAt", "source", "contractId", "exportedBy"],
         )?;
-        remove_attributes(&mut app_update, cleared);
-        let summary_attr = keys::application_summary_attr(&app.application_id);
-        let summary = build(
-            Update::builder()
+        into_outbox(
+            &mut update,
+            t,
+            &Changed::application(&app.application_id, &app.candidate_id),
+            now,
+        );
+        remove_attributes(&mut update, cleared);
+        self.send_update(update).await?;
+        if created {
+            self.client
+                .update_item()
                 .table_name(&self.table)
                 .set_key(Some(key_item(&keys::candidate(t, &app.candidate_id))))
                 .update_expression("SET #app = if_not_exists(#app, :summary)")
                 .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#app", summary_attr)
+                .expression_attribute_names(
+                    "#app",
+                    keys::application_summary_attr(&app.application_id),
+                )
                 .expression_attribute_names("#pk", keys::PK)
                 .expression_attribute_values(
                     ":summary",
@@ -137,48 +150,45 @@ impl Store {
                         app.created_at,
                     )),
                 )
-                .build(),
-        )?;
-        let items = vec![
-            TransactWriteItem::builder().update(app_update).build(),
-            TransactWriteItem::builder().update(summary).build(),
-            TransactWriteItem::builder()
-                .put(self.application_ref_put(t, &app.application_id, &app.candidate_id)?)
-                .build(),
-        ];
-        self.write_changes(
-            t,
-            items,
-            &[Changed::application(&app.application_id, &app.candidate_id)],
-            now,
-        )
-        .await
-        .map_err(|e| match e {
-            Error::Invalid(m) if m.contains("condition") => {
-                Error::NotFound(format!("candidate {} does not exist", app.candidate_id))
-            }
-            other => other,
-        })
+                .send()
+                .await
+                .map_err(|e| {
+                    if e.as_service_error().is_some_and(is_condition_failure) {
+                        Error::NotFound(format!("candidate {} does not exist", app.candidate_id))
+                    } else {
+                        Error::aws("DynamoDB", e)
+                    }
+                })?;
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(self.application_ref_item(
+                    t,
+                    &app.application_id,
+                    &app.candidate_id,
+                )))
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+        }
+        self.bump_change_seq(t).await
     }
 
-    pub(crate) fn application_ref_put(
+    /// The pointer item from an application id to its candidate.
+    pub(crate) fn application_ref_item(
         &self,
         tenant: &str,
         application_id: &str,
         candidate_id: &str,
-    ) -> Result<Put> {
+    ) -> Item {
         let mut item = key_item(&keys::application_ref(tenant, application_id));
         item.insert("candidateId".into(), s(candidate_id));
-        build(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .build(),
-        )
+        item
     }
 
     /// Replaces an application's stages if the application is still as it was read
-    /// (`updated_at` unchanged), and marks them for LinkedIn. `false` when it changed meanwhile.
+    /// (`updated_at` unchanged), and puts it in the outbox with its stages, in one write.
+    /// `false` when it changed meanwhile.
     pub async fn save_stages(
         &self,
         app: &Application,
@@ -196,10 +206,10 @@ impl Store {
                 &app.candidate_id,
                 &app.application_id,
             ))))
-            .update_expression("SET stages = :stages, updatedAt = :now")
+            .update_expression("SET stages = :stages, updatedAt = :updated")
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_values(":stages", stages)
-            .expression_attribute_values(":now", n(app.updated_at.unwrap_or(now)));
+            .expression_attribute_values(":updated", n(app.updated_at.unwrap_or(now)));
         let builder = match read_updated_at {
             Some(at) => builder
                 .condition_expression("attribute_exists(#pk) AND updatedAt = :read")
@@ -207,20 +217,20 @@ impl Store {
             None => builder
                 .condition_expression("attribute_exists(#pk) AND attribute_not_exists(updatedAt)"),
         };
-        let items = vec![
-            TransactWriteItem::builder()
-                .update(build(builder.build())?)
-                .build(),
-        ];
-        let changed = [
-            Changed::stages(&app.application_id, &app.candidate_id),
-            Changed::application(&app.application_id, &app.candidate_id),
-        ];
-        match self.write_changes(t, items, &changed, now).await {
-            Ok(()) => Ok(true),
-            Err(Error::Invalid(m)) if m.contains("condition") => Ok(false),
-            Err(e) => Err(e),
+        let mut update = build(builder.build())?;
+        into_outbox(
+            &mut update,
+            t,
+            &Changed::stages(&app.application_id, &app.candidate_id),
+            now,
+        );
+        match self.send_update(update).await {
+            Ok(()) => {}
+            Err(Error::Invalid(m)) if m == CONDITION_FAILED => return Ok(false),
+            Err(e) => return Err(e),
         }
+        self.bump_change_seq(t).await?;
+        Ok(true)
     }
 
     /// An application by its id alone (through its pointer item).
@@ -242,66 +252,27 @@ impl Store {
             .await
     }
 
-    /// Writes `items` and the outbox markers of `changed` atomically (in as many transactions as
-    /// the markers need beyond the first), then moves the tenant's change counter.
-    async fn write_changes(
-        &self,
-        tenant: &str,
-        mut items: Vec<TransactWriteItem>,
-        changed: &[Changed],
-        now: i64,
-    ) -> Result<()> {
-        let mut markers = changed.iter();
-        loop {
-            for c in markers.by_ref() {
-                items.push(
-                    TransactWriteItem::builder()
-                        .update(self.marker_update(tenant, c, now)?)
-                        .build(),
-                );
-                if items.len() == MAX_TRANSACTION_ITEMS {
-                    break;
+    /// Sends an `Update` (built with the transaction builder's checks) as a plain UpdateItem. A
+    /// failed condition is `Error::Invalid(CONDITION_FAILED)`.
+    async fn send_update(&self, u: Update) -> Result<()> {
+        self.client
+            .update_item()
+            .table_name(u.table_name)
+            .set_key(Some(u.key))
+            .update_expression(u.update_expression)
+            .set_condition_expression(u.condition_expression)
+            .set_expression_attribute_names(u.expression_attribute_names)
+            .set_expression_attribute_values(u.expression_attribute_values)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(is_condition_failure) {
+                    Error::Invalid(CONDITION_FAILED.into())
+                } else {
+                    Error::aws("DynamoDB", e)
                 }
-            }
-            if items.is_empty() {
-                break;
-            }
-            self.client
-                .transact_write_items()
-                .set_transact_items(Some(std::mem::take(&mut items)))
-                .send()
-                .await
-                .map_err(|e| {
-                    if e.as_service_error().is_some_and(is_condition_failure) {
-                        Error::Invalid("a write condition failed".into())
-                    } else {
-                        Error::aws("DynamoDB", e)
-                    }
-                })?;
-        }
-        self.bump_change_seq(tenant).await
-    }
-
-    fn marker_update(&self, tenant: &str, c: &Changed, now: i64) -> Result<Update> {
-        let mut b = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::outbox(
-                tenant,
-                c.kind.rank(),
-                &c.record_id,
-            ))))
-            .expression_attribute_values(":kind", to_attr(&c.kind)?)
-            .expression_attribute_values(":id", s(&c.record_id))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":rev", s(new_rev(now)));
-        let mut expr =
-            "SET kind = :kind, recordId = :id, changedAt = if_not_exists(changedAt, :now), rev = :rev"
-                .to_owned();
-        if let Some(candidate) = &c.candidate_id {
-            expr.push_str(", candidateId = :c");
-            b = b.expression_attribute_values(":c", s(candidate));
-        }
-        build(b.update_expression(expr).build())
+            })?;
+        Ok(())
     }
 
     async fn bump_change_seq(&self, tenant: &str) -> Result<()> {
@@ -317,23 +288,71 @@ impl Store {
         Ok(())
     }
 
-    /// Marks records for sending without changing them (a full sync).
+    /// Puts existing records in the outbox without changing them (their candidate changed; a
+    /// full sync). Records that do not exist are skipped.
     pub async fn mark_changed(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<()> {
-        self.write_changes(tenant, Vec::new(), changed, now).await
+        for chunk in changed.chunks(OUTBOX_CONCURRENCY) {
+            let mut writes = Vec::with_capacity(chunk.len());
+            for c in chunk {
+                writes.push(self.mark_one(tenant, c, now));
+            }
+            futures::future::try_join_all(writes).await?;
+        }
+        if !changed.is_empty() {
+            self.bump_change_seq(tenant).await?;
+        }
+        Ok(())
+    }
+
+    async fn mark_one(&self, tenant: &str, c: &Changed, now: i64) -> Result<()> {
+        let Some(key) = record_key(tenant, c.kind, &c.record_id, c.candidate_id.as_deref()) else {
+            return Ok(());
+        };
+        let mut update = build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_item(&key)))
+                .update_expression("SET")
+                .condition_expression("attribute_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK)
+                .build(),
+        )?;
+        into_outbox(&mut update, tenant, c, now);
+        match self.send_update(update).await {
+            Err(Error::Invalid(m)) if m == CONDITION_FAILED => Ok(()),
+            other => other,
+        }
     }
 
     // ---- the outbox -----------------------------------------------------------------------------
 
-    /// Up to `limit` pending records of one kind.
+    /// Up to `limit` outbox entries of one kind.
     pub async fn pending(
         &self,
         tenant: &str,
         kind: RecordKind,
         limit: i32,
     ) -> Result<Vec<Pending>> {
-        let p = Partition::table(keys::outbox_partition(tenant))
-            .prefix(keys::outbox_prefix(kind.rank()));
-        Ok(self.query_page(&p, limit, None, true).await?.items)
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::OUTBOX)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :rank)")
+            .expression_attribute_names("#pk", keys::OUTBOX_PK)
+            .expression_attribute_names("#sk", keys::OUTBOX_SK)
+            .expression_attribute_values(":pk", s(keys::outbox_partition(tenant)))
+            .expression_attribute_values(":rank", s(keys::outbox_prefix(kind.rank())))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(resp
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(pending_entry)
+            .collect())
     }
 
     /// How many records wait to be sent.
@@ -345,8 +364,9 @@ impl Store {
                 .client
                 .query()
                 .table_name(&self.table)
+                .index_name(keys::OUTBOX)
                 .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#pk", keys::OUTBOX_PK)
                 .expression_attribute_values(":pk", s(keys::outbox_partition(tenant)))
                 .select(Select::Count)
                 .set_exclusive_start_key(start.take())
@@ -361,34 +381,34 @@ impl Store {
         }
     }
 
-    /// Removes markers that still carry the revision that was sent; a marker a newer change
-    /// overwrote stays, so that change is sent too.
+    /// Takes records out of the outbox if they still carry the revision that was sent; a record
+    /// changed meanwhile stays, so that change is sent too.
     pub async fn clear_pending(&self, tenant: &str, sent: &[Pending]) -> Result<()> {
-        for chunk in sent.chunks(8) {
-            let mut deletes = Vec::with_capacity(chunk.len());
+        for chunk in sent.chunks(OUTBOX_CONCURRENCY) {
+            let mut clears = Vec::with_capacity(chunk.len());
             for p in chunk {
-                deletes.push(self.clear_one(tenant, p));
+                clears.push(self.clear_one(tenant, p));
             }
-            futures::future::try_join_all(deletes).await?;
+            futures::future::try_join_all(clears).await?;
         }
         Ok(())
     }
 
     async fn clear_one(&self, tenant: &str, p: &Pending) -> Result<()> {
-        let delete = self
+        let Some(key) = record_key(tenant, p.kind, &p.record_id, p.candidate_id.as_deref()) else {
+            return Ok(());
+        };
+        let result = self
             .client
-            .delete_item()
+            .update_item()
             .table_name(&self.table)
-            .set_key(Some(key_item(&keys::outbox(
-                tenant,
-                p.kind.rank(),
-                &p.record_id,
-            ))))
-            .condition_expression("rev = :rev")
+            .set_key(Some(key_item(&key)))
+            .update_expression("REMOVE syncPk, syncSk, syncRev, syncChangedAt, syncStages")
+            .condition_expression("syncRev = :rev")
             .expression_attribute_values(":rev", s(&p.rev))
             .send()
             .await;
-        match delete {
+        match result {
             Ok(_) => Ok(()),
             Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(()),
             Err(e) => Err(Error::aws("DynamoDB", e)),
@@ -656,17 +676,97 @@ impl Store {
 
     // ---- reading records to send ----------------------------------------------------------------
 
-    /// Items by key, decoded; missing ones are absent.
+    /// Items by key, decoded, read consistently (what is sent must be at least as new as the
+    /// outbox revision it clears); missing ones are absent.
     pub async fn read_many<T: serde::de::DeserializeOwned>(
         &self,
         wanted: Vec<Key>,
     ) -> Result<Vec<T>> {
-        self.batch_get(wanted)
+        self.batch_get_with(wanted, true)
             .await?
             .into_iter()
             .map(from_item)
             .collect()
     }
+}
+
+const CONDITION_FAILED: &str = "a write condition failed";
+
+/// The table key of a record the outbox names.
+fn record_key(
+    tenant: &str,
+    kind: RecordKind,
+    record_id: &str,
+    candidate_id: Option<&str>,
+) -> Option<Key> {
+    match kind {
+        RecordKind::Job => Some(keys::job(tenant, record_id)),
+        RecordKind::Candidate => Some(keys::candidate(tenant, record_id)),
+        RecordKind::Application | RecordKind::Stages => {
+            candidate_id.map(|c| keys::application(tenant, c, record_id))
+        }
+    }
+}
+
+/// Adds the outbox attributes to an update's `SET` clause: a new revision, the oldest unsent
+/// change kept, and for stage changes the stages flag. (Application items always carry their
+/// `candidateId`, which the index projects.)
+fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i64) {
+    let mut names = update.expression_attribute_names.take().unwrap_or_default();
+    let mut values = update
+        .expression_attribute_values
+        .take()
+        .unwrap_or_default();
+    names.insert("#opk".into(), keys::OUTBOX_PK.into());
+    names.insert("#osk".into(), keys::OUTBOX_SK.into());
+    values.insert(":opk".into(), s(keys::outbox_partition(tenant)));
+    values.insert(
+        ":osk".into(),
+        s(keys::outbox_sort(c.kind.rank(), &c.record_id)),
+    );
+    values.insert(":orev".into(), s(new_rev(now)));
+    values.insert(":onow".into(), n(now));
+    let mut sets = vec![
+        "#opk = :opk",
+        "#osk = :osk",
+        "syncRev = :orev",
+        "syncChangedAt = if_not_exists(syncChangedAt, :onow)",
+    ];
+    if c.stages {
+        values.insert(":ostages".into(), AttributeValue::Bool(true));
+        sets.push("syncStages = :ostages");
+    }
+    let expr = update.update_expression.trim();
+    update.update_expression = if expr == "SET" {
+        format!("SET {}", sets.join(", "))
+    } else {
+        format!("{expr}, {}", sets.join(", "))
+    };
+    update.expression_attribute_names = Some(names);
+    update.expression_attribute_values = Some(values);
+}
+
+/// An outbox entry from an index item.
+fn pending_entry(item: &Item) -> Option<Pending> {
+    let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+    let sort = text(keys::OUTBOX_SK)?;
+    let (rank, record_id) = sort.split_once('#')?;
+    Some(Pending {
+        kind: RecordKind::from_rank(rank)?,
+        record_id: record_id.to_owned(),
+        candidate_id: text("candidateId"),
+        changed_at: item
+            .get("syncChangedAt")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        rev: text("syncRev")?,
+        stages: item
+            .get("syncStages")
+            .and_then(|v| v.as_bool().ok())
+            .copied()
+            .unwrap_or(false),
+    })
 }
 
 /// Adds `REMOVE` of the given attributes to an update.

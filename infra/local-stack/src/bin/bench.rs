@@ -288,11 +288,21 @@ async fn outbound_freshness() -> Result<String, Error> {
     .await?;
     let http = &reqwest::Client::new();
     for (path, body) in [
-        ("/tenants/bench", json!({"name": "Bench", "organization": "1", "linkedin": {"clientId": "bench", "clientSecret": "s"}})),
+        (
+            "/tenants/bench",
+            json!({"name": "Bench", "organization": "1", "linkedin": {"clientId": "bench", "clientSecret": "s"}}),
+        ),
         ("/tenants/bench/contracts/1", json!({})),
-        ("/tenants/bench/jobs/job", json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"})),
+        (
+            "/tenants/bench/jobs/job",
+            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+        ),
     ] {
-        let resp = http.put(format!("{}{path}", stack.api_url)).json(&body).send().await?;
+        let resp = http
+            .put(format!("{}{path}", stack.api_url))
+            .json(&body)
+            .send()
+            .await?;
         if !resp.status().is_success() {
             return Err(format!("PUT {path}: {}", resp.status()).into());
         }
@@ -301,13 +311,13 @@ async fn outbound_freshness() -> Result<String, Error> {
     sim.clear_synced();
     let now_ms = || chrono::Utc::now().timestamp_millis();
     let change = |path: String, body: serde_json::Value, key: String| {
-        let req = http
-            .put(format!("{}{path}", stack.api_url))
-            .json(&body);
+        let req = http.put(format!("{}{path}", stack.api_url)).json(&body);
         async move {
             let resp = req.send().await?;
             if !resp.status().is_success() {
-                return Err::<(String, i64), Error>(format!("PUT {path}: {}", resp.status()).into());
+                return Err::<(String, i64), Error>(
+                    format!("PUT {path}: {}", resp.status()).into(),
+                );
             }
             Ok((key, now_ms()))
         }
@@ -351,7 +361,11 @@ async fn outbound_freshness() -> Result<String, Error> {
         }
     }
     lags.sort_unstable();
-    let pct = |p: f64| lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1))).copied().unwrap_or(0);
+    let pct = |p: f64| {
+        lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for r in &synced.requests {
         let e = by_kind.entry(r.kind.clone()).or_default();
