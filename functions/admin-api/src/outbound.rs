@@ -1,13 +1,13 @@
 //! The ATS's changes for LinkedIn (jobs, candidates, applications, stages) and the state of the
-//! outbound sync. Every change is stored with its outbox marker in one transaction, then a nudge
-//! wakes ats-sync (see `shared::outbound`).
+//! outbound sync. Every change is stored with its outbox attributes in one write; then, unless a
+//! sync run is going on, a nudge wakes ats-sync (see `shared::outbound`).
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use serde::Deserialize;
 use shared::clock;
 use shared::domain::{Application, AtsPhone, Candidate, Job, JobState, PhoneKind, Source, Stage};
 use shared::messages::OutboundMessage;
-use shared::outbound::full;
+use shared::outbound::{Wake, full};
 use shared::{http, ids};
 
 use crate::{AdminApi, Answer, ApiError, ListView, paging, text};
@@ -126,8 +126,8 @@ impl AdminApi {
             created_at,
             updated_at: now,
         };
-        self.store.save_job(&job, now).await?;
-        self.nudge(tenant_id).await;
+        let wake = self.store.save_job(&job, now).await?;
+        self.wake(tenant_id, wake).await;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
             &JobView::from(&job),
@@ -142,7 +142,14 @@ impl AdminApi {
     ) -> Answer {
         self.tenant(tenant_id).await?;
         let now = self.clock.now_ms();
-        let existing = self.store.get_candidate(tenant_id, candidate_id).await?;
+        let (existing, applications) = match self
+            .store
+            .candidate_with_applications(tenant_id, candidate_id)
+            .await?
+        {
+            Some((c, apps)) => (Some(c), apps),
+            None => (None, Vec::new()),
+        };
         if body.emails.len() > MAX_EMAILS || body.phones.len() > MAX_PHONES {
             return Err(ApiError::invalid(format!(
                 "a candidate has at most {MAX_EMAILS} emails and {MAX_PHONES} phones"
@@ -206,19 +213,13 @@ impl AdminApi {
             }
         }
         // Its applications carry its name and email at LinkedIn, so they are sent again too.
-        let applications: Vec<String> = self
+        let applications: Vec<String> =
+            applications.into_iter().map(|a| a.application_id).collect();
+        let wake = self
             .store
-            .application_summaries(tenant_id, &[candidate_id.to_owned()])
-            .await?
-            .remove(candidate_id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| a.application_id)
-            .collect();
-        self.store
             .save_candidate(&candidate, &cleared, &applications, now)
             .await?;
-        self.nudge(tenant_id).await;
+        self.wake(tenant_id, wake).await;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
             &CandidateSummaryView::from(&candidate),
@@ -296,10 +297,11 @@ impl AdminApi {
         if application.disposition_reason.is_none() {
             cleared.push("dispositionReason");
         }
-        self.store
+        let wake = self
+            .store
             .save_application(&application, &cleared, existing.is_none(), now)
             .await?;
-        self.nudge(tenant_id).await;
+        self.wake(tenant_id, wake).await;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
             &ApplicationView::from(&application),
@@ -352,8 +354,8 @@ impl AdminApi {
             app.stages
                 .sort_by(|a, b| (a.at, &a.stage_id).cmp(&(b.at, &b.stage_id)));
             app.updated_at = Some(now.max(read_updated_at.unwrap_or(0) + 1));
-            if self.store.save_stages(&app, read_updated_at, now).await? {
-                self.nudge(tenant_id).await;
+            if let Some(wake) = self.store.save_stages(&app, read_updated_at, now).await? {
+                self.wake(tenant_id, wake).await;
                 return Ok(http::json(201, &ApplicationView::from(&app)));
             }
         }
@@ -428,6 +430,13 @@ impl AdminApi {
             })
             .await?;
         Ok(http::json(202, &FullSyncView::from(&run)))
+    }
+
+    /// Nudges ats-sync unless a run of it holds the tenant's lease (that run sees the change).
+    async fn wake(&self, tenant_id: &str, wake: Wake) {
+        if wake == Wake::Needed {
+            self.nudge(tenant_id).await;
+        }
     }
 
     /// Wakes ats-sync. A lost nudge loses nothing: the change is in the outbox and the hourly

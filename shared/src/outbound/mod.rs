@@ -4,8 +4,9 @@
 //! Every accepted change writes its record with outbox attributes on it (`syncPk`, `syncSk`,
 //! a revision and the time of the oldest unsent change), which put the record in the sparse
 //! `outbox` index: one write, no transaction. A second change to a record rewrites the same
-//! attributes, which is the coalescing. The change then bumps the tenant's change counter and a
-//! nudge on the ats-changes queue wakes `ats-sync`, which takes the tenant's sync lease, lets
+//! attributes, which is the coalescing. The change then bumps the tenant's change counter and,
+//! unless a sync run holds the tenant's lease (it will see the change), a nudge on the
+//! ats-changes queue wakes `ats-sync`, which takes the tenant's sync lease, lets
 //! changes gather for a moment, then sends every record of the outbox in its *current* state, in
 //! LinkedIn batches of at most 100, jobs before candidates before applications (each with its
 //! stages when they changed). A record leaves the outbox only if its revision is still the one
@@ -109,6 +110,15 @@ impl Changed {
             ..Self::application(application_id, candidate_id)
         }
     }
+}
+
+/// After a change: does ats-sync need a nudge?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// No run holds the tenant's lease: send a nudge.
+    Needed,
+    /// A run holds the lease and will see the change before it lets go.
+    SyncRunning,
 }
 
 /// An outbox entry: a changed record LinkedIn has not received yet.

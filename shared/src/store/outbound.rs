@@ -11,7 +11,9 @@ use super::{Item, Page, Store, from_item, key_item, s, to_item, upsert};
 use crate::domain::{Application, Candidate, Job};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
-use crate::outbound::{Changed, FullSync, KindCounts, Pending, RecordKind, SyncError, SyncState};
+use crate::outbound::{
+    Changed, FullSync, KindCounts, Pending, RecordKind, SyncError, SyncState, Wake,
+};
 
 /// Outbox writes and clears in flight at once.
 const OUTBOX_CONCURRENCY: usize = 8;
@@ -47,7 +49,7 @@ impl Store {
     // ---- the ATS's writes -----------------------------------------------------------------------
 
     /// Stores a job from the ATS and puts it in the outbox, in one write.
-    pub async fn save_job(&self, job: &Job, now: i64) -> Result<()> {
+    pub async fn save_job(&self, job: &Job, now: i64) -> Result<Wake> {
         let mut update = upsert(
             &self.table,
             keys::job(&job.tenant_id, &job.job_id),
@@ -56,7 +58,7 @@ impl Store {
         )?;
         into_outbox(&mut update, &job.tenant_id, &Changed::job(&job.job_id), now);
         self.send_update(update).await?;
-        self.bump_change_seq(&job.tenant_id).await
+        self.bump_change_seq(&job.tenant_id, now).await
     }
 
     /// Stores a candidate from the ATS and puts it in the outbox (one write), then the given
@@ -69,7 +71,7 @@ impl Store {
         cleared: &[&str],
         applications: &[String],
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<Wake> {
         let t = &candidate.tenant_id;
         let mut item = to_item(candidate)?;
         for attr in cleared {
@@ -95,8 +97,8 @@ impl Store {
             .iter()
             .map(|a| Changed::application(a, &candidate.candidate_id))
             .collect();
-        self.mark_changed(t, &changed, now).await?;
-        self.bump_change_seq(t).await
+        self.mark_records(t, &changed, now).await?;
+        self.bump_change_seq(t, now).await
     }
 
     /// Stores an application from the ATS and puts it in the outbox (one write). A new one also
@@ -110,7 +112,7 @@ impl Store {
         cleared: &[&str],
         created: bool,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<Wake> {
         let t = &app.tenant_id;
         let mut app_item = to_item(app)?;
         app_item.remove("stages");
@@ -171,7 +173,7 @@ impl Store {
                 .await
                 .map_err(|e| Error::aws("DynamoDB", e))?;
         }
-        self.bump_change_seq(t).await
+        self.bump_change_seq(t, now).await
     }
 
     /// The pointer item from an application id to its candidate.
@@ -188,13 +190,13 @@ impl Store {
 
     /// Replaces an application's stages if the application is still as it was read
     /// (`updated_at` unchanged), and puts it in the outbox with its stages, in one write.
-    /// `false` when it changed meanwhile.
+    /// `None` when it changed meanwhile.
     pub async fn save_stages(
         &self,
         app: &Application,
         read_updated_at: Option<i64>,
         now: i64,
-    ) -> Result<bool> {
+    ) -> Result<Option<Wake>> {
         let t = &app.tenant_id;
         let stages = to_item(&serde_json::json!({ "stages": app.stages }))?
             .remove("stages")
@@ -226,11 +228,10 @@ impl Store {
         );
         match self.send_update(update).await {
             Ok(()) => {}
-            Err(Error::Invalid(m)) if m == CONDITION_FAILED => return Ok(false),
+            Err(Error::Invalid(m)) if m == CONDITION_FAILED => return Ok(None),
             Err(e) => return Err(e),
         }
-        self.bump_change_seq(t).await?;
-        Ok(true)
+        self.bump_change_seq(t, now).await.map(Some)
     }
 
     /// An application by its id alone (through its pointer item).
@@ -275,31 +276,49 @@ impl Store {
         Ok(())
     }
 
-    async fn bump_change_seq(&self, tenant: &str) -> Result<()> {
-        self.client
+    /// Moves the tenant's change counter after a change, and tells whether a sync run holds the
+    /// lease: that run sees the change (its release fails because the counter moved), so no
+    /// nudge is needed.
+    async fn bump_change_seq(&self, tenant: &str, now: i64) -> Result<Wake> {
+        let resp = self
+            .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::sync_state(tenant))))
             .update_expression("ADD changeSeq :one")
             .expression_attribute_values(":one", n(1))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
-        Ok(())
+        let lease_until = resp
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("leaseUntil"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        Ok(if lease_until > now {
+            Wake::SyncRunning
+        } else {
+            Wake::Needed
+        })
     }
 
     /// Puts existing records in the outbox without changing them (their candidate changed; a
     /// full sync). Records that do not exist are skipped.
-    pub async fn mark_changed(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<()> {
+    pub async fn mark_changed(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<Wake> {
+        self.mark_records(tenant, changed, now).await?;
+        self.bump_change_seq(tenant, now).await
+    }
+
+    async fn mark_records(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<()> {
         for chunk in changed.chunks(OUTBOX_CONCURRENCY) {
             let mut writes = Vec::with_capacity(chunk.len());
             for c in chunk {
                 writes.push(self.mark_one(tenant, c, now));
             }
             futures::future::try_join_all(writes).await?;
-        }
-        if !changed.is_empty() {
-            self.bump_change_seq(tenant).await?;
         }
         Ok(())
     }
@@ -642,6 +661,23 @@ impl Store {
         self.query_page(&p, limit, next_token, true).await
     }
 
+    /// A candidate with the applications its item summarises, in one read.
+    pub async fn candidate_with_applications(
+        &self,
+        tenant: &str,
+        candidate_id: &str,
+    ) -> Result<Option<(Candidate, Vec<ApplicationRef>)>> {
+        let resp = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::candidate(tenant, candidate_id))))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        resp.item.map(with_application_refs).transpose()
+    }
+
     /// A page of the tenant's candidates, each with the applications its item summarises.
     pub async fn candidates_with_applications(
         &self,
@@ -656,17 +692,7 @@ impl Store {
         let items = page
             .items
             .into_iter()
-            .map(|item| {
-                let apps = item
-                    .iter()
-                    .filter_map(|(k, v)| keys::parse_application_summary(k, v.as_s().ok()?))
-                    .map(|(application_id, _, created_at)| ApplicationRef {
-                        application_id,
-                        created_at,
-                    })
-                    .collect();
-                from_item::<Candidate>(item).map(|c| (c, apps))
-            })
+            .map(with_application_refs)
             .collect::<Result<_>>()?;
         Ok(Page {
             items,
@@ -691,6 +717,19 @@ impl Store {
 }
 
 const CONDITION_FAILED: &str = "a write condition failed";
+
+/// A candidate item decoded, with the applications its `app#` attributes summarise.
+fn with_application_refs(item: Item) -> Result<(Candidate, Vec<ApplicationRef>)> {
+    let apps = item
+        .iter()
+        .filter_map(|(k, v)| keys::parse_application_summary(k, v.as_s().ok()?))
+        .map(|(application_id, _, created_at)| ApplicationRef {
+            application_id,
+            created_at,
+        })
+        .collect();
+    from_item::<Candidate>(item).map(|c| (c, apps))
+}
 
 /// The table key of a record the outbox names.
 fn record_key(
