@@ -161,6 +161,7 @@ async fn invalid_requests_get_a_4xx_that_says_what_is_wrong_and_change_nothing()
     let resp = w
         .http
         .put(format!("{}{t}/jobs/j1", w.stack.api_url))
+        .bearer_auth(&w.stack.admin_token)
         .body("{{{")
         .send()
         .await
@@ -241,4 +242,61 @@ async fn a_contract_past_its_expiry_date_is_expired_and_contracts_are_listed() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(c["contract"], "urn:li:contract:503");
     assert_eq!(c["status"], "Active");
+}
+
+/// The admin API is behind IAM in AWS; locally the gateway asks for the admin token instead.
+/// The webhook stays public (LinkedIn's signature protects it).
+#[tokio::test]
+async fn admin_routes_refuse_missing_or_wrong_credentials_and_change_nothing() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    let t = format!("/tenants/{TENANT}");
+    let attempts = [
+        ("GET", format!("{t}/candidates"), None),
+        ("GET", format!("{t}/health"), None),
+        (
+            "PUT",
+            format!("{t}/jobs/j-sneaky"),
+            Some(json!({"title": "x", "state": "OPEN"})),
+        ),
+        (
+            "PUT",
+            "/tenants/intruder".to_owned(),
+            Some(json!({"name": "x", "organization": "1",
+                        "linkedin": {"clientId": "c", "clientSecret": "s"}})),
+        ),
+        ("DELETE", format!("{t}/contracts/{ACTIVE}"), None),
+        (
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+            Some(json!({"userId": "u-exporter"})),
+        ),
+        ("POST", format!("{t}/sync/full"), None),
+    ];
+    let before = w.snapshot().await;
+    for (method, path, body) in attempts {
+        let (s, v) = w.api_as(None, method, &path, body.clone()).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {path}: {v}");
+        assert_eq!(v["error"], "unauthorized");
+        let (s, v) = w.api_as(Some("not-the-token"), method, &path, body).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {v}");
+        assert_eq!(v["error"], "forbidden");
+    }
+    w.settle().await;
+    assert_eq!(w.snapshot().await, before, "nothing changed");
+    assert_eq!(w.queue("AtsChangesQueue").await, (0, 0));
+    assert_eq!(w.queue("BackfillQueue").await, (0, 0));
+    // The webhook needs no token: LinkedIn's challenge is answered without one.
+    let (s, _) = w
+        .api_as(
+            None,
+            "GET",
+            &format!("/linkedin/{TENANT}/events?challengeCode=abc"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // And with the token the same request works.
+    let (s, _) = w.api("GET", &format!("{t}/health"), None).await;
+    assert_eq!(s, StatusCode::OK);
 }

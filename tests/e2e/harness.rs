@@ -238,10 +238,25 @@ impl World {
 
     /// Calls the HTTP API; answers the status and the JSON body (Null when not JSON).
     pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.api_as(Some(&self.stack.admin_token), method, path, body)
+            .await
+    }
+
+    /// `api` with the given bearer token, or none.
+    pub async fn api_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(
             method.parse().unwrap(),
             format!("{}{}", self.stack.api_url, path),
         );
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }

@@ -22,12 +22,60 @@ const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 pub struct Route {
     pub method: String,
     pub path: String,
+    /// Needs the admin token (the template's AWS_IAM authorization).
+    pub authorized: bool,
     pub function: Arc<Function>,
 }
 
 pub struct Gateway {
     pub routes: Vec<Route>,
     pub schedules: Vec<(String, crate::Schedule)>,
+    /// Stands in for IAM locally: admin routes need `Authorization: Bearer <admin_token>`.
+    pub admin_token: String,
+}
+
+/// 128 random bits as hex, from the standard library's randomly keyed hasher.
+pub fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
+    format!("{:016x}{:016x}", half(), half())
+}
+
+/// API Gateway refuses a request to an IAM-authorized route before the function sees it: no
+/// credentials is 401, wrong ones 403.
+fn refuse_unauthorized(headers: &HeaderMap, token: &str) -> Option<Response> {
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
+    let (status, code, message) = match given {
+        None => (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "admin routes need credentials; locally send Authorization: Bearer <ADMIN_TOKEN>",
+        ),
+        Some(g) if !constant_time_eq(g.as_bytes(), token.as_bytes()) => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the credentials are not valid for this API",
+        ),
+        Some(_) => return None,
+    };
+    Some(
+        (
+            status,
+            axum::Json(serde_json::json!({"error": code, "message": message})),
+        )
+            .into_response(),
+    )
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn router(gateway: Arc<Gateway>) -> axum::Router {
@@ -146,6 +194,11 @@ async fn dispatch(
         )
             .into_response();
     };
+    if route.authorized
+        && let Some(refused) = refuse_unauthorized(&headers, &gw.admin_token)
+    {
+        return refused;
+    }
     let route_key = format!("{} {}", route.method, route.path);
     let raw_query = uri.query().unwrap_or("").to_owned();
     let mut query: BTreeMap<String, String> = BTreeMap::new();

@@ -51,6 +51,9 @@ pub struct StackOptions {
     pub clients: Option<Clients>,
     /// Template parameters to set, as `sam deploy --parameter-overrides` would.
     pub parameters: HashMap<String, String>,
+    /// The bearer token the local API asks of admin routes, standing in for the template's
+    /// AWS_IAM authorization (random unless set).
+    pub admin_token: String,
 }
 
 impl StackOptions {
@@ -70,6 +73,7 @@ impl StackOptions {
             template_path: moto::repo_root().join("template.yaml"),
             clients: None,
             parameters: HashMap::new(),
+            admin_token: gateway::random_token(),
         }
     }
 }
@@ -106,6 +110,8 @@ impl Schedule {
 
 pub struct Stack {
     pub api_url: String,
+    /// What admin routes need in `Authorization: Bearer <token>`.
+    pub admin_token: String,
     pub resources: resources::Resources,
     pub clients: Clients,
     pub template: Template,
@@ -172,9 +178,14 @@ impl Stack {
             .map_err(|e| format!("{}: {e}", spec.logical_id))?;
             for event in &spec.events {
                 match event {
-                    EventSpec::Http { method, path } => routes.push(gateway::Route {
+                    EventSpec::Http {
+                        method,
+                        path,
+                        authorized,
+                    } => routes.push(gateway::Route {
                         method: method.clone(),
                         path: path.clone(),
+                        authorized: *authorized,
                         function: function.clone(),
                     }),
                     EventSpec::Sqs {
@@ -234,7 +245,11 @@ impl Stack {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", opts.api_addr))?;
         let api_url = format!("http://{}", listener.local_addr()?);
-        let app = gateway::router(Arc::new(gateway::Gateway { routes, schedules }));
+        let app = gateway::router(Arc::new(gateway::Gateway {
+            routes,
+            schedules,
+            admin_token: opts.admin_token.clone(),
+        }));
         tasks.push(tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!(error = %e, "local API stopped");
@@ -242,6 +257,7 @@ impl Stack {
         }));
         Ok(Self {
             api_url,
+            admin_token: opts.admin_token.clone(),
             resources,
             clients: plain,
             template,

@@ -50,12 +50,17 @@ fn person(member: &str, first: &str, last: &str, location: &str, company: &str) 
 struct Api {
     http: reqwest::Client,
     base: String,
+    /// The admin token the local API asks for (IAM in AWS).
+    token: String,
 }
 
 impl Api {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, Error> {
         let url = format!("{}{path}", self.base);
-        let mut req = self.http.request(method.clone(), &url);
+        let mut req = self
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -90,6 +95,7 @@ pub async fn play(
     let api = Api {
         http: reqwest::Client::new(),
         base: stack.api_url.clone(),
+        token: stack.admin_token.clone(),
     };
     let t = format!("/tenants/{TENANT}");
     api.put(

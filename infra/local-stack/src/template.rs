@@ -40,6 +40,8 @@ pub enum EventSpec {
     Http {
         method: String,
         path: String,
+        /// The route needs the API's authorization (AWS_IAM); `false` for `Authorizer: NONE`.
+        authorized: bool,
     },
     Sqs {
         queue: Value,
@@ -144,6 +146,10 @@ impl Template {
                                     .and_then(Value::as_str)
                                     .ok_or("HttpApi event without Path")?
                                     .to_owned(),
+                                authorized: mapping(&props, "Auth")
+                                    .and_then(|a| get(a, "Authorizer"))
+                                    .and_then(Value::as_str)
+                                    != Some("NONE"),
                             }),
                             "SQS" => events.push(EventSpec::Sqs {
                                 queue: get(&props, "Queue")
@@ -314,7 +320,7 @@ mod tests {
             .iter()
             .find(|f| f.binary == "export-webhook")
             .unwrap();
-        assert!(webhook.events.iter().any(|e| matches!(e, EventSpec::Http { method, path } if method == "POST" && path == "/linkedin/{tenantId}/events")));
+        assert!(webhook.events.iter().any(|e| matches!(e, EventSpec::Http { method, path, authorized: false } if method == "POST" && path == "/linkedin/{tenantId}/events")));
         let env = t.environment(webhook);
         assert!(env.iter().any(|(k, _)| k == "TABLE_NAME"));
         assert!(env.iter().any(|(k, _)| k == "EXPORTS_QUEUE_URL"));
@@ -330,7 +336,7 @@ mod tests {
             .iter()
             .flat_map(|f| f.events.iter())
             .filter_map(|e| match e {
-                EventSpec::Http { method, path } => Some(format!("{method} {path}")),
+                EventSpec::Http { method, path, .. } => Some(format!("{method} {path}")),
                 _ => None,
             })
             .collect();

@@ -97,7 +97,10 @@ async fn main() -> Result<(), Error> {
     let http = reqwest::Client::new();
     let api = |path: &str| format!("{}{path}", stack.api_url);
     let put = |path: String, body: serde_json::Value| {
-        let req = http.put(api(&path)).json(&body);
+        let req = http
+            .put(api(&path))
+            .bearer_auth(&stack.admin_token)
+            .json(&body);
         async move {
             let resp = req.send().await?;
             if !resp.status().is_success() {
@@ -300,6 +303,7 @@ async fn outbound_freshness() -> Result<String, Error> {
     ] {
         let resp = http
             .put(format!("{}{path}", stack.api_url))
+            .bearer_auth(&stack.admin_token)
             .json(&body)
             .send()
             .await?;
@@ -311,7 +315,10 @@ async fn outbound_freshness() -> Result<String, Error> {
     sim.clear_synced();
     let now_ms = || chrono::Utc::now().timestamp_millis();
     let change = |path: String, body: serde_json::Value, key: String| {
-        let req = http.put(format!("{}{path}", stack.api_url)).json(&body);
+        let req = http
+            .put(format!("{}{path}", stack.api_url))
+            .bearer_auth(&stack.admin_token)
+            .json(&body);
         async move {
             let resp = req.send().await?;
             if !resp.status().is_success() {

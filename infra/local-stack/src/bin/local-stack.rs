@@ -82,12 +82,22 @@ async fn run() -> Result<(), Error> {
         opts.clock = std::sync::Arc::new(clock.clone());
     }
     opts.api_addr = SocketAddr::from(([127, 0, 0, 1], api_port));
+    // Admin routes need this token locally (IAM in AWS); a fresh one unless ADMIN_TOKEN is set.
+    if let Ok(token) = std::env::var("ADMIN_TOKEN")
+        && !token.trim().is_empty()
+    {
+        opts.admin_token = token.trim().to_owned();
+    }
     let stack = Stack::start(opts)
         .await
         .map_err(|e| format!("{e} (set DEV_API_PORT to use another port)"))?;
 
     println!("Local stack is up.");
     println!("  API (webhook + admin):  {}", stack.api_url);
+    println!(
+        "  Admin token:            {} (send Authorization: Bearer <token>; set ADMIN_TOKEN to choose it)",
+        stack.admin_token
+    );
     println!(
         "  Webhook per customer:   {}/linkedin/{{tenantId}}/events",
         stack.api_url
