@@ -17,6 +17,57 @@ use crate::error::{Error, Result};
 pub struct LinkedInCredentials {
     pub client_id: String,
     pub client_secret: String,
+    /// The secret before the last rotation: notifications signed with it are still accepted for
+    /// `ROTATION_WINDOW` after `rotated_at`, so LinkedIn can switch without a gap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_client_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_at: Option<i64>,
+}
+
+/// How long a rotated-out client secret still verifies webhook signatures.
+pub const ROTATION_WINDOW_MS: i64 = 24 * 3_600_000;
+
+/// A fresh read of a secret after a signature mismatch is done at most this often per tenant
+/// (bad signatures must not turn every request into a Secrets Manager call).
+const REFRESH_AFTER_MISMATCH: Duration = Duration::from_secs(5);
+
+impl LinkedInCredentials {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            previous_client_secret: None,
+            rotated_at: None,
+        }
+    }
+
+    /// These credentials replacing `old`: a changed secret keeps the old one for the rotation
+    /// window; the same secret again keeps any rotation under way.
+    pub fn replacing(mut self, old: Option<&LinkedInCredentials>, now_ms: i64) -> Self {
+        if let Some(old) = old {
+            if old.client_secret != self.client_secret {
+                self.previous_client_secret = Some(old.client_secret.clone());
+                self.rotated_at = Some(now_ms);
+            } else {
+                self.previous_client_secret = old.previous_client_secret.clone();
+                self.rotated_at = old.rotated_at;
+            }
+        }
+        self
+    }
+
+    /// The secrets a webhook signature may be made with at `now_ms`: the current one, and the
+    /// previous one during the rotation window.
+    pub fn signing_secrets(&self, now_ms: i64) -> Vec<&str> {
+        let mut out = vec![self.client_secret.as_str()];
+        if let (Some(previous), Some(at)) = (&self.previous_client_secret, self.rotated_at)
+            && now_ms < at + ROTATION_WINDOW_MS
+        {
+            out.push(previous);
+        }
+        out
+    }
 }
 
 impl fmt::Debug for LinkedInCredentials {
@@ -24,6 +75,7 @@ impl fmt::Debug for LinkedInCredentials {
         f.debug_struct("LinkedInCredentials")
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("rotated_at", &self.rotated_at)
             .finish()
     }
 }
@@ -68,6 +120,36 @@ impl CustomerSecrets {
         {
             return Ok(creds.clone());
         }
+        self.read(tenant_id).await
+    }
+
+    /// After a signature mismatch: the secret read again (it may have been rotated since it was
+    /// cached), unless the cached copy is younger than `REFRESH_AFTER_MISMATCH`. `None` when the
+    /// cached copy is that fresh.
+    pub async fn refresh_after_mismatch(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<LinkedInCredentials>> {
+        let fresh = self
+            .lock()
+            .get(tenant_id)
+            .is_some_and(|(_, at)| at.elapsed() < REFRESH_AFTER_MISMATCH);
+        if fresh {
+            return Ok(None);
+        }
+        self.read(tenant_id).await.map(Some)
+    }
+
+    /// The secret as stored now (not cached), or `None` when there is none yet.
+    pub async fn current(&self, tenant_id: &str) -> Result<Option<LinkedInCredentials>> {
+        match self.read(tenant_id).await {
+            Ok(c) => Ok(Some(c)),
+            Err(Error::Secret(m)) if m.contains("ResourceNotFoundException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn read(&self, tenant_id: &str) -> Result<LinkedInCredentials> {
         let name = self.secret_name(tenant_id);
         let resp = self
             .client
@@ -141,9 +223,27 @@ mod tests {
     #[test]
     fn debug_never_shows_the_secret() {
         let c = LinkedInCredentials {
+            previous_client_secret: None,
+            rotated_at: None,
             client_id: "id".into(),
             client_secret: "hunter2".into(),
         };
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn rotation_keeps_the_old_secret_for_the_window_only() {
+        let old = LinkedInCredentials::new("id", "old");
+        let new = LinkedInCredentials::new("id", "new").replacing(Some(&old), 1_000);
+        assert_eq!(new.signing_secrets(1_000), ["new", "old"]);
+        assert_eq!(new.signing_secrets(1_000 + ROTATION_WINDOW_MS), ["new"]);
+        // The same secret again keeps the rotation under way; a first secret has none.
+        let again = LinkedInCredentials::new("id", "new").replacing(Some(&new), 5_000);
+        assert_eq!(again.rotated_at, Some(1_000));
+        assert_eq!(
+            LinkedInCredentials::new("id", "x").signing_secrets(0),
+            ["x"]
+        );
+        assert!(!format!("{new:?}").contains("old"));
     }
 }

@@ -157,3 +157,76 @@ async fn a_binary_body_that_api_gateway_base64_encodes_still_verifies() {
     let (visible, in_flight) = w.queue("ExportsQueue").await;
     assert!(visible + in_flight <= 1);
 }
+
+/// A rotated client secret: LinkedIn may sign with the old one for a while, so both verify for
+/// the rotation window (24 h), then only the new one. Neither ever appears in an answer or the
+/// table.
+#[tokio::test]
+async fn a_rotated_secret_verifies_old_and_new_signatures_during_the_window() {
+    let clock = hour_clock();
+    let w = World::with_customer_and(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    const NEW_SECRET: &str = "n3w/secret+=rotated";
+    let (s, tenant) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}"),
+            Some(json!({
+                "name": "Acme", "organization": ORGANIZATION,
+                "linkedin": {"clientId": CLIENT_ID, "clientSecret": NEW_SECRET}
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let shown = tenant.to_string();
+    assert!(
+        !shown.contains(NEW_SECRET) && !shown.contains(CLIENT_SECRET),
+        "{shown}"
+    );
+
+    let post = |id: &str, secret: &'static str| {
+        let body = notification(id);
+        let w = &w;
+        async move { w.post_notification(TENANT, &body, Some(secret)).await.0 }
+    };
+    assert_eq!(post("rot-1", NEW_SECRET).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post("rot-2", CLIENT_SECRET).await,
+        StatusCode::ACCEPTED,
+        "old one, in the window"
+    );
+    assert_eq!(
+        post("rot-3", "someone-else").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // The challenge is answered with the new secret.
+    let (_, answer) = w
+        .api_as(
+            None,
+            "GET",
+            &format!("/linkedin/{TENANT}/events?challengeCode=c1"),
+            None,
+        )
+        .await;
+    let mut mac = Hmac::<Sha256>::new_from_slice(NEW_SECRET.as_bytes()).unwrap();
+    mac.update(b"c1");
+    assert_eq!(
+        answer["challengeResponse"],
+        hex::encode(mac.finalize().into_bytes())
+    );
+
+    // A day later the old secret no longer verifies; the new one does.
+    clock.advance(25 * HOUR);
+    assert_eq!(post("rot-4", CLIENT_SECRET).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(post("rot-5", NEW_SECRET).await, StatusCode::ACCEPTED);
+
+    let snapshot = w.snapshot().await;
+    let flat = format!("{snapshot:?}");
+    assert!(
+        !flat.contains(NEW_SECRET) && !flat.contains(CLIENT_SECRET),
+        "secret in the table"
+    );
+}

@@ -225,11 +225,15 @@ impl AdminApi {
         }
         let now = self.clock.now_ms();
         let existing = self.store.get_tenant(tenant_id).await?;
-        // The secret first: a tenant item never points at a secret that is not there.
-        let creds = LinkedInCredentials {
-            client_id: client_id.clone(),
-            client_secret,
+        // The secret first: a tenant item never points at a secret that is not there. A new
+        // secret keeps the old one for the rotation window, so LinkedIn's notifications signed
+        // with either verify while it switches.
+        let old = match existing {
+            Some(_) => self.secrets.current(tenant_id).await?,
+            None => None,
         };
+        let creds =
+            LinkedInCredentials::new(client_id.clone(), client_secret).replacing(old.as_ref(), now);
         self.secrets.put(tenant_id, &creds).await?;
         let tenant = Tenant {
             tenant_id: tenant_id.to_owned(),

@@ -134,12 +134,26 @@ impl ExportWebhook {
             .get(tenant_id)
             .await
             .map_err(Rejection::unavailable)?;
-        webhook::verify_signature(
-            &creds.client_secret,
-            &body,
-            http::header(req, "x-li-signature"),
-        )
-        .map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+        let signature = http::header(req, "x-li-signature");
+        let now = self.clock.now_ms();
+        let verified = verify_with(&creds, &body, signature, now);
+        if let Err(webhook::SignatureError::Mismatch) = verified {
+            // The secret may have been rotated since it was cached: read it again (at most
+            // every 5 s per tenant) before refusing.
+            if let Some(fresh) = self
+                .secrets
+                .refresh_after_mismatch(tenant_id)
+                .await
+                .map_err(Rejection::unavailable)?
+            {
+                verify_with(&fresh, &body, signature, now)
+                    .map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+            } else {
+                verified.map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+            }
+        } else {
+            verified.map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+        }
         let notification = webhook::parse_notification(&body)
             .map_err(|e| Rejection::new(400, "bad_notification", e.to_string()))?;
 
@@ -226,4 +240,22 @@ impl Rejection {
             "the notification could not be accepted now; retry later",
         )
     }
+}
+
+/// Verifies a signature against every secret the tenant may sign with now (the current one, and
+/// the previous one during a rotation).
+fn verify_with(
+    creds: &shared::secrets::LinkedInCredentials,
+    body: &[u8],
+    signature: Option<&str>,
+    now_ms: i64,
+) -> Result<(), webhook::SignatureError> {
+    let mut outcome = Err(webhook::SignatureError::Mismatch);
+    for secret in creds.signing_secrets(now_ms) {
+        outcome = webhook::verify_signature(secret, body, signature);
+        if !matches!(outcome, Err(webhook::SignatureError::Mismatch)) {
+            break;
+        }
+    }
+    outcome
 }
