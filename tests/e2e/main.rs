@@ -8,6 +8,7 @@ mod admin;
 mod contracts;
 mod exports;
 mod outbound;
+mod privacy;
 mod scenario;
 mod seats;
 mod webhook;
