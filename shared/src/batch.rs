@@ -101,6 +101,10 @@ async fn settle(
         Ok(()) => return Ok(()),
         Err(err) => err,
     };
+    let queue = queues.source.url().rsplit('/').next().unwrap_or_default();
+    if matches!(err, crate::Error::Throttled { .. }) {
+        crate::metrics::count("batch", &[("Queue", queue)], "Throttled", 1);
+    }
     if err.is_retryable() {
         tracing::warn!(error.kind = err.kind(), error = %err, "message will be retried");
         if let Some(delay) = err.retry_after()

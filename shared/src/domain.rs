@@ -142,7 +142,17 @@ pub struct Seat {
     pub updated_at: i64,
 }
 
+/// A linked seat of an active contract is stale when it has not completed a poll for longer than
+/// two activity intervals (2 × 30 minutes).
+pub const STALE_AFTER_MS: i64 = 60 * 60_000;
+
 impl Seat {
+    /// Linked, its contract active, and no complete poll (or link) for `STALE_AFTER_MS`.
+    pub fn is_stale(&self, contract_active: bool, now_ms: i64) -> bool {
+        let since = self.last_polled_at.or(self.linked_at).unwrap_or(now_ms);
+        self.user_id.is_some() && contract_active && now_ms - since > STALE_AFTER_MS
+    }
+
     pub fn urn(&self) -> String {
         format!("urn:li:seat:{}", self.seat_id)
     }

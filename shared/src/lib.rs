@@ -18,6 +18,7 @@ pub mod ids;
 pub mod keys;
 pub mod linkedin;
 pub mod messages;
+pub mod metrics;
 pub mod outbound;
 pub mod queue;
 pub mod seats;

@@ -7,6 +7,7 @@ mod activity;
 mod admin;
 mod contracts;
 mod exports;
+mod metrics;
 mod outbound;
 mod privacy;
 mod scenario;

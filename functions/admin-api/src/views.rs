@@ -572,10 +572,6 @@ impl From<&ExportRecord> for ExportView {
     }
 }
 
-/// A seat counts as stale when its contract is active and it has not completed a poll for
-/// longer than two activity intervals (2 × 30 minutes).
-pub const STALE_AFTER_MS: i64 = 60 * 60_000;
-
 /// `GET /tenants/{t}/health`: what is flowing and what is not, and why, at a glance.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -655,8 +651,7 @@ impl HealthView {
             .iter()
             .map(|s| {
                 let linked = s.user_id.is_some();
-                let since = s.last_polled_at.or(s.linked_at).unwrap_or(now);
-                let stale = linked && active(&s.contract_id) && now - since > STALE_AFTER_MS;
+                let stale = s.is_stale(active(&s.contract_id), now);
                 let attention = if !linked {
                     Some("not linked to an ATS user: link it to import its activity".to_owned())
                 } else if !active(&s.contract_id) {

@@ -63,6 +63,8 @@ pub struct ExpirySummary {
     pub seat_sync_failed: usize,
     /// Tenants with an active contract, nudged to send what is pending to LinkedIn.
     pub sync_nudges: usize,
+    /// Linked seats of active contracts without a complete poll for two intervals.
+    pub stale_seats: usize,
 }
 
 pub struct ContractExpiry {
@@ -143,6 +145,26 @@ impl ContractExpiry {
                 }
             }
         }
+        // Linked seats of active contracts without a complete poll for two intervals: the
+        // StaleSeats alarm of template.yaml fires on this.
+        let mut stale = 0u64;
+        for tenant in &active_tenants {
+            let contracts = self.store.list_contracts(tenant).await?;
+            let active = |id: &str| {
+                contracts
+                    .iter()
+                    .any(|c| c.contract_id == id && c.is_active_at(now))
+            };
+            stale += self
+                .store
+                .all_seats(tenant)
+                .await?
+                .iter()
+                .filter(|s| s.is_stale(active(&s.contract_id), now))
+                .count() as u64;
+        }
+        summary.stale_seats = stale as usize;
+        shared::metrics::count("contract-expiry", &[], "StaleSeats", stale);
         let nudges: Vec<OutboundMessage> = active_tenants
             .into_iter()
             .map(|tenant_id| OutboundMessage::Changed { tenant_id })

@@ -23,11 +23,15 @@ use shared::contracts;
 use shared::exports;
 use shared::linkedin::LinkedIn;
 use shared::messages::{LinkedInEvent, NotificationKind};
+use shared::metrics;
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
 use shared::{Error, Result, ids};
 use tracing::Instrument;
+
+/// The function's name in metrics.
+const FUNCTION: &str = "export-import";
 
 /// Messages of one batch processed at once; each makes a few sequential calls.
 const CONCURRENCY: usize = 4;
@@ -149,6 +153,19 @@ impl ExportImport {
 
         let outcome = exports::handle(&self.store, tenant_id, &export, now).await?;
         tracing::info!(contract = %export.contract_id, outcome = ?outcome_label(&outcome), "export handled");
+        match &outcome {
+            exports::Outcome::Imported { replay: false, .. } => {
+                metrics::count(FUNCTION, &[], "ExportsImported", 1)
+            }
+            exports::Outcome::Imported { replay: true, .. } => {}
+            exports::Outcome::Skipped(reason) => metrics::count(
+                FUNCTION,
+                &[("Reason", reason.as_str())],
+                "ExportsSkipped",
+                1,
+            ),
+            exports::Outcome::Pending => metrics::count(FUNCTION, &[], "LeadsPending", 1),
+        }
         Ok(())
     }
 

@@ -167,6 +167,32 @@ impl InMailImport {
         {
             tracing::warn!(error = %e, "import counters not updated");
         }
+        shared::metrics::emit(
+            "inmail-import",
+            &[],
+            &[
+                (
+                    "InMailsImported",
+                    counts.inmails as f64,
+                    shared::metrics::Unit::Count,
+                ),
+                (
+                    "NotesImported",
+                    counts.notes as f64,
+                    shared::metrics::Unit::Count,
+                ),
+                (
+                    "ContactSharesImported",
+                    counts.contact_shares as f64,
+                    shared::metrics::Unit::Count,
+                ),
+                (
+                    "SeatPollsComplete",
+                    f64::from(u8::from(complete)),
+                    shared::metrics::Unit::Count,
+                ),
+            ],
+        );
         match error {
             None => {
                 tracing::info!(?report, "seat polled");

@@ -118,6 +118,7 @@ impl SeatBackfill {
                     .await?;
             if leads > 0 {
                 tracing::info!(leads, "pending leads imported");
+                shared::metrics::count("seat-backfill", &[], "LeadsImported", leads as u64);
             }
         }
         let Some(backfill) = seat
@@ -182,6 +183,28 @@ impl SeatBackfill {
             .finish_backfill_step(key, &run.moves, &next)
             .await?;
         tracing::info!(report = ?run.report, state = ?next.state, steps, "back-fill step done");
+        shared::metrics::emit(
+            "seat-backfill",
+            &[],
+            &[
+                ("BackfillSteps", 1.0, shared::metrics::Unit::Count),
+                (
+                    "BackfillRecords",
+                    (counts.inmails + counts.notes + counts.contact_shares) as f64,
+                    shared::metrics::Unit::Count,
+                ),
+                (
+                    "BackfillsDone",
+                    f64::from(u8::from(next.state == BackfillState::Done)),
+                    shared::metrics::Unit::Count,
+                ),
+                (
+                    "BackfillsFailed",
+                    f64::from(u8::from(next.state == BackfillState::Failed)),
+                    shared::metrics::Unit::Count,
+                ),
+            ],
+        );
         match run.error {
             Some(e) => Err(e),
             None if next.state == BackfillState::Running => {

@@ -172,6 +172,7 @@ impl OutboundSync<'_> {
             self.store
                 .record_sent(t, &delta, self.clock.now_ms())
                 .await?;
+            crate::metrics::count("ats-sync", &[], "SyncRecordsSent", delta.total());
             gather_until = Instant::now() + self.gather;
         }
     }
@@ -503,6 +504,12 @@ impl OutboundSync<'_> {
                     Settled::Gone | Settled::NotDone => resolved.extend(had_error.cloned()),
                     Settled::Invalid(message) => {
                         tracing::info!(kind = kind.name(), record = %p.record_id, "record breaks a LinkedIn rule; not sent");
+                        crate::metrics::count(
+                            "ats-sync",
+                            &[("Origin", "validation"), ("Kind", kind.name())],
+                            "SyncErrors",
+                            1,
+                        );
                         let error = SyncError {
                             kind,
                             record_id: p.record_id.clone(),
@@ -514,6 +521,12 @@ impl OutboundSync<'_> {
                     }
                     Settled::Refused(message) => {
                         tally.refused += 1;
+                        crate::metrics::count(
+                            "ats-sync",
+                            &[("Origin", "linkedIn"), ("Kind", kind.name())],
+                            "SyncErrors",
+                            1,
+                        );
                         self.refuse(kind, &p.record_id, message, now).await?;
                     }
                 }
