@@ -14,6 +14,10 @@ pub struct Tenant {
     pub organization: String,
     /// The customer's LinkedIn child application id (public; the secret is not stored here).
     pub client_id: String,
+    /// Opt-in: the daily compliance review deletes the LinkedIn-sourced data of candidates whose
+    /// profiles LinkedIn reports closed (otherwise they are only flagged).
+    #[serde(default)]
+    pub delete_purged_data: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -461,6 +465,21 @@ impl ContactInfo {
 pub enum JobState {
     Open,
     Closed,
+}
+
+/// A candidate whose LinkedIn profile was closed (LinkedIn's `atsPurgedExportedCandidates`),
+/// flagged for the customer's deletion review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgedCandidate {
+    pub tenant_id: String,
+    pub candidate_id: String,
+    pub member: String,
+    pub purged_at: i64,
+    pub flagged_at: i64,
+    /// When its LinkedIn-sourced data was deleted (only with the tenant's opt-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
 }
 
 /// A job of the ATS that recruiters can export profiles to.

@@ -240,6 +240,13 @@ pub fn outbox_sort(rank: u8, record_id: &str) -> String {
     format!("{rank}#{record_id}")
 }
 
+pub const PURGED_PREFIX: &str = "PURGED#";
+
+/// A candidate LinkedIn reported closed, flagged for deletion review.
+pub fn purged(tenant: &str, candidate_id: &str) -> Key {
+    key(tenant_pk(tenant), format!("{PURGED_PREFIX}{candidate_id}"))
+}
+
 pub const SYNC_ERROR_PREFIX: &str = "SYNCERROR#";
 
 /// Why a record could not be sent; deleted when it is sent successfully.

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod aws;
 pub mod batch;
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod contracts;
 pub mod domain;

@@ -5,6 +5,7 @@ mod harness;
 
 mod activity;
 mod admin;
+mod compliance;
 mod contracts;
 mod exports;
 mod metrics;

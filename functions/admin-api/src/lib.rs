@@ -205,6 +205,7 @@ impl AdminApi {
             "GET /tenants/{tenantId}/sync" => self.get_sync(&tenant).await,
             "GET /tenants/{tenantId}/sync/errors" => self.list_sync_errors(&tenant, req).await,
             "POST /tenants/{tenantId}/sync/full" => self.start_full_sync(&tenant, req).await,
+            "GET /tenants/{tenantId}/compliance/purged" => self.list_purged(&tenant, req).await,
             _ => Err(ApiError::not_found("no such route")),
         }
     }
@@ -240,6 +241,7 @@ impl AdminApi {
             name,
             organization,
             client_id,
+            delete_purged_data: body.delete_purged_data,
             created_at: existing.as_ref().map_or(now, |t| t.created_at),
             updated_at: now,
         };
@@ -349,6 +351,20 @@ impl AdminApi {
             200,
             &ListView {
                 items,
+                next_token: page.next_token,
+            },
+        ))
+    }
+
+    /// Candidates whose LinkedIn profiles were closed, flagged by the daily compliance review.
+    async fn list_purged(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
+        self.tenant(tenant_id).await?;
+        let (limit, token) = paging(req)?;
+        let page = self.store.list_purged(tenant_id, limit, token).await?;
+        Ok(http::json(
+            200,
+            &ListView {
+                items: page.items.iter().map(PurgedView::from).collect(),
                 next_token: page.next_token,
             },
         ))
@@ -664,6 +680,9 @@ struct TenantInput {
     name: String,
     organization: String,
     linkedin: LinkedInInput,
+    /// Opt-in: delete the LinkedIn-sourced data of candidates whose profiles were closed.
+    #[serde(default)]
+    delete_purged_data: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,8 @@ pub struct TenantView {
     pub name: String,
     pub organization: String,
     pub linkedin: LinkedInView,
+    /// Whether the daily compliance review deletes closed profiles' LinkedIn data.
+    pub delete_purged_data: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -47,6 +49,7 @@ impl From<&Tenant> for TenantView {
             linkedin: LinkedInView {
                 client_id: t.client_id.clone(),
             },
+            delete_purged_data: t.delete_purged_data,
             created_at: to_rfc3339(t.created_at),
             updated_at: to_rfc3339(t.updated_at),
         }
@@ -444,6 +447,31 @@ impl From<&Application> for ApplicationView {
             created_at: to_rfc3339(a.created_at),
             updated_at: a.updated_at.map(to_rfc3339),
             activity: Vec::new(),
+        }
+    }
+}
+
+/// A candidate LinkedIn reported closed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgedView {
+    pub candidate_id: String,
+    pub member: String,
+    pub purged_at: String,
+    pub flagged_at: String,
+    /// When its LinkedIn-sourced data was deleted (tenants with `deletePurgedData` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+}
+
+impl From<&shared::domain::PurgedCandidate> for PurgedView {
+    fn from(p: &shared::domain::PurgedCandidate) -> Self {
+        Self {
+            candidate_id: p.candidate_id.clone(),
+            member: p.member.clone(),
+            purged_at: to_rfc3339(p.purged_at),
+            flagged_at: to_rfc3339(p.flagged_at),
+            deleted_at: p.deleted_at.map(to_rfc3339),
         }
     }
 }

@@ -15,6 +15,7 @@
 //!   `PUT /v2/atsCandidates?ids[i]...`, `PUT /v2/atsApplications?ids[i]...` and
 //!   `PUT /v2/atsApplications/<application key>/stages?ids=List(..)` (`batch_update`);
 //!   what LinkedIn holds is read with [`Sim::synced`],
+//! - `GET /v2/atsPurgedExportedCandidates` (closed profiles, `src/compliance.rs`),
 //! - control routes under `/_sim/...` for scripts and outside tools.
 //!
 //! Push notifications (signed with the child application's client secret) are sent to the
@@ -40,6 +41,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 mod activity;
+mod compliance;
 mod sync;
 
 pub use activity::{InMail, MAX_PAGE_COUNT, MAX_WINDOW_MS, Note, Phone, Seat, Stub};
@@ -282,6 +284,8 @@ struct SimState {
     calls: Vec<Call>,
     notifications: HashMap<String, Notification>,
     activity: activity::Activity,
+    /// Organization -> member -> when LinkedIn reported the profile closed.
+    purged: HashMap<String, std::collections::BTreeMap<String, i64>>,
     sync: sync::SyncState,
 }
 
@@ -1033,6 +1037,7 @@ impl Sim {
             "/v2/prospectNotes" => self.prospect_notes(method, headers, query),
             "/v2/mailStubs" => self.mail_stubs(method, headers, query),
             "/v2/seatsV2" => self.seats_v2(method, headers, query),
+            "/v2/atsPurgedExportedCandidates" => self.purged_candidates(method, headers, query),
             "/v2/simpleJobPostings" => self.simple_job_postings(method, headers, body),
             "/v2/simpleJobPostingTasks" => self.simple_job_posting_tasks(method, headers, query),
             "/v2/atsCandidates" => self.ats_candidates(method, headers, query, body),

@@ -21,6 +21,7 @@ pub enum Function {
     ContractExpiry(contract_expiry::ContractExpiry),
     SeatBackfill(seat_backfill::SeatBackfill),
     AtsSync(ats_sync::AtsSync),
+    ComplianceReview(compliance_review::ComplianceReview),
 }
 
 impl Function {
@@ -66,6 +67,13 @@ impl Function {
                 seat_backfill::Config::from_env(env)?,
                 clock,
             )?),
+            "compliance-review" => {
+                Function::ComplianceReview(compliance_review::ComplianceReview::new(
+                    clients,
+                    compliance_review::Config::from_env(env)?,
+                    clock,
+                )?)
+            }
             "ats-sync" => Function::AtsSync(ats_sync::AtsSync::new(
                 clients,
                 ats_sync::Config::from_env(env)?,
@@ -111,6 +119,7 @@ impl Function {
         match self {
             Function::InMailPoll(f) => Some(answer(f.handle(event).await)),
             Function::ContractExpiry(f) => Some(answer(f.handle(event).await)),
+            Function::ComplianceReview(f) => Some(answer(f.handle(event).await)),
             _ => None,
         }
     }

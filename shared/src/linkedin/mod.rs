@@ -251,6 +251,32 @@ impl LinkedIn {
             .map(|_| ())
     }
 
+    /// One page of the members whose profiles were closed after they were exported to the
+    /// customer (LinkedIn asks that this is read at least every 30 days).
+    pub async fn purged_candidates(
+        &self,
+        creds: &LinkedInCredentials,
+        organization: &str,
+        page: Paging,
+    ) -> Result<ActivityPage<wire::PurgedElement>> {
+        let (from, count) = (page.start.to_string(), page.count.to_string());
+        let q = [
+            ("q", "integrationContext"),
+            ("integrationContext", organization),
+            ("start", &from),
+            ("count", &count),
+        ];
+        Ok(ActivityPage::from(
+            self.get::<wire::Elements<serde_json::Value>>(
+                creds,
+                "/atsPurgedExportedCandidates",
+                &q,
+            )
+            .await?
+            .elements,
+        ))
+    }
+
     /// One page of a contract's seats, in every state (`start` is mandatory for this finder).
     pub async fn seats(
         &self,

@@ -118,6 +118,16 @@ impl ExportElement {
     }
 }
 
+/// One element of `atsPurgedExportedCandidates?q=integrationContext` (assumed names): a member
+/// whose profile was closed after an export to this customer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgedElement {
+    pub member: String,
+    #[serde(default)]
+    pub purged_at: Option<i64>,
+}
+
 // ---- ATS → LinkedIn sync (docs/outbound-sync.md) -----------------------------------------------
 
 /// The Rest.li compound key of a candidate or application, as it appears in a body:

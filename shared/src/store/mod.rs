@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod activity;
+mod compliance;
 mod contracts;
 mod outbound;
 mod query;
