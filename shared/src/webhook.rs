@@ -23,7 +23,7 @@ fn mac(secret: &str) -> HmacSha256 {
 }
 
 /// The answer to `GET <callback>?challengeCode=..`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ChallengeAnswer {
     pub challenge_code: String,

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use hmac::{Hmac, Mac};
@@ -31,13 +31,74 @@ fn moto() -> &'static str {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     &MOTO
         .get_or_init(|| {
-            // `E2E_LOG=1` prints the functions' logs (filtered by `RUST_LOG`).
-            if std::env::var_os("E2E_LOG").is_some() {
-                shared::telemetry::init();
-            }
+            capture_logs();
             Moto::start(0).expect("moto must start (run `make venv`)")
         })
         .endpoint
+}
+
+/// Every log line of every test of this binary, as production writes them (JSON; everything at
+/// info, our own crates at debug), for the privacy test. `E2E_LOG=1` also prints them.
+static LOGS: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
+
+#[derive(Clone, Copy)]
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if std::env::var_os("E2E_LOG").is_some() {
+            std::io::stdout().write_all(buf)?;
+        }
+        LOGS.get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The crates of this project (their logs are captured at debug).
+pub const OUR_CRATES: [&str; 11] = [
+    "shared",
+    "export_webhook",
+    "export_import",
+    "admin_api",
+    "inmail_poll",
+    "inmail_import",
+    "contract_expiry",
+    "seat_backfill",
+    "ats_sync",
+    "compliance_review",
+    "local_stack",
+];
+
+fn capture_logs() {
+    let filter = OUR_CRATES
+        .iter()
+        .fold("info,linkedin_sim=off".to_owned(), |f, c| {
+            f + &format!(",{c}=debug")
+        });
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_current_span(true)
+        .with_span_list(true)
+        .with_writer(|| LogSink)
+        .try_init();
+}
+
+/// Everything logged so far by every test of this binary.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(
+        &LOGS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    )
+    .into_owned()
 }
 
 pub struct World {

@@ -230,3 +230,46 @@ async fn a_rotated_secret_verifies_old_and_new_signatures_during_the_window() {
         "secret in the table"
     );
 }
+
+/// Onboarding: the admin registers the tenant's callback URL with LinkedIn, LinkedIn checks it
+/// with its challenge, and the API checks it once more end to end.
+#[tokio::test]
+async fn registering_the_callback_url_validates_it_both_ways() {
+    let w = World::with_customer().await;
+    // LinkedIn does not know the callback yet.
+    let mut app = w.sim.app(CLIENT_ID).unwrap();
+    app.callback_url = None;
+    w.sim.register_app(app);
+
+    let register = format!("/tenants/{TENANT}/linkedin/register");
+    let (s, v) = w.api("POST", &register, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["callbackUrl"], w.webhook_url(TENANT));
+    assert_eq!(v["linkedinValidated"], true);
+    assert!(v["roundTripMs"].as_u64().unwrap() < 3_000);
+    assert_eq!(
+        w.sim.app(CLIENT_ID).unwrap().callback_url.as_deref(),
+        Some(w.webhook_url(TENANT).as_str())
+    );
+    assert!(w.sim.validate_callback(CLIENT_ID).await.unwrap());
+
+    // A secret LinkedIn does not know: LinkedIn's challenge fails, and the admin is told why.
+    let (s, _) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}"),
+            Some(json!({"name": "Acme", "organization": ORGANIZATION,
+                        "linkedin": {"clientId": CLIENT_ID, "clientSecret": "not-linkedins"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = w.api("POST", &register, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // LinkedIn refuses it, or (while the webhook still holds the old secret in its cache)
+    // our own challenge catches it.
+    assert!(
+        v["error"] == "callback_rejected" || v["error"] == "challenge_failed",
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("ecret"), "{v}");
+}

@@ -1,6 +1,7 @@
 //! admin-api: the ATS's side of the configuration, under `/tenants`. JSON in camelCase, documented
 //! in docs/openapi.yaml. Routes are dispatched on API Gateway's route key.
 
+mod onboarding;
 mod outbound;
 mod views;
 
@@ -34,6 +35,8 @@ pub struct Config {
     /// How far back a newly linked seat's history is imported.
     pub backfill_horizon_days: u64,
     pub changes_queue_url: String,
+    pub linkedin_api_url: String,
+    pub linkedin_auth_url: String,
 }
 
 impl Config {
@@ -47,6 +50,9 @@ impl Config {
                 "ATS_CHANGES_QUEUE_URL",
                 "the ats-changes queue (outbound sync to LinkedIn)",
             )?,
+            linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
+            linkedin_auth_url: env
+                .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
         })
     }
 }
@@ -56,6 +62,9 @@ pub struct AdminApi {
     secrets: Arc<CustomerSecrets>,
     backfills: Queue,
     changes: Queue,
+    linkedin: shared::linkedin::LinkedIn,
+    /// For the challenge round trip of a callback registration.
+    http: reqwest::Client,
     backfill_horizon_days: u64,
     clock: SharedClock,
 }
@@ -100,8 +109,8 @@ impl From<Error> for ApiError {
 type Answer = Result<ApiGatewayV2httpResponse, ApiError>;
 
 impl AdminApi {
-    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Self {
-        Self {
+    pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> shared::Result<Self> {
+        Ok(Self {
             store: Store::new(clients.dynamodb.clone(), config.table_name),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
@@ -110,9 +119,14 @@ impl AdminApi {
             )),
             backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
             changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
+            linkedin: shared::linkedin::LinkedIn::new(
+                config.linkedin_api_url,
+                config.linkedin_auth_url,
+            )?,
+            http: reqwest::Client::new(),
             backfill_horizon_days: config.backfill_horizon_days,
             clock,
-        }
+        })
     }
 
     pub async fn handle(&self, req: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
@@ -206,6 +220,9 @@ impl AdminApi {
             "GET /tenants/{tenantId}/sync/errors" => self.list_sync_errors(&tenant, req).await,
             "POST /tenants/{tenantId}/sync/full" => self.start_full_sync(&tenant, req).await,
             "GET /tenants/{tenantId}/compliance/purged" => self.list_purged(&tenant, req).await,
+            "POST /tenants/{tenantId}/linkedin/register" => {
+                self.register_callback(&tenant, req, body(req)?).await
+            }
             _ => Err(ApiError::not_found("no such route")),
         }
     }

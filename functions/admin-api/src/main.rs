@@ -8,7 +8,7 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let config = Config::from_env(&Env::from_process())?;
     let clients = aws::Clients::new(&aws::load_from_environment().await);
-    let function = &AdminApi::new(&clients, config, clock::system());
+    let function = &AdminApi::new(&clients, config, clock::system())?;
     run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2httpRequest>| async move {
             Ok::<_, Error>(function.handle(event.payload).await)

@@ -72,3 +72,51 @@ impl Sim {
         Ok(page(elements, start, count))
     }
 }
+
+/// `POST /v2/atsIntegrationConfigurations` (assumed name and body) with
+/// `{"integrationContext": "urn:li:organization:N", "configurationType": "CALLBACK_URL",
+/// "value": "<https URL>"}`: sets the customer's callback URL, then validates it with a challenge
+/// as LinkedIn does. 201 `{"validated": true}` when the endpoint answered correctly; 400 with a
+/// message when it did not (the URL is kept, as LinkedIn keeps re-validating it).
+pub(crate) async fn register_callback(sim: &Sim, headers: &HeaderMap, body: &[u8]) -> Response {
+    let client = match sim.authenticate(headers) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let parsed: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => return bad_request("The body is not JSON").into_response(),
+    };
+    let field = |k: &str| parsed.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+    if field("configurationType") != "CALLBACK_URL" {
+        return bad_request("configurationType must be CALLBACK_URL").into_response();
+    }
+    let url = field("value");
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return bad_request("value must be an http(s) URL").into_response();
+    }
+    let Some(mut app) = sim.app(&client) else {
+        return ApiErr::new(403, 0, "unknown application").into_response();
+    };
+    if app.organization != field("integrationContext") {
+        return ApiErr::new(
+            403,
+            0,
+            "integrationContext does not belong to this application",
+        )
+        .into_response();
+    }
+    app.callback_url = Some(url.to_owned());
+    sim.register_app(app);
+    match sim.validate_callback(&client).await {
+        Ok(true) => (
+            axum::http::StatusCode::CREATED,
+            axum::Json(json!({"validated": true})),
+        )
+            .into_response(),
+        _ => bad_request(
+            "The callback URL did not answer the challenge with the application's secret",
+        )
+        .into_response(),
+    }
+}

@@ -15,7 +15,8 @@
 //!   `PUT /v2/atsCandidates?ids[i]...`, `PUT /v2/atsApplications?ids[i]...` and
 //!   `PUT /v2/atsApplications/<application key>/stages?ids=List(..)` (`batch_update`);
 //!   what LinkedIn holds is read with [`Sim::synced`],
-//! - `GET /v2/atsPurgedExportedCandidates` (closed profiles, `src/compliance.rs`),
+//! - `GET /v2/atsPurgedExportedCandidates` (closed profiles) and
+//!   `POST /v2/atsIntegrationConfigurations` (callback URL registration), in `src/compliance.rs`,
 //! - control routes under `/_sim/...` for scripts and outside tools.
 //!
 //! Push notifications (signed with the child application's client secret) are sent to the
@@ -1096,6 +1097,10 @@ async fn api(
     };
 
     let mut response = None;
+    if path == "/v2/atsIntegrationConfigurations" && method == Method::POST {
+        // Registration validates the URL with a challenge, so it is answered asynchronously.
+        response = Some(compliance::register_callback(&sim, &headers, &body).await);
+    }
     match sim.take_fault(&path) {
         Some(FaultKind::Status {
             status,

@@ -46,7 +46,7 @@ impl Function {
                 clients,
                 admin_api::Config::from_env(env)?,
                 clock,
-            )),
+            )?),
             "inmail-poll" => Function::InMailPoll(inmail_poll::InMailPoll::new(
                 clients,
                 inmail_poll::Config::from_env(env)?,

@@ -214,6 +214,8 @@ async fn dispatch(
             .or_insert(v);
     }
     let mut header_map: BTreeMap<String, String> = BTreeMap::new();
+    // API Gateway tells the function how the client reached it; locally that is plain HTTP.
+    header_map.insert("x-forwarded-proto".into(), "http".into());
     for (name, value) in &headers {
         let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
         header_map

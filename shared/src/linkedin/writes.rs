@@ -99,6 +99,31 @@ impl LinkedIn {
         Ok(answer.results)
     }
 
+    /// Registers the customer's callback URL (the `CALLBACK_URL` integration configuration;
+    /// name and body assumed). LinkedIn validates the URL with a challenge before it answers.
+    pub async fn register_callback(
+        &self,
+        creds: &LinkedInCredentials,
+        organization: &str,
+        url: &str,
+    ) -> Result<()> {
+        let body = serde_json::json!({
+            "integrationContext": organization,
+            "configurationType": "CALLBACK_URL",
+            "value": url,
+        });
+        self.write(
+            creds,
+            Method::POST,
+            "/atsIntegrationConfigurations",
+            &[],
+            "create",
+            &body,
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Updates candidates (`batch_update`), keyed by their ATS id.
     pub async fn update_candidates(
         &self,
