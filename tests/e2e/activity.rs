@@ -588,3 +588,62 @@ async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires
     assert_eq!(summary["enqueued"], 2, "{summary}");
     assert!(w.viewer_calls(SEAT) > 0);
 }
+
+/// A record LinkedIn serves late, for a time live polling already read, is not seen again by
+/// polling; an admin re-import of that window brings it in, and nothing twice.
+#[tokio::test]
+async fn an_admin_reimport_reads_a_window_again_without_duplicates() {
+    let clock = hour_clock();
+    let t0 = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    exported(&w, "ada").await;
+    w.sim
+        .add_inmails(vec![inmail("im-1", "ada", t0 + 10 * 60_000, true)]);
+    clock.advance(HOUR);
+    w.poll_activity().await;
+    w.sim
+        .add_inmails(vec![inmail("im-late", "ada", t0 + 20 * 60_000, true)]);
+    clock.advance(HOUR);
+    w.poll_activity().await;
+    let ada = w.candidate_of("ada").await.unwrap();
+    assert_eq!(activity_of(&ada).len(), 1, "live polling does not go back");
+
+    let path = format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/{SEAT}/reimport");
+    let window = json!({
+        "from": shared::clock::to_rfc3339(t0),
+        "to": shared::clock::to_rfc3339(t0 + HOUR),
+    });
+    let (s, v) = w.api("POST", &path, Some(window.clone())).await;
+    assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{v}");
+    w.settle().await;
+    let ada = w.candidate_of("ada").await.unwrap();
+    let ids: Vec<String> = activity_of(&ada)
+        .iter()
+        .map(|a| a["activityId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let (_, seats) = w
+        .api("GET", &format!("/tenants/{TENANT}/seats"), None)
+        .await;
+    let seat = seats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seatId"] == SEAT)
+        .unwrap()
+        .clone();
+    assert_eq!(seat["backfill"]["state"], "done", "{seat}");
+    // A window that ends before it starts is refused.
+    let (s, _) = w
+        .api(
+            "POST",
+            &path,
+            Some(json!({"from": window["to"], "to": window["from"]})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::BAD_REQUEST);
+}

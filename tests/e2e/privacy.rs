@@ -10,7 +10,11 @@ use crate::harness::{Setup, World, captured_logs, hour_clock};
 
 /// People's names, emails, phones and the words of their messages, from the scenario and the
 /// other tests' fixtures.
-const PERSONAL: [&str; 16] = [
+const PERSONAL: [&str; 19] = [
+    // Client secrets (scenario, harness, rotation test).
+    "s3cr/et+=acme",
+    "n3w/secret+=rotated",
+    "not-linkedins",
     "Lovelace",
     "Hopper",
     "Torvalds",

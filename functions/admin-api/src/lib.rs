@@ -195,6 +195,11 @@ impl AdminApi {
                 let (contract, seat) = contract_and_seat(req)?;
                 self.link_seat(&tenant, &contract, &seat, body(req)?).await
             }
+            "POST /tenants/{tenantId}/contracts/{contractId}/seats/{seatId}/reimport" => {
+                let (contract, seat) = contract_and_seat(req)?;
+                self.reimport_seat(&tenant, &contract, &seat, body(req)?)
+                    .await
+            }
             "DELETE /tenants/{tenantId}/contracts/{contractId}/seats/{seatId}/link" => {
                 let (contract, seat) = contract_and_seat(req)?;
                 self.unlink_seat(&tenant, &contract, &seat).await
@@ -658,6 +663,61 @@ impl AdminApi {
         Ok(http::json(200, &SeatView::from(&seat)))
     }
 
+    /// Reads a window of a linked seat's history again (a back-fill over it): what is missing is
+    /// imported, what is there is rewritten unchanged (records are keyed by LinkedIn's ids).
+    async fn reimport_seat(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        seat_id: &str,
+        body: ReimportInput,
+    ) -> Answer {
+        self.tenant(tenant_id).await?;
+        let now = self.clock.now_ms();
+        let when = |field: &str, v: &str| {
+            clock::from_rfc3339(v).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "{field} must be an RFC 3339 date-time, got {:?}",
+                    ids::truncate(v, 40)
+                ))
+            })
+        };
+        let from = when("from", &body.from)?;
+        let to = when("to", &body.to)?.min(now);
+        if from >= to {
+            return Err(ApiError::invalid("from must be before to (and before now)"));
+        }
+        let backfill = shared::domain::Backfill {
+            state: shared::domain::BackfillState::Queued,
+            from,
+            to,
+            steps: 0,
+            reason: Some("re-import requested by an administrator".into()),
+            updated_at: now,
+        };
+        let key = (tenant_id, contract_id, seat_id);
+        if !self.store.restart_backfill(key, &backfill).await? {
+            return Err(ApiError::new(
+                409,
+                "conflict",
+                "the seat is not linked, or its back-fill is running; retry when it is done",
+            ));
+        }
+        self.backfills
+            .send(&shared::messages::BackfillStep {
+                tenant_id: tenant_id.to_owned(),
+                contract_id: contract_id.to_owned(),
+                seat_id: seat_id.to_owned(),
+            })
+            .await?;
+        let seat = self
+            .store
+            .get_seat(tenant_id, contract_id, seat_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such seat"))?;
+        Ok(http::json(202, &SeatView::from(&seat)))
+    }
+
     /// Unlinks a seat: its imports stop; everything imported stays.
     async fn unlink_seat(&self, tenant_id: &str, contract_id: &str, seat_id: &str) -> Answer {
         self.tenant(tenant_id).await?;
@@ -700,6 +760,14 @@ struct TenantInput {
     /// Opt-in: delete the LinkedIn-sourced data of candidates whose profiles were closed.
     #[serde(default)]
     delete_purged_data: bool,
+}
+
+/// A window of a seat's history to read again, RFC 3339 (`to` is capped at now).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReimportInput {
+    from: String,
+    to: String,
 }
 
 #[derive(Debug, Deserialize)]

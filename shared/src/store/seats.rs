@@ -225,6 +225,42 @@ impl Store {
         }
     }
 
+    /// Replaces a linked seat's back-fill with a new one over another window, its read positions
+    /// reset, unless a back-fill is running (`false` then, or when the seat is not linked).
+    pub async fn restart_backfill(
+        &self,
+        seat: (&str, &str, &str),
+        backfill: &Backfill,
+    ) -> Result<bool> {
+        let (t, c, st) = seat;
+        let value: AttributeValue = serde_dynamo::to_attribute_value(backfill)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .update_expression("SET backfill = :b REMOVE backfillInmails, backfillNotes, backfillStubs")
+            .condition_expression(
+                "attribute_exists(userId) AND (attribute_not_exists(backfill) OR backfill.#state <> :running)",
+            )
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":b", value)
+            .expression_attribute_values(":running", s("running"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
+
     /// Ends a back-fill step: stores its cursor moves (each conditional on its old value) and the
     /// back-fill's new state, in one request; when a cursor was moved by someone else, the moves
     /// are tried one by one and the state is stored anyway.
