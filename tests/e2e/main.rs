@@ -7,6 +7,7 @@ mod activity;
 mod admin;
 mod compliance;
 mod contracts;
+mod corpus;
 mod exports;
 mod metrics;
 mod outbound;

@@ -1,0 +1,477 @@
+//! Bad input, route by route (issue 7, part 2): every case gets a 4xx with a JSON body that says
+//! what is wrong, and the table, the queues and LinkedIn are untouched afterwards (checked, not
+//! assumed). The webhook's signature cases are in webhook.rs.
+
+use serde_json::{Value, json};
+
+use crate::harness::*;
+
+/// A raw request: method, path (already encoded), body bytes, content type.
+struct Case {
+    name: &'static str,
+    method: &'static str,
+    path: String,
+    body: Option<Vec<u8>>,
+}
+
+fn case(
+    name: &'static str,
+    method: &'static str,
+    path: impl Into<String>,
+    body: Option<Value>,
+) -> Case {
+    Case {
+        name,
+        method,
+        path: path.into(),
+        body: body.map(|b| b.to_string().into_bytes()),
+    }
+}
+
+fn raw(name: &'static str, method: &'static str, path: impl Into<String>, body: &[u8]) -> Case {
+    Case {
+        name,
+        method,
+        path: path.into(),
+        body: Some(body.to_vec()),
+    }
+}
+
+fn nested(depth: usize) -> Vec<u8> {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth)).into_bytes()
+}
+
+fn cases() -> Vec<Case> {
+    let t = format!("/tenants/{TENANT}");
+    let job = json!({"title": "T", "state": "OPEN"});
+    let long = "x".repeat(300);
+    let mut v = vec![
+        // Unknown tenants, on every kind of route.
+        case("unknown tenant: GET", "GET", "/tenants/nobody", None),
+        case(
+            "unknown tenant: jobs",
+            "PUT",
+            "/tenants/nobody/jobs/j1",
+            Some(job.clone()),
+        ),
+        case(
+            "unknown tenant: candidates",
+            "GET",
+            "/tenants/nobody/candidates",
+            None,
+        ),
+        case(
+            "unknown tenant: health",
+            "GET",
+            "/tenants/nobody/health",
+            None,
+        ),
+        case("unknown tenant: sync", "GET", "/tenants/nobody/sync", None),
+        case(
+            "unknown tenant: full sync",
+            "POST",
+            "/tenants/nobody/sync/full",
+            None,
+        ),
+        case(
+            "unknown tenant: purged",
+            "GET",
+            "/tenants/nobody/compliance/purged",
+            None,
+        ),
+        case(
+            "unknown tenant: register",
+            "POST",
+            "/tenants/nobody/linkedin/register",
+            None,
+        ),
+        case(
+            "unknown tenant: contract",
+            "PUT",
+            "/tenants/nobody/contracts/1",
+            Some(json!({})),
+        ),
+        // Ids with separators, traversal, injection, odd characters, too long.
+        case("traversal in tenant", "GET", "/tenants/..%2F..%2Fetc", None),
+        case(
+            "traversal in job",
+            "PUT",
+            format!("{t}/jobs/..%2Fsecrets"),
+            Some(job.clone()),
+        ),
+        case(
+            "hash in job id",
+            "PUT",
+            format!("{t}/jobs/a%23b"),
+            Some(job.clone()),
+        ),
+        case(
+            "quote in candidate id",
+            "GET",
+            format!("{t}/candidates/%27%20OR%201%3D1"),
+            None,
+        ),
+        case(
+            "script in candidate id",
+            "PUT",
+            format!("{t}/candidates/%3Cscript%3E"),
+            Some(json!({"firstName": "A"})),
+        ),
+        case(
+            "space in user id",
+            "PUT",
+            format!("{t}/users/a%20b"),
+            Some(json!({"email": "a@b.co", "firstName": "A", "lastName": "B"})),
+        ),
+        case(
+            "unicode in application id",
+            "PUT",
+            format!("{t}/applications/%E2%80%AEapp"),
+            Some(json!({"jobId": JOB_ENG, "candidateId": "c"})),
+        ),
+        case(
+            "id of 129 characters",
+            "GET",
+            format!("{t}/candidates/{}", "c".repeat(129)),
+            None,
+        ),
+        case(
+            "contract not a number",
+            "PUT",
+            format!("{t}/contracts/abc"),
+            Some(json!({})),
+        ),
+        case(
+            "contract urn of a seat",
+            "DELETE",
+            format!("{t}/contracts/urn%3Ali%3Aseat%3A1"),
+            None,
+        ),
+        case(
+            "seat not a number",
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}/seats/x/link"),
+            Some(json!({"userId": "u"})),
+        ),
+        // Bodies that are not JSON, truncated, wrongly typed, or carry unknown fields.
+        raw("not JSON", "PUT", format!("{t}/jobs/j1"), b"{{{"),
+        raw(
+            "truncated JSON",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            br#"{"title": "T", "state": "OP"#,
+        ),
+        raw(
+            "deeply nested JSON",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            &nested(10_000),
+        ),
+        raw(
+            "lone surrogate",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            br#"{"title": "\ud800", "state": "OPEN"}"#,
+        ),
+        raw("JSON array", "PUT", format!("{t}/jobs/j1"), b"[]"),
+        case(
+            "title is a number",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": 5, "state": "OPEN"})),
+        ),
+        case(
+            "title empty",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": " ", "state": "OPEN"})),
+        ),
+        case(
+            "title too long",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": long, "state": "OPEN"})),
+        ),
+        case(
+            "title with a control character",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "a\u{7}b", "state": "OPEN"})),
+        ),
+        case(
+            "unknown job state",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "T", "state": "MAYBE"})),
+        ),
+        case(
+            "unknown field",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "T", "state": "OPEN", "salary": 1})),
+        ),
+        case(
+            "listedAt not a date",
+            "PUT",
+            format!("{t}/jobs/j1"),
+            Some(json!({"title": "T", "state": "OPEN", "listedAt": "soon"})),
+        ),
+        case(
+            "tenant without linkedin",
+            "PUT",
+            t.clone(),
+            Some(json!({"name": "A", "organization": "1"})),
+        ),
+        case(
+            "tenant organization not a URN",
+            "PUT",
+            t.clone(),
+            Some(
+                json!({"name": "A", "organization": "urn:li:person:1", "linkedin": {"clientId": "c", "clientSecret": "s"}}),
+            ),
+        ),
+        case(
+            "tenant empty secret",
+            "PUT",
+            t.clone(),
+            Some(
+                json!({"name": "A", "organization": "1", "linkedin": {"clientId": "c", "clientSecret": ""}}),
+            ),
+        ),
+        case(
+            "tenant name too long",
+            "PUT",
+            t.clone(),
+            Some(
+                json!({"name": "ä".repeat(201), "organization": "1", "linkedin": {"clientId": "c", "clientSecret": "s"}}),
+            ),
+        ),
+        case(
+            "contract expiry not a date",
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}"),
+            Some(json!({"expiresAt": "tomorrow"})),
+        ),
+        case(
+            "contract expiry a number",
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}"),
+            Some(json!({"expiresAt": 5})),
+        ),
+        case(
+            "user without email",
+            "PUT",
+            format!("{t}/users/u1"),
+            Some(json!({"firstName": "A", "lastName": "B"})),
+        ),
+        case(
+            "emails not a list",
+            "PUT",
+            format!("{t}/candidates/c1"),
+            Some(json!({"emails": "a@b.co"})),
+        ),
+        case(
+            "phone without number",
+            "PUT",
+            format!("{t}/candidates/c1"),
+            Some(json!({"phones": [{"type": "MOBILE"}]})),
+        ),
+        case(
+            "phone of unknown type",
+            "PUT",
+            format!("{t}/candidates/c1"),
+            Some(json!({"phones": [{"number": "1", "type": "PAGER"}]})),
+        ),
+        case(
+            "21 emails",
+            "PUT",
+            format!("{t}/candidates/c1"),
+            Some(json!({"emails": vec!["a@b.co"; 21]})),
+        ),
+        case(
+            "application of an unknown job",
+            "PUT",
+            format!("{t}/applications/a1"),
+            Some(json!({"jobId": "nope", "candidateId": "c1"})),
+        ),
+        case(
+            "application of an unknown candidate",
+            "PUT",
+            format!("{t}/applications/a1"),
+            Some(json!({"jobId": JOB_ENG, "candidateId": "nobody"})),
+        ),
+        case(
+            "application without candidate",
+            "PUT",
+            format!("{t}/applications/a1"),
+            Some(json!({"jobId": JOB_ENG})),
+        ),
+        case(
+            "stage of an unknown application",
+            "POST",
+            format!("{t}/applications/nope/stages"),
+            Some(json!({"stage": "Hired", "at": "2026-01-01T00:00:00Z"})),
+        ),
+        case(
+            "stage without time",
+            "POST",
+            format!("{t}/applications/nope/stages"),
+            Some(json!({"stage": "Hired"})),
+        ),
+        case(
+            "reimport window backwards",
+            "POST",
+            format!("{t}/contracts/{ACTIVE}/seats/{EXPORTER_SEAT}/reimport"),
+            Some(json!({"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"})),
+        ),
+        case(
+            "link to a missing user",
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+            Some(json!({"userId": "ghost"})),
+        ),
+        case(
+            "link without user",
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+            Some(json!({})),
+        ),
+        case(
+            "register a non-URL",
+            "POST",
+            format!("{t}/linkedin/register"),
+            Some(json!({"callbackUrl": "ftp://x"})),
+        ),
+        // Listings: bad paging.
+        case("limit zero", "GET", format!("{t}/candidates?limit=0"), None),
+        case(
+            "limit too big",
+            "GET",
+            format!("{t}/exports?limit=1000"),
+            None,
+        ),
+        case(
+            "limit not a number",
+            "GET",
+            format!("{t}/users?limit=ten"),
+            None,
+        ),
+        case(
+            "forged page token",
+            "GET",
+            format!("{t}/candidates?nextToken=eyJldmlsIjoieCJ9"),
+            None,
+        ),
+        case(
+            "page token of another tenant",
+            "GET",
+            format!("{t}/candidates?nextToken=eyJnc2kxcGsiOiJURU5BTlQjb3RoZXIjQ0FORElEQVRFUyJ9"),
+            None,
+        ),
+        case(
+            "member filter not a URN",
+            "GET",
+            format!("{t}/candidates?member=ada"),
+            None,
+        ),
+        // Another tenant's records are not reachable through this tenant.
+        case(
+            "candidate of another tenant",
+            "GET",
+            format!("{t}/candidates/other-tenant-candidate"),
+            None,
+        ),
+        case(
+            "contract of another tenant",
+            "GET",
+            format!("{t}/contracts/999/events"),
+            None,
+        ),
+        case(
+            "unlink a seat nobody has",
+            "DELETE",
+            format!("{t}/contracts/{ACTIVE}/seats/424242/link"),
+            None,
+        ),
+        // Routes that do not exist.
+        case("no such route", "GET", format!("{t}/secrets"), None),
+        case(
+            "wrong method",
+            "DELETE",
+            format!("{t}/jobs/{JOB_ENG}"),
+            None,
+        ),
+    ];
+    // Webhook: bodies and tenants it refuses before any work.
+    let webhook = format!("/linkedin/{TENANT}/events");
+    v.push(raw(
+        "webhook: no signature",
+        "POST",
+        webhook.clone(),
+        br#"{"notificationId":"n","type":"EXPORT_CANDIDATE_PROFILE","requestId":"r"}"#,
+    ));
+    v.push(case(
+        "webhook: challenge without code",
+        "GET",
+        webhook.clone(),
+        None,
+    ));
+    v.push(case(
+        "webhook: unknown tenant",
+        "GET",
+        "/linkedin/nobody/events?challengeCode=x",
+        None,
+    ));
+    v.push(case(
+        "webhook: traversal tenant",
+        "GET",
+        "/linkedin/..%2F/events?challengeCode=x",
+        None,
+    ));
+    v
+}
+
+#[tokio::test]
+async fn every_bad_input_gets_a_clear_4xx_and_changes_nothing() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    let before = w.snapshot().await;
+    let calls_before = w.sim.calls().len();
+    let cases = cases();
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+    for c in &cases {
+        let mut req = w
+            .http
+            .request(
+                c.method.parse().unwrap(),
+                format!("{}{}", w.stack.api_url, c.path),
+            )
+            .bearer_auth(&w.stack.admin_token)
+            .header("content-type", "application/json");
+        if let Some(b) = &c.body {
+            req = req.body(b.clone());
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert!(status.is_client_error(), "{}: {status} {text}", c.name);
+        let body: Value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{}: not JSON: {text}", c.name));
+        let says = body["message"]
+            .as_str()
+            .or(body["error"].as_str())
+            .unwrap_or_default();
+        assert!(says.len() >= 5, "{}: no reason given: {body}", c.name);
+    }
+    w.settle().await;
+    assert_eq!(w.snapshot().await, before, "the table changed");
+    for q in [
+        "ExportsQueue",
+        "ActivityQueue",
+        "BackfillQueue",
+        "AtsChangesQueue",
+    ] {
+        assert_eq!(w.queue(q).await, (0, 0), "{q} got a message");
+    }
+    assert_eq!(w.sim.calls().len(), calls_before, "LinkedIn was called");
+}
