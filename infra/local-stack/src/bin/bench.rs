@@ -261,6 +261,7 @@ async fn main() -> Result<(), Error> {
     // A fresh moto for the outbound part: moto copies every table of its backend for each
     // transaction, so the activity data above would slow every change down.
     doc.push_str(&outbound_freshness().await?);
+    doc.push_str(&webhook_burst().await?);
     let path = local_stack::moto::repo_root().join("docs/benchmarks.md");
     std::fs::write(&path, &doc)?;
     println!("{doc}");
@@ -421,6 +422,183 @@ async fn outbound_freshness() -> Result<String, Error> {
          path, so stage changes cost one request per application whose stages changed (see \
          docs/outbound-sync.md).\n",
     );
+    Ok(out)
+}
+
+/// Reliability under load: 2,000 signed export notifications to the webhook from 32 clients at
+/// once; every one must be answered 2xx and imported exactly once.
+async fn webhook_burst() -> Result<String, Error> {
+    use futures::StreamExt;
+    const NOTIFICATIONS: usize = 2_000;
+    const CLIENTS: usize = 32;
+    let moto = Moto::start(0)?;
+    let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
+    sim.register_app(App {
+        client_id: "burst".into(),
+        client_secret: "burst-secret".into(),
+        organization: "urn:li:organization:3".into(),
+        // Notifications are posted by the bench itself, so LinkedIn only stores the exports.
+        callback_url: None,
+    });
+    let mut opts = StackOptions::new(
+        "bench-burst",
+        &moto.endpoint,
+        &sim.api_url(),
+        &sim.auth_url(),
+    );
+    opts.parameters
+        .insert("BackfillHorizonDays".into(), "0".into());
+    let stack = Stack::start(opts).await?;
+    let http = &reqwest::Client::new();
+    for (path, body) in [
+        (
+            "/tenants/burst",
+            json!({"name": "Burst", "organization": "3", "linkedin": {"clientId": "burst", "clientSecret": "burst-secret"}}),
+        ),
+        ("/tenants/burst/contracts/1", json!({})),
+        (
+            "/tenants/burst/jobs/job",
+            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+        ),
+        (
+            "/tenants/burst/users/u",
+            json!({"email": "u@burst.example", "firstName": "U", "lastName": "Ser"}),
+        ),
+        (
+            "/tenants/burst/contracts/1/seats/9001/link",
+            json!({"userId": "u"}),
+        ),
+    ] {
+        let resp = http
+            .put(format!("{}{path}", stack.api_url))
+            .bearer_auth(&stack.admin_token)
+            .json(&body)
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            return Err(format!("PUT {path}: {}", resp.status()).into());
+        }
+    }
+    stack.settle().await?;
+    let mut bodies = Vec::with_capacity(NOTIFICATIONS);
+    for i in 0..NOTIFICATIONS {
+        let pushed = sim
+            .export(ExportSpec {
+                client_id: "burst".into(),
+                request_id: None,
+                contract: "urn:li:contract:1".into(),
+                exporter: "urn:li:seat:9001".into(),
+                ats_job_posting_id: "job".into(),
+                candidate: json!({"member": format!("urn:li:person:burst-{i}"), "firstName": "B", "lastName": format!("{i}")}),
+            })
+            .await?;
+        let body = json!({
+            "notificationId": format!("burst-{i}"),
+            "type": "EXPORT_CANDIDATE_PROFILE",
+            "requestId": pushed.request_id,
+            "integrationContext": "urn:li:organization:3",
+            "occurredAt": chrono::Utc::now().timestamp_millis(),
+        })
+        .to_string();
+        bodies.push(body);
+    }
+    let url = format!("{}/linkedin/burst/events", stack.api_url);
+    let started = Instant::now();
+    let answers: Vec<Result<(u16, f64), Error>> = futures::stream::iter(bodies)
+        .map(|body| {
+            let signature = linkedin_sim::push_signature("burst-secret", body.as_bytes());
+            let req = http
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("X-LI-Signature", signature)
+                .body(body);
+            async move {
+                let t = Instant::now();
+                let resp = req.send().await?;
+                Ok((resp.status().as_u16(), t.elapsed().as_secs_f64()))
+            }
+        })
+        .buffer_unordered(CLIENTS)
+        .collect()
+        .await;
+    let burst_secs = started.elapsed().as_secs_f64();
+    let mut ok = 0;
+    let mut slowest = 0f64;
+    let mut latencies = Vec::with_capacity(answers.len());
+    for a in answers {
+        let (status, secs) = a?;
+        if (200..300).contains(&status) {
+            ok += 1;
+        }
+        slowest = slowest.max(secs);
+        latencies.push(secs);
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let p95 = latencies[(latencies.len() * 95 / 100).min(latencies.len() - 1)];
+    let drain = Instant::now();
+    stack
+        .settle_within(std::time::Duration::from_secs(3600))
+        .await?;
+    let drain_secs = drain.elapsed().as_secs_f64();
+    // Every export recorded once, imported once (one candidate per member).
+    let mut imported = 0;
+    let mut records = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut url = format!("{}/tenants/burst/exports?limit=100", stack.api_url);
+        if let Some(t) = &token {
+            url.push_str(&format!("&nextToken={t}"));
+        }
+        let page: serde_json::Value = http
+            .get(&url)
+            .bearer_auth(&stack.admin_token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        for e in page["items"].as_array().into_iter().flatten() {
+            records += 1;
+            if e["status"] == "imported" {
+                imported += 1;
+            }
+        }
+        match page["nextToken"].as_str() {
+            Some(t) => token = Some(t.to_owned()),
+            None => break,
+        }
+    }
+    let fetches = sim
+        .calls()
+        .iter()
+        .filter(|c| c.path.ends_with("/exportedCandidates"))
+        .count();
+    drop(stack);
+    drop(moto);
+    let mut out = String::from("\n## Webhook burst (reliability under load)\n\n");
+    out.push_str(&format!(
+        "{NOTIFICATIONS} signed export notifications posted to the webhook by {CLIENTS} clients at \
+         once, on a fresh moto; then the imports drained.\n\n"
+    ));
+    out.push_str("| measure | value |\n| --- | --- |\n");
+    out.push_str(&format!("| answered 2xx | {ok} of {NOTIFICATIONS} |\n"));
+    out.push_str(&format!(
+        "| webhook rate | {:.0} notifications/s ({burst_secs:.1} s) |\n",
+        NOTIFICATIONS as f64 / burst_secs
+    ));
+    out.push_str(&format!(
+        "| webhook answer p95 | {:.0} ms |\n",
+        p95 * 1000.0
+    ));
+    out.push_str(&format!(
+        "| slowest answer | {:.0} ms |\n",
+        slowest * 1000.0
+    ));
+    out.push_str(&format!(
+        "| imports drained in | {drain_secs:.1} s after the burst |\n"
+    ));
+    out.push_str(&format!(
+        "| export records / imported / exportedCandidates calls | {records} / {imported} / {fetches} |\n"
+    ));
     Ok(out)
 }
 
