@@ -275,6 +275,21 @@ pub struct Backfill {
     pub updated_at: i64,
 }
 
+impl Backfill {
+    /// The back-fill a seat's first link starts: `horizon_days` of history up to the link time,
+    /// where live polling takes over.
+    pub fn for_link(linked_at: i64, horizon_days: u64, now: i64) -> Self {
+        Self {
+            state: BackfillState::Queued,
+            from: linked_at - (horizon_days as i64) * 86_400_000,
+            to: linked_at,
+            steps: 0,
+            reason: None,
+            updated_at: now,
+        }
+    }
+}
+
 /// Which read positions a run uses: live polling's or the history back-fill's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CursorSet {

@@ -96,6 +96,50 @@ pub async fn sync_contract_seats(
     Ok(sync)
 }
 
+/// A back-fill step that has not moved for this long is taken for lost (or paused) and queued
+/// again; running steps save their progress every few seconds.
+pub const BACKFILL_STALLED_AFTER_MS: i64 = 15 * 60_000;
+
+/// For the linked seats of an active contract: starts the back-fill of any seat linked without
+/// one (the hourly seat sync links seats too), and queues a step for back-fills that stalled or
+/// were paused while the contract was inactive. Answers how many steps were queued.
+pub async fn queue_due_backfills(
+    store: &Store,
+    backfills: &crate::queue::Queue,
+    tenant_id: &str,
+    contract_id: &str,
+    horizon_days: u64,
+    now: i64,
+) -> Result<usize> {
+    use crate::domain::{Backfill, BackfillState};
+    let mut steps = Vec::new();
+    for seat in store.all_seats(tenant_id).await? {
+        if seat.contract_id != contract_id || seat.user_id.is_none() {
+            continue;
+        }
+        let key = (tenant_id, contract_id, seat.seat_id.as_str());
+        let due = match &seat.backfill {
+            None => {
+                let backfill = Backfill::for_link(seat.linked_at.unwrap_or(now), horizon_days, now);
+                store.start_backfill(key, &backfill).await?
+            }
+            Some(b) => {
+                matches!(b.state, BackfillState::Queued | BackfillState::Running)
+                    && now - b.updated_at > BACKFILL_STALLED_AFTER_MS
+            }
+        };
+        if due {
+            steps.push(crate::messages::BackfillStep {
+                tenant_id: tenant_id.to_owned(),
+                contract_id: contract_id.to_owned(),
+                seat_id: seat.seat_id.clone(),
+            });
+        }
+    }
+    backfills.send_batch(&steps).await?;
+    Ok(steps.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

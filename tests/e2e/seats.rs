@@ -45,6 +45,12 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
         (Some(4), Some(2), Some(1)),
         "{r}"
     );
+    // A seat the sync linked gets its back-fill (and pending leads) like an admin link.
+    assert_eq!(r["backfillStepsQueued"], 2, "{r}");
+    w.settle().await;
+    for seat in ["8101", "8102"] {
+        assert_eq!(seat_view(&w, seat).await["backfill"]["state"], "done");
+    }
 
     let (_, unlinked) = w
         .api(
@@ -88,6 +94,7 @@ async fn seats_are_synced_and_linked_to_existing_users_only() {
         .api("POST", "/_local/schedules/ContractExpiryFunction", None)
         .await;
     assert_eq!(again["result"]["seatsLinkedAutomatically"], 0);
+    assert_eq!(again["result"]["backfillStepsQueued"], 0, "{again}");
     let summary = w.poll_activity().await;
     assert_eq!(summary["enqueued"], 3, "{summary}");
     let (s, _) = w

@@ -638,15 +638,11 @@ impl AdminApi {
         // The first link starts the history back-fill, up to the link time where live polling
         // starts; a relinked seat's live cursors resume where they stopped instead.
         if seat.backfill.is_none() {
-            let linked_at = seat.linked_at.unwrap_or(now);
-            let backfill = shared::domain::Backfill {
-                state: shared::domain::BackfillState::Queued,
-                from: linked_at - (self.backfill_horizon_days as i64) * 86_400_000,
-                to: linked_at,
-                steps: 0,
-                reason: None,
-                updated_at: now,
-            };
+            let backfill = shared::domain::Backfill::for_link(
+                seat.linked_at.unwrap_or(now),
+                self.backfill_horizon_days,
+                now,
+            );
             let key = (tenant_id, contract_id, seat_id);
             if self.store.start_backfill(key, &backfill).await? {
                 seat.backfill = Some(backfill);

@@ -29,6 +29,8 @@ pub struct Config {
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
     pub changes_queue_url: String,
+    pub backfill_queue_url: String,
+    pub backfill_horizon_days: u64,
 }
 
 impl Config {
@@ -43,6 +45,11 @@ impl Config {
                 "ATS_CHANGES_QUEUE_URL",
                 "the ats-changes queue (outbound-sync nudges)",
             )?,
+            backfill_queue_url: env.required(
+                "BACKFILL_QUEUE_URL",
+                "the back-fill queue (seats linked by the seat sync, stalled back-fills)",
+            )?,
+            backfill_horizon_days: env.number_or("BACKFILL_HORIZON_DAYS", 730)?,
         })
     }
 }
@@ -65,6 +72,9 @@ pub struct ExpirySummary {
     pub sync_nudges: usize,
     /// Linked seats of active contracts without a complete poll for two intervals.
     pub stale_seats: usize,
+    /// Back-fill steps queued: for seats the seat sync linked, and for back-fills that stalled
+    /// or were paused while their contract was inactive.
+    pub backfill_steps_queued: usize,
 }
 
 pub struct ContractExpiry {
@@ -72,6 +82,8 @@ pub struct ContractExpiry {
     secrets: Arc<CustomerSecrets>,
     linkedin: LinkedIn,
     changes: Queue,
+    backfills: Queue,
+    backfill_horizon_days: u64,
     clock: SharedClock,
 }
 
@@ -86,6 +98,8 @@ impl ContractExpiry {
             )),
             linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
             changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
+            backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
+            backfill_horizon_days: config.backfill_horizon_days,
             clock,
         })
     }
@@ -137,6 +151,15 @@ impl ContractExpiry {
                         summary.seats += sync.seats;
                         summary.seats_linked_automatically += sync.linked_automatically;
                         summary.seats_unlinked += sync.unlinked;
+                        summary.backfill_steps_queued += seats::queue_due_backfills(
+                            &self.store,
+                            &self.backfills,
+                            &tenant,
+                            &contract,
+                            self.backfill_horizon_days,
+                            now,
+                        )
+                        .await?;
                     }
                     Err(e) => {
                         tracing::warn!(contract = %contract, error = %e, "seat sync failed; tried again next hour");
