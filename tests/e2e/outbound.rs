@@ -78,7 +78,14 @@ async fn sync_errors(w: &World) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_kind_of_change_reaches_linkedin_complete() {
-    let w = World::with_customer().await;
+    // Changes gather long enough to go out in one flush, so its order can be checked.
+    let w = World::with_customer_and(Setup {
+        sync_gather_ms: Some(1_500),
+        ..Setup::default()
+    })
+    .await;
+    w.settle().await;
+    let before = synced(&w).requests.len();
     put_candidate(&w, "c-ada", ada()).await;
     put_application(
         &w,
@@ -109,6 +116,26 @@ async fn every_kind_of_change_reaches_linkedin_complete() {
     w.settle().await;
 
     let got = synced(&w);
+    // LinkedIn gets jobs before candidates before applications before stages, although the
+    // job was changed last.
+    let rank = |kind: &str| match kind {
+        "jobs" | "jobTasks" => 0,
+        "candidates" => 1,
+        "applications" => 2,
+        _ => 3,
+    };
+    let order: Vec<&str> = got.requests[before..]
+        .iter()
+        .map(|r| r.kind.as_str())
+        .collect();
+    assert!(
+        order.windows(2).all(|p| rank(p[0]) <= rank(p[1])),
+        "{order:?}"
+    );
+    assert!(
+        order.contains(&"jobs") && order.contains(&"stages"),
+        "{order:?}"
+    );
     let eng = &got.jobs[JOB_ENG];
     assert_eq!(eng["state"], "LISTED");
     assert_eq!(eng["integrationContext"], ORGANIZATION);

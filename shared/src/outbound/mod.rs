@@ -1,8 +1,8 @@
 //! Outbound sync: keeping LinkedIn's copy of the ATS's jobs, candidates, applications and
 //! stages current (docs/outbound-sync.md).
 //!
-//! Every accepted change writes its record with outbox attributes on it (`syncPk`, `syncSk`,
-//! a revision and the time of the oldest unsent change), which put the record in the sparse
+//! Every accepted change writes its record with outbox attributes on it (`syncPk`, `syncSk` and
+//! a revision), which put the record in the sparse
 //! `outbox` index: one write, no transaction. A second change to a record rewrites the same
 //! attributes, which is the coalescing. The change then bumps the tenant's change counter and,
 //! unless a sync run holds the tenant's lease (it will see the change), a nudge on the
@@ -127,8 +127,6 @@ pub struct Pending {
     pub kind: RecordKind,
     pub record_id: String,
     pub candidate_id: Option<String>,
-    /// The oldest change LinkedIn has not received.
-    pub changed_at: i64,
     /// Unique per change: the entry is removed only if the record still carries the revision
     /// that was sent.
     pub rev: String,

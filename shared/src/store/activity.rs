@@ -180,18 +180,14 @@ impl Store {
             requests.push(put(with_key(key, to_item(c)?))?);
         }
         for key in &writes.deletions {
-            let delete = DeleteRequest::builder()
-                .set_key(Some(key_item(key)))
-                .build()
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            requests.push(WriteRequest::builder().delete_request(delete).build());
+            requests.push(delete(key)?);
         }
         self.batch_write(requests).await
     }
 
     /// Sends write requests in batches of 25, up to four batches at once, retrying unprocessed
     /// items with backoff. Returns the number of BatchWriteItem calls made.
-    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<usize> {
+    pub(crate) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<usize> {
         let results: Vec<Result<usize>> = futures::stream::iter(
             requests
                 .chunks(BATCH_WRITE_MAX)
@@ -234,6 +230,15 @@ impl Store {
         }
         Ok(calls)
     }
+}
+
+/// A BatchWriteItem delete of one key.
+pub(crate) fn delete(key: &Key) -> Result<WriteRequest> {
+    let delete = DeleteRequest::builder()
+        .set_key(Some(key_item(key)))
+        .build()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(WriteRequest::builder().delete_request(delete).build())
 }
 
 fn put(item: Item) -> Result<WriteRequest> {

@@ -1,8 +1,7 @@
 //! Candidates whose LinkedIn profiles were closed: their flags, and the deletion of their
 //! LinkedIn-sourced data when the customer opted in.
 
-use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-
+use super::activity::delete;
 use super::query::Partition;
 use super::{Page, Store, key_item, to_item, with_key};
 use crate::domain::PurgedCandidate;
@@ -74,45 +73,8 @@ impl Store {
                 doomed.push(Key { pk, sk });
             }
         }
-        for chunk in doomed.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|k| {
-                    DeleteRequest::builder()
-                        .set_key(Some(key_item(k)))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(|e| Error::Invalid(e.to_string()))
-                })
-                .collect::<Result<_>>()?;
-            for attempt in 0..8u32 {
-                if requests.is_empty() {
-                    break;
-                }
-                let resp = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, std::mem::take(&mut requests))
-                    .send()
-                    .await
-                    .map_err(|e| Error::aws("DynamoDB", e))?;
-                requests = resp
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt.min(6)))
-                        .await;
-                }
-            }
-            if !requests.is_empty() {
-                return Err(Error::Aws {
-                    service: "DynamoDB",
-                    message: "BatchWriteItem kept deletes unprocessed".into(),
-                    retryable: true,
-                });
-            }
-        }
+        let requests = doomed.iter().map(delete).collect::<Result<Vec<_>>>()?;
+        self.batch_write(requests).await?;
         self.client
             .update_item()
             .table_name(&self.table)

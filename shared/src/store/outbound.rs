@@ -4,8 +4,9 @@
 
 use std::hash::{BuildHasher, Hasher};
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Select, Update, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, Select, Update};
 
+use super::activity::delete;
 use super::query::Partition;
 use super::{Item, Page, Store, from_item, key_item, s, to_item, upsert};
 use crate::domain::{Application, Candidate, Job};
@@ -422,7 +423,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&key)))
-            .update_expression("REMOVE syncPk, syncSk, syncRev, syncChangedAt, syncStages")
+            .update_expression("REMOVE syncPk, syncSk, syncRev, syncStages")
             .condition_expression("syncRev = :rev")
             .expression_attribute_values(":rev", s(&p.rev))
             .send()
@@ -612,40 +613,11 @@ impl Store {
 
     /// Deletes sync errors (records that have since reached LinkedIn).
     pub async fn delete_sync_errors(&self, tenant: &str, errors: &[SyncError]) -> Result<()> {
-        let keys: Vec<Key> = errors
+        let requests = errors
             .iter()
-            .map(|e| keys::sync_error(tenant, e.kind.name(), &e.record_id))
-            .collect();
-        for chunk in keys.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|k| {
-                    build(DeleteRequest::builder().set_key(Some(key_item(k))).build())
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                })
-                .collect::<Result<_>>()?;
-            for attempt in 0..8u32 {
-                if requests.is_empty() {
-                    break;
-                }
-                let resp = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, std::mem::take(&mut requests))
-                    .send()
-                    .await
-                    .map_err(|e| Error::aws("DynamoDB", e))?;
-                requests = resp
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt.min(6)))
-                        .await;
-                }
-            }
-        }
-        Ok(())
+            .map(|e| delete(&keys::sync_error(tenant, e.kind.name(), &e.record_id)))
+            .collect::<Result<Vec<_>>>()?;
+        self.batch_write(requests).await.map(|_| ())
     }
 
     // ---- full-sync listings ---------------------------------------------------------------------
@@ -747,8 +719,8 @@ fn record_key(
     }
 }
 
-/// Adds the outbox attributes to an update's `SET` clause: a new revision, the oldest unsent
-/// change kept, and for stage changes the stages flag. (Application items always carry their
+/// Adds the outbox attributes to an update's `SET` clause: a new revision, and for stage
+/// changes the stages flag. (Application items always carry their
 /// `candidateId`, which the index projects.)
 fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i64) {
     let mut names = update.expression_attribute_names.take().unwrap_or_default();
@@ -764,13 +736,7 @@ fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i64) {
         s(keys::outbox_sort(c.kind.rank(), &c.record_id)),
     );
     values.insert(":orev".into(), s(new_rev(now)));
-    values.insert(":onow".into(), n(now));
-    let mut sets = vec![
-        "#opk = :opk",
-        "#osk = :osk",
-        "syncRev = :orev",
-        "syncChangedAt = if_not_exists(syncChangedAt, :onow)",
-    ];
+    let mut sets = vec!["#opk = :opk", "#osk = :osk", "syncRev = :orev"];
     if c.stages {
         values.insert(":ostages".into(), AttributeValue::Bool(true));
         sets.push("syncStages = :ostages");
@@ -794,11 +760,6 @@ fn pending_entry(item: &Item) -> Option<Pending> {
         kind: RecordKind::from_rank(rank)?,
         record_id: record_id.to_owned(),
         candidate_id: text("candidateId"),
-        changed_at: item
-            .get("syncChangedAt")
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0),
         rev: text("syncRev")?,
         stages: item
             .get("syncStages")
