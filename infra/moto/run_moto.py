@@ -7,8 +7,26 @@ closes, so it never outlives the process that started it.
 """
 
 import sys
+import threading
 
+from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
+
+# Every DynamoDB request is atomic in AWS. moto serves requests on many threads, and its
+# TransactWriteItems backs up a table, applies the writes and, when a condition fails, puts the
+# backup back, erasing whatever another request wrote to that table in the meantime. The fault
+# suite lost records that way. DynamoDB requests are therefore handled one at a time here (they
+# never wait on anything, unlike SQS long polls, so nothing slows down).
+_dynamodb = threading.Lock()
+_call_action = DynamoHandler.call_action
+
+
+def _one_at_a_time(self):  # type: ignore[no-untyped-def]
+    with _dynamodb:
+        return _call_action(self)
+
+
+DynamoHandler.call_action = _one_at_a_time
 
 
 def main() -> None:

@@ -33,12 +33,12 @@ impl Consumer {
             let Ok(slot) = slots.clone().acquire_owned().await else {
                 return;
             };
-            match self.receive(&sqs).await {
+            match self.receive(&sqs, 1, None).await {
                 Some(messages) => {
                     self.busy.fetch_add(1, Ordering::SeqCst);
                     let (me, sqs) = (self.clone(), sqs.clone());
                     tokio::spawn(async move {
-                        me.handle(&sqs, messages).await;
+                        me.deliver(&sqs, &messages).await;
                         me.busy.fetch_sub(1, Ordering::SeqCst);
                         drop(slot);
                     });
@@ -52,13 +52,21 @@ impl Consumer {
         }
     }
 
-    /// Receives one batch; `None` when the queue was empty or unreachable.
-    async fn receive(&self, sqs: &aws_sdk_sqs::Client) -> Option<Vec<aws_sdk_sqs::types::Message>> {
+    /// Receives one batch, waiting up to `wait_seconds` for it and hiding it for `visibility`
+    /// seconds (the queue's own visibility timeout when `None`); `None` when the queue was empty
+    /// or unreachable.
+    pub async fn receive(
+        &self,
+        sqs: &aws_sdk_sqs::Client,
+        wait_seconds: i32,
+        visibility: Option<i32>,
+    ) -> Option<Vec<aws_sdk_sqs::types::Message>> {
         let received = sqs
             .receive_message()
             .queue_url(&self.queue_url)
             .max_number_of_messages(self.batch_size.clamp(1, 10) as i32)
-            .wait_time_seconds(1)
+            .wait_time_seconds(wait_seconds)
+            .set_visibility_timeout(visibility)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .message_attribute_names("All")
             .send()
@@ -73,8 +81,13 @@ impl Consumer {
         (!messages.is_empty()).then_some(messages)
     }
 
-    /// Hands one batch to the function as a real `SqsEvent`, then deletes what succeeded.
-    async fn handle(&self, sqs: &aws_sdk_sqs::Client, messages: Vec<aws_sdk_sqs::types::Message>) {
+    /// Hands one batch to the function as a real `SqsEvent`, then deletes what succeeded;
+    /// answers the ids of the messages the function reported as failed.
+    pub async fn deliver(
+        &self,
+        sqs: &aws_sdk_sqs::Client,
+        messages: &[aws_sdk_sqs::types::Message],
+    ) -> Vec<String> {
         let records: Vec<serde_json::Value> = messages
             .iter()
             .map(|m| {
@@ -106,20 +119,20 @@ impl Consumer {
                 Ok(e) => e,
                 Err(e) => {
                     tracing::error!(error = %e, "local consumer cannot build the SQS event");
-                    return;
+                    return Vec::new();
                 }
             };
         let Some(response) = self.function.sqs(event).await else {
-            return;
+            return Vec::new();
         };
-        let failed: Vec<&str> = response
+        let failed: Vec<String> = response
             .batch_item_failures
-            .iter()
-            .map(|f| f.item_identifier.as_str())
+            .into_iter()
+            .map(|f| f.item_identifier)
             .collect();
         let entries: Vec<DeleteMessageBatchRequestEntry> = messages
             .iter()
-            .filter(|m| !failed.contains(&m.message_id().unwrap_or_default()))
+            .filter(|m| !failed.iter().any(|f| Some(f.as_str()) == m.message_id()))
             .enumerate()
             .filter_map(|(i, m)| {
                 DeleteMessageBatchRequestEntry::builder()
@@ -139,5 +152,6 @@ impl Consumer {
         {
             tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot delete handled messages");
         }
+        failed
     }
 }

@@ -49,6 +49,10 @@ pub struct StackOptions {
     /// AWS clients to hand the functions instead of plain ones for `aws_endpoint` (tests use
     /// this to inject faults with SDK interceptors).
     pub clients: Option<Clients>,
+    /// Whether SQS event sources poll their queues (default). Without, messages wait until a
+    /// caller delivers them through `Stack::consumers` (the fault suite does, to duplicate and
+    /// reorder deliveries).
+    pub poll_queues: bool,
     /// Template parameters to set, as `sam deploy --parameter-overrides` would.
     pub parameters: HashMap<String, String>,
     /// The bearer token the local API asks of admin routes, standing in for the template's
@@ -72,6 +76,7 @@ impl StackOptions {
             clock: shared::clock::system(),
             template_path: moto::repo_root().join("template.yaml"),
             clients: None,
+            poll_queues: true,
             parameters: HashMap::new(),
             admin_token: gateway::random_token(),
         }
@@ -115,6 +120,8 @@ pub struct Stack {
     pub resources: resources::Resources,
     pub clients: Clients,
     pub template: Template,
+    /// Every SQS event source: the logical id of its queue and its consumer.
+    pub consumers: Vec<(String, Arc<consumers::Consumer>)>,
     busy: Vec<Arc<AtomicUsize>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -160,6 +167,7 @@ impl Stack {
         let mut schedules = Vec::new();
         let mut tasks = Vec::new();
         let mut busy = Vec::new();
+        let mut sources = Vec::new();
         for spec in &template.functions {
             let mut vars = HashMap::new();
             for (name, value) in template.environment(spec) {
@@ -204,7 +212,7 @@ impl Stack {
                             })?;
                         let counter = Arc::new(AtomicUsize::new(0));
                         busy.push(counter.clone());
-                        let consumer = consumers::Consumer {
+                        let consumer = Arc::new(consumers::Consumer {
                             queue_url: resources.queue_urls[&logical].clone(),
                             queue_arn: arn,
                             region: REGION.to_owned(),
@@ -212,8 +220,11 @@ impl Stack {
                             max_concurrency: *max_concurrency,
                             function: function.clone(),
                             busy: counter,
-                        };
-                        tasks.push(tokio::spawn(Arc::new(consumer).run(plain.sqs.clone())));
+                        });
+                        if opts.poll_queues {
+                            tasks.push(tokio::spawn(consumer.clone().run(plain.sqs.clone())));
+                        }
+                        sources.push((logical, consumer));
                     }
                     EventSpec::Schedule { name, expression } => {
                         let schedule = Schedule {
@@ -261,9 +272,34 @@ impl Stack {
             resources,
             clients: plain,
             template,
+            consumers: sources,
             busy,
             tasks,
         })
+    }
+
+    /// Deletes the stack's table and queues (moto slows down as its backend grows, so suites
+    /// that start many stacks remove each one when done with it).
+    pub async fn destroy(&self) -> Result<(), Error> {
+        for table in self.resources.tables.values() {
+            self.clients
+                .dynamodb
+                .delete_table()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(|e| format!("delete table: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        }
+        for url in self.resources.queue_urls.values() {
+            self.clients
+                .sqs
+                .delete_queue()
+                .queue_url(url)
+                .send()
+                .await
+                .map_err(|e| format!("delete queue: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+        }
+        Ok(())
     }
 
     pub fn queue_url(&self, logical_id: &str) -> &str {
