@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export MOTO_PYTHON := $(abspath $(PY))
 CARGO ?= cargo
 
-.PHONY: dev up test bench venv build fmt lint unit cfn-lint sim clean
+.PHONY: dev up test bench soak api-schema venv build fmt lint unit cfn-lint sim clean
 
 # A project-local venv with moto[server] and cfn-lint, so a fresh machine has what the
 # local stack and the tests need.
@@ -35,8 +35,19 @@ sim:
 bench: venv
 	$(CARGO) run --release -p local-stack --bin bench
 
+## make soak: the fault-injection suite on more seeds (SEEDS=N, default 1000), or one seed again
+## (SEED=S, as a failing seed prints)
+SEEDS ?= 1000
+soak: venv
+	FAULT_SEEDS=$(SEEDS) $(if $(SEED),FAULT_SEED=$(SEED)) $(CARGO) test -p e2e-tests --test faults -- --nocapture every_seed
+
+## make api-schema: schemathesis checks docs/openapi.yaml against the local stack (no 5xx,
+## every answer as documented)
+api-schema: venv build
+	tests/api-schema/run.sh
+
 ## make test: what CI runs
-test: venv fmt lint unit cfn-lint
+test: venv fmt lint unit cfn-lint api-schema
 
 fmt:
 	$(CARGO) fmt --all -- --check
