@@ -73,6 +73,20 @@ async fn main() -> Result<(), Error> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+    // `BENCH_ONLY=burst` runs the webhook burst alone and replaces its section of the report.
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "burst") {
+        let path = local_stack::moto::repo_root().join("docs/benchmarks.md");
+        let doc = std::fs::read_to_string(&path).unwrap_or_default();
+        let kept = doc
+            .split_once(BURST_HEADING)
+            .map_or(doc.as_str(), |(before, _)| before)
+            .trim_end()
+            .to_owned();
+        let burst = webhook_burst().await?;
+        std::fs::write(&path, format!("{kept}\n{burst}"))?;
+        println!("{burst}");
+        return Ok(());
+    }
     let moto = Moto::start(0)?;
     let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
     let now = chrono::Utc::now().timestamp_millis();
@@ -425,6 +439,8 @@ async fn outbound_freshness() -> Result<String, Error> {
     Ok(out)
 }
 
+const BURST_HEADING: &str = "## Webhook burst (reliability under load)";
+
 /// Reliability under load: 2,000 signed export notifications to the webhook from 32 clients at
 /// once; every one must be answered 2xx and imported exactly once.
 async fn webhook_burst() -> Result<String, Error> {
@@ -574,7 +590,7 @@ async fn webhook_burst() -> Result<String, Error> {
         .count();
     drop(stack);
     drop(moto);
-    let mut out = String::from("\n## Webhook burst (reliability under load)\n\n");
+    let mut out = format!("\n{BURST_HEADING}\n\n");
     out.push_str(&format!(
         "{NOTIFICATIONS} signed export notifications posted to the webhook by {CLIENTS} clients at \
          once, on a fresh moto; then the imports drained.\n\n"
