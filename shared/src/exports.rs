@@ -76,6 +76,11 @@ pub async fn handle(
         );
         lead.profile = Some(export.profile.clone());
         store.record_export(&lead, false).await?;
+        // The seat may have been linked since the check above, and the link's back-fill may
+        // already have looked for pending leads: look again, or the lead could wait forever.
+        if exporter_linked(store, tenant_id, export).await? {
+            return import(store, tenant_id, export, now, true).await;
+        }
         return Ok(Outcome::Pending);
     }
     import(store, tenant_id, export, now, false).await

@@ -1,6 +1,11 @@
 //! Seat sync: seats LinkedIn lists are recorded; holders with an ATS account are linked, by
 //! member URN or email; nobody else is, and no user is ever created.
 
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
 use serde_json::json;
 
 use shared::clock::Clock;
@@ -332,4 +337,137 @@ async fn a_live_poll_running_while_the_seat_is_linked_and_back_filled_imports_no
     let mut expected = expected;
     expected.sort();
     assert_eq!(ids, expected, "history and live activity, each once");
+}
+
+/// Holds export-import's write of a pending lead until an admin has linked the seat and the
+/// link's back-fill has finished looking for pending leads: the export must still be imported.
+#[derive(Debug, Clone, Default)]
+struct LinkBeforeLeadIsWritten {
+    /// `(API URL, admin token, seat)` once the stack is up.
+    target: Arc<Mutex<Option<(String, String, String)>>>,
+}
+
+impl Intercept for LinkBeforeLeadIsWritten {
+    fn name(&self) -> &'static str {
+        "LinkBeforeLeadIsWritten"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request();
+        let is_lead = request
+            .headers()
+            .get("x-amz-target")
+            .is_some_and(|op| op.ends_with("PutItem"))
+            && request
+                .body()
+                .bytes()
+                .is_some_and(|b| String::from_utf8_lossy(b).contains("seat_not_linked"));
+        let Some((api, token, seat)) = is_lead
+            .then(|| self.target.lock().unwrap().take())
+            .flatten()
+        else {
+            return Ok(());
+        };
+        // Another "process" links the seat and waits for its back-fill, while this write waits.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let http = reqwest::Client::new();
+                let t = format!("{api}/tenants/{TENANT}");
+                let user =
+                    json!({"email": "late@acme.example", "firstName": "La", "lastName": "Te"});
+                let s = http
+                    .put(format!("{t}/users/u-late"))
+                    .bearer_auth(&token)
+                    .json(&user)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert!(s.is_success(), "user: {s}");
+                let link = format!("{t}/contracts/{ACTIVE}/seats/{seat}/link");
+                let s = http
+                    .put(link)
+                    .bearer_auth(&token)
+                    .json(&json!({"userId": "u-late"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert!(s.is_success(), "link: {s}");
+                for _ in 0..300 {
+                    let view: serde_json::Value = http
+                        .get(format!("{t}/seats?linked=true"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    let done =
+                        view["items"].as_array().into_iter().flatten().any(|s| {
+                            s["seatId"] == seat.as_str() && s["backfill"]["state"] == "done"
+                        });
+                    if done {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                panic!("the back-fill of the linked seat did not finish");
+            });
+        })
+        .join()
+        .map_err(|_| "the link did not happen")?;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_export_whose_seat_is_linked_while_its_lead_is_written_is_still_imported() {
+    let race = LinkBeforeLeadIsWritten::default();
+    let r = race.clone();
+    let w = World::with_customer_and(Setup {
+        clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
+            let mut clients = shared::aws::Clients::new(sdk);
+            let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
+                .interceptor(r)
+                .build();
+            clients.dynamodb = aws_sdk_dynamodb::Client::from_conf(conf);
+            clients
+        })),
+        ..Setup::default()
+    })
+    .await;
+    w.sim.add_seat(seat("7777", "late-holder", None));
+    *race.target.lock().unwrap() = Some((
+        w.stack.api_url.clone(),
+        w.stack.admin_token.clone(),
+        "7777".into(),
+    ));
+    w.sim
+        .export(linkedin_sim::ExportSpec {
+            client_id: CLIENT_ID.into(),
+            request_id: Some("late-lead".into()),
+            contract: format!("urn:li:contract:{ACTIVE}"),
+            exporter: "urn:li:seat:7777".into(),
+            ats_job_posting_id: JOB_ENG.into(),
+            candidate: person("grace", "Grace", "Hopper"),
+        })
+        .await
+        .unwrap();
+    w.settle().await;
+    assert!(race.target.lock().unwrap().is_none(), "the race was staged");
+    let exports = w.exports().await;
+    assert_eq!(exports[0]["status"], "imported", "{exports:?}");
+    let grace = w.candidate_of("grace").await.expect("imported");
+    assert_eq!(grace["applications"].as_array().unwrap().len(), 1);
 }

@@ -81,7 +81,9 @@ fn diff(path: &str, e: &Value, g: &Value, out: &mut Vec<String>) {
                 diff(&format!("{path}[{i}]"), x, y, out);
             }
         }
-        _ if e != g => out.push(format!("  {path}\n    fault-free: {e}\n    this seed:  {g}")),
+        _ if e != g => out.push(format!(
+            "  {path}\n    fault-free: {e}\n    this seed:  {g}"
+        )),
         _ => {}
     }
 }

@@ -29,17 +29,29 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
             callback_url: Some(format!("{}/linkedin/{tenant}/events", d.stack.api_url)),
         });
         let t = format!("/tenants/{tenant}");
-        d.api("PUT", &t, json!({"name": tenant, "organization": format!("urn:li:organization:{org}"),
-            "linkedin": {"clientId": client, "clientSecret": secret}}))
-            .await
-            .unwrap();
-        d.api("PUT", &format!("{t}/contracts/501"), json!({"expiresAt": far}))
-            .await
-            .unwrap();
-        d.api("PUT", &format!("{t}/jobs/job-eng"), json!({"title": "Engineer",
-            "description": "Build things.", "location": "Berlin, DE", "state": "OPEN"}))
-            .await
-            .unwrap();
+        d.api(
+            "PUT",
+            &t,
+            json!({"name": tenant, "organization": format!("urn:li:organization:{org}"),
+            "linkedin": {"clientId": client, "clientSecret": secret}}),
+        )
+        .await
+        .unwrap();
+        d.api(
+            "PUT",
+            &format!("{t}/contracts/501"),
+            json!({"expiresAt": far}),
+        )
+        .await
+        .unwrap();
+        d.api(
+            "PUT",
+            &format!("{t}/jobs/job-eng"),
+            json!({"title": "Engineer",
+            "description": "Build things.", "location": "Berlin, DE", "state": "OPEN"}),
+        )
+        .await
+        .unwrap();
         // The exporting seat is held by an ATS user, so exports import at once.
         d.sim.add_seat(linkedin_sim::Seat {
             id: "9001".into(),
@@ -50,13 +62,21 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
             state: "ACTIVE".into(),
             email: None,
         });
-        d.api("PUT", &format!("{t}/users/u-rae"), json!({"email": "rae@example.org",
-            "firstName": "Rae", "lastName": "Cruiter"}))
-            .await
-            .unwrap();
-        d.api("PUT", &format!("{t}/contracts/501/seats/9001/link"), json!({"userId": "u-rae"}))
-            .await
-            .unwrap();
+        d.api(
+            "PUT",
+            &format!("{t}/users/u-rae"),
+            json!({"email": "rae@example.org",
+            "firstName": "Rae", "lastName": "Cruiter"}),
+        )
+        .await
+        .unwrap();
+        d.api(
+            "PUT",
+            &format!("{t}/contracts/501/seats/9001/link"),
+            json!({"userId": "u-rae"}),
+        )
+        .await
+        .unwrap();
     }
     let export = |tenant: &str, request: &str, member: &str| ExportSpec {
         client_id: format!("{tenant}-client"),
@@ -78,9 +98,8 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
     }
     // gamma's credentials are gone from Secrets Manager (an operator deleted them): its export
     // can never be fetched, and that error is one worth retrying.
-    let secrets = aws_sdk_secretsmanager::Client::new(
-        &local_stack::local_sdk_config(crate::moto()).await,
-    );
+    let secrets =
+        aws_sdk_secretsmanager::Client::new(&local_stack::local_sdk_config(crate::moto()).await);
     secrets
         .delete_secret()
         .secret_id("poison/tenants/gamma")
@@ -105,7 +124,10 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
         if visible + in_flight == 0 {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the queue never emptied");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the queue never emptied"
+        );
         let Some(batch) = exports.receive(&sqs, 0, Some(1)).await else {
             tokio::time::sleep(Duration::from_millis(200)).await;
             continue;
@@ -118,9 +140,16 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
             batches_with_others += usize::from(batch.len() > 1);
         }
         let failed = exports.deliver(&sqs, &batch).await;
-        assert_eq!(failed.len(), usize::from(poison), "only the poison message fails");
+        assert_eq!(
+            failed.len(),
+            usize::from(poison),
+            "only the poison message fails"
+        );
     }
-    assert_eq!(handed, 5, "handed out maxReceiveCount (5) times, then dead-lettered");
+    assert_eq!(
+        handed, 5,
+        "handed out maxReceiveCount (5) times, then dead-lettered"
+    );
     assert!(batches_with_others >= 1, "it shared a batch with others");
 
     let letters = sqs
@@ -132,10 +161,17 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
         .unwrap()
         .messages
         .unwrap_or_default();
-    assert_eq!(letters.len(), 1, "exactly the poison message is dead-lettered");
+    assert_eq!(
+        letters.len(),
+        1,
+        "exactly the poison message is dead-lettered"
+    );
     assert!(letters[0].body().unwrap_or_default().contains("poison"));
 
-    let listed = d.api("GET", "/tenants/acme/exports", Value::Null).await.unwrap();
+    let listed = d
+        .api("GET", "/tenants/acme/exports", Value::Null)
+        .await
+        .unwrap();
     let mut imported: Vec<&str> = listed["items"]
         .as_array()
         .unwrap()
@@ -145,7 +181,10 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
         .collect();
     imported.sort();
     assert_eq!(imported, ["ok-1", "ok-2", "ok-3"]);
-    let gamma = d.api("GET", "/tenants/gamma/exports", Value::Null).await.unwrap();
+    let gamma = d
+        .api("GET", "/tenants/gamma/exports", Value::Null)
+        .await
+        .unwrap();
     assert_eq!(gamma["items"], json!([]), "nothing of gamma's was recorded");
     d.stack.destroy().await.unwrap();
 }

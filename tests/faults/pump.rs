@@ -106,8 +106,7 @@ impl Pump {
             consumer.deliver(sqs, &now).await
         } else if self.rng.chance(0.5) {
             // The duplicates arrive at the same time as the originals, in another batch.
-            let (a, b) =
-                futures::join!(consumer.deliver(sqs, &now), consumer.deliver(sqs, &twice));
+            let (a, b) = futures::join!(consumer.deliver(sqs, &now), consumer.deliver(sqs, &twice));
             [a, b].concat()
         } else {
             let a = consumer.deliver(sqs, &now).await;
@@ -148,7 +147,12 @@ pub async fn depth(stack: &Stack, logical: &str) -> Result<(u64, u64), String> {
         .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesDelayed)
         .send()
         .await
-        .map_err(|e| format!("queue depth: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?
+        .map_err(|e| {
+            format!(
+                "queue depth: {}",
+                aws_sdk_sqs::error::DisplayErrorContext(e)
+            )
+        })?
         .attributes
         .unwrap_or_default();
     let n = |k: QueueAttributeName| attrs.get(&k).and_then(|v| v.parse().ok()).unwrap_or(0);

@@ -158,24 +158,42 @@ impl Driver {
     async fn scenario(&mut self, t0: i64) -> Result<(), String> {
         let t = format!("/tenants/{}", self.tenant);
         let far = "2099-01-01T00:00:00Z";
-        self.api("PUT", &t, json!({"name": "Acme", "organization": ORGANIZATION,
-            "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}}))
-            .await?;
-        self.api("PUT", &format!("{t}/contracts/{ACTIVE}"), json!({"expiresAt": far}))
-            .await?;
-        self.api("PUT", &format!("{t}/contracts/{EXPIRED}"),
-            json!({"expiresAt": "2020-01-01T00:00:00Z"}))
-            .await?;
+        self.api(
+            "PUT",
+            &t,
+            json!({"name": "Acme", "organization": ORGANIZATION,
+            "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}}),
+        )
+        .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/contracts/{ACTIVE}"),
+            json!({"expiresAt": far}),
+        )
+        .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/contracts/{EXPIRED}"),
+            json!({"expiresAt": "2020-01-01T00:00:00Z"}),
+        )
+        .await?;
         for job in ["job-eng", "job-pm"] {
-            self.api("PUT", &format!("{t}/jobs/{job}"), json!({"title": job,
-                "description": "Build things.", "location": "Berlin, DE", "state": "OPEN"}))
-                .await?;
+            self.api(
+                "PUT",
+                &format!("{t}/jobs/{job}"),
+                json!({"title": job,
+                "description": "Build things.", "location": "Berlin, DE", "state": "OPEN"}),
+            )
+            .await?;
         }
         self.sim.register_app(App {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
             organization: ORGANIZATION.into(),
-            callback_url: Some(format!("{}/linkedin/{}/events", self.stack.api_url, self.tenant)),
+            callback_url: Some(format!(
+                "{}/linkedin/{}/events",
+                self.stack.api_url, self.tenant
+            )),
         });
         for (seat, user) in [(EXPORTER, "u-exporter"), (LATE, "u-late")] {
             self.sim.add_seat(Seat {
@@ -187,25 +205,68 @@ impl Driver {
                 state: "ACTIVE".into(),
                 email: None,
             });
-            self.api("PUT", &format!("{t}/users/{user}"), json!({"email":
-                format!("{user}@acme.example"), "firstName": "Rae", "lastName": "Cruiter"}))
-                .await?;
-        }
-        self.api("PUT", &format!("{t}/contracts/{ACTIVE}/seats/{EXPORTER}/link"),
-            json!({"userId": "u-exporter"}))
+            self.api(
+                "PUT",
+                &format!("{t}/users/{user}"),
+                json!({"email":
+                format!("{user}@acme.example"), "firstName": "Rae", "lastName": "Cruiter"}),
+            )
             .await?;
+        }
+        self.api(
+            "PUT",
+            &format!("{t}/contracts/{ACTIVE}/seats/{EXPORTER}/link"),
+            json!({"userId": "u-exporter"}),
+        )
+        .await?;
         self.settle().await?;
 
         // Exports: one delivered twice, one from the seat nobody holds yet, two that cannot be
         // imported (an expired contract, a job the ATS does not have).
         self.clock.set(t0 + MINUTE);
         let exports = [
-            ("x-ada-eng", person("ada", "Ada", "Lovelace"), ACTIVE, EXPORTER, "job-eng"),
-            ("x-ada-pm", person("ada", "Ada", "Lovelace"), ACTIVE, EXPORTER, "job-pm"),
-            ("x-grace-eng", person("grace", "Grace", "Hopper"), ACTIVE, EXPORTER, "job-eng"),
-            ("x-grace-old", person("grace", "Grace", "Hopper"), EXPIRED, EXPORTER, "job-pm"),
-            ("x-linus-eng", person("linus", "Linus", "Torvalds"), ACTIVE, LATE, "job-eng"),
-            ("x-alan-none", person("alan", "Alan", "Turing"), ACTIVE, EXPORTER, "job-gone"),
+            (
+                "x-ada-eng",
+                person("ada", "Ada", "Lovelace"),
+                ACTIVE,
+                EXPORTER,
+                "job-eng",
+            ),
+            (
+                "x-ada-pm",
+                person("ada", "Ada", "Lovelace"),
+                ACTIVE,
+                EXPORTER,
+                "job-pm",
+            ),
+            (
+                "x-grace-eng",
+                person("grace", "Grace", "Hopper"),
+                ACTIVE,
+                EXPORTER,
+                "job-eng",
+            ),
+            (
+                "x-grace-old",
+                person("grace", "Grace", "Hopper"),
+                EXPIRED,
+                EXPORTER,
+                "job-pm",
+            ),
+            (
+                "x-linus-eng",
+                person("linus", "Linus", "Torvalds"),
+                ACTIVE,
+                LATE,
+                "job-eng",
+            ),
+            (
+                "x-alan-none",
+                person("alan", "Alan", "Turing"),
+                ACTIVE,
+                EXPORTER,
+                "job-gone",
+            ),
         ];
         for (id, who, contract, seat, job) in exports {
             self.mischief();
@@ -251,15 +312,21 @@ impl Driver {
         self.settle().await?;
 
         // The late seat gets its holder: its pending export and its history come in.
-        self.api("PUT", &format!("{t}/contracts/{ACTIVE}/seats/{LATE}/link"),
-            json!({"userId": "u-late"}))
-            .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/contracts/{ACTIVE}/seats/{LATE}/link"),
+            json!({"userId": "u-late"}),
+        )
+        .await?;
         self.settle().await?;
 
         // The contract ends; the recruiters keep writing; the ATS keeps changing things.
-        self.api("PUT", &format!("{t}/contracts/{ACTIVE}"),
-            json!({"expiresAt": shared::clock::to_rfc3339(t0 + 2 * HOUR)}))
-            .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/contracts/{ACTIVE}"),
+            json!({"expiresAt": shared::clock::to_rfc3339(t0 + 2 * HOUR)}),
+        )
+        .await?;
         self.sim.add_inmails(vec![
             inmail("im-ada-gap", EXPORTER, "ada", true, t0 + 3 * HOUR),
             inmail("im-linus-gap", LATE, "linus", false, t0 + 5 * HOUR),
@@ -267,25 +334,39 @@ impl Driver {
         self.clock.set(t0 + 2 * HOUR + MINUTE);
         self.fire("ContractExpiryFunction").await?;
         self.settle().await?;
-        self.api("PUT", &format!("{t}/candidates/ats-1"), json!({"firstName": "Margaret",
-            "lastName": "Hamilton", "emails": ["margaret@example.org"], "title": "Engineer"}))
-            .await?;
-        self.api("PUT", &format!("{t}/applications/ats-app-1"), json!({"jobId": "job-pm",
-            "candidateId": "ats-1", "source": "Career site"}))
-            .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/candidates/ats-1"),
+            json!({"firstName": "Margaret",
+            "lastName": "Hamilton", "emails": ["margaret@example.org"], "title": "Engineer"}),
+        )
+        .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/applications/ats-app-1"),
+            json!({"jobId": "job-pm",
+            "candidateId": "ats-1", "source": "Career site"}),
+        )
+        .await?;
         self.clock.set(t0 + 6 * HOUR);
         self.fire("InMailPollFunction").await?;
         self.settle().await?;
 
         // Renewal: the gap is caught up, the paused changes go out.
-        self.api("PUT", &format!("{t}/contracts/{ACTIVE}"), json!({"expiresAt": far}))
-            .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/contracts/{ACTIVE}"),
+            json!({"expiresAt": far}),
+        )
+        .await?;
         self.settle().await?;
         for _ in 0..2 {
             self.fire("InMailPollFunction").await?;
             self.settle().await?;
         }
-        let exports = self.api("GET", &format!("{t}/exports"), Value::Null).await?;
+        let exports = self
+            .api("GET", &format!("{t}/exports"), Value::Null)
+            .await?;
         let ada = exports["items"]
             .as_array()
             .into_iter()
@@ -294,15 +375,26 @@ impl Driver {
             .and_then(|e| e["applicationId"].as_str())
             .ok_or("Ada's export was not imported")?
             .to_owned();
-        self.api("POST", &format!("{t}/applications/{ada}/stages"),
-            json!({"stage": "Phone screen", "at": shared::clock::to_rfc3339(t0 + 6 * HOUR)}))
-            .await?;
-        self.api("PUT", &format!("{t}/candidates/ats-1"), json!({"firstName": "Margaret",
-            "lastName": "Hamilton", "emails": ["margaret@example.org"], "title": "Director"}))
-            .await?;
-        self.api("PUT", &format!("{t}/jobs/job-pm"), json!({"title": "job-pm",
-            "description": "Build things.", "location": "Berlin, DE", "state": "CLOSED"}))
-            .await?;
+        self.api(
+            "POST",
+            &format!("{t}/applications/{ada}/stages"),
+            json!({"stage": "Phone screen", "at": shared::clock::to_rfc3339(t0 + 6 * HOUR)}),
+        )
+        .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/candidates/ats-1"),
+            json!({"firstName": "Margaret",
+            "lastName": "Hamilton", "emails": ["margaret@example.org"], "title": "Director"}),
+        )
+        .await?;
+        self.api(
+            "PUT",
+            &format!("{t}/jobs/job-pm"),
+            json!({"title": "job-pm",
+            "description": "Build things.", "location": "Berlin, DE", "state": "CLOSED"}),
+        )
+        .await?;
         self.settle().await?;
 
         // Time passes: the hourly review and the activity schedule run, as they would.
@@ -322,9 +414,27 @@ impl Driver {
             return;
         }
         let (kind, name) = match self.rng.below(5) {
-            0 => (Some(FaultKind::Status { status: 429, retry_after_secs: Some(1) }), "linkedin 429"),
-            1 => (Some(FaultKind::Status { status: 500, retry_after_secs: None }), "linkedin 500"),
-            2 => (Some(FaultKind::Status { status: 503, retry_after_secs: None }), "linkedin 503"),
+            0 => (
+                Some(FaultKind::Status {
+                    status: 429,
+                    retry_after_secs: Some(1),
+                }),
+                "linkedin 429",
+            ),
+            1 => (
+                Some(FaultKind::Status {
+                    status: 500,
+                    retry_after_secs: None,
+                }),
+                "linkedin 500",
+            ),
+            2 => (
+                Some(FaultKind::Status {
+                    status: 503,
+                    retry_after_secs: None,
+                }),
+                "linkedin 503",
+            ),
             3 if self.timeout_left => {
                 self.timeout_left = false;
                 (Some(FaultKind::Delay { ms: 10_500 }), "linkedin timeout")
@@ -355,7 +465,10 @@ impl Driver {
         for _ in 0..ATTEMPTS {
             let mut req = self
                 .http
-                .request(method.parse().map_err(|_| "method")?, format!("{}{path}", self.stack.api_url))
+                .request(
+                    method.parse().map_err(|_| "method")?,
+                    format!("{}{path}", self.stack.api_url),
+                )
                 .bearer_auth(&self.stack.admin_token);
             if method != "GET" {
                 req = req.json(&body);
@@ -379,9 +492,13 @@ impl Driver {
     /// Fires a schedule; a failed run is run again, as EventBridge retries it.
     async fn fire(&mut self, function: &str) -> Result<(), String> {
         self.mischief();
-        self.api("POST", &format!("/_local/schedules/{function}"), Value::Null)
-            .await
-            .map(|_| ())
+        self.api(
+            "POST",
+            &format!("/_local/schedules/{function}"),
+            Value::Null,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// A recruiter exports; LinkedIn pushes until the webhook answers 2xx.
@@ -439,13 +556,19 @@ impl Driver {
     async fn observe(&mut self) -> Result<Outcome, String> {
         let t = format!("/tenants/{}", self.tenant);
         let mut out = Outcome::new();
-        let list = self.api("GET", &format!("{t}/candidates"), Value::Null).await?;
+        let list = self
+            .api("GET", &format!("{t}/candidates"), Value::Null)
+            .await?;
         for c in list["items"].as_array().cloned().unwrap_or_default() {
             let id = c["candidateId"].as_str().unwrap_or_default().to_owned();
-            let full = self.api("GET", &format!("{t}/candidates/{id}"), Value::Null).await?;
+            let full = self
+                .api("GET", &format!("{t}/candidates/{id}"), Value::Null)
+                .await?;
             out.insert(format!("candidate {id}"), timeless(full));
         }
-        let exports = self.api("GET", &format!("{t}/exports"), Value::Null).await?;
+        let exports = self
+            .api("GET", &format!("{t}/exports"), Value::Null)
+            .await?;
         for e in exports["items"].as_array().cloned().unwrap_or_default() {
             let id = e["requestId"].as_str().unwrap_or_default().to_owned();
             out.insert(format!("export {id}"), timeless(e));

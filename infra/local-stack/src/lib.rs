@@ -288,7 +288,12 @@ impl Stack {
                 .table_name(table)
                 .send()
                 .await
-                .map_err(|e| format!("delete table: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+                .map_err(|e| {
+                    format!(
+                        "delete table: {}",
+                        aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                    )
+                })?;
         }
         for url in self.resources.queue_urls.values() {
             self.clients
@@ -297,7 +302,12 @@ impl Stack {
                 .queue_url(url)
                 .send()
                 .await
-                .map_err(|e| format!("delete queue: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+                .map_err(|e| {
+                    format!(
+                        "delete queue: {}",
+                        aws_sdk_sqs::error::DisplayErrorContext(e)
+                    )
+                })?;
         }
         Ok(())
     }
