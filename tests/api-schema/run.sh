@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 VENV=${VENV:-.venv}
-BIN=${LOCAL_STACK_BIN:-./target/debug/local-stack}
+BIN=${LOCAL_STACK_BIN:-${CARGO_TARGET_DIR:-target}/debug/local-stack}
 TOKEN=schema-check-token
 LOG=$(mktemp)
 free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
