@@ -4,7 +4,7 @@
 //! work reaches a fault may still differ between replays of one seed.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
@@ -73,6 +73,8 @@ pub struct Outage {
     /// `(first call, calls that fail)`, sorted.
     windows: Arc<Vec<(usize, usize)>>,
     calls: Arc<AtomicUsize>,
+    /// Set once the run stops injecting faults.
+    over: Arc<AtomicBool>,
     tally: Tally,
 }
 
@@ -82,6 +84,7 @@ impl Outage {
             service,
             windows: Arc::new(windows),
             calls: Arc::default(),
+            over: Arc::default(),
             tally,
         }
     }
@@ -91,6 +94,11 @@ impl Outage {
     /// Calls made so far.
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
+    }
+
+    /// No call fails from now on.
+    pub fn end(&self) {
+        self.over.store(true, Ordering::SeqCst);
     }
 }
 
@@ -106,10 +114,11 @@ impl Intercept for Outage {
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        if self
-            .windows
-            .iter()
-            .any(|&(first, len)| n >= first && n < first + len)
+        if !self.over.load(Ordering::SeqCst)
+            && self
+                .windows
+                .iter()
+                .any(|&(first, len)| n >= first && n < first + len)
         {
             self.tally.add(match self.service {
                 "dynamodb" => "dynamodb call failed",

@@ -3,8 +3,8 @@
 //! Exports (one delivered twice, one from a seat nobody holds yet, two that cannot be
 //! imported), InMails, a note and shared contact details, a seat linked late whose history is
 //! back-filled, the contract expiring with activity in the gap and then renewed, and outbound
-//! changes (one made while the contract was expired). Then time passes, as it would, so that
-//! retries and leases of crashed runs come due.
+//! changes (one made while the contract was expired). Then the faults stop and time passes, as
+//! it would, so that retries and the leases of crashed runs come due.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -397,8 +397,13 @@ impl Driver {
         .await?;
         self.settle().await?;
 
-        // Time passes: the hourly review and the activity schedule run, as they would.
+        // The faults stop and time passes: the hourly review and the activity schedule run, as
+        // they would, and the work the faults delayed is done. (A crash in the very last poll
+        // would otherwise be retried only by a poll after the end of the scenario.)
         self.sim.clear_faults();
+        self.outages.0.end();
+        self.outages.1.end();
+        self.plan.linkedin = 0.0;
         for hour in 7..9 {
             self.clock.set(t0 + hour * HOUR);
             self.fire("ContractExpiryFunction").await?;
