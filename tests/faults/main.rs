@@ -8,7 +8,8 @@
 //! `FAULT_SEEDS=N` (default 200) sets how many seeds run, `FAULT_SEED=S` replays one seed,
 //! `FAULT_LANES=N` (default 6) how many run at once, `FAULT_MOTOS=N`
 //! (default 2) on how many moto servers, `FAULT_LOG=<filter>` prints the functions'
-//! logs (e.g. `FAULT_LOG=info`). `make soak SEEDS=N` runs more.
+//! logs (e.g. `FAULT_LOG=info`), `FAULT_SHOW=1` prints what the fault-free run ended with and
+//! `FAULT_TIMES=1` how long each seed took. `make soak SEEDS=N` runs more.
 
 mod plan;
 mod poison;
