@@ -374,7 +374,9 @@ impl Intercept for LinkBeforeLeadIsWritten {
             return Ok(());
         };
         // Another "process" links the seat and waits for its back-fill, while this write waits.
-        std::thread::spawn(move || {
+        // `block_in_place` hands this worker's queued tasks (the API, the consumers) to another
+        // thread first, so nothing the link needs waits behind this blocked one.
+        let linker = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -424,9 +426,8 @@ impl Intercept for LinkBeforeLeadIsWritten {
                 }
                 panic!("the back-fill of the linked seat did not finish");
             });
-        })
-        .join()
-        .map_err(|_| "the link did not happen")?;
+        });
+        tokio::task::block_in_place(|| linker.join()).map_err(|_| "the link did not happen")?;
         Ok(())
     }
 }
