@@ -404,7 +404,7 @@ impl World {
         }
     }
 
-    /// `(visible, in flight)` messages of a queue of the template.
+    /// `(visible, in flight or delayed)` messages of a queue of the template.
     pub async fn queue(&self, logical_id: &str) -> (u64, u64) {
         self.stack
             .queue_depth(self.stack.queue_url(logical_id))

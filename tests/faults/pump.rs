@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_sqs::types::{Message, QueueAttributeName};
+use aws_sdk_sqs::types::Message;
 use local_stack::Stack;
 
 use crate::plan::{Plan, Rng, Tally};
@@ -135,30 +135,10 @@ fn same(a: &Message, b: &Message) -> bool {
     a.message_id() == b.message_id()
 }
 
-/// `(visible, in flight or delayed)` of a queue of the stack.
+/// `(visible, in flight or delayed)` messages of a queue of the stack, by logical id.
 pub async fn depth(stack: &Stack, logical: &str) -> Result<(u64, u64), String> {
-    let attrs = stack
-        .clients
-        .sqs
-        .get_queue_attributes()
-        .queue_url(stack.queue_url(logical))
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesDelayed)
-        .send()
+    stack
+        .queue_depth(stack.queue_url(logical))
         .await
-        .map_err(|e| {
-            format!(
-                "queue depth: {}",
-                aws_sdk_sqs::error::DisplayErrorContext(e)
-            )
-        })?
-        .attributes
-        .unwrap_or_default();
-    let n = |k: QueueAttributeName| attrs.get(&k).and_then(|v| v.parse().ok()).unwrap_or(0);
-    Ok((
-        n(QueueAttributeName::ApproximateNumberOfMessages),
-        n(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-            + n(QueueAttributeName::ApproximateNumberOfMessagesDelayed),
-    ))
+        .map_err(|e| e.to_string())
 }

@@ -378,7 +378,8 @@ impl Stack {
         Ok(total)
     }
 
-    /// `(visible, in flight)` messages of a queue.
+    /// `(visible, not yet visible)` messages of a queue: the second counts messages in flight
+    /// and messages still delayed.
     pub async fn queue_depth(&self, url: &str) -> Result<(u64, u64), Error> {
         let attrs = self
             .clients
@@ -387,6 +388,7 @@ impl Stack {
             .queue_url(url)
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesDelayed)
             .send()
             .await
             .map_err(|e| {
@@ -400,7 +402,8 @@ impl Stack {
         let n = |k: &QueueAttributeName| attrs.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
         Ok((
             n(&QueueAttributeName::ApproximateNumberOfMessages),
-            n(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+            n(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                + n(&QueueAttributeName::ApproximateNumberOfMessagesDelayed),
         ))
     }
 }
