@@ -123,6 +123,9 @@ pub struct Seat {
     pub member: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// The holder's name as LinkedIn lists it (the customer's own recruiter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
     /// The ATS user this seat is linked to; `None` while unlinked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -159,6 +162,23 @@ impl Seat {
 
     pub fn urn(&self) -> String {
         format!("urn:li:seat:{}", self.seat_id)
+    }
+
+    /// How much of the back-fill's range its streams have read, 0 to 100 (100 once done). The
+    /// streams are read one after another, oldest first, so this is the share of stream-days
+    /// read; a stream without a cursor has read nothing yet.
+    pub fn backfill_percent(&self) -> Option<u8> {
+        let b = self.backfill.as_ref()?;
+        if b.state == BackfillState::Done {
+            return Some(100);
+        }
+        let span = (b.to - b.from).max(1) as i128;
+        let c = &self.backfill_cursors;
+        let read: i128 = [c.inmails, c.notes, c.stubs]
+            .into_iter()
+            .map(|cursor| (cursor.unwrap_or(b.from).clamp(b.from, b.to) - b.from) as i128)
+            .sum();
+        Some((read * 100 / (3 * span)).min(99) as u8)
     }
 
     /// Records imported in the 24 hours before `now`.

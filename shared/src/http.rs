@@ -19,6 +19,26 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> ApiGatewayV2httpResponse {
     resp
 }
 
+/// An HTML page that is never cached or framed, under the given Content-Security-Policy.
+pub fn html(status: u16, body: String, content_security_policy: &str) -> ApiGatewayV2httpResponse {
+    let mut resp = ApiGatewayV2httpResponse::default();
+    resp.status_code = i64::from(status);
+    let headers = [
+        ("content-type", "text/html; charset=utf-8"),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("content-security-policy", content_security_policy),
+    ];
+    for (name, value) in headers {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            resp.headers.insert(name, v);
+        }
+    }
+    resp.body = Some(Body::Text(body));
+    resp
+}
+
 /// An empty response.
 pub fn empty(status: u16) -> ApiGatewayV2httpResponse {
     let mut resp = ApiGatewayV2httpResponse::default();

@@ -86,6 +86,16 @@ pub fn exports_listing_sort(recorded_at_ms: i64, request_id: &str) -> String {
     format!("{recorded_at_ms:015}#{request_id}")
 }
 
+/// gsi1 partition listing a tenant's InMails and notes (sorted by when they happened).
+pub fn activity_listing(tenant: &str) -> String {
+    format!("TENANT#{tenant}#ACTIVITY")
+}
+
+/// gsi1 sort key of an InMail or note: zero-padded time, kind and LinkedIn's id.
+pub fn activity_listing_sort(at_ms: i64, kind: &str, activity_id: &str) -> String {
+    format!("{at_ms:015}#{kind}#{activity_id}")
+}
+
 pub const USER_PREFIX: &str = "USER#";
 
 pub fn user(tenant: &str, user_id: &str) -> Key {

@@ -38,6 +38,24 @@ pub fn match_user<'a>(
         })
 }
 
+/// "First Last" from LinkedIn's name fields, trimmed, at most 200 characters, without control
+/// characters; `None` when both are empty.
+fn holder_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let joined = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let clean: String = joined
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    (!clean.is_empty()).then_some(clean)
+}
+
 /// Reads every page of the contract's seats and records them; links the new matches.
 pub async fn sync_contract_seats(
     store: &Store,
@@ -67,15 +85,14 @@ pub async fn sync_contract_seats(
                 .member
                 .as_deref()
                 .filter(|m| crate::ids::check_member_urn(m).is_ok());
+            let name = holder_name(e.first_name.as_deref(), e.last_name.as_deref());
+            let listed = crate::store::ListedSeat {
+                member,
+                state: e.state.as_deref(),
+                holder_name: name.as_deref(),
+            };
             let seat = store
-                .upsert_seat_from_linkedin(
-                    tenant_id,
-                    contract_id,
-                    &seat_id,
-                    member,
-                    e.state.as_deref(),
-                    now,
-                )
+                .upsert_seat_from_linkedin(tenant_id, contract_id, &seat_id, listed, now)
                 .await?;
             sync.seats += 1;
             if seat.user_id.is_some() {

@@ -3,6 +3,7 @@
 
 mod onboarding;
 mod outbound;
+pub mod page;
 mod views;
 
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub struct Config {
     pub changes_queue_url: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
+    /// Where the integration page links a candidate (`{candidateId}` stands for the id).
+    pub candidate_page_url: Option<String>,
 }
 
 impl Config {
@@ -53,8 +56,29 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+            candidate_page_url: match env.get("CANDIDATE_PAGE_URL") {
+                None => None,
+                Some(url) => Some(candidate_page_url(url)?),
+            },
         })
     }
+}
+
+/// A candidate page URL template must be http(s) and name `{candidateId}`.
+fn candidate_page_url(url: &str) -> Result<String, ConfigError> {
+    let url = url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || !url.contains("{candidateId}")
+    {
+        return Err(ConfigError::Invalid {
+            name: "CANDIDATE_PAGE_URL".into(),
+            problem: format!(
+                "expected an http(s) URL with {{candidateId}} in it, got {:?}",
+                ids::truncate(url, 80)
+            ),
+        });
+    }
+    Ok(url.to_owned())
 }
 
 pub struct AdminApi {
@@ -66,6 +90,7 @@ pub struct AdminApi {
     /// For the challenge round trip of a callback registration.
     http: reqwest::Client,
     backfill_horizon_days: u64,
+    candidate_page_url: Option<String>,
     clock: SharedClock,
 }
 
@@ -125,6 +150,7 @@ impl AdminApi {
             )?,
             http: reqwest::Client::new(),
             backfill_horizon_days: config.backfill_horizon_days,
+            candidate_page_url: config.candidate_page_url,
             clock,
         })
     }
@@ -155,6 +181,7 @@ impl AdminApi {
             }
             "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
             "GET /tenants/{tenantId}/health" => self.health(&tenant).await,
+            "GET /tenants/{tenantId}/integration" => self.integration_page(&tenant).await,
             "DELETE /tenants/{tenantId}/contracts/{contractId}" => {
                 let contract = contract_path(req)?;
                 self.disconnect_contract(&tenant, &contract).await
@@ -407,6 +434,70 @@ impl AdminApi {
         Ok(http::json(
             200,
             &HealthView::new(&contracts, &seats, &letters, &sync_errors, now),
+        ))
+    }
+
+    /// The administrators' integration page (HTML): contracts, seat holders, health, recent
+    /// imports. Its actions call the JSON routes.
+    async fn integration_page(&self, tenant_id: &str) -> Answer {
+        /// How many of the latest exports and InMails/notes the page lists.
+        const RECENT: i32 = 10;
+        /// Transitions shown per contract (oldest first).
+        const HISTORY: i32 = 50;
+        let tenant = self.tenant(tenant_id).await?;
+        let now = self.clock.now_ms();
+        let stored = self.store.list_contracts(tenant_id).await?;
+        let counts = self.store.contract_counts(tenant_id).await?;
+        let mut contracts = Vec::with_capacity(stored.len());
+        for c in stored {
+            let events = self
+                .store
+                .list_contract_events(tenant_id, &c.contract_id, HISTORY, None)
+                .await?
+                .items;
+            let imported = counts.get(&c.contract_id).cloned().unwrap_or_default();
+            contracts.push((c, events, imported));
+        }
+        let seats = self.store.all_seats(tenant_id).await?;
+        let users = self.store.all_users(tenant_id).await?;
+        let letters = self.store.recent_dead_letters(tenant_id, 20).await?;
+        let sync_errors = self
+            .store
+            .list_sync_errors(tenant_id, 20, None)
+            .await?
+            .items;
+        let plain: Vec<Contract> = contracts.iter().map(|(c, _, _)| c.clone()).collect();
+        let health = HealthView::new(&plain, &seats, &letters, &sync_errors, now);
+        let exports = self
+            .store
+            .list_exports(tenant_id, RECENT, None)
+            .await?
+            .items;
+        let activity = self.store.recent_activity(tenant_id, RECENT).await?;
+        let named: Vec<String> = exports
+            .iter()
+            .filter_map(|e| e.candidate_id.clone())
+            .chain(activity.iter().map(|a| a.candidate_id.clone()))
+            .collect();
+        let candidates = self.store.candidates_by_id(tenant_id, &named).await?;
+        let data = page::PageData {
+            tenant,
+            contracts,
+            seats,
+            users,
+            health,
+            exports,
+            activity,
+            candidates,
+            backfill_days: self.backfill_horizon_days,
+            candidate_page_url: self.candidate_page_url.clone(),
+            now,
+        };
+        let nonce = page::nonce();
+        Ok(http::html(
+            200,
+            page::render(&data, &nonce),
+            &page::policy(&nonce),
         ))
     }
 

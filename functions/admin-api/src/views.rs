@@ -356,6 +356,9 @@ pub struct SeatView {
     pub contract_id: String,
     pub seat_id: String,
     pub seat: String,
+    /// The holder's name as LinkedIn lists it (known once the hourly seat sync has read it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
     pub linked: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -379,6 +382,8 @@ pub struct BackfillView {
     pub from: String,
     pub to: String,
     pub steps: u64,
+    /// Share of the range read so far, 0 to 100 (100 when done).
+    pub percent: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub updated_at: String,
@@ -390,6 +395,7 @@ impl From<&Seat> for SeatView {
             contract_id: s.contract_id.clone(),
             seat_id: s.seat_id.clone(),
             seat: s.urn(),
+            holder_name: s.holder_name.clone(),
             linked: s.user_id.is_some(),
             user_id: s.user_id.clone(),
             linked_at: s.linked_at.map(to_rfc3339),
@@ -401,6 +407,7 @@ impl From<&Seat> for SeatView {
                 from: to_rfc3339(b.from),
                 to: to_rfc3339(b.to),
                 steps: b.steps,
+                percent: s.backfill_percent().unwrap_or(0),
                 reason: b.reason.clone(),
                 updated_at: to_rfc3339(b.updated_at),
             }),

@@ -462,11 +462,15 @@ pub struct StubElement {
     pub created: i64,
 }
 
-/// One element of `seatsV2?q=attributes`: a Recruiter seat of a contract. Names are not read:
-/// seat holders are matched to ATS users by member URN or email only.
+/// One element of `seatsV2?q=attributes`: a Recruiter seat of a contract. Seat holders are
+/// matched to ATS users by member URN or email only; the name is kept for the integration page.
 #[derive(Debug, Deserialize)]
 pub struct SeatElement {
     pub id: AnyId,
+    #[serde(default, rename = "firstName")]
+    pub first_name: Option<String>,
+    #[serde(default, rename = "lastName")]
+    pub last_name: Option<String>,
     #[serde(default)]
     pub member: Option<String>,
     #[serde(default)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
-use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
 
 use super::query::Partition;
 use super::{Item, Page, Store, from_item, key_item, to_item, with_key};
@@ -153,6 +153,34 @@ impl Store {
         self.query_page(&partition, limit, next_token, true).await
     }
 
+    /// The tenant's latest InMails and notes, newest first (whether or not their member is a
+    /// candidate yet).
+    pub async fn recent_activity(&self, tenant_id: &str, limit: i32) -> Result<Vec<Activity>> {
+        let listing =
+            Partition::index(keys::GSI1, keys::GSI1_PK, keys::activity_listing(tenant_id));
+        Ok(self.query_page(&listing, limit, None, false).await?.items)
+    }
+
+    /// The candidates of these ids that exist, by id. One BatchGetItem per hundred distinct ids.
+    pub async fn candidates_by_id(
+        &self,
+        tenant_id: &str,
+        candidate_ids: &[String],
+    ) -> Result<HashMap<String, Candidate>> {
+        // BatchGetItem refuses a request that names a key twice.
+        let distinct: std::collections::BTreeSet<&String> = candidate_ids.iter().collect();
+        let wanted: Vec<Key> = distinct
+            .into_iter()
+            .map(|c| keys::candidate(tenant_id, c))
+            .collect();
+        let mut out = HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let candidate: Candidate = from_item(item)?;
+            out.insert(candidate.candidate_id.clone(), candidate);
+        }
+        Ok(out)
+    }
+
     /// Activity about a member that was stored before the member became a candidate.
     pub async fn pending_activity(
         &self,
@@ -173,7 +201,16 @@ impl Store {
     pub async fn write_activity(&self, writes: &ActivityWrites) -> Result<usize> {
         let mut requests = Vec::with_capacity(writes.len());
         for a in &writes.activity {
-            requests.push(put(with_key(activity_key(a), to_item(a)?))?);
+            let mut item = with_key(activity_key(a), to_item(a)?);
+            item.insert(
+                keys::GSI1_PK.into(),
+                AttributeValue::S(keys::activity_listing(&a.tenant_id)),
+            );
+            item.insert(
+                keys::GSI1_SK.into(),
+                AttributeValue::S(keys::activity_listing_sort(a.at, a.kind(), &a.activity_id)),
+            );
+            requests.push(put(item)?);
         }
         for c in &writes.contacts {
             let key = keys::contact_share(&c.tenant_id, &c.candidate_id, c.shared_at, &c.share_id);

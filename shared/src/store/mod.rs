@@ -20,7 +20,7 @@ use query::Partition;
 
 pub use activity::{ActivityWrites, CandidateRecord, activity_key};
 pub use outbound::ApplicationRef;
-pub use seats::{LinkedSeat, PollLease};
+pub use seats::{LinkedSeat, ListedSeat, PollLease};
 
 use crate::domain::{Application, Candidate, Contract, ExportRecord, Job, Tenant};
 use crate::error::{Error, Result};

@@ -32,6 +32,14 @@ fn n(v: i64) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
+/// What LinkedIn lists about a seat, as the seat sync records it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListedSeat<'a> {
+    pub member: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub holder_name: Option<&'a str>,
+}
+
 impl Store {
     // ---- users --------------------------------------------------------------------------------
 
@@ -148,8 +156,7 @@ impl Store {
         tenant_id: &str,
         contract_id: &str,
         seat_id: &str,
-        member: Option<&str>,
-        state: Option<&str>,
+        listed: ListedSeat<'_>,
         now: i64,
     ) -> Result<Seat> {
         let mut sets = vec![
@@ -167,13 +174,17 @@ impl Store {
             .expression_attribute_values(":c", s(contract_id))
             .expression_attribute_values(":s", s(seat_id))
             .expression_attribute_values(":now", n(now));
-        if let Some(m) = member {
+        if let Some(name) = listed.holder_name {
+            sets.push("holderName = :name");
+            req = req.expression_attribute_values(":name", s(name));
+        }
+        if let Some(m) = listed.member {
             sets.push("#member = :m");
             req = req
                 .expression_attribute_names("#member", "member")
                 .expression_attribute_values(":m", s(m));
         }
-        if let Some(st) = state {
+        if let Some(st) = listed.state {
             sets.push("#state = :st");
             req = req
                 .expression_attribute_names("#state", "state")

@@ -1,0 +1,255 @@
+use super::*;
+use shared::domain::{Backfill, BackfillCursors};
+
+const HOUR: i64 = 3_600_000;
+const NOW: i64 = 1_790_000_000_000;
+
+fn tenant() -> Tenant {
+    Tenant {
+        tenant_id: "acme".into(),
+        name: "Acme <Corp>".into(),
+        organization: "urn:li:organization:1".into(),
+        client_id: "c".into(),
+        delete_purged_data: false,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+fn contract(id: &str, status: ContractStatus, cause: Option<StatusCause>) -> Contract {
+    Contract {
+        tenant_id: "acme".into(),
+        contract_id: id.into(),
+        status,
+        status_cause: cause,
+        events: 1,
+        expires_at: Some(NOW + 300 * 24 * HOUR),
+        connected_at: 0,
+        updated_at: 0,
+    }
+}
+
+fn seat(id: &str, name: Option<&str>, user: Option<&str>, polled: Option<i64>) -> Seat {
+    Seat {
+        tenant_id: "acme".into(),
+        contract_id: "501".into(),
+        seat_id: id.into(),
+        member: None,
+        state: Some("ACTIVE".into()),
+        holder_name: name.map(str::to_owned),
+        user_id: user.map(str::to_owned),
+        linked_at: user.map(|_| NOW - 3 * HOUR),
+        cursors: Default::default(),
+        last_polled_at: polled,
+        backfill_cursors: Default::default(),
+        backfill: None,
+        imported_by_hour: Default::default(),
+        updated_at: 0,
+    }
+}
+
+fn user(id: &str, first: &str, email: &str) -> AtsUser {
+    AtsUser {
+        tenant_id: "acme".into(),
+        user_id: id.into(),
+        email: email.into(),
+        first_name: first.into(),
+        last_name: "Doe".into(),
+        member: None,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+fn data(seats: Vec<Seat>) -> PageData {
+    let contracts = vec![
+        contract("501", ContractStatus::Active, Some(StatusCause::Admin)),
+        contract(
+            "502",
+            ContractStatus::Expired,
+            Some(StatusCause::ExpiryDate),
+        ),
+    ];
+    let health = HealthView::new(&contracts, &seats, &[], &[], NOW);
+    PageData {
+        tenant: tenant(),
+        contracts: contracts
+            .into_iter()
+            .map(|c| (c, Vec::new(), ImportCounts::default()))
+            .collect(),
+        seats,
+        users: vec![user("u-rae", "Rae", "rae@acme.example")],
+        health,
+        exports: Vec::new(),
+        activity: Vec::new(),
+        candidates: HashMap::new(),
+        backfill_days: 30,
+        candidate_page_url: None,
+        now: NOW,
+    }
+}
+
+#[test]
+fn store_values_are_escaped_and_script_data_cannot_close_its_element() {
+    let mut d = data(vec![seat(
+        "9001",
+        Some("<img src=x onerror=alert(1)>"),
+        None,
+        None,
+    )]);
+    d.users.push(user(
+        "u-x",
+        "</script><script>alert(1)</script>",
+        "x@example.com",
+    ));
+    let html = render(&d, "n0nce");
+    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("Acme &lt;Corp&gt;"));
+    // Only the page's own two script elements close.
+    assert_eq!(html.matches("</script>").count(), 2);
+    assert!(html.contains("\\u003c/script\\u003e"));
+}
+
+#[test]
+fn contracts_show_their_status_and_the_action_that_fits_it() {
+    let mut d = data(Vec::new());
+    d.contracts.push((
+        contract("503", ContractStatus::Disabled, Some(StatusCause::Admin)),
+        Vec::new(),
+        ImportCounts::default(),
+    ));
+    d.contracts.push((
+        contract("504", ContractStatus::Disabled, Some(StatusCause::LinkedIn)),
+        Vec::new(),
+        ImportCounts::default(),
+    ));
+    let html = render(&d, "n");
+    for (id, status) in [("501", "Active"), ("502", "Expired"), ("503", "Disabled")] {
+        assert!(
+            html.contains(&format!("id=\"contract-{id}\" data-status=\"{status}\"")),
+            "{id}"
+        );
+    }
+    assert!(html.contains("data-action=\"disconnect\" data-contract=\"501\""));
+    assert!(html.contains("data-action=\"reconnect\" data-contract=\"503\""));
+    // LinkedIn disabled it: only LinkedIn can enable it.
+    assert!(!html.contains("data-contract=\"504\""));
+    assert!(html.contains("Enable it in LinkedIn"));
+}
+
+#[test]
+fn link_and_unlink_say_what_will_happen() {
+    let d = data(vec![
+        seat("9001", Some("Rae Doe"), Some("u-rae"), Some(NOW - HOUR / 2)),
+        seat("9002", Some("Sam Sourcer"), None, None),
+    ]);
+    let html = render(&d, "n");
+    assert!(html.contains("data-action=\"link\" data-contract=\"501\" data-seat=\"9002\""));
+    assert!(html.contains("of the last 30 days are imported"));
+    assert!(html.contains("data-action=\"unlink\" data-contract=\"501\" data-seat=\"9001\""));
+    assert!(html.contains("Imports for this seat stop"));
+    assert!(html.contains("Everything already imported stays"));
+    assert!(html.contains("<span class=\"hint\">not linked</span>"));
+}
+
+#[test]
+fn a_stale_seat_is_flagged_with_a_reason_and_what_to_do() {
+    let d = data(vec![
+        seat("9001", Some("Rae Doe"), Some("u-rae"), Some(NOW - HOUR / 2)),
+        seat("9003", Some("Nia Okafor"), Some("u-rae"), None),
+    ]);
+    let html = render(&d, "n");
+    assert!(html.contains("id=\"seat-501-9003\" data-linked=\"true\" data-stale=\"\""));
+    assert!(!html.contains("id=\"seat-501-9001\" data-linked=\"true\" data-stale"));
+    assert!(html.contains("Nia Okafor (seat 9003) is stale"));
+    assert!(html.contains("id=\"fig-stale\"><dt>Stale seats</dt><dd>1</dd>"));
+    // The expired contract is explained too.
+    assert!(html.contains("Contract 502 is expired."));
+}
+
+#[test]
+fn nothing_wrong_reads_as_flowing() {
+    let mut d = data(vec![seat(
+        "9001",
+        Some("Rae Doe"),
+        Some("u-rae"),
+        Some(NOW - HOUR / 2),
+    )]);
+    d.contracts.truncate(1);
+    let contracts: Vec<Contract> = d.contracts.iter().map(|(c, _, _)| c.clone()).collect();
+    d.health = HealthView::new(&contracts, &d.seats, &[], &[], NOW);
+    let html = render(&d, "n");
+    assert!(html.contains("Everything is flowing"));
+    assert!(!html.contains("class=\"problems\""));
+}
+
+#[test]
+fn a_running_backfill_shows_progress_and_keeps_the_page_refreshing() {
+    let mut s = seat("9001", Some("Rae Doe"), Some("u-rae"), Some(NOW - HOUR / 2));
+    let from = NOW - 100 * HOUR;
+    s.backfill = Some(Backfill {
+        state: BackfillState::Running,
+        from,
+        to: NOW,
+        steps: 3,
+        reason: None,
+        updated_at: NOW,
+    });
+    // InMails read entirely, notes half, stubs not at all: (100 + 50 + 0) / 300.
+    s.backfill_cursors = BackfillCursors {
+        inmails: Some(NOW),
+        notes: Some(from + 50 * HOUR),
+        stubs: None,
+    };
+    let html = render(&data(vec![s.clone()]), "n");
+    assert!(html.contains("<progress max=\"100\" value=\"50\""));
+    assert!(html.contains("<main id=\"live\" data-busy=\"\">"));
+    s.backfill.as_mut().unwrap().state = BackfillState::Done;
+    let html = render(&data(vec![s]), "n");
+    assert!(html.contains("value=\"100\""));
+    assert!(html.contains("data-state=\"done\">done</span>"));
+    assert!(html.contains("<main id=\"live\">"));
+}
+
+#[test]
+fn candidates_link_to_the_configured_page_or_the_api() {
+    let mut d = data(Vec::new());
+    let candidate = Candidate {
+        tenant_id: "acme".into(),
+        candidate_id: "c 1".into(),
+        member: None,
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        location: None,
+        current_company: None,
+        emails: Vec::new(),
+        phones: Vec::new(),
+        title: None,
+        do_not_contact: false,
+        source: shared::domain::Source::LinkedIn,
+        created_at: 0,
+        updated_at: 0,
+    };
+    d.candidates.insert("c 1".into(), candidate);
+    assert_eq!(
+        d.candidate_link("c 1", "Ada Lovelace"),
+        "<a href=\"candidates/c%201\">Ada Lovelace</a>"
+    );
+    d.candidate_page_url = Some("https://ats.example/c/{candidateId}?x=1&y=2".into());
+    assert_eq!(
+        d.candidate_link("c 1", "Ada"),
+        "<a href=\"https://ats.example/c/c%201?x=1&amp;y=2\">Ada</a>"
+    );
+}
+
+#[test]
+fn the_policy_allows_only_the_nonced_style_and_script() {
+    let p = policy("abc");
+    assert!(p.contains("script-src 'nonce-abc'"));
+    assert!(p.contains("style-src 'nonce-abc'"));
+    assert!(p.starts_with("default-src 'none'"));
+    let html = render(&data(Vec::new()), "abc");
+    assert_eq!(html.matches("nonce=\"abc\"").count(), 2);
+    assert_ne!(nonce(), nonce());
+}
