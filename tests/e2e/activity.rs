@@ -290,6 +290,7 @@ async fn a_throttled_seat_is_retried_after_retry_after_and_does_not_hold_back_ot
             retry_after_secs: Some(1),
         },
         times: 1,
+        query: Default::default(),
     });
     clock.set(t0 + 2 * HOUR);
     w.poll_activity().await;

@@ -237,6 +237,7 @@ async fn throttled_fetch_is_retried_after_retry_after_not_the_visibility_timeout
             retry_after_secs: Some(1),
         },
         times: 1,
+        query: Default::default(),
     });
     w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
         .await;

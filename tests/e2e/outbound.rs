@@ -426,6 +426,7 @@ async fn throttling_and_server_errors_delay_but_lose_nothing() {
             retry_after_secs: None,
         },
         times: 2,
+        query: Default::default(),
     });
     put_candidate(&w, "c-5xx", ada()).await;
     w.settle().await;
@@ -441,6 +442,7 @@ async fn throttling_and_server_errors_delay_but_lose_nothing() {
             retry_after_secs: Some(1),
         },
         times: 1,
+        query: Default::default(),
     });
     put_candidate(&w, "c-429", ada()).await;
     // The throttled nudge is invisible for Retry-After, so wait for LinkedIn to have it.

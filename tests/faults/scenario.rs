@@ -452,6 +452,7 @@ impl Driver {
                 path_prefix: String::new(),
                 kind,
                 times: 1 + self.rng.below(2) as u32,
+                query: Default::default(),
             }),
             None => self.sim.expire_tokens(),
         }

@@ -181,7 +181,14 @@ impl AdminApi {
             }
             "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
             "GET /tenants/{tenantId}/health" => self.health(&tenant).await,
-            "GET /tenants/{tenantId}/integration" => self.integration_page(&tenant).await,
+            "GET /tenants/{tenantId}/integration" => {
+                let live_only = match http::query_param(req, "part") {
+                    None => false,
+                    Some("live") => true,
+                    Some(_) => return Err(ApiError::invalid("part must be live")),
+                };
+                self.integration_page(&tenant, live_only).await
+            }
             "DELETE /tenants/{tenantId}/contracts/{contractId}" => {
                 let contract = contract_path(req)?;
                 self.disconnect_contract(&tenant, &contract).await
@@ -439,7 +446,7 @@ impl AdminApi {
 
     /// The administrators' integration page (HTML): contracts, seat holders, health, recent
     /// imports. Its actions call the JSON routes.
-    async fn integration_page(&self, tenant_id: &str) -> Answer {
+    async fn integration_page(&self, tenant_id: &str, live_only: bool) -> Answer {
         /// How many of the latest exports and InMails/notes the page lists.
         const RECENT: i32 = 10;
         /// Transitions shown per contract (oldest first).
@@ -494,11 +501,12 @@ impl AdminApi {
             now,
         };
         let nonce = page::nonce();
-        Ok(http::html(
-            200,
-            page::render(&data, &nonce),
-            &page::policy(&nonce),
-        ))
+        let body = if live_only {
+            page::render_live(&data)
+        } else {
+            page::render(&data, &nonce)
+        };
+        Ok(http::html(200, body, &page::policy(&nonce)))
     }
 
     /// Contracts with their last successful poll (the latest of their seats') and counts of

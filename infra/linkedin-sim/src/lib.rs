@@ -22,7 +22,7 @@
 //! Push notifications (signed with the child application's client secret) are sent to the
 //! application's callback URL by [`Sim::export`] and [`Sim::push_status_change`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -154,6 +154,10 @@ pub struct Fault {
     /// How many requests it applies to (default 1).
     #[serde(default = "one")]
     pub times: u32,
+    /// Query parameters a request must have, each with exactly this value (decoded), for the
+    /// fault to apply: e.g. `{"viewer": "urn:li:seat:9003"}` fails one seat's InMail reads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
 }
 
 fn one() -> u32 {
@@ -836,12 +840,13 @@ impl Sim {
         }
     }
 
-    fn take_fault(&self, path: &str) -> Option<FaultKind> {
+    fn take_fault(&self, path: &str, query: &HashMap<String, String>) -> Option<FaultKind> {
         let mut state = self.state();
-        let i = state
-            .faults
-            .iter()
-            .position(|f| f.times > 0 && path.starts_with(&f.path_prefix))?;
+        let i = state.faults.iter().position(|f| {
+            f.times > 0
+                && path.starts_with(&f.path_prefix)
+                && f.query.iter().all(|(k, v)| query.get(k) == Some(v))
+        })?;
         let fault = &mut state.faults[i];
         fault.times -= 1;
         let kind = fault.kind.clone();
@@ -1101,7 +1106,7 @@ async fn api(
         // Registration validates the URL with a challenge, so it is answered asynchronously.
         response = Some(compliance::register_callback(&sim, &headers, &body).await);
     }
-    match sim.take_fault(&path) {
+    match sim.take_fault(&path, &query) {
         Some(FaultKind::Status {
             status,
             retry_after_secs,

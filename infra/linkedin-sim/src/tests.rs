@@ -331,6 +331,7 @@ async fn fault_429_once_then_normal_and_call_log() {
             retry_after_secs: Some(2),
         },
         times: 1,
+        query: Default::default(),
     });
     let q = "/exportedCandidates?q=request&requestId=req-1";
     let (status, headers, body) = get_api(&sim, q, Some(&t)).await;
@@ -340,11 +341,29 @@ async fn fault_429_once_then_normal_and_call_log() {
     let (status, _, _) = get_api(&sim, q, Some(&t)).await;
     assert_eq!(status, 200);
 
+    // A fault limited to a query parameter spares other requests to the same path.
+    sim.inject_fault(Fault {
+        path_prefix: "/v2/exportedCandidates".into(),
+        kind: FaultKind::Status {
+            status: 400,
+            retry_after_secs: None,
+        },
+        times: 5,
+        query: [("requestId".to_owned(), "req-other".to_owned())].into(),
+    });
+    let (status, _, _) = get_api(&sim, q, Some(&t)).await;
+    assert_eq!(status, 200);
+    let other = "/exportedCandidates?q=request&requestId=req-other";
+    let (status, _, _) = get_api(&sim, other, Some(&t)).await;
+    assert_eq!(status, 400);
+    sim.clear_faults();
+
     // A delay fault on everything, then normal handling.
     sim.inject_fault(Fault {
         path_prefix: String::new(),
         kind: FaultKind::Delay { ms: 50 },
         times: 1,
+        query: Default::default(),
     });
     let before = std::time::Instant::now();
     let (status, _, _) = get_api(&sim, q, Some(&t)).await;
@@ -359,6 +378,7 @@ async fn fault_429_once_then_normal_and_call_log() {
             retry_after_secs: None,
         },
         times: 3,
+        query: Default::default(),
     });
     sim.clear_faults();
     token(&sim, "child-1").await;
@@ -796,6 +816,7 @@ async fn inmail_window_bounds_shape_and_errors() {
             retry_after_secs: Some(1),
         },
         times: 1,
+        query: Default::default(),
     });
     let (status, headers, _) = get_api(&sim, &inmails_q(T0, T0 + HOUR, ""), Some(&t)).await;
     assert_eq!(status, 429);

@@ -45,13 +45,18 @@ pub fn random_token() -> String {
     format!("{:016x}{:016x}", half(), half())
 }
 
+/// The cookie a browser holds the admin token in, after `/_local/login`.
+const ADMIN_COOKIE: &str = "rsc_admin";
+
 /// API Gateway refuses a request to an IAM-authorized route before the function sees it: no
-/// credentials is 401, wrong ones 403.
+/// credentials is 401, wrong ones 403. Locally the credentials are the admin token, as a bearer
+/// token or (for the integration page in a browser) the login cookie.
 fn refuse_unauthorized(headers: &HeaderMap, token: &str) -> Option<Response> {
-    let given = headers
+    let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
+    let given = bearer.or_else(|| admin_cookie(headers));
     let (status, code, message) = match given {
         None => (
             StatusCode::UNAUTHORIZED,
@@ -74,6 +79,61 @@ fn refuse_unauthorized(headers: &HeaderMap, token: &str) -> Option<Response> {
     )
 }
 
+fn admin_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == ADMIN_COOKIE).then_some(value.trim())
+        })
+}
+
+/// `GET /_local/login?token=<admin token>&next=/tenants/acme/integration`: puts the token in an
+/// HttpOnly, same-site cookie and goes on to `next`, so a browser can open the integration page
+/// (in AWS, whatever signs requests for IAM does this part).
+async fn login(State(gw): State<Arc<Gateway>>, uri: Uri) -> Response {
+    let mut token = None;
+    let mut next = "/".to_owned();
+    for pair in uri.query().unwrap_or("").split('&') {
+        match pair.split_once('=') {
+            Some(("token", v)) => token = Some(percent_decode(v, true)),
+            Some(("next", v)) => next = percent_decode(v, true),
+            _ => {}
+        }
+    }
+    let valid = token
+        .as_deref()
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), gw.admin_token.as_bytes()));
+    if !valid {
+        return (
+            StatusCode::FORBIDDEN,
+            "the token is not this local stack's admin token (make dev prints it)",
+        )
+            .into_response();
+    }
+    // Only a path on this host: never an open redirect.
+    if !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
+        next = "/".to_owned();
+    }
+    let cookie = format!(
+        "{ADMIN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+        gw.admin_token
+    );
+    let mut resp = StatusCode::SEE_OTHER.into_response();
+    let headers = resp.headers_mut();
+    if let (Ok(c), Ok(l)) = (
+        axum::http::HeaderValue::from_str(&cookie),
+        axum::http::HeaderValue::from_str(&next),
+    ) {
+        headers.insert(axum::http::header::SET_COOKIE, c);
+        headers.insert(axum::http::header::LOCATION, l);
+    }
+    resp
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -84,6 +144,7 @@ pub fn router(gateway: Arc<Gateway>) -> axum::Router {
             "/_local/schedules/{name}",
             axum::routing::post(fire_schedule),
         )
+        .route("/_local/login", axum::routing::get(login))
         .fallback(dispatch)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_PAYLOAD))
         .with_state(gateway)

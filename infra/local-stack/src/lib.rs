@@ -143,6 +143,15 @@ pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
 }
 
 impl Stack {
+    /// A URL that signs a browser in with the admin token (a cookie) and opens the tenant's
+    /// integration page.
+    pub fn page_login_url(&self, tenant_id: &str) -> String {
+        format!(
+            "{}/_local/login?token={}&next=/tenants/{tenant_id}/integration",
+            self.api_url, self.admin_token
+        )
+    }
+
     pub async fn start(opts: StackOptions) -> Result<Self, Error> {
         let template = Template::load(&opts.template_path)?;
         let sdk = local_sdk_config(&opts.aws_endpoint).await;

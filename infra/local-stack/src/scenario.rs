@@ -9,7 +9,11 @@
 //!    writes a note and receives contact details; an hour passes on the stack's clock and the
 //!    activity schedule fires;
 //! 4. the ATS moves an application to a new stage and adds a candidate of its own with an
-//!    application; the outbound sync sends them (and the jobs) to LinkedIn.
+//!    application; the outbound sync sends them (and the jobs) to LinkedIn;
+//! 5. for the integration page: the hourly contract review reads the contract's seat list, so
+//!    Sam's seat is known but not linked (Sam has an ATS account to link it to), and Nia's seat
+//!    is linked but LinkedIn refuses its activity reads, so it goes stale and its poll is
+//!    dead-lettered.
 
 use std::fmt::Write;
 
@@ -26,6 +30,10 @@ pub const CLIENT_SECRET: &str = "s3cr/et+=acme";
 pub const ACTIVE_CONTRACT: &str = "501";
 pub const EXPIRED_CONTRACT: &str = "502";
 pub const SEAT: &str = "9001";
+/// Sam's seat: listed by LinkedIn, not linked (the page's link test links it).
+pub const UNLINKED_SEAT: &str = "9002";
+/// Nia's seat: linked, but LinkedIn refuses its activity reads, so it goes stale.
+pub const REFUSED_SEAT: &str = "9003";
 pub const ORGANIZATION: &str = "urn:li:organization:1001";
 
 pub struct Outcome {
@@ -126,6 +134,22 @@ pub async fn play(
         organization: ORGANIZATION.into(),
         callback_url: Some(format!("{}/linkedin/{TENANT}/events", stack.api_url)),
     });
+    // The contract's Recruiter seats, as LinkedIn's seat list shows them.
+    for (id, member, first, last) in [
+        (SEAT, "urn:li:person:rae-cruiter", "Rae", "Cruiter"),
+        (UNLINKED_SEAT, "urn:li:person:sam-sourcer", "Sam", "Sourcer"),
+        (REFUSED_SEAT, "urn:li:person:nia-okafor", "Nia", "Okafor"),
+    ] {
+        sim.add_seat(linkedin_sim::Seat {
+            id: id.into(),
+            contract: format!("urn:li:contract:{ACTIVE_CONTRACT}"),
+            member: member.into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            state: "ACTIVE".into(),
+            email: None,
+        });
+    }
     // The jobs go to LinkedIn too (outbound sync), so recruiters can export to them.
     for (id, title) in [
         ("job-eng", "Backend Engineer"),
@@ -185,9 +209,31 @@ pub async fn play(
     stack.settle().await?;
 
     // The recruiter's seat is linked to their ATS account; activity from then on is imported.
+    for (id, first, last) in [
+        ("u-rae", "Rae", "Cruiter"),
+        ("u-sam", "Sam", "Sourcer"),
+        ("u-nia", "Nia", "Okafor"),
+    ] {
+        api.put(
+            &format!("{t}/users/{id}"),
+            json!({"email": format!("{}@acme.example", first.to_lowercase()),
+                   "firstName": first, "lastName": last}),
+        )
+        .await?;
+    }
+    // Nia's seat is linked too, but LinkedIn refuses to read its InMails.
+    sim.inject_fault(linkedin_sim::Fault {
+        path_prefix: "/v2/conversationEvents".into(),
+        kind: linkedin_sim::FaultKind::Status {
+            status: 400,
+            retry_after_secs: None,
+        },
+        times: 1_000_000,
+        query: [("viewer".to_owned(), format!("urn:li:seat:{REFUSED_SEAT}"))].into(),
+    });
     api.put(
-        &format!("{t}/users/u-rae"),
-        json!({"email": "rae@acme.example", "firstName": "Rae", "lastName": "Cruiter"}),
+        &format!("{t}/contracts/{ACTIVE_CONTRACT}/seats/{REFUSED_SEAT}/link"),
+        json!({"userId": "u-nia"}),
     )
     .await?;
     let seat = api
@@ -204,6 +250,14 @@ pub async fn play(
     let_time_pass(60 * 60_000);
     let poll = api
         .call(Method::POST, "/_local/schedules/InMailPollFunction", None)
+        .await?;
+    // The hourly contract review reads the seat list: names, and Sam's seat, unlinked.
+    let review = api
+        .call(
+            Method::POST,
+            "/_local/schedules/ContractExpiryFunction",
+            None,
+        )
         .await?;
     stack.settle().await?;
 
@@ -286,6 +340,12 @@ pub async fn play(
         r,
         "\nActivity poll: {} linked seat(s), {} enqueued. Linus's InMail is kept as pending activity until he is exported.",
         poll["result"]["linkedSeats"], poll["result"]["enqueued"]
+    );
+    let _ = writeln!(
+        r,
+        "Contract review: {} seat(s) listed by LinkedIn, {} not linked (Sam's seat {UNLINKED_SEAT}); \
+         LinkedIn refuses the InMails of Nia's seat {REFUSED_SEAT}, so it is stale.",
+        review["result"]["seats"], review["result"]["seatsUnlinked"]
     );
     let fetches = sim
         .calls()

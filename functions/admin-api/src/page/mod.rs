@@ -228,6 +228,11 @@ pub fn render(d: &PageData, nonce: &str) -> String {
     h
 }
 
+/// Only the part that changes (`?part=live`), for the script's refresh.
+pub fn render_live(d: &PageData) -> String {
+    live(d)
+}
+
 /// The part of the page the script re-reads and swaps after an action and while back-fills run
 /// (`data-busy` marks that one is).
 fn live(d: &PageData) -> String {
@@ -686,15 +691,15 @@ fn recent(d: &PageData) -> String {
                 ActivityDetail::InMail {
                     direction, subject, ..
                 } => format!(
-                    "InMail {} “{}”",
+                    "InMail “{}” {}",
+                    ids_truncate(subject, 80),
                     match direction {
                         Direction::Sent => "sent to",
                         Direction::Received => "received from",
-                    },
-                    ids_truncate(subject, 80)
+                    }
                 ),
                 ActivityDetail::Note { text, .. } => {
-                    format!("note “{}” about", ids_truncate(text, 80))
+                    format!("Note “{}” about", ids_truncate(text, 80))
                 }
             };
             let who = match d.candidate_name(&a.candidate_id) {

@@ -31,18 +31,17 @@
   let timer = null;
   async function refresh() {
     clearTimeout(timer);
-    const resp = await fetch(location.href, { credentials: 'same-origin' });
+    // Only the changing part: the whole page would carry a style with another nonce.
+    const resp = await fetch(`${location.pathname}?part=live`, { credentials: 'same-origin' });
     if (!resp.ok) throw new Error(`The page could not be read again (${resp.status}).`);
     const doc = new DOMParser().parseFromString(await resp.text(), 'text/html');
     const next = doc.getElementById('live');
-    const fresh = doc.getElementById('page-data');
-    if (!next || !fresh) throw new Error('The page could not be read again.');
+    if (!next) throw new Error('The page could not be read again.');
     const focused = document.activeElement && document.activeElement.id;
     const open = [...document.querySelectorAll('#live details[open]')].map((d) => d.id).filter(Boolean);
     document.getElementById('live').replaceWith(document.importNode(next, true));
     open.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; });
     if (focused) { const el = document.getElementById(focused); if (el) el.focus(); }
-    data.users = JSON.parse(fresh.textContent).users;
     schedule();
   }
   function schedule() {

@@ -1085,6 +1085,7 @@ async fn faulted_sync_requests_are_recorded_and_store_nothing() {
             retry_after_secs: Some(1),
         },
         times: 1,
+        query: Default::default(),
     });
     let records = [("c-1", candidate("Ada"))];
     assert_eq!(put_candidates(&records, &t).send(&sim).await.0, 429);

@@ -148,9 +148,18 @@ async fn run() -> Result<(), Error> {
             "Scenario finished in {:.1} s.",
             started.elapsed().as_secs_f64()
         );
+        println!(
+            "\nIntegration page (opens signed in):\n  {}",
+            stack.page_login_url(scenario::TENANT)
+        );
         if std::env::var("DEV_EXIT").is_ok_and(|v| v == "1") {
             return Ok(());
         }
+    } else {
+        println!(
+            "  Integration page:       {} (signs the browser in, for tenant {{tenantId}})",
+            stack.page_login_url("{tenantId}")
+        );
     }
     println!("\nPress Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
