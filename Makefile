@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 export MOTO_PYTHON := $(abspath $(PY))
 CARGO ?= cargo
 
-.PHONY: dev up test bench soak api-schema venv build fmt lint unit cfn-lint sim clean
+.PHONY: dev up test bench soak api-schema browser-test browser-deps venv build fmt lint unit cfn-lint sim clean
+# Package installs need root; CI runs as root, a workstation through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # A project-local venv with moto[server] and cfn-lint, so a fresh machine has what the
 # local stack and the tests need.
@@ -46,8 +48,23 @@ soak: venv
 api-schema: venv build
 	tests/api-schema/run.sh
 
+## make browser-test: the integration page end to end in headless Chromium (screenshot in
+## target/browser/); installs Debian's chromium and playwright-core when missing
+browser-test: venv build browser-deps
+	tests/browser/run.sh
+
+browser-deps: tests/browser/node_modules/.ready
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser test"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+tests/browser/node_modules/.ready: tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
 ## make test: what CI runs
-test: venv fmt lint unit cfn-lint api-schema
+test: venv fmt lint unit cfn-lint api-schema browser-test
 
 fmt:
 	$(CARGO) fmt --all -- --check

@@ -789,6 +789,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn backfill_percent_is_the_share_of_stream_time_read() {
+        let from = 1_000_000;
+        let to = from + 300;
+        let mut seat: Seat = serde_json::from_value(serde_json::json!({
+            "tenantId": "t", "contractId": "1", "seatId": "2", "updatedAt": 0
+        }))
+        .unwrap();
+        assert_eq!(seat.backfill_percent(), None);
+        seat.backfill = Some(Backfill {
+            state: BackfillState::Running,
+            from,
+            to,
+            steps: 1,
+            reason: None,
+            updated_at: 0,
+        });
+        assert_eq!(seat.backfill_percent(), Some(0));
+        seat.backfill_cursors.inmails = Some(to);
+        seat.backfill_cursors.notes = Some(from + 150);
+        assert_eq!(seat.backfill_percent(), Some(50));
+        // Every stream at the end but not marked done yet: not 100 until it is.
+        seat.backfill_cursors.notes = Some(to);
+        seat.backfill_cursors.stubs = Some(to + 99);
+        assert_eq!(seat.backfill_percent(), Some(99));
+        seat.backfill.as_mut().unwrap().state = BackfillState::Done;
+        assert_eq!(seat.backfill_percent(), Some(100));
+    }
+
+    #[test]
     fn one_candidate_per_member_and_one_application_per_job() {
         let a = Candidate::id_for_member("urn:li:person:A");
         assert_eq!(a, Candidate::id_for_member("urn:li:person:A"));

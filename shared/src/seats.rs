@@ -161,6 +161,19 @@ pub async fn queue_due_backfills(
 mod tests {
     use super::*;
 
+    #[test]
+    fn holder_names_are_joined_trimmed_and_cleaned() {
+        assert_eq!(
+            holder_name(Some(" Nia "), Some("Okafor")).as_deref(),
+            Some("Nia Okafor")
+        );
+        assert_eq!(holder_name(Some("Nia"), None).as_deref(), Some("Nia"));
+        assert_eq!(holder_name(None, Some("  ")), None);
+        assert_eq!(holder_name(Some("A\u{7}b"), None).as_deref(), Some("Ab"));
+        let long = "x".repeat(500);
+        assert_eq!(holder_name(Some(&long), None).unwrap().chars().count(), 200);
+    }
+
     fn user(id: &str, email: &str, member: Option<&str>) -> AtsUser {
         AtsUser {
             tenant_id: "t".into(),

@@ -317,6 +317,36 @@ async fn exported_candidates_payload_and_auth() {
 }
 
 #[tokio::test]
+async fn a_fault_can_be_limited_to_a_query_parameter() {
+    let sim = start().await;
+    sim.register_app(app("child-1", None));
+    sim.export(spec("child-1", Some("req-1"))).await.unwrap();
+    let t = token(&sim, "child-1").await;
+    let q = "/exportedCandidates?q=request&requestId=req-1";
+    // A fault limited to a query parameter spares other requests to the same path.
+    sim.inject_fault(Fault {
+        path_prefix: "/v2/exportedCandidates".into(),
+        kind: FaultKind::Status {
+            status: 400,
+            retry_after_secs: None,
+        },
+        times: 5,
+        query: [("requestId".to_owned(), "req-other".to_owned())].into(),
+    });
+    let (status, _, _) = get_api(&sim, q, Some(&t)).await;
+    assert_eq!(status, 200);
+    let other = "/exportedCandidates?q=request&requestId=req-other";
+    let (status, _, _) = get_api(&sim, other, Some(&t)).await;
+    assert_eq!(status, 400);
+
+    // Non-matching requests do not use it up.
+    let (status, _, _) = get_api(&sim, q, Some(&t)).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = get_api(&sim, other, Some(&t)).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
 async fn fault_429_once_then_normal_and_call_log() {
     let sim = start().await;
     sim.register_app(app("child-1", None));
@@ -340,23 +370,6 @@ async fn fault_429_once_then_normal_and_call_log() {
     assert_eq!(body["status"], 429);
     let (status, _, _) = get_api(&sim, q, Some(&t)).await;
     assert_eq!(status, 200);
-
-    // A fault limited to a query parameter spares other requests to the same path.
-    sim.inject_fault(Fault {
-        path_prefix: "/v2/exportedCandidates".into(),
-        kind: FaultKind::Status {
-            status: 400,
-            retry_after_secs: None,
-        },
-        times: 5,
-        query: [("requestId".to_owned(), "req-other".to_owned())].into(),
-    });
-    let (status, _, _) = get_api(&sim, q, Some(&t)).await;
-    assert_eq!(status, 200);
-    let other = "/exportedCandidates?q=request&requestId=req-other";
-    let (status, _, _) = get_api(&sim, other, Some(&t)).await;
-    assert_eq!(status, 400);
-    sim.clear_faults();
 
     // A delay fault on everything, then normal handling.
     sim.inject_fault(Fault {

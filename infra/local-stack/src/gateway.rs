@@ -96,7 +96,7 @@ fn admin_cookie(headers: &HeaderMap) -> Option<&str> {
 /// (in AWS, whatever signs requests for IAM does this part).
 async fn login(State(gw): State<Arc<Gateway>>, uri: Uri) -> Response {
     let mut token = None;
-    let mut next = "/".to_owned();
+    let mut next = String::new();
     for pair in uri.query().unwrap_or("").split('&') {
         match pair.split_once('=') {
             Some(("token", v)) => token = Some(percent_decode(v, true)),
@@ -114,10 +114,7 @@ async fn login(State(gw): State<Arc<Gateway>>, uri: Uri) -> Response {
         )
             .into_response();
     }
-    // Only a path on this host: never an open redirect.
-    if !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
-        next = "/".to_owned();
-    }
+    let next = same_host_path(next);
     let cookie = format!(
         "{ADMIN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
         gw.admin_token
@@ -132,6 +129,14 @@ async fn login(State(gw): State<Arc<Gateway>>, uri: Uri) -> Response {
         headers.insert(axum::http::header::LOCATION, l);
     }
     resp
+}
+
+/// Only a path on this host, never an open redirect: anything else becomes `/`.
+fn same_host_path(next: String) -> String {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_control());
+    if safe { next } else { "/".to_owned() }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -371,6 +376,40 @@ fn uuid_like() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_goes_only_to_paths_on_this_host() {
+        let ok = "/tenants/acme/integration".to_owned();
+        assert_eq!(same_host_path(ok.clone()), ok);
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/x",
+            "/\\evil",
+            "/a\r\nSet-Cookie: x",
+            "",
+        ] {
+            assert_eq!(same_host_path(bad.to_owned()), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_admin_cookie_stands_in_for_the_bearer_token() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            "theme=dark; rsc_admin=tok3n".parse().unwrap(),
+        );
+        assert_eq!(admin_cookie(&headers), Some("tok3n"));
+        assert!(refuse_unauthorized(&headers, "tok3n").is_none());
+        let refused = refuse_unauthorized(&headers, "other").unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            refuse_unauthorized(&HeaderMap::new(), "tok3n")
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
 
     #[test]
     fn route_matching() {

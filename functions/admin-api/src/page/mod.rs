@@ -219,10 +219,10 @@ pub fn render(d: &PageData, nonce: &str) -> String {
             })
             .collect(),
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<script type=\"application/json\" id=\"page-data\">{}</script>\
-         <script nonce=\"{nonce}\">{SCRIPT}</script></body></html>\n",
+         <script nonce=\"{nonce}\">{SCRIPT}</script></body></html>",
         script_json(&data)
     );
     h
