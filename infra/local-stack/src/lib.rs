@@ -15,7 +15,7 @@ pub mod resources;
 pub mod scenario;
 pub mod template;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -122,6 +122,9 @@ pub struct Stack {
     pub template: Template,
     /// Every SQS event source: the logical id of its queue and its consumer.
     pub consumers: Vec<(String, Arc<consumers::Consumer>)>,
+    /// Each function binary's environment as the template gives it, resolved against this
+    /// stack's resources (what a deployed function would see, minus AWS's own variables).
+    pub environments: BTreeMap<String, HashMap<String, String>>,
     busy: Vec<Arc<AtomicUsize>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -177,6 +180,7 @@ impl Stack {
         let mut tasks = Vec::new();
         let mut busy = Vec::new();
         let mut sources = Vec::new();
+        let mut environments = BTreeMap::new();
         for spec in &template.functions {
             let mut vars = HashMap::new();
             for (name, value) in template.environment(spec) {
@@ -186,6 +190,7 @@ impl Stack {
                     .map_err(|e| format!("{}: {name}: {e}", spec.logical_id))?;
                 vars.insert(name, value);
             }
+            environments.insert(spec.binary.clone(), vars.clone());
             let function = functions::Function::build(
                 &spec.binary,
                 &Env::from_map(vars),
@@ -282,6 +287,7 @@ impl Stack {
             clients: plain,
             template,
             consumers: sources,
+            environments,
             busy,
             tasks,
         })

@@ -1,0 +1,642 @@
+//! `make bench`, second part: what a Lambda user pays for, per function binary built with the
+//! release profile. Every binary is started as Lambda starts it, against a local Lambda Runtime
+//! API ([`runtime_api`]), with AWS (moto) and LinkedIn (the simulator) on local endpoints and the
+//! environment template.yaml gives it. Measured in one run, interleaved, so the machine's noise
+//! falls on all of them alike:
+//!
+//! - cold start: exec → first `GET /next` (init), and exec → response to a first realistic
+//!   event; the floor is `hello-lambda`, a hello-world `lambda_runtime` binary;
+//! - peak RSS, stripped and zipped binary size;
+//! - warm CPU per webhook request, against a Python 3.11 + boto3 peer doing the same work
+//!   (bench/peers/webhook_peer.py).
+//!
+//! The report replaces its section of docs/benchmarks.md.
+
+mod runtime_api;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use linkedin_sim::{App, ExportSpec, Sim, SimConfig};
+use local_stack::{Stack, StackOptions, moto::Moto};
+use runtime_api::RuntimeApi;
+use serde_json::{Value, json};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Cold starts per binary (the median is reported).
+const TRIALS: usize = 11;
+/// Warm requests per webhook process for the CPU figure.
+const WARM: usize = 300;
+const TENANT: &str = "perf";
+const SECRET: &str = "perf-secret";
+const SECTION: &str = "## Cold start, footprint and warm cost (release binaries)";
+const NEXT_SECTION: &str = "## Activity import (InMails)";
+
+/// A signed notification as LinkedIn pushed it.
+#[derive(Clone)]
+struct Push {
+    body: String,
+    signature: String,
+    request_id: String,
+    notification_id: String,
+}
+
+/// Something started as a Lambda function: one of ours, the floor, or the Python peer.
+struct Subject {
+    name: String,
+    program: PathBuf,
+    args: Vec<String>,
+    env: HashMap<String, String>,
+    /// The binary whose size is reported (none for the peer).
+    binary: Option<PathBuf>,
+}
+
+#[derive(Default)]
+struct Cold {
+    init: Vec<Duration>,
+    first_response: Vec<Duration>,
+    peak_rss_kb: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let root = local_stack::moto::repo_root();
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    let release = if target.is_absolute() {
+        target.join("release")
+    } else {
+        root.join(target).join("release")
+    };
+    let python = std::env::var("MOTO_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join(".venv/bin/python"));
+
+    let moto = Moto::start(0)?;
+    let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
+    let (capture_url, captured) = capture_pushes().await?;
+    let mut opts = StackOptions::new("perf", &moto.endpoint, &sim.api_url(), &sim.auth_url());
+    opts.poll_queues = false;
+    opts.parameters
+        .insert("BackfillHorizonDays".into(), "0".into());
+    let stack = Stack::start(opts).await?;
+    seed(&stack, &sim, &capture_url).await?;
+    let pushes = make_pushes(&sim, &captured, 2 * TRIALS + 2 * (WARM + 1) + TRIALS).await?;
+    let api = RuntimeApi::start().await?;
+
+    let aws_env = |binary: &str| -> HashMap<String, String> {
+        let mut env = stack.environments.get(binary).cloned().unwrap_or_default();
+        for (k, v) in [
+            ("AWS_LAMBDA_RUNTIME_API", api.addr.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", binary.to_owned()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".to_owned()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
+            ("AWS_REGION", local_stack::REGION.to_owned()),
+            ("AWS_DEFAULT_REGION", local_stack::REGION.to_owned()),
+            ("AWS_ACCESS_KEY_ID", "local".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
+            ("AWS_ENDPOINT_URL", moto.endpoint.clone()),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("HOME", std::env::var("HOME").unwrap_or_default()),
+        ] {
+            env.insert(k.to_owned(), v);
+        }
+        env
+    };
+    let functions = [
+        "export-webhook",
+        "export-import",
+        "admin-api",
+        "inmail-poll",
+        "inmail-import",
+        "contract-expiry",
+        "seat-backfill",
+        "ats-sync",
+        "compliance-review",
+    ];
+    let mut subjects = vec![Subject {
+        name: "hello-lambda (floor)".into(),
+        program: release.join("hello-lambda"),
+        args: Vec::new(),
+        env: aws_env("hello-lambda"),
+        binary: Some(release.join("hello-lambda")),
+    }];
+    for f in functions {
+        subjects.push(Subject {
+            name: f.into(),
+            program: release.join(f),
+            args: Vec::new(),
+            env: aws_env(f),
+            binary: Some(release.join(f)),
+        });
+    }
+    subjects.push(Subject {
+        name: "webhook peer (Python + boto3)".into(),
+        program: python.clone(),
+        args: vec![
+            root.join("bench/peers/webhook_peer.py")
+                .to_string_lossy()
+                .into_owned(),
+        ],
+        env: aws_env("export-webhook"),
+        binary: None,
+    });
+    for s in &subjects {
+        if !s.program.exists() {
+            return Err(format!(
+                "{} is missing: build the release binaries first (make bench does)",
+                s.program.display()
+            )
+            .into());
+        }
+    }
+
+    let mut pushes = pushes.into_iter();
+    let mut cold: Vec<Cold> = subjects.iter().map(|_| Cold::default()).collect();
+    for trial in 0..TRIALS {
+        for (i, s) in subjects.iter().enumerate() {
+            let event = first_event(&s.name, &stack, &mut pushes)?;
+            let (init, first, rss) = run_cold(&api, s, trial, event).await?;
+            cold[i].init.push(init);
+            cold[i].first_response.push(first);
+            cold[i].peak_rss_kb = cold[i].peak_rss_kb.max(rss);
+        }
+    }
+    let rust_webhook = subjects.iter().position(|s| s.name == "export-webhook").unwrap_or(1);
+    let peer = subjects.len() - 1;
+    let mut warm = Vec::new();
+    for i in [rust_webhook, peer] {
+        warm.push(run_warm(&api, &subjects[i], &mut pushes).await?);
+    }
+
+    let report = report(&subjects, &mut cold, &warm, &python)?;
+    println!("{report}");
+    let path = root.join("docs/benchmarks.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
+    std::fs::write(&path, replace_section(&doc, &report))?;
+    drop(stack);
+    drop(moto);
+    Ok(())
+}
+
+/// The tenant, contract, job, user and linked seat the events refer to.
+async fn seed(stack: &Stack, sim: &Sim, capture_url: &str) -> Result<(), Error> {
+    let http = reqwest::Client::new();
+    let in_a_year = shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() + 365 * 86_400_000);
+    let calls = [
+        (
+            format!("/tenants/{TENANT}"),
+            json!({"name": "Perf", "organization": "7", "linkedin": {"clientId": "perf", "clientSecret": SECRET}}),
+        ),
+        (format!("/tenants/{TENANT}/contracts/1"), json!({"expiresAt": in_a_year})),
+        (
+            format!("/tenants/{TENANT}/jobs/job-1"),
+            json!({"title": "Engineer", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+        ),
+        (
+            format!("/tenants/{TENANT}/users/u1"),
+            json!({"email": "u1@perf.example", "firstName": "Una", "lastName": "One"}),
+        ),
+        (
+            format!("/tenants/{TENANT}/contracts/1/seats/1/link"),
+            json!({"userId": "u1"}),
+        ),
+    ];
+    for (path, body) in calls {
+        let resp = http
+            .put(format!("{}{path}", stack.api_url))
+            .bearer_auth(&stack.admin_token)
+            .json(&body)
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            return Err(format!("PUT {path}: {}", resp.status()).into());
+        }
+    }
+    sim.register_app(App {
+        client_id: "perf".into(),
+        client_secret: SECRET.into(),
+        organization: "urn:li:organization:7".into(),
+        callback_url: Some(capture_url.to_owned()),
+    });
+    Ok(())
+}
+
+type Captured = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
+
+/// A callback URL that only keeps what LinkedIn (the simulator) pushes to it.
+async fn capture_pushes() -> Result<(String, Captured), Error> {
+    let captured: Captured = Arc::default();
+    let keep = captured.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
+        let keep = keep.clone();
+        async move {
+            keep.lock().unwrap().push((headers, body));
+            axum::http::StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let url = format!("http://{}/push", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, captured))
+}
+
+async fn make_pushes(sim: &Sim, captured: &Captured, count: usize) -> Result<Vec<Push>, Error> {
+    for i in 0..count {
+        sim.export(ExportSpec {
+            client_id: "perf".into(),
+            request_id: None,
+            contract: "urn:li:contract:1".into(),
+            exporter: "urn:li:seat:1".into(),
+            ats_job_posting_id: "job-1".into(),
+            candidate: json!({"member": format!("urn:li:person:perf-{i}"), "firstName": "Pat",
+                              "lastName": format!("Number{i}"), "location": "Berlin, DE"}),
+        })
+        .await?;
+    }
+    let got = std::mem::take(&mut *captured.lock().unwrap());
+    got.into_iter()
+        .map(|(headers, body)| {
+            let text = String::from_utf8(body.to_vec())?;
+            let v: Value = serde_json::from_str(&text)?;
+            Ok(Push {
+                signature: headers
+                    .get("x-li-signature")
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned(),
+                request_id: v["requestId"].as_str().unwrap_or_default().to_owned(),
+                notification_id: v["notificationId"].as_str().unwrap_or_default().to_owned(),
+                body: text,
+            })
+        })
+        .collect()
+}
+
+fn api_event(method: &str, route: &str, path: &str, params: Value, headers: Value, body: Option<&str>) -> Value {
+    let now = chrono::Utc::now();
+    json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {route}"),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "pathParameters": params,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "bench", "domainName": "bench.example",
+            "domainPrefix": "bench",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "192.0.2.1", "userAgent": "bench"},
+            "requestId": format!("req-{}", now.timestamp_micros()),
+            "routeKey": format!("{method} {route}"), "stage": "$default",
+            "time": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
+            "timeEpoch": now.timestamp_millis(),
+        },
+        "body": body,
+        "isBase64Encoded": false,
+    })
+}
+
+fn webhook_event(p: &Push) -> Value {
+    api_event(
+        "POST",
+        "/linkedin/{tenantId}/events",
+        &format!("/linkedin/{TENANT}/events"),
+        json!({"tenantId": TENANT}),
+        json!({"content-type": "application/json", "x-li-signature": p.signature,
+               "x-forwarded-proto": "https"}),
+        Some(&p.body),
+    )
+}
+
+fn sqs_event(stack: &Stack, queue: &str, body: Value) -> Result<Value, Error> {
+    let arn = stack
+        .resources
+        .attributes
+        .get(&(queue.to_owned(), "Arn".to_owned()))
+        .ok_or_else(|| format!("no queue {queue}"))?;
+    let now = chrono::Utc::now().timestamp_millis().to_string();
+    Ok(json!({"Records": [{
+        "messageId": format!("m-{now}"), "receiptHandle": format!("rh-{now}"),
+        "body": body.to_string(),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": now,
+                       "SenderId": "bench", "ApproximateFirstReceiveTimestamp": now},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": arn, "awsRegion": local_stack::REGION,
+    }]}))
+}
+
+/// A first event each function would realistically get.
+fn first_event(
+    name: &str,
+    stack: &Stack,
+    pushes: &mut impl Iterator<Item = Push>,
+) -> Result<Value, Error> {
+    let mut push = || pushes.next().ok_or("not enough notifications prepared");
+    Ok(match name {
+        "export-webhook" | "webhook peer (Python + boto3)" => webhook_event(&push()?),
+        "export-import" => {
+            let p = push()?;
+            sqs_event(
+                stack,
+                "ExportsQueue",
+                json!({"tenantId": TENANT, "notificationId": p.notification_id,
+                       "kind": "EXPORT_CANDIDATE_PROFILE", "requestId": p.request_id,
+                       "receivedAt": chrono::Utc::now().timestamp_millis()}),
+            )?
+        }
+        "admin-api" => api_event(
+            "GET",
+            "/tenants/{tenantId}/health",
+            &format!("/tenants/{TENANT}/health"),
+            json!({"tenantId": TENANT}),
+            json!({"accept": "application/json"}),
+            None,
+        ),
+        "inmail-import" => sqs_event(
+            stack,
+            "ActivityQueue",
+            json!({"tenantId": TENANT, "contractId": "1", "seatId": "1",
+                   "enqueuedAt": chrono::Utc::now().timestamp_millis()}),
+        )?,
+        "seat-backfill" => sqs_event(
+            stack,
+            "BackfillQueue",
+            json!({"tenantId": TENANT, "contractId": "1", "seatId": "1"}),
+        )?,
+        "ats-sync" => sqs_event(
+            stack,
+            "AtsChangesQueue",
+            json!({"type": "changed", "tenantId": TENANT}),
+        )?,
+        // Schedules: EventBridge Scheduler's default input.
+        _ => json!({}),
+    })
+}
+
+/// A failed invocation is not a measurement: the answer must be a success.
+fn check(name: &str, outcome: &runtime_api::Outcome) -> Result<(), Error> {
+    let body = outcome
+        .body
+        .as_ref()
+        .map_err(|e| format!("{name} reported an error for {}: {e}", outcome.request_id))?;
+    if let Some(status) = body.get("statusCode").and_then(Value::as_i64)
+        && status >= 300
+    {
+        return Err(format!("{name} answered {status}: {body}").into());
+    }
+    if let Some(failures) = body.get("batchItemFailures").and_then(Value::as_array)
+        && !failures.is_empty()
+    {
+        return Err(format!("{name} failed its message: {body}").into());
+    }
+    Ok(())
+}
+
+fn spawn(s: &Subject) -> Result<tokio::process::Child, Error> {
+    Ok(tokio::process::Command::new(&s.program)
+        .args(&s.args)
+        .env_clear()
+        .envs(&s.env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?)
+}
+
+/// One cold start: (exec → first next, exec → first response, peak RSS in kB).
+async fn run_cold(
+    api: &RuntimeApi,
+    s: &Subject,
+    trial: usize,
+    event: Value,
+) -> Result<(Duration, Duration, u64), Error> {
+    api.reset();
+    api.push(format!("{}-cold-{trial}", s.name.replace(' ', "-")), event);
+    let started = Instant::now();
+    let mut child = spawn(s)?;
+    let pid = child.id().unwrap_or_default();
+    let outcome = api
+        .outcomes(1, Duration::from_secs(60))
+        .await
+        .map_err(|e| format!("{}: {e}", s.name))?
+        .remove(0);
+    check(&s.name, &outcome)?;
+    let init = api.first_next().ok_or("no next")? - started;
+    // Asking for the next event means the first is fully done.
+    api.nexts(2, Duration::from_secs(30)).await;
+    let rss = proc_kb(pid, "VmHWM:");
+    child.kill().await?;
+    Ok((init, outcome.at - started, rss))
+}
+
+struct Warm {
+    cpu_per_request: Duration,
+    peak_rss_kb: u64,
+}
+
+/// A warm process: one event to start, then `WARM` more; the process's CPU time over those.
+async fn run_warm(
+    api: &RuntimeApi,
+    s: &Subject,
+    pushes: &mut impl Iterator<Item = Push>,
+) -> Result<Warm, Error> {
+    api.reset();
+    let first = pushes.next().ok_or("not enough notifications")?;
+    api.push("warm-0".into(), webhook_event(&first));
+    let mut child = spawn(s)?;
+    let pid = child.id().unwrap_or_default();
+    api.outcomes(1, Duration::from_secs(60)).await?;
+    api.nexts(2, Duration::from_secs(30)).await;
+    let before = cpu_ns(pid);
+    for i in 1..=WARM {
+        let p = pushes.next().ok_or("not enough notifications")?;
+        api.push(format!("warm-{i}"), webhook_event(&p));
+    }
+    let outcomes = api.outcomes(WARM + 1, Duration::from_secs(600)).await?;
+    for o in &outcomes {
+        check(&s.name, o)?;
+    }
+    api.nexts(WARM + 2, Duration::from_secs(30)).await;
+    let after = cpu_ns(pid);
+    let peak_rss_kb = proc_kb(pid, "VmHWM:");
+    child.kill().await?;
+    Ok(Warm {
+        cpu_per_request: Duration::from_nanos((after - before) / WARM as u64),
+        peak_rss_kb,
+    })
+}
+
+/// A `kB` line of /proc/<pid>/status (VmHWM is the peak resident set).
+fn proc_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// CPU time of every thread of the process so far, in ns (schedstat's first field).
+fn cpu_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Size of the binary deflated into a zip, as `sam build` packages it (level 9).
+fn zipped_size(python: &Path, binary: &Path) -> Result<u64, Error> {
+    let out = std::env::temp_dir().join(format!(
+        "perf-{}.zip",
+        binary.file_name().and_then(|n| n.to_str()).unwrap_or("bin")
+    ));
+    let status = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, zipfile\n\
+             with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:\n    \
+             z.write(sys.argv[2], 'bootstrap')",
+        ])
+        .arg(&out)
+        .arg(binary)
+        .status()?;
+    if !status.success() {
+        return Err("zipping failed".into());
+    }
+    let size = std::fs::metadata(&out)?.len();
+    let _ = std::fs::remove_file(&out);
+    Ok(size)
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1_000_000.0)
+}
+
+fn report(subjects: &[Subject], cold: &mut [Cold], warm: &[Warm], python: &Path) -> Result<String, Error> {
+    use std::fmt::Write;
+    let floor = median(&mut cold[0].init);
+    let floor_first = median(&mut cold[0].first_response);
+    let python_version = std::process::Command::new(python)
+        .args(["-c", "import sys, boto3; print(sys.version.split()[0], 'boto3', boto3.__version__)"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let mut r = String::new();
+    let _ = writeln!(r, "{SECTION}\n");
+    let _ = writeln!(
+        r,
+        "Written by `make bench` (bench/src/main.rs). Each binary is exec'd as Lambda would, against a local \
+         Lambda Runtime API, with the environment template.yaml gives it, AWS (moto) and LinkedIn (the \
+         simulator) on loopback, 128 MB declared. Median of {TRIALS} cold starts per binary, run \
+         interleaved. **init** is exec → the runtime's first `GET /next`; **first response** is exec → \
+         the answer to a first realistic event (a signed notification, an export to import, a seat to \
+         poll, `GET /health`, a schedule tick, …), so work moved from init into the first event shows \
+         there. Peak RSS is the process's high-water mark after that event.\n"
+    );
+    let _ = writeln!(
+        r,
+        "| binary | init | init ÷ floor (target ≤ 2) | first response | peak RSS (target ≤ 32 MB) | stripped size | zipped (target ≤ 5 MB) |"
+    );
+    let _ = writeln!(r, "| --- | --- | --- | --- | --- | --- | --- |");
+    for (s, c) in subjects.iter().zip(cold.iter_mut()) {
+        let init = median(&mut c.init);
+        let first = median(&mut c.first_response);
+        let (size, zipped) = match &s.binary {
+            Some(b) => (mb(std::fs::metadata(b)?.len()), mb(zipped_size(python, b)?)),
+            None => ("–".into(), "–".into()),
+        };
+        let _ = writeln!(
+            r,
+            "| {} | {} | {:.1} | {} | {:.1} MB | {size} | {zipped} |",
+            s.name,
+            ms(init),
+            init.as_secs_f64() / floor.as_secs_f64(),
+            ms(first),
+            c.peak_rss_kb as f64 / 1024.0,
+        );
+    }
+    let _ = writeln!(
+        r,
+        "\nThe floor's first response ({}) is a round trip to the Runtime API and nothing else.\n",
+        ms(floor_first)
+    );
+    let (rust, py) = (&warm[0], &warm[1]);
+    let _ = writeln!(
+        r,
+        "### Warm webhook requests, against the Python peer\n\n\
+         {WARM} signed notifications to one warm process each (after a first one): export-webhook, and \
+         bench/peers/webhook_peer.py ({python_version}) doing the same work (tenant read, secret from \
+         Secrets Manager cached, signature check, de-duplication read, enqueue, de-duplication mark). \
+         CPU is the process's own (every thread's schedstat), so moto's and the simulator's work is not \
+         in it; it includes the HTTP client's work for the five AWS calls.\n"
+    );
+    let _ = writeln!(r, "| measure | export-webhook (Rust) | Python + boto3 | ratio |");
+    let _ = writeln!(r, "| --- | --- | --- | --- |");
+    let peer_cold = cold.len() - 1;
+    let py_init = median(&mut cold[peer_cold].init);
+    let rs_init = subjects
+        .iter()
+        .position(|s| s.name == "export-webhook")
+        .map(|i| median(&mut cold[i].init))
+        .unwrap_or_default();
+    let _ = writeln!(
+        r,
+        "| init (exec → first next) | {} | {} | {:.0}× |",
+        ms(rs_init),
+        ms(py_init),
+        py_init.as_secs_f64() / rs_init.as_secs_f64()
+    );
+    let _ = writeln!(
+        r,
+        "| warm CPU per request (target ≤ 50 µs for Rust) | {:.0} µs | {:.0} µs | {:.0}× |",
+        rust.cpu_per_request.as_secs_f64() * 1e6,
+        py.cpu_per_request.as_secs_f64() * 1e6,
+        py.cpu_per_request.as_secs_f64() / rust.cpu_per_request.as_secs_f64()
+    );
+    let _ = writeln!(
+        r,
+        "| peak RSS after {} requests | {:.1} MB | {:.1} MB | {:.1}× |",
+        WARM + 1,
+        rust.peak_rss_kb as f64 / 1024.0,
+        py.peak_rss_kb as f64 / 1024.0,
+        py.peak_rss_kb as f64 / rust.peak_rss_kb as f64
+    );
+    Ok(r)
+}
+
+/// Puts `section` in place of the old one, or before the activity section.
+fn replace_section(doc: &str, section: &str) -> String {
+    if let Some((before, rest)) = doc.split_once(SECTION) {
+        let after = rest.find("\n## ").map_or("", |i| &rest[i + 1..]);
+        return format!("{}{}\n{}", before, section.trim_end(), if after.is_empty() { String::new() } else { format!("\n{after}") });
+    }
+    match doc.split_once(NEXT_SECTION) {
+        Some((before, after)) => format!("{before}{}\n\n{NEXT_SECTION}{after}", section.trim_end()),
+        None => format!("{}\n\n{}\n", doc.trim_end(), section.trim_end()),
+    }
+}
