@@ -1,0 +1,173 @@
+//! The webhook's warm path in-process: export-webhook's handler with AWS clients whose HTTP
+//! layer answers at once from memory (no socket), so what is measured is our code plus the SDK's
+//! own work (serialization, signing, retries, deserialization), on one thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use serde_json::json;
+use shared::aws::Clients;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Answers DynamoDB, SQS and Secrets Manager calls as the webhook's happy path needs: the tenant
+/// exists, the notification was not seen, the message and the mark are accepted.
+#[derive(Clone, Debug, Default)]
+struct InstantAws {
+    calls: Arc<AtomicUsize>,
+}
+
+impl HttpClient for InstantAws {
+    fn http_connector(
+        &self,
+        _settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+impl HttpConnector for InstantAws {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let target = request
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or_default()
+            .to_owned();
+        let body = request.body().bytes().unwrap_or_default();
+        let answer = match target.as_str() {
+            "DynamoDB_20120810.GetItem" if contains(body, b"#NOTIFICATION#") => json!({}),
+            "DynamoDB_20120810.GetItem" => json!({"Item": {
+                "pk": {"S": "TENANT#perf"}, "sk": {"S": "TENANT"}, "tenantId": {"S": "perf"},
+                "name": {"S": "Perf"}, "organization": {"S": "urn:li:organization:7"},
+                "clientId": {"S": "perf"}, "deletePurgedData": {"BOOL": false},
+                "createdAt": {"N": "1"}, "updatedAt": {"N": "1"}}}),
+            "secretsmanager.GetSecretValue" => json!({
+                "ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:perf", "Name": "perf",
+                "VersionId": "v1",
+                "SecretString": json!({"clientId": "perf", "clientSecret": super::SECRET}).to_string()}),
+            "AmazonSQS.SendMessage" => json!({"MessageId": "00000000-0000-0000-0000-000000000001"}),
+            _ => json!({}),
+        };
+        let mut response = HttpResponse::new(
+            StatusCode::try_from(200).expect("200 is a status"),
+            SdkBody::from(answer.to_string()),
+        );
+        let _ = response
+            .headers_mut()
+            .try_insert("content-type", "application/x-amz-json-1.0");
+        HttpConnectorFuture::ready(Ok(response))
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// CPU time of the calling thread so far (schedstat's first field, ns).
+fn thread_cpu() -> Duration {
+    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(ns)
+}
+
+/// What `requests` warm webhook requests cost: CPU per request and AWS calls per request.
+pub struct WebhookCost {
+    pub cpu_per_request: Duration,
+    pub aws_calls_per_request: f64,
+    pub requests: usize,
+}
+
+/// Runs `requests` signed notifications through export-webhook's handler on a single-threaded
+/// runtime, after 100 to warm up, and measures that thread's CPU.
+pub fn webhook(requests: usize) -> Result<WebhookCost, Error> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async move {
+            let stub = InstantAws::default();
+            let sdk = local_stack::local_sdk_config("http://aws.invalid").await;
+            let clients = Clients {
+                dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                    aws_sdk_dynamodb::config::Builder::from(&sdk)
+                        .http_client(stub.clone())
+                        .build(),
+                ),
+                sqs: aws_sdk_sqs::Client::from_conf(
+                    aws_sdk_sqs::config::Builder::from(&sdk)
+                        .http_client(stub.clone())
+                        .build(),
+                ),
+                secrets: aws_sdk_secretsmanager::Client::from_conf(
+                    aws_sdk_secretsmanager::config::Builder::from(&sdk)
+                        .http_client(stub.clone())
+                        .build(),
+                ),
+            };
+            let env = shared::config::Env::from_map(
+                [
+                    ("TABLE_NAME", "perf-table"),
+                    ("SECRET_PREFIX", "perf/tenants/"),
+                    ("EXPORTS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/exports"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            );
+            let function = export_webhook::ExportWebhook::new(
+                &clients,
+                export_webhook::Config::from_env(&env)?,
+                shared::clock::system(),
+            );
+            let event = |i: usize| -> Result<ApiGatewayV2httpRequest, Error> {
+                let body = json!({"notificationId": format!("n-{i}"), "type": "EXPORT_CANDIDATE_PROFILE",
+                                  "requestId": format!("r-{i}"), "integrationContext": "urn:li:organization:7",
+                                  "occurredAt": 1_790_000_000_000_i64})
+                .to_string();
+                let signature = shared::webhook::sign(super::SECRET, body.as_bytes());
+                let p = super::Push {
+                    body,
+                    signature,
+                    request_id: String::new(),
+                    notification_id: String::new(),
+                };
+                Ok(serde_json::from_value(super::webhook_event(&p))?)
+            };
+            let warmup: Vec<_> = (0..100).map(event).collect::<Result<_, _>>()?;
+            let measured: Vec<_> = (100..100 + requests).map(event).collect::<Result<_, _>>()?;
+            for e in warmup {
+                let r = function.handle(e).await;
+                if r.status_code != 202 {
+                    return Err(format!("the webhook answered {}: {:?}", r.status_code, r.body).into());
+                }
+            }
+            let calls_before = stub.calls.load(Ordering::Relaxed);
+            let before = thread_cpu();
+            for e in measured {
+                std::hint::black_box(function.handle(e).await);
+            }
+            let cpu = thread_cpu() - before;
+            let calls = stub.calls.load(Ordering::Relaxed) - calls_before;
+            Ok(WebhookCost {
+                cpu_per_request: cpu / requests as u32,
+                aws_calls_per_request: calls as f64 / requests as f64,
+                requests,
+            })
+        })
+    })
+    .join()
+    .map_err(|_| Error::from("the measuring thread panicked"))?
+}
