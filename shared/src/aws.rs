@@ -24,3 +24,32 @@ impl Clients {
         }
     }
 }
+
+/// A function's handler, built on its first event rather than at start-up: the AWS SDK's set-up
+/// (configuration chains, TLS roots, HTTP clients) and the function's own clients then happen
+/// after the runtime has asked Lambda for work, so init stays at the runtime's floor and nothing
+/// touches the network before an event arrives. A build that fails is tried again on the next
+/// event.
+pub struct OnFirstEvent<T> {
+    cell: tokio::sync::OnceCell<T>,
+    build: Box<dyn Fn(&Clients) -> crate::Result<T> + Send + Sync>,
+}
+
+impl<T> OnFirstEvent<T> {
+    pub fn new(build: impl Fn(&Clients) -> crate::Result<T> + Send + Sync + 'static) -> Self {
+        Self {
+            cell: tokio::sync::OnceCell::new(),
+            build: Box::new(build),
+        }
+    }
+
+    /// The handler, built with clients from the environment's AWS configuration on first use.
+    pub async fn get(&self) -> crate::Result<&T> {
+        self.cell
+            .get_or_try_init(|| async {
+                let clients = Clients::new(&load_from_environment().await);
+                (self.build)(&clients)
+            })
+            .await
+    }
+}

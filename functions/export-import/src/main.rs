@@ -7,10 +7,12 @@ use shared::{aws, clock, config::Env, telemetry};
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let config = Config::from_env(&Env::from_process())?;
-    let clients = aws::Clients::new(&aws::load_from_environment().await);
-    let function = &ExportImport::new(&clients, config, clock::system())?;
+    // Built on the first event: no SDK set-up before the runtime asks for work.
+    let function = &aws::OnFirstEvent::new(move |clients| {
+        ExportImport::new(clients, config.clone(), clock::system())
+    });
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, Error>(function.handle(event.payload).await)
+        Ok::<_, Error>(function.get().await?.handle(event.payload).await)
     }))
     .await
 }
