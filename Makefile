@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export MOTO_PYTHON := $(abspath $(PY))
 CARGO ?= cargo
 
-.PHONY: dev up test bench soak api-schema browser-test browser-deps venv build fmt lint unit cfn-lint sim clean
+.PHONY: dev up test bench bench-perf soak api-schema browser-test browser-deps venv build fmt lint unit cfn-lint sim clean
 # Package installs need root; CI runs as root, a workstation through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -33,9 +33,17 @@ up: venv build
 sim:
 	$(CARGO) run -p linkedin-sim
 
-## make bench: measure the activity import (release build) and write docs/benchmarks.md
+## make bench: measure (release build) and write docs/benchmarks.md: the activity import, outbound
+## freshness and a webhook burst, then cold starts, footprint, warm cost, requests per record,
+## the poll fan-out at 10,000 seats and the cost table (bench-perf alone runs the second part)
 bench: venv
+	$(CARGO) build --release --workspace --bins
 	$(CARGO) run --release -p local-stack --bin bench
+	$(CARGO) run --release -p perf --bin perf
+
+bench-perf: venv
+	$(CARGO) build --release --workspace --bins
+	$(CARGO) run --release -p perf --bin perf
 
 ## make soak: the fault-injection suite on more seeds (SEEDS=N, default 1000), or one seed again
 ## (SEED=S, as a failing seed prints)

@@ -32,8 +32,11 @@ impl Clients {
 /// event.
 pub struct OnFirstEvent<T> {
     cell: tokio::sync::OnceCell<T>,
-    build: Box<dyn Fn(&Clients) -> crate::Result<T> + Send + Sync>,
+    build: Build<T>,
 }
+
+/// How a handler is made from the clients.
+type Build<T> = Box<dyn Fn(&Clients) -> crate::Result<T> + Send + Sync>;
 
 impl<T> OnFirstEvent<T> {
     pub fn new(build: impl Fn(&Clients) -> crate::Result<T> + Send + Sync + 'static) -> Self {

@@ -8,6 +8,7 @@
 //! - schedules run on their rate and can be fired at once with `POST /_local/schedules/{name}`.
 
 pub mod consumers;
+pub mod counting;
 pub mod functions;
 pub mod gateway;
 pub mod moto;

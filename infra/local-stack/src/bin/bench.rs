@@ -9,14 +9,12 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use linkedin_sim::{App, ExportSpec, Sim, SimConfig};
+use local_stack::counting::CountRequests;
 use local_stack::moto::Moto;
 use local_stack::{Error, Stack, StackOptions, local_sdk_config};
 use serde_json::json;
@@ -30,38 +28,6 @@ const CANDIDATES: u64 = 50;
 const HOUR: i64 = 3_600_000;
 /// Parallel writers tried for the raw rate; the best is the endpoint's raw rate.
 const WRITERS: [usize; 3] = [4, 8, 16];
-
-/// Counts DynamoDB requests by operation.
-#[derive(Clone, Debug, Default)]
-struct CountRequests(Arc<Mutex<BTreeMap<String, usize>>>);
-
-impl Intercept for CountRequests {
-    fn name(&self) -> &'static str {
-        "CountRequests"
-    }
-    fn read_before_transmit(
-        &self,
-        ctx: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let op = ctx
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .unwrap_or("?")
-            .trim_start_matches("DynamoDB_20120810.")
-            .to_owned();
-        *self.0.lock().unwrap().entry(op).or_default() += 1;
-        Ok(())
-    }
-}
-
-impl CountRequests {
-    fn take(&self) -> BTreeMap<String, usize> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -1,0 +1,234 @@
+//! Requests per record: every DynamoDB, SQS and LinkedIn request of each kind of work, counted
+//! in the local stack with SDK interceptors and the simulator's call log, divided by the records
+//! it handled. Counts do not depend on the machine.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use linkedin_sim::{App, ExportSpec, InMail, Note, Phone, Sim, SimConfig, Stub};
+use local_stack::counting::CountRequests;
+use local_stack::{Stack, StackOptions, local_sdk_config, moto::Moto};
+use serde_json::json;
+use shared::aws::Clients;
+use shared::clock::{Clock, ManualClock};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const HOUR: i64 = 3_600_000;
+/// Records per kind.
+pub const RECORDS: usize = 100;
+
+/// One kind of work: its records and the requests it made.
+pub struct Work {
+    pub what: &'static str,
+    pub records: usize,
+    pub aws: BTreeMap<String, usize>,
+    pub linkedin: usize,
+}
+
+impl Work {
+    pub fn dynamodb(&self) -> usize {
+        self.aws
+            .iter()
+            .filter(|(op, _)| !op.starts_with("Amazon") && !op.starts_with("secretsmanager"))
+            .map(|(_, n)| n)
+            .sum()
+    }
+    pub fn sqs(&self) -> usize {
+        self.aws
+            .iter()
+            .filter(|(op, _)| op.starts_with("AmazonSQS"))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+pub async fn measure() -> Result<Vec<Work>, Error> {
+    let moto = Moto::start(0)?;
+    let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
+    let counter = CountRequests::default();
+    let sdk = local_sdk_config(&moto.endpoint).await;
+    let clients = Clients {
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        sqs: aws_sdk_sqs::Client::from_conf(
+            aws_sdk_sqs::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        secrets: aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let clock = ManualClock::at(now - now % HOUR);
+    let t0 = clock.now_ms();
+    let mut opts = StackOptions::new("records", &moto.endpoint, &sim.api_url(), &sim.auth_url());
+    opts.clients = Some(clients);
+    opts.clock = Arc::new(clock.clone());
+    opts.parameters
+        .insert("BackfillHorizonDays".into(), "0".into());
+    let stack = Stack::start(opts).await?;
+    let http = reqwest::Client::new();
+    let put = |path: String, body: serde_json::Value| {
+        let req = http
+            .put(format!("{}{path}", stack.api_url))
+            .bearer_auth(&stack.admin_token)
+            .json(&body);
+        async move {
+            let resp = req.send().await?;
+            if !resp.status().is_success() {
+                return Err::<(), Error>(format!("PUT {path}: {}", resp.status()).into());
+            }
+            Ok(())
+        }
+    };
+    put("/tenants/rec".into(), json!({"name": "Records", "organization": "5", "linkedin": {"clientId": "rec", "clientSecret": "s"}})).await?;
+    put("/tenants/rec/contracts/1".into(), json!({})).await?;
+    put(
+        "/tenants/rec/jobs/job".into(),
+        json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+    )
+    .await?;
+    put(
+        "/tenants/rec/users/u".into(),
+        json!({"email": "u@rec.example", "firstName": "U", "lastName": "Ser"}),
+    )
+    .await?;
+    sim.register_app(App {
+        client_id: "rec".into(),
+        client_secret: "s".into(),
+        organization: "urn:li:organization:5".into(),
+        callback_url: Some(format!("{}/linkedin/rec/events", stack.api_url)),
+    });
+    put(
+        "/tenants/rec/contracts/1/seats/1/link".into(),
+        json!({"userId": "u"}),
+    )
+    .await?;
+    stack.settle().await?;
+    let mut out = Vec::new();
+    let mut take = |what: &'static str, records: usize| {
+        let linkedin = sim
+            .calls()
+            .iter()
+            .filter(|c| c.path.starts_with("/v2/"))
+            .count();
+        sim.clear_calls();
+        out.push(Work {
+            what,
+            records,
+            aws: counter.take(),
+            linkedin,
+        });
+    };
+    counter.take();
+    sim.clear_calls();
+
+    // Exports: a signed notification each, verified, queued, fetched and imported.
+    for i in 0..RECORDS {
+        sim.export(ExportSpec {
+            client_id: "rec".into(),
+            request_id: None,
+            contract: "urn:li:contract:1".into(),
+            exporter: "urn:li:seat:1".into(),
+            ats_job_posting_id: "job".into(),
+            candidate: json!({"member": format!("urn:li:person:m{i}"), "firstName": "M",
+                              "lastName": format!("{i}"), "location": "Berlin, DE"}),
+        })
+        .await?;
+    }
+    stack.settle().await?;
+    take("export (webhook + import)", RECORDS);
+
+    // Activity: one poll per kind, each reading one hour with RECORDS records about the exported
+    // members, in windows of their own so the kinds do not mix.
+    let seat = "urn:li:seat:1".to_owned();
+    let contract = "urn:li:contract:1".to_owned();
+    let member = |i: usize| format!("urn:li:person:m{i}");
+    let poll = |hour: i64| {
+        clock.set(t0 + hour * HOUR);
+        http.post(format!(
+            "{}/_local/schedules/InMailPollFunction",
+            stack.api_url
+        ))
+        .send()
+    };
+    // The first poll brings the cursors to now: activity from before the link is the back-fill's.
+    poll(1).await?;
+    stack.settle().await?;
+    counter.take();
+    sim.clear_calls();
+    sim.add_inmails(
+        (0..RECORDS)
+            .map(|i| InMail {
+                id: format!("im-{i}"),
+                seat: seat.clone(),
+                member: member(i),
+                direction: "SENT".into(),
+                subject: "Hello".into(),
+                body: "Would you like to talk?".into(),
+                created_at: t0 + HOUR + (i as i64) * 1000,
+                conversation: None,
+            })
+            .collect(),
+    );
+    poll(2).await?;
+    stack.settle().await?;
+    take("InMail (poll + import)", RECORDS);
+    for i in 0..RECORDS {
+        sim.upsert_note(Note {
+            id: 1000 + i as i64,
+            contract: contract.clone(),
+            owner: seat.clone(),
+            member: member(i),
+            note: "Strong candidate".into(),
+            active: true,
+            created: t0 + 2 * HOUR + (i as i64) * 1000,
+            last_modified: t0 + 2 * HOUR + (i as i64) * 1000,
+        });
+    }
+    poll(3).await?;
+    stack.settle().await?;
+    take("note (poll + import)", RECORDS);
+    for i in 0..RECORDS {
+        sim.add_stub(Stub {
+            id: format!("stub-{i}"),
+            contract: contract.clone(),
+            owner: seat.clone(),
+            member: member(i),
+            first_name: "M".into(),
+            last_name: format!("{i}"),
+            email_address: json!(format!("m{i}@example.org")),
+            phone_numbers: vec![Phone {
+                number: "+49 30 1234567".into(),
+                extension: None,
+            }],
+            headline: None,
+            created: t0 + 3 * HOUR + (i as i64) * 1000,
+        });
+    }
+    poll(4).await?;
+    stack.settle().await?;
+    take("shared contact details (poll + import)", RECORDS);
+
+    // Outbound: candidates of the ATS's own, each sent to LinkedIn.
+    for i in 0..RECORDS {
+        put(
+            format!("/tenants/rec/candidates/ats-{i}"),
+            json!({"firstName": "A", "lastName": format!("{i}"), "emails": [format!("a{i}@example.org")]}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("outbound change (admin API + sync)", RECORDS);
+    drop(stack);
+    drop(moto);
+    Ok(out)
+}

@@ -1,0 +1,139 @@
+//! The activity fan-out at scale: N linked seats of one contract in the local stack, one fired
+//! poll, and the activity queue drained. Counts every DynamoDB, SQS and LinkedIn request, so cost
+//! per seat can be compared between sizes (it must not grow with the number of seats).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use linkedin_sim::{Sim, SimConfig};
+use local_stack::counting::CountRequests;
+use local_stack::{Stack, StackOptions, local_sdk_config, moto::Moto};
+use serde_json::json;
+use shared::aws::Clients;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+pub struct FanOut {
+    pub seats: usize,
+    /// The poll's answer.
+    pub poll: serde_json::Value,
+    pub poll_time: Duration,
+    /// Requests of the poll itself, by operation.
+    pub poll_requests: BTreeMap<String, usize>,
+    /// From the poll's end to an empty activity queue.
+    pub drain_time: Duration,
+    /// Requests of the drain (the imports), by operation.
+    pub drain_requests: BTreeMap<String, usize>,
+    pub linkedin_calls: usize,
+}
+
+pub async fn fan_out(seats: usize) -> Result<FanOut, Error> {
+    let moto = Moto::start(0)?;
+    let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
+    let counter = CountRequests::default();
+    let sdk = local_sdk_config(&moto.endpoint).await;
+    let clients = Clients {
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        sqs: aws_sdk_sqs::Client::from_conf(
+            aws_sdk_sqs::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        secrets: aws_sdk_secretsmanager::Client::new(&sdk),
+    };
+    let mut opts = StackOptions::new("scale", &moto.endpoint, &sim.api_url(), &sim.auth_url());
+    opts.clients = Some(clients.clone());
+    opts.poll_queues = false;
+    opts.parameters
+        .insert("BackfillHorizonDays".into(), "0".into());
+    let stack = Stack::start(opts).await?;
+    let http = reqwest::Client::new();
+    for (path, body) in [
+        (
+            "/tenants/scale",
+            json!({"name": "Scale", "organization": "9", "linkedin": {"clientId": "scale", "clientSecret": "s"}}),
+        ),
+        ("/tenants/scale/contracts/1", json!({})),
+    ] {
+        let resp = http
+            .put(format!("{}{path}", stack.api_url))
+            .bearer_auth(&stack.admin_token)
+            .json(&body)
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            return Err(format!("PUT {path}: {}", resp.status()).into());
+        }
+    }
+    sim.register_app(linkedin_sim::App {
+        client_id: "scale".into(),
+        client_secret: "s".into(),
+        organization: "urn:li:organization:9".into(),
+        callback_url: None,
+    });
+    // The seats are linked straight in the table (the admin API's per-link checks are not what
+    // is measured here), 16 at a time.
+    let store = shared::store::Store::new(stack.clients.dynamodb.clone(), stack.table_name());
+    let now = chrono::Utc::now().timestamp_millis();
+    let results: Vec<_> = futures::stream::iter(1..=seats)
+        .map(|i| {
+            let store = store.clone();
+            async move {
+                store
+                    .link_seat("scale", "1", &i.to_string(), "u", now - 3_600_000)
+                    .await
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for r in results {
+        r?;
+    }
+    counter.take();
+    sim.clear_calls();
+
+    let started = Instant::now();
+    let poll: serde_json::Value = http
+        .post(format!(
+            "{}/_local/schedules/InMailPollFunction",
+            stack.api_url
+        ))
+        .send()
+        .await?
+        .json()
+        .await?;
+    if poll.get("result").is_none() {
+        return Err(format!("the poll failed: {poll}").into());
+    }
+    let poll_time = started.elapsed();
+    let poll_requests = counter.take();
+
+    let started = Instant::now();
+    for (_, consumer) in &stack.consumers {
+        tokio::spawn(consumer.clone().run(stack.clients.sqs.clone()));
+    }
+    stack.settle_within(Duration::from_secs(3600)).await?;
+    let drain_time = started.elapsed();
+    // Only the functions' clients count: the consumers receive and delete with the stack's own
+    // clients, standing in for Lambda's event source mapping.
+    let drain_requests = counter.take();
+    let linkedin_calls = sim.calls().len();
+    drop(stack);
+    drop(moto);
+    Ok(FanOut {
+        seats,
+        poll,
+        poll_time,
+        poll_requests,
+        drain_time,
+        drain_requests,
+        linkedin_calls,
+    })
+}

@@ -1,0 +1,43 @@
+//! Counting AWS requests by operation, for benchmarks: an SDK interceptor keyed by the
+//! `x-amz-target` header, which names the operation for DynamoDB (`DynamoDB_20120810.Query`),
+//! SQS's JSON protocol (`AmazonSQS.SendMessageBatch`) and Secrets Manager.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+
+/// Requests seen, by operation (`DynamoDB_20120810.` is left off DynamoDB's).
+#[derive(Clone, Debug, Default)]
+pub struct CountRequests(Arc<Mutex<BTreeMap<String, usize>>>);
+
+impl Intercept for CountRequests {
+    fn name(&self) -> &'static str {
+        "CountRequests"
+    }
+    fn read_before_transmit(
+        &self,
+        ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = ctx
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("?")
+            .trim_start_matches("DynamoDB_20120810.")
+            .to_owned();
+        *self.0.lock().unwrap().entry(op).or_default() += 1;
+        Ok(())
+    }
+}
+
+impl CountRequests {
+    /// The counts so far, which start again from zero.
+    pub fn take(&self) -> BTreeMap<String, usize> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
