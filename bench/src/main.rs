@@ -671,10 +671,18 @@ async fn import_cpu(
     // Both polls really read past their records (a cursor moves only after the window's records
     // are written), else this measured an empty poll.
     let last = at(IMPORT_RECORDS - 1);
-    let inmails = store.get_seat(TENANT, "1", "2").await?.and_then(|s| s.cursors.inmails);
-    let notes = store.get_seat(TENANT, "1", "3").await?.and_then(|s| s.cursors.notes);
+    let inmails = store
+        .get_seat(TENANT, "1", "2")
+        .await?
+        .and_then(|s| s.cursors.inmails);
+    let notes = store
+        .get_seat(TENANT, "1", "3")
+        .await?
+        .and_then(|s| s.cursors.notes);
     if inmails.is_none_or(|c| c <= last) || notes.is_none_or(|c| c <= last) {
-        return Err(format!("the import did not get past its records: {inmails:?} {notes:?}").into());
+        return Err(
+            format!("the import did not get past its records: {inmails:?} {notes:?}").into(),
+        );
     }
     Ok((cpu_per[0], cpu_per[1], rss))
 }
