@@ -815,7 +815,7 @@ fn report(
          bench/peers/webhook_peer.py ({python_version}) doing the same work (tenant read, secret from \
          Secrets Manager cached, signature check, de-duplication read, enqueue, de-duplication mark). \
          CPU is the process's own (every thread's schedstat), so moto's and the simulator's work is not \
-         in it; it includes the HTTP client's work for the five AWS calls.\n"
+         in it; it includes the HTTP client's work for the four AWS calls.\n"
     );
     let _ = writeln!(
         r,
@@ -918,12 +918,9 @@ fn scale_section(small: &scale::FanOut, big: &scale::FanOut) -> String {
          | measure | {} seats | {} seats | target |\n| --- | --- | --- | --- |\n",
         small.seats, big.seats
     );
-    let batches = |f: &scale::FanOut| {
-        f.poll_requests
-            .get("AmazonSQS.SendMessageBatch")
-            .copied()
-            .unwrap_or(0)
-    };
+    // The poll's own answer: it counts the SendMessageBatch calls it made.
+    let batches = |f: &scale::FanOut| f.poll["result"]["sendBatchCalls"].as_u64().unwrap_or(0);
+
     let poll_ddb = |f: &scale::FanOut| -> String {
         f.poll_requests
             .iter()
