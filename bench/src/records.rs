@@ -10,7 +10,6 @@ use linkedin_sim::{App, ExportSpec, InMail, Note, Phone, Sim, SimConfig, Stub};
 use local_stack::counting::CountRequests;
 use local_stack::{Stack, StackOptions, local_sdk_config, moto::Moto};
 use serde_json::json;
-use shared::aws::Clients;
 use shared::clock::{Clock, ManualClock};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -49,23 +48,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
     let counter = CountRequests::default();
     let sdk = local_sdk_config(&moto.endpoint).await;
-    let clients = Clients {
-        dynamodb: aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&sdk)
-                .interceptor(counter.clone())
-                .build(),
-        ),
-        sqs: aws_sdk_sqs::Client::from_conf(
-            aws_sdk_sqs::config::Builder::from(&sdk)
-                .interceptor(counter.clone())
-                .build(),
-        ),
-        secrets: aws_sdk_secretsmanager::Client::from_conf(
-            aws_sdk_secretsmanager::config::Builder::from(&sdk)
-                .interceptor(counter.clone())
-                .build(),
-        ),
-    };
+    let clients = counter.clients(&sdk);
     let now = chrono::Utc::now().timestamp_millis();
     let clock = ManualClock::at(now - now % HOUR);
     let t0 = clock.now_ms();

@@ -11,7 +11,6 @@ use linkedin_sim::{Sim, SimConfig};
 use local_stack::counting::CountRequests;
 use local_stack::{Stack, StackOptions, local_sdk_config, moto::Moto};
 use serde_json::json;
-use shared::aws::Clients;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -37,19 +36,7 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
     let sim = Sim::start(SocketAddr::from(([127, 0, 0, 1], 0)), SimConfig::default()).await?;
     let counter = CountRequests::default();
     let sdk = local_sdk_config(&moto.endpoint).await;
-    let clients = Clients {
-        dynamodb: aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&sdk)
-                .interceptor(counter.clone())
-                .build(),
-        ),
-        sqs: aws_sdk_sqs::Client::from_conf(
-            aws_sdk_sqs::config::Builder::from(&sdk)
-                .interceptor(counter.clone())
-                .build(),
-        ),
-        secrets: aws_sdk_secretsmanager::Client::new(&sdk),
-    };
+    let clients = counter.clients(&sdk);
     let mut opts = StackOptions::new("scale", &moto.endpoint, &sim.api_url(), &sim.auth_url());
     opts.clients = Some(clients.clone());
     opts.poll_queues = false;

@@ -36,6 +36,27 @@ impl Intercept for CountRequests {
 }
 
 impl CountRequests {
+    /// Clients for `sdk` whose every DynamoDB, SQS and Secrets Manager request is counted here.
+    pub fn clients(&self, sdk: &aws_config::SdkConfig) -> shared::aws::Clients {
+        shared::aws::Clients {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(sdk)
+                    .interceptor(self.clone())
+                    .build(),
+            ),
+            sqs: aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::config::Builder::from(sdk)
+                    .interceptor(self.clone())
+                    .build(),
+            ),
+            secrets: aws_sdk_secretsmanager::Client::from_conf(
+                aws_sdk_secretsmanager::config::Builder::from(sdk)
+                    .interceptor(self.clone())
+                    .build(),
+            ),
+        }
+    }
+
     /// The counts so far, which start again from zero.
     pub fn take(&self) -> BTreeMap<String, usize> {
         std::mem::take(&mut *self.0.lock().unwrap())
