@@ -64,13 +64,6 @@ pub fn export(tenant: &str, request_id: &str) -> Key {
     key(format!("TENANT#{tenant}#EXPORT#{request_id}"), "EXPORT")
 }
 
-pub fn notification(tenant: &str, notification_id: &str) -> Key {
-    key(
-        format!("TENANT#{tenant}#NOTIFICATION#{notification_id}"),
-        "NOTIFICATION",
-    )
-}
-
 /// gsi1 partition listing a tenant's candidates (sorted by candidate id).
 pub fn candidates_listing(tenant: &str) -> String {
     format!("TENANT#{tenant}#CANDIDATES")

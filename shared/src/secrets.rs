@@ -1,14 +1,13 @@
 //! Customer LinkedIn credentials in Secrets Manager, read on first use and cached per warm
 //! container for a bounded time (so a rotated secret is picked up without a redeploy).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::TenantCache;
 use crate::error::{Error, Result};
 
 /// A customer's LinkedIn child application. `Debug` never prints the secret.
@@ -87,8 +86,7 @@ pub struct CustomerSecrets {
     client: Client,
     /// Secret names are `<prefix><tenantId>`.
     prefix: String,
-    ttl: Duration,
-    cache: Mutex<HashMap<String, (LinkedInCredentials, Instant)>>,
+    cache: TenantCache<LinkedInCredentials>,
 }
 
 impl fmt::Debug for CustomerSecrets {
@@ -104,8 +102,7 @@ impl CustomerSecrets {
         Self {
             client,
             prefix: prefix.into(),
-            ttl,
-            cache: Mutex::new(HashMap::new()),
+            cache: TenantCache::new(ttl),
         }
     }
 
@@ -115,10 +112,8 @@ impl CustomerSecrets {
 
     /// The tenant's credentials, from the cache when fresh.
     pub async fn get(&self, tenant_id: &str) -> Result<LinkedInCredentials> {
-        if let Some((creds, at)) = self.lock().get(tenant_id)
-            && at.elapsed() < self.ttl
-        {
-            return Ok(creds.clone());
+        if let Some(creds) = self.cache.fresh(tenant_id) {
+            return Ok(creds);
         }
         self.read(tenant_id).await
     }
@@ -130,11 +125,11 @@ impl CustomerSecrets {
         &self,
         tenant_id: &str,
     ) -> Result<Option<LinkedInCredentials>> {
-        let fresh = self
-            .lock()
-            .get(tenant_id)
-            .is_some_and(|(_, at)| at.elapsed() < REFRESH_AFTER_MISMATCH);
-        if fresh {
+        if self
+            .cache
+            .younger_than(tenant_id, REFRESH_AFTER_MISMATCH)
+            .is_some()
+        {
             return Ok(None);
         }
         self.read(tenant_id).await.map(Some)
@@ -171,8 +166,7 @@ impl CustomerSecrets {
                 "secret {name} is not JSON with clientId and clientSecret"
             ))
         })?;
-        self.lock()
-            .insert(tenant_id.to_owned(), (creds.clone(), Instant::now()));
+        self.cache.insert(tenant_id, creds.clone());
         Ok(creds)
     }
 
@@ -206,13 +200,8 @@ impl CustomerSecrets {
             }
             Err(err) => return Err(Error::aws("Secrets Manager", err)),
         }
-        self.lock().remove(tenant_id);
+        self.cache.remove(tenant_id);
         Ok(())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (LinkedInCredentials, Instant)>> {
-        // A poisoned cache is still a valid cache.
-        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use linkedin_sim::{Fault, FaultKind};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::*;
 
@@ -89,26 +89,104 @@ async fn duplicate_notification_imports_once() {
         .export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
         .await;
     assert_eq!(first.status, Some(202));
+    w.settle().await;
+    // The webhook does not remember notifications (one AWS call per request): the second
+    // delivery is acknowledged and enqueued, and export-import drops it by its request id.
     let again = w.sim.resend(&first.notification_id).await.unwrap();
     assert_eq!(
         again.status,
-        Some(200),
-        "a notification seen before is acknowledged: {}",
+        Some(202),
+        "a notification delivered again is acknowledged: {}",
         again.body
-    );
-    assert_eq!(
-        serde_json::from_str::<Value>(&again.body).unwrap()["status"],
-        "duplicate"
     );
     w.settle().await;
 
     assert_eq!(w.candidates().await.len(), 1);
     assert_eq!(w.exports().await.len(), 1);
+    let ada = w.candidate_of("ada").await.unwrap();
+    assert_eq!(ada["applications"].as_array().unwrap().len(), 1);
     assert_eq!(
         w.linkedin_calls("/exportedCandidates"),
         1,
-        "the duplicate was never fetched"
+        "the second delivery was dropped before any LinkedIn call"
     );
+}
+
+/// A second delivery while the first is still being imported: both may read the export before
+/// either records it, so LinkedIn may be asked twice, but the import's conditional write keeps
+/// one candidate, one application and one export record.
+#[tokio::test]
+async fn a_duplicate_racing_the_first_import_still_imports_once() {
+    let w = World::with_customer().await;
+    let first = w
+        .export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
+        .await;
+    let again = w.sim.resend(&first.notification_id).await.unwrap();
+    assert_eq!((first.status, again.status), (Some(202), Some(202)));
+    w.settle().await;
+
+    assert_eq!(w.candidates().await.len(), 1);
+    assert_eq!(w.exports().await.len(), 1);
+    let ada = w.candidate_of("ada").await.unwrap();
+    assert_eq!(ada["applications"].as_array().unwrap().len(), 1);
+    let fetches = w.linkedin_calls("/exportedCandidates");
+    assert!((1..=2).contains(&fetches), "{fetches} fetches");
+}
+
+/// The webhook's warm path costs one AWS request per notification, the enqueue: whether the
+/// tenant is registered and its secret are read once per container and cached.
+#[tokio::test]
+async fn a_warm_webhook_makes_one_aws_call_per_notification() {
+    let w = World::with_customer().await;
+    let counter = local_stack::counting::CountRequests::default();
+    let clients = counter.clients(&local_stack::local_sdk_config(moto()).await);
+    let env = shared::config::Env::from_map(w.stack.environments["export-webhook"].clone());
+    let webhook = export_webhook::ExportWebhook::new(
+        &clients,
+        export_webhook::Config::from_env(&env).unwrap(),
+        shared::clock::system(),
+    );
+    let notification = |i: usize| {
+        let body =
+            json!({"notificationId": format!("n-warm-{i}"), "type": "EXPORT_CANDIDATE_PROFILE",
+                          "requestId": format!("r-warm-{i}")})
+            .to_string();
+        let event = json!({
+            "version": "2.0", "routeKey": "POST /linkedin/{tenantId}/events",
+            "rawPath": format!("/linkedin/{TENANT}/events"),
+            "headers": {"content-type": "application/json",
+                        "x-li-signature": sign(CLIENT_SECRET, body.as_bytes())},
+            "pathParameters": {"tenantId": TENANT},
+            "requestContext": {"http": {"method": "POST", "path": format!("/linkedin/{TENANT}/events")},
+                               "requestId": format!("api-{i}")},
+            "body": body, "isBase64Encoded": false,
+        });
+        serde_json::from_value(event).unwrap()
+    };
+
+    let mut per_request = Vec::new();
+    for i in 0..3 {
+        let answer = webhook.handle(notification(i)).await;
+        assert_eq!(answer.status_code, 202, "{:?}", answer.body);
+        per_request.push(counter.take());
+    }
+    let counts = |ops: &[(&str, usize)]| {
+        ops.iter()
+            .map(|(op, n)| (op.to_string(), *n))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        per_request[0],
+        counts(&[
+            ("GetItem", 1),
+            ("secretsmanager.GetSecretValue", 1),
+            ("AmazonSQS.SendMessage", 1)
+        ]),
+        "the first request reads the tenant and its secret"
+    );
+    for later in &per_request[1..] {
+        assert_eq!(later, &counts(&[("AmazonSQS.SendMessage", 1)]));
+    }
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ pub const EXPIRED: &str = "502";
 pub const JOB_ENG: &str = "job-eng";
 pub const JOB_PM: &str = "job-pm";
 
-fn moto() -> &'static str {
+pub fn moto() -> &'static str {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     &MOTO
         .get_or_init(|| {

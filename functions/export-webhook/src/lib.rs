@@ -2,14 +2,20 @@
 //! `GET|POST /linkedin/{tenantId}/events`.
 //!
 //! - GET answers LinkedIn's endpoint validation (`challengeCode`) with the customer's secret.
-//! - POST verifies `X-LI-Signature` over the raw bytes, drops notifications already seen, and puts
-//!   the rest on the exports queue. It answers 2xx only once the message is durably enqueued, so
-//!   LinkedIn's own retries cover any failure before that point. Client errors change nothing.
+//! - POST verifies `X-LI-Signature` over the raw bytes and puts the notification on the exports
+//!   queue. It answers 2xx only once the message is durably enqueued, so LinkedIn's own retries
+//!   cover any failure before that point. Client errors change nothing.
+//!
+//! A warm container makes one AWS call per notification, the enqueue: whether the tenant is
+//! registered and its secret are cached for `DEFAULT_CACHE_TTL`. A notification delivered twice
+//! is enqueued twice; export-import records every export under LinkedIn's request id with a
+//! conditional put and drops the second (docs/data-model.md, "Notifications").
 
 use std::sync::Arc;
 
 use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use shared::aws::Clients;
+use shared::cache::TenantCache;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::http::{self, BodyError};
@@ -19,9 +25,6 @@ use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
 use shared::webhook::{self, MAX_BODY_BYTES};
 use shared::{Error, ids};
-
-/// How long a notification id is remembered. LinkedIn retries for far less than this.
-const NOTIFICATION_MEMORY_MS: i64 = 7 * 24 * 3600 * 1000;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -42,6 +45,8 @@ impl Config {
 
 pub struct ExportWebhook {
     store: Store,
+    /// Tenants found registered, so a warm container reads each one once per `DEFAULT_CACHE_TTL`.
+    registered: TenantCache<()>,
     secrets: Arc<CustomerSecrets>,
     exports: Queue,
     clock: SharedClock,
@@ -51,6 +56,7 @@ impl ExportWebhook {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Self {
         Self {
             store: Store::new(clients.dynamodb.clone(), config.table_name),
+            registered: TenantCache::new(DEFAULT_CACHE_TTL),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -157,19 +163,9 @@ impl ExportWebhook {
         let notification = webhook::parse_notification(&body)
             .map_err(|e| Rejection::new(400, "bad_notification", e.to_string()))?;
 
-        let seen = self
-            .store
-            .notification_seen(tenant_id, &notification.notification_id)
-            .await
-            .map_err(Rejection::unavailable)?;
-        if seen {
-            tracing::info!(notification_id = %notification.notification_id, "duplicate notification ignored");
-            return Ok(http::json(200, &serde_json::json!({"status": "duplicate"})));
-        }
-        let now = self.clock.now_ms();
         let event = LinkedInEvent {
             tenant_id: tenant_id.to_owned(),
-            notification_id: notification.notification_id.clone(),
+            notification_id: notification.notification_id,
             kind: notification.kind,
             request_id: notification.request_id,
             integration_context: notification.integration_context,
@@ -180,20 +176,6 @@ impl ExportWebhook {
             .send(&event)
             .await
             .map_err(Rejection::unavailable)?;
-        // Marked after the message is safe: if this write fails, a retry from LinkedIn enqueues
-        // the notification again, and the import is idempotent.
-        if let Err(e) = self
-            .store
-            .mark_notification(
-                tenant_id,
-                &event.notification_id,
-                now,
-                now + NOTIFICATION_MEMORY_MS,
-            )
-            .await
-        {
-            tracing::warn!(error = %e, "notification enqueued but not remembered");
-        }
         tracing::info!(notification_id = %event.notification_id, kind = ?event.kind, "notification accepted");
         Ok(http::json(202, &serde_json::json!({"status": "accepted"})))
     }
@@ -207,8 +189,14 @@ impl ExportWebhook {
             )
         };
         ids::check("tenantId", tenant_id).map_err(|_| unknown())?;
+        if self.registered.fresh(tenant_id).is_some() {
+            return Ok(());
+        }
         match self.store.get_tenant(tenant_id).await {
-            Ok(Some(_)) => Ok(()),
+            Ok(Some(_)) => {
+                self.registered.insert(tenant_id, ());
+                Ok(())
+            }
             Ok(None) => Err(unknown()),
             Err(e) => Err(Rejection::unavailable(e)),
         }

@@ -366,46 +366,6 @@ impl Store {
         self.query_page(&listing, limit, next_token, false).await
     }
 
-    // ---- notification de-duplication ----------------------------------------------------------
-
-    pub async fn notification_seen(&self, tenant_id: &str, notification_id: &str) -> Result<bool> {
-        let key = keys::notification(tenant_id, notification_id);
-        let resp = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        Ok(resp.item().is_some())
-    }
-
-    /// Remembers a notification id until `expires_at_ms` (DynamoDB's TTL then removes it).
-    pub async fn mark_notification(
-        &self,
-        tenant_id: &str,
-        notification_id: &str,
-        seen_at_ms: i64,
-        expires_at_ms: i64,
-    ) -> Result<()> {
-        let mut item = key_item(&keys::notification(tenant_id, notification_id));
-        item.insert("seenAt".into(), AttributeValue::N(seen_at_ms.to_string()));
-        item.insert(
-            keys::TTL.into(),
-            AttributeValue::N((expires_at_ms / 1000).to_string()),
-        );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        Ok(())
-    }
-
     // ---- helpers ------------------------------------------------------------------------------
 
     /// Reads items by key with BatchGetItem (100 keys a call), retrying unprocessed keys with
