@@ -13,6 +13,8 @@
 //! The report replaces its section of docs/benchmarks.md.
 
 mod cost;
+#[cfg(test)]
+mod first_event;
 mod records;
 mod runtime_api;
 mod scale;
