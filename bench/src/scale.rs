@@ -21,8 +21,12 @@ pub struct FanOut {
     pub poll_time: Duration,
     /// Requests of the poll itself, by operation.
     pub poll_requests: BTreeMap<String, usize>,
-    /// From the poll's end (with `overlap`: from its start) to an empty activity queue.
+    /// From the poll's end to the first moment no message was visible and no consumer busy.
     pub drain_time: Duration,
+    /// Seat polls that failed and came back after the queue's visibility timeout (360 s); the
+    /// run waits for them, and their requests are in `drain_requests`.
+    pub retried: usize,
+    pub dead_letters: u64,
     /// Requests of the drain (the imports), by operation.
     pub drain_requests: BTreeMap<String, usize>,
     pub linkedin_calls: usize,
@@ -122,6 +126,27 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
     }
     stack.settle_within(Duration::from_secs(3600)).await?;
     let drain_time = started.elapsed();
+    // `settle` looks at visible messages; a failed seat poll is invisible until its retry.
+    let queue = |id: &str| {
+        stack
+            .resources
+            .queue_urls
+            .get(id)
+            .cloned()
+            .ok_or_else(|| format!("no queue {id}"))
+    };
+    let (activity, dead) = (queue("ActivityQueue")?, queue("ActivityDeadLetterQueue")?);
+    let mut retried = 0;
+    loop {
+        let (_, in_flight) = stack.queue_depth(&activity).await?;
+        if in_flight == 0 {
+            break;
+        }
+        retried = retried.max(in_flight as usize);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        stack.settle_within(Duration::from_secs(3600)).await?;
+    }
+    let dead_letters = stack.queue_depth(&dead).await?.0;
     // Only the functions' clients count: the consumers receive and delete with the stack's own
     // clients, standing in for Lambda's event source mapping.
     let drain_requests = counter.take();
@@ -134,6 +159,8 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
         poll_time,
         poll_requests,
         drain_time,
+        retried,
+        dead_letters,
         drain_requests,
         linkedin_calls,
     })

@@ -83,6 +83,9 @@ fn thread_cpu() -> Duration {
 pub struct WebhookCost {
     pub cpu_per_request: Duration,
     pub median_cpu_per_request: Duration,
+    /// One bare `SendMessage` through the same stubbed client (best round, interleaved with the
+    /// webhook's rounds): the SDK's share of a request.
+    pub sdk_call: Duration,
     pub aws_calls_per_request: f64,
     pub requests: usize,
 }
@@ -153,9 +156,29 @@ pub fn webhook(requests: usize) -> Result<WebhookCost, Error> {
                     return Err(format!("the webhook answered {}: {:?}", r.status_code, r.body).into());
                 }
             }
-            let calls_before = stub.calls.load(Ordering::Relaxed);
+            let message = serde_json::to_string(&json!({"tenantId": "perf", "notificationId": "n-1000000",
+                "kind": "EXPORT_CANDIDATE_PROFILE", "requestId": "r-1000000",
+                "integrationContext": "urn:li:organization:7", "occurredAt": 1_790_000_000_000_i64,
+                "receivedAt": 1_790_000_000_000_i64}))?;
+            let mut bare = Vec::with_capacity(ROUNDS);
+            let mut calls = 0;
             let mut rounds = Vec::with_capacity(ROUNDS);
             for round in 0..ROUNDS {
+                let before = thread_cpu();
+                for _ in 0..requests {
+                    std::hint::black_box(
+                        clients
+                            .sqs
+                            .send_message()
+                            .queue_url("https://sqs.us-east-1.amazonaws.com/123456789012/exports")
+                            .message_body(&message)
+                            .send()
+                            .await?,
+                    );
+                }
+                bare.push((thread_cpu() - before) / requests as u32);
+
+                let calls_before = stub.calls.load(Ordering::Relaxed);
                 let first = 100 + round * requests;
                 let measured: Vec<_> =
                     (first..first + requests).map(event).collect::<Result<_, _>>()?;
@@ -164,12 +187,14 @@ pub fn webhook(requests: usize) -> Result<WebhookCost, Error> {
                     std::hint::black_box(function.handle(e).await);
                 }
                 rounds.push((thread_cpu() - before) / requests as u32);
+                calls += stub.calls.load(Ordering::Relaxed) - calls_before;
             }
-            let calls = stub.calls.load(Ordering::Relaxed) - calls_before;
             rounds.sort();
+            bare.sort();
             Ok(WebhookCost {
                 cpu_per_request: rounds[0],
                 median_cpu_per_request: rounds[ROUNDS / 2],
+                sdk_call: bare[0],
                 aws_calls_per_request: calls as f64 / (ROUNDS * requests) as f64,
                 requests: ROUNDS * requests,
             })

@@ -584,8 +584,9 @@ async fn webhook_burst() -> Result<String, Error> {
     out.push_str(
         "\nExactly once means the last row reads the same number three times: one record, one import \
          and one LinkedIn fetch per notification. The rate and the answer times are moto's: one \
-         Python process on one core serves every webhook request (tenant, de-duplication read, \
-         enqueue, de-duplication mark) while it also serves the imports, which start at once.\n",
+         Python process on one core serves every webhook request (the enqueue; the tenant check and \
+         the secret are cached after the first) while it also serves the imports, which start at \
+         once.\n",
     );
     Ok(out)
 }
