@@ -296,7 +296,6 @@ async fn main() -> Result<(), Error> {
 
 /// The tenant, contract, job, user and linked seat the events refer to.
 async fn seed(stack: &Stack, sim: &Sim, capture_url: &str) -> Result<(), Error> {
-    let http = reqwest::Client::new();
     let in_a_year =
         shared::clock::to_rfc3339(chrono::Utc::now().timestamp_millis() + 365 * 86_400_000);
     let calls = [
@@ -322,15 +321,7 @@ async fn seed(stack: &Stack, sim: &Sim, capture_url: &str) -> Result<(), Error> 
         ),
     ];
     for (path, body) in calls {
-        let resp = http
-            .put(format!("{}{path}", stack.api_url))
-            .bearer_auth(&stack.admin_token)
-            .json(&body)
-            .send()
-            .await?;
-        if !resp.status().is_success() {
-            return Err(format!("PUT {path}: {}", resp.status()).into());
-        }
+        stack.admin_put(&path, &body).await?;
     }
     sim.register_app(App {
         client_id: "perf".into(),

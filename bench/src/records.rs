@@ -59,18 +59,9 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .insert("BackfillHorizonDays".into(), "0".into());
     let stack = Stack::start(opts).await?;
     let http = reqwest::Client::new();
-    let put = |path: String, body: serde_json::Value| {
-        let req = http
-            .put(format!("{}{path}", stack.api_url))
-            .bearer_auth(&stack.admin_token)
-            .json(&body);
-        async move {
-            let resp = req.send().await?;
-            if !resp.status().is_success() {
-                return Err::<(), Error>(format!("PUT {path}: {}", resp.status()).into());
-            }
-            Ok(())
-        }
+    let admin = &stack;
+    let put = move |path: String, body: serde_json::Value| async move {
+        admin.admin_put(&path, &body).await
     };
     put("/tenants/rec".into(), json!({"name": "Records", "organization": "5", "linkedin": {"clientId": "rec", "clientSecret": "s"}})).await?;
     put("/tenants/rec/contracts/1".into(), json!({})).await?;

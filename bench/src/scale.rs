@@ -47,7 +47,6 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
     opts.parameters
         .insert("BackfillHorizonDays".into(), "0".into());
     let stack = Stack::start(opts).await?;
-    let http = reqwest::Client::new();
     for (path, body) in [
         (
             "/tenants/scale",
@@ -55,15 +54,7 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
         ),
         ("/tenants/scale/contracts/1", json!({})),
     ] {
-        let resp = http
-            .put(format!("{}{path}", stack.api_url))
-            .bearer_auth(&stack.admin_token)
-            .json(&body)
-            .send()
-            .await?;
-        if !resp.status().is_success() {
-            return Err(format!("PUT {path}: {}", resp.status()).into());
-        }
+        stack.admin_put(path, &body).await?;
     }
     sim.register_app(linkedin_sim::App {
         client_id: "scale".into(),
@@ -99,7 +90,7 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
             tokio::spawn(consumer.clone().run(stack.clients.sqs.clone()));
         }
     }
-    let poll: serde_json::Value = http
+    let poll: serde_json::Value = reqwest::Client::new()
         .post(format!(
             "{}/_local/schedules/InMailPollFunction",
             stack.api_url

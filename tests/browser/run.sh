@@ -6,25 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-VENV=${VENV:-.venv}
-BIN=${LOCAL_STACK_BIN:-${CARGO_TARGET_DIR:-target}/debug/local-stack}
 TOKEN=browser-check-token
-LOG=$(mktemp)
-free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-API_PORT=$(free_port)
-SIM_PORT=$(free_port)
-
-ADMIN_TOKEN=$TOKEN DEV_API_PORT=$API_PORT DEV_SIM_PORT=$SIM_PORT STACK_NAME=browser-check \
-  MOTO_PYTHON="$VENV/bin/python" "$BIN" dev >"$LOG" 2>&1 &
-STACK=$!
-trap 'kill $STACK 2>/dev/null || true; wait $STACK 2>/dev/null || true; rm -f "$LOG"' EXIT
-
-for _ in $(seq 1 240); do
-  if grep -q "Scenario finished" "$LOG"; then break; fi
-  if ! kill -0 $STACK 2>/dev/null; then cat "$LOG"; echo "the local stack stopped" >&2; exit 1; fi
-  sleep 0.5
-done
-grep -q "Scenario finished" "$LOG" || { cat "$LOG"; echo "the scenario did not finish" >&2; exit 1; }
+STACK_NAME=browser-check
+# shellcheck source=tests/start-stack.sh
+source tests/start-stack.sh
 
 API_URL="http://127.0.0.1:$API_PORT" ADMIN_TOKEN=$TOKEN \
   ARTIFACT_DIR="${ARTIFACT_DIR:-${CARGO_TARGET_DIR:-target}/browser}" \

@@ -147,6 +147,23 @@ pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
 }
 
 impl Stack {
+    /// `PUT path` on the stack's API with the admin token, as an ATS admin would; an error
+    /// naming the path and status unless the answer is 2xx.
+    pub async fn admin_put(&self, path: &str, body: &serde_json::Value) -> Result<(), Error> {
+        static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+        let resp = HTTP
+            .get_or_init(reqwest::Client::new)
+            .put(format!("{}{path}", self.api_url))
+            .bearer_auth(&self.admin_token)
+            .json(body)
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            return Err(format!("PUT {path}: {}", resp.status()).into());
+        }
+        Ok(())
+    }
+
     /// A URL that signs a browser in with the admin token (a cookie) and opens the tenant's
     /// integration page.
     pub fn page_login_url(&self, tenant_id: &str) -> String {

@@ -76,18 +76,9 @@ async fn main() -> Result<(), Error> {
 
     let http = reqwest::Client::new();
     let api = |path: &str| format!("{}{path}", stack.api_url);
-    let put = |path: String, body: serde_json::Value| {
-        let req = http
-            .put(api(&path))
-            .bearer_auth(&stack.admin_token)
-            .json(&body);
-        async move {
-            let resp = req.send().await?;
-            if !resp.status().is_success() {
-                return Err::<(), Error>(format!("PUT {path}: {}", resp.status()).into());
-            }
-            Ok(())
-        }
+    let admin = &stack;
+    let put = move |path: String, body: serde_json::Value| async move {
+        admin.admin_put(&path, &body).await
     };
     put("/tenants/bench".into(), json!({"name": "Bench", "organization": "1", "linkedin": {"clientId": "bench", "clientSecret": "s"}})).await?;
     put("/tenants/bench/contracts/1".into(), json!({})).await?;
@@ -270,7 +261,6 @@ async fn outbound_freshness() -> Result<String, Error> {
         &sim.auth_url(),
     ))
     .await?;
-    let http = &reqwest::Client::new();
     for (path, body) in [
         (
             "/tenants/bench",
@@ -282,33 +272,15 @@ async fn outbound_freshness() -> Result<String, Error> {
             json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
         ),
     ] {
-        let resp = http
-            .put(format!("{}{path}", stack.api_url))
-            .bearer_auth(&stack.admin_token)
-            .json(&body)
-            .send()
-            .await?;
-        if !resp.status().is_success() {
-            return Err(format!("PUT {path}: {}", resp.status()).into());
-        }
+        stack.admin_put(path, &body).await?;
     }
     stack.settle().await?;
     sim.clear_synced();
     let now_ms = || chrono::Utc::now().timestamp_millis();
-    let change = |path: String, body: serde_json::Value, key: String| {
-        let req = http
-            .put(format!("{}{path}", stack.api_url))
-            .bearer_auth(&stack.admin_token)
-            .json(&body);
-        async move {
-            let resp = req.send().await?;
-            if !resp.status().is_success() {
-                return Err::<(String, i64), Error>(
-                    format!("PUT {path}: {}", resp.status()).into(),
-                );
-            }
-            Ok((key, now_ms()))
-        }
+    let admin = &stack;
+    let change = move |path: String, body: serde_json::Value, key: String| async move {
+        admin.admin_put(&path, &body).await?;
+        Ok::<_, Error>((key, now_ms()))
     };
     let started = Instant::now();
     let mut accepted: Vec<(String, i64)> = Vec::with_capacity(CANDIDATES + APPLICATIONS);
@@ -451,15 +423,7 @@ async fn webhook_burst() -> Result<String, Error> {
             json!({"userId": "u"}),
         ),
     ] {
-        let resp = http
-            .put(format!("{}{path}", stack.api_url))
-            .bearer_auth(&stack.admin_token)
-            .json(&body)
-            .send()
-            .await?;
-        if !resp.status().is_success() {
-            return Err(format!("PUT {path}: {}", resp.status()).into());
-        }
+        stack.admin_put(path, &body).await?;
     }
     stack.settle().await?;
     let mut bodies = Vec::with_capacity(NOTIFICATIONS);
