@@ -142,15 +142,24 @@ impl Consumer {
                     .ok()
             })
             .collect();
-        if !entries.is_empty()
-            && let Err(e) = sqs
+        if !entries.is_empty() {
+            match sqs
                 .delete_message_batch()
                 .queue_url(&self.queue_url)
                 .set_entries(Some(entries))
                 .send()
                 .await
-        {
-            tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot delete handled messages");
+            {
+                // A refused entry comes back after the visibility timeout, as in SQS.
+                Ok(r) if !r.failed().is_empty() => {
+                    let codes: Vec<&str> = r.failed().iter().map(|f| f.code()).collect();
+                    tracing::warn!(?codes, "local consumer: SQS kept some handled messages");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "local consumer cannot delete handled messages");
+                }
+            }
         }
         failed
     }
