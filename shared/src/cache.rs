@@ -8,6 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::error::Result;
+use crate::store::Store;
+
 pub struct TenantCache<V> {
     ttl: Duration,
     entries: Mutex<HashMap<String, (V, Instant)>>,
@@ -46,6 +49,35 @@ impl<V: Clone> TenantCache<V> {
     fn lock(&self) -> MutexGuard<'_, HashMap<String, (V, Instant)>> {
         // A poisoned cache is still a valid cache.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether a tenant is registered, read from the table at most once per `ttl` per container.
+/// Only "registered" is remembered: an unknown tenant is read again every time, so a tenant
+/// registered meanwhile is seen at once. The API never deletes a tenant, so a remembered answer
+/// cannot turn false.
+pub struct RegisteredTenants {
+    store: Store,
+    known: TenantCache<()>,
+}
+
+impl RegisteredTenants {
+    pub fn new(store: Store, ttl: Duration) -> Self {
+        Self {
+            store,
+            known: TenantCache::new(ttl),
+        }
+    }
+
+    pub async fn contains(&self, tenant_id: &str) -> Result<bool> {
+        if self.known.fresh(tenant_id).is_some() {
+            return Ok(true);
+        }
+        let found = self.store.get_tenant(tenant_id).await?.is_some();
+        if found {
+            self.known.insert(tenant_id, ());
+        }
+        Ok(found)
     }
 }
 

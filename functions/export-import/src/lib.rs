@@ -17,6 +17,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use shared::activity;
 use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
+use shared::cache::RegisteredTenants;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::contracts;
@@ -73,6 +74,7 @@ impl Config {
 
 pub struct ExportImport {
     store: Store,
+    registered: RegisteredTenants,
     secrets: Arc<CustomerSecrets>,
     linkedin: LinkedIn,
     queues: BatchQueues,
@@ -81,8 +83,9 @@ pub struct ExportImport {
 
 impl ExportImport {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
+        let store = Store::new(clients.dynamodb.clone(), config.table_name.clone());
         Ok(Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name.clone()),
+            registered: RegisteredTenants::new(store.clone(), DEFAULT_CACHE_TTL),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -92,11 +95,9 @@ impl ExportImport {
             queues: BatchQueues {
                 source: Queue::new(clients.sqs.clone(), config.exports_queue_url),
                 dead_letters: Queue::new(clients.sqs.clone(), config.exports_dlq_url),
-                log: Some(Store::new(
-                    clients.dynamodb.clone(),
-                    config.table_name.clone(),
-                )),
+                log: Some(store.clone()),
             },
+            store,
             clock,
         })
     }
@@ -135,7 +136,7 @@ impl ExportImport {
             }
             return Ok(());
         }
-        if self.store.get_tenant(tenant_id).await?.is_none() {
+        if !self.registered.contains(tenant_id).await? {
             return Err(Error::NotFound(format!("tenant {tenant_id}")));
         }
         let creds = self.secrets.get(tenant_id).await?;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use shared::aws::Clients;
-use shared::cache::TenantCache;
+use shared::cache::RegisteredTenants;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::http::{self, BodyError};
@@ -44,9 +44,7 @@ impl Config {
 }
 
 pub struct ExportWebhook {
-    store: Store,
-    /// Tenants found registered, so a warm container reads each one once per `DEFAULT_CACHE_TTL`.
-    registered: TenantCache<()>,
+    registered: RegisteredTenants,
     secrets: Arc<CustomerSecrets>,
     exports: Queue,
     clock: SharedClock,
@@ -55,8 +53,10 @@ pub struct ExportWebhook {
 impl ExportWebhook {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Self {
         Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name),
-            registered: TenantCache::new(DEFAULT_CACHE_TTL),
+            registered: RegisteredTenants::new(
+                Store::new(clients.dynamodb.clone(), config.table_name),
+                DEFAULT_CACHE_TTL,
+            ),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -189,15 +189,9 @@ impl ExportWebhook {
             )
         };
         ids::check("tenantId", tenant_id).map_err(|_| unknown())?;
-        if self.registered.fresh(tenant_id).is_some() {
-            return Ok(());
-        }
-        match self.store.get_tenant(tenant_id).await {
-            Ok(Some(_)) => {
-                self.registered.insert(tenant_id, ());
-                Ok(())
-            }
-            Ok(None) => Err(unknown()),
+        match self.registered.contains(tenant_id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(unknown()),
             Err(e) => Err(Rejection::unavailable(e)),
         }
     }
