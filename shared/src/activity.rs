@@ -12,11 +12,11 @@ use std::time::Instant;
 
 use crate::domain::{
     Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, CursorSet,
-    Phone, Seat,
+    Phone, Seat, UnprocessedActivity,
 };
 use crate::error::{Error, Result};
 use crate::keys;
-use crate::linkedin::{LinkedIn, Paging, wire};
+use crate::linkedin::{ActivityPage, LinkedIn, Paging, Undecoded, wire};
 use crate::secrets::LinkedInCredentials;
 use crate::store::{ActivityWrites, Store};
 
@@ -36,8 +36,9 @@ pub struct SeatReport {
     pub contact_shares: usize,
     /// Records about members who are not candidates yet.
     pub pending: usize,
-    /// Malformed records skipped (logged with their ids).
-    pub skipped: usize,
+    /// Records that could not be decoded or attributed, kept as they came (see
+    /// [`UnprocessedActivity`]) instead of imported.
+    pub unprocessed: usize,
     pub windows: usize,
     pub linkedin_calls: usize,
     pub write_calls: usize,
@@ -104,11 +105,71 @@ pub struct ActivityImport<'a> {
     pub set: CursorSet,
 }
 
-/// One window of one stream, every page of it, as LinkedIn answered.
-enum Fetched {
-    InMails(Vec<wire::InMailElement>),
-    Notes(Vec<wire::NoteElement>),
-    Stubs(Vec<wire::StubElement>),
+/// One window of one stream, every page of it, as LinkedIn answered: the records that decoded
+/// (each with its JSON as it came) and those that did not.
+#[derive(Default)]
+struct Fetched {
+    inmails: Vec<(wire::InMailElement, serde_json::Value)>,
+    notes: Vec<(wire::NoteElement, serde_json::Value)>,
+    stubs: Vec<(wire::StubElement, serde_json::Value)>,
+    undecoded: Vec<(ActivityStream, Undecoded)>,
+}
+
+impl Fetched {
+    fn add<T>(
+        all: &mut Vec<(T, serde_json::Value)>,
+        undecoded: &mut Vec<(ActivityStream, Undecoded)>,
+        stream: ActivityStream,
+        page: ActivityPage<T>,
+    ) {
+        all.extend(page.elements.into_iter().zip(page.raw));
+        undecoded.extend(page.malformed.into_iter().map(|u| (stream, u)));
+    }
+
+    /// Records kept earlier, decoded again with today's decoder.
+    fn from_kept(kept: &[UnprocessedActivity]) -> Self {
+        let mut f = Fetched::default();
+        for k in kept {
+            let raw: serde_json::Value = match serde_json::from_str(&k.raw) {
+                Ok(v) => v,
+                Err(e) => {
+                    f.undecoded.push((
+                        k.stream,
+                        Undecoded {
+                            raw: serde_json::Value::String(k.raw.clone()),
+                            reason: e.to_string(),
+                        },
+                    ));
+                    continue;
+                }
+            };
+            let page = wire::Elements {
+                elements: vec![raw],
+                paging: None,
+            };
+            match k.stream {
+                ActivityStream::InMails => Self::add(
+                    &mut f.inmails,
+                    &mut f.undecoded,
+                    k.stream,
+                    ActivityPage::decode(page),
+                ),
+                ActivityStream::Notes => Self::add(
+                    &mut f.notes,
+                    &mut f.undecoded,
+                    k.stream,
+                    ActivityPage::decode(page),
+                ),
+                ActivityStream::Stubs => Self::add(
+                    &mut f.stubs,
+                    &mut f.undecoded,
+                    k.stream,
+                    ActivityPage::decode(page),
+                ),
+            }
+        }
+        f
+    }
 }
 
 impl ActivityImport<'_> {
@@ -192,7 +253,7 @@ impl ActivityImport<'_> {
         report: &mut SeatReport,
     ) -> Result<()> {
         let fetched = self.fetch_window(seat, stream, window, report).await?;
-        let writes = self.to_writes(seat, fetched, placements, report).await?;
+        let writes = to_writes(self.store, seat, fetched, placements, report, window.1).await?;
         if !writes.is_empty() {
             report.write_calls += self.store.write_activity(&writes).await?;
         }
@@ -233,239 +294,323 @@ impl ActivityImport<'_> {
     ) -> Result<Fetched> {
         let (seat_urn, contract_urn) =
             (seat.urn(), format!("urn:li:contract:{}", seat.contract_id));
-        let mut fetched = match stream {
-            ActivityStream::InMails => Fetched::InMails(Vec::new()),
-            ActivityStream::Notes => Fetched::Notes(Vec::new()),
-            ActivityStream::Stubs => Fetched::Stubs(Vec::new()),
+        let mut f = Fetched::default();
+        let size = match stream {
+            ActivityStream::InMails => Paging::INMAILS,
+            ActivityStream::Notes => Paging::NOTES,
+            ActivityStream::Stubs => Paging::STUBS,
         };
-        let mut page = Some(Paging::first());
+        let mut page = Some(Paging::first(size));
         while let Some(p) = page {
             report.linkedin_calls += 1;
-            let returned = match &mut fetched {
-                Fetched::InMails(all) => {
-                    let got = self
-                        .linkedin
-                        .inmails(self.creds, &seat_urn, window, p)
-                        .await?;
-                    for why in &got.malformed {
-                        skip(
-                            report,
-                            "element",
-                            "-",
-                            &Error::LinkedInContract(why.clone()),
-                        );
-                    }
-                    all.extend(got.elements);
-                    got.returned
+            let (li, creds) = (self.linkedin, self.creds);
+            page = match stream {
+                ActivityStream::InMails => {
+                    let got = li.inmails(creds, &seat_urn, window, p).await?;
+                    let next = p.next(&got);
+                    Fetched::add(&mut f.inmails, &mut f.undecoded, stream, got);
+                    next
                 }
-                Fetched::Notes(all) => {
-                    let got = self
-                        .linkedin
-                        .notes(self.creds, &contract_urn, &seat_urn, window, p)
-                        .await?;
-                    for why in &got.malformed {
-                        skip(
-                            report,
-                            "element",
-                            "-",
-                            &Error::LinkedInContract(why.clone()),
-                        );
-                    }
-                    all.extend(got.elements);
-                    got.returned
+                ActivityStream::Notes => {
+                    let got = li.notes(creds, &contract_urn, &seat_urn, window, p).await?;
+                    let next = p.next(&got);
+                    Fetched::add(&mut f.notes, &mut f.undecoded, stream, got);
+                    next
                 }
-                Fetched::Stubs(all) => {
-                    let got = self
-                        .linkedin
-                        .stubs(self.creds, &contract_urn, &seat_urn, window, p)
-                        .await?;
-                    for why in &got.malformed {
-                        skip(
-                            report,
-                            "element",
-                            "-",
-                            &Error::LinkedInContract(why.clone()),
-                        );
-                    }
-                    all.extend(got.elements);
-                    got.returned
+                ActivityStream::Stubs => {
+                    let got = li.stubs(creds, &contract_urn, &seat_urn, window, p).await?;
+                    let next = p.next(&got);
+                    Fetched::add(&mut f.stubs, &mut f.undecoded, stream, got);
+                    next
                 }
             };
-            page = p.next(returned);
         }
-        Ok(fetched)
+        Ok(f)
     }
 
-    /// Turns a window's records into writes, placing each on its member's application.
-    async fn to_writes(
-        &self,
-        seat: &Seat,
-        fetched: Fetched,
-        placements: &mut HashMap<String, Placement>,
-        report: &mut SeatReport,
-    ) -> Result<ActivityWrites> {
-        let seat_urn = seat.urn();
-        let mut writes = ActivityWrites::default();
-        match fetched {
-            Fetched::InMails(elements) => {
-                let mut valid = Vec::with_capacity(elements.len());
-                for e in elements {
-                    let id = e.id.to_string_lossy();
-                    match crate::ids::check_external("InMail id", &id)
-                        .and_then(|()| e.member().map(|(m, d)| (m.to_owned(), d)))
-                    {
-                        Ok((member, direction)) => valid.push((id, member, direction, e)),
-                        Err(err) => skip(report, "inmail", &id, &err),
-                    }
-                }
-                let members: Vec<&str> = valid.iter().map(|(_, m, _, _)| m.as_str()).collect();
-                self.place_all(seat, &members, placements).await?;
-                for (id, member, direction, e) in valid {
-                    let place = placements[&member].clone();
-                    report.inmails += 1;
-                    report.pending += usize::from(place.application_id.is_none());
-                    writes.activity.push(Activity {
-                        tenant_id: seat.tenant_id.clone(),
-                        activity_id: id,
-                        candidate_id: place.candidate_id,
-                        member,
-                        contract_id: seat.contract_id.clone(),
-                        seat: seat_urn.clone(),
-                        application_id: place.application_id,
-                        at: e.created_at,
-                        detail: ActivityDetail::InMail {
-                            direction,
-                            conversation: e.conversation,
-                            subject: e.subject.unwrap_or_default(),
-                            body: e.body.unwrap_or_default(),
-                        },
-                    });
-                }
-            }
-            Fetched::Notes(elements) => {
-                let mut valid = Vec::with_capacity(elements.len());
-                for e in elements {
-                    let id = e.id.to_string_lossy();
-                    match crate::ids::check_external("note id", &id)
-                        .and_then(|()| crate::ids::check_member_urn(&e.member))
-                    {
-                        Ok(()) => valid.push((id, e)),
-                        Err(err) => skip(report, "note", &id, &err),
-                    }
-                }
-                let members: Vec<&str> = valid.iter().map(|(_, e)| e.member.as_str()).collect();
-                self.place_all(seat, &members, placements).await?;
-                for (id, e) in valid {
-                    let place = placements[&e.member].clone();
-                    if !e.active {
-                        report.deleted_notes += 1;
-                        writes.deletions.push(keys::activity(
-                            &seat.tenant_id,
-                            &place.candidate_id,
-                            e.created,
-                            "NOTE",
-                            &id,
-                        ));
-                        continue;
-                    }
-                    report.notes += 1;
-                    report.pending += usize::from(place.application_id.is_none());
-                    writes.activity.push(Activity {
-                        tenant_id: seat.tenant_id.clone(),
-                        activity_id: id,
-                        candidate_id: place.candidate_id,
-                        member: e.member,
-                        contract_id: seat.contract_id.clone(),
-                        seat: e.owner.unwrap_or_else(|| seat_urn.clone()),
-                        application_id: place.application_id,
-                        at: e.created,
-                        detail: ActivityDetail::Note {
-                            text: e.note.unwrap_or_default(),
-                            last_modified: e.last_modified,
-                        },
-                    });
-                }
-            }
-            Fetched::Stubs(elements) => {
-                for e in elements {
-                    let id = e.id.to_string_lossy();
-                    if let Err(err) = crate::ids::check_external("stub id", &id)
-                        .and_then(|()| crate::ids::check_member_urn(&e.member))
-                    {
-                        skip(report, "stub", &id, &err);
-                        continue;
-                    }
-                    report.contact_shares += 1;
-                    writes.contacts.push(ContactShare {
-                        tenant_id: seat.tenant_id.clone(),
-                        share_id: id,
-                        candidate_id: Candidate::id_for_member(&e.member),
-                        member: e.member,
-                        contract_id: seat.contract_id.clone(),
-                        seat: seat_urn.clone(),
-                        emails: e
-                            .email_address
-                            .map(wire::OneOrMany::into_vec)
-                            .unwrap_or_default(),
-                        phones: e
-                            .phone_numbers
-                            .into_iter()
-                            .map(|p| Phone {
-                                number: p.number,
-                                extension: p.extension,
-                            })
-                            .collect(),
-                        shared_at: e.created,
-                    });
-                }
-            }
-        }
-        Ok(writes)
-    }
-
-    /// Finds where the records of members not seen yet in this run go: one BatchGetItem of
-    /// candidate items per hundred members (each item summarises its applications).
-    async fn place_all(
-        &self,
-        seat: &Seat,
-        members: &[&str],
-        cache: &mut HashMap<String, Placement>,
-    ) -> Result<()> {
-        let mut new: Vec<&str> = members
-            .iter()
-            .copied()
-            .filter(|m| !cache.contains_key(*m))
-            .collect();
-        new.sort_unstable();
-        new.dedup();
-        if new.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<String> = new.iter().map(|m| Candidate::id_for_member(m)).collect();
-        let found = self
-            .store
-            .application_summaries(&seat.tenant_id, &ids)
-            .await?;
-        for (member, candidate_id) in new.into_iter().zip(ids) {
-            let application_id = found
-                .get(&candidate_id)
-                .and_then(|apps| choose_application(apps, &seat.contract_id))
-                .map(|a| a.application_id.clone());
-            cache.insert(
-                member.to_owned(),
-                Placement {
-                    candidate_id,
-                    application_id,
-                },
-            );
-        }
-        Ok(())
-    }
 }
 
-fn skip(report: &mut SeatReport, what: &str, id: &str, err: &Error) {
-    report.skipped += 1;
-    tracing::warn!(record = what, id = %crate::ids::truncate(id, 64), error = %err, "malformed record skipped");
+/// Turns a window's records into writes, placing each on its member's application; what cannot
+/// be decoded or attributed is kept as it came. `now` dates the kept records.
+async fn to_writes(
+    store: &Store,
+    seat: &Seat,
+    fetched: Fetched,
+    placements: &mut HashMap<String, Placement>,
+    report: &mut SeatReport,
+    now: i64,
+) -> Result<ActivityWrites> {
+    let seat_urn = seat.urn();
+    let mut writes = ActivityWrites::default();
+    let mut keep = |stream: ActivityStream, raw: serde_json::Value, reason: String| {
+        report.unprocessed += 1;
+        tracing::warn!(
+            stream = stream.name(),
+            reason = %crate::ids::truncate(&reason, 200),
+            "activity record kept unprocessed"
+        );
+        UnprocessedActivity {
+            tenant_id: seat.tenant_id.clone(),
+            contract_id: seat.contract_id.clone(),
+            seat_id: seat.seat_id.clone(),
+            stream,
+            record_id: UnprocessedActivity::record_id_of(&raw),
+            raw: raw.to_string(),
+            reason,
+            seen_at: now,
+        }
+    };
+    for (stream, u) in fetched.undecoded {
+        writes.unprocessed.push(keep(stream, u.raw, u.reason));
+    }
+
+    // InMails: attributed from their author; a sent message without a recipient takes the member
+    // of its conversation when another message of it names them.
+    let mut conversations: HashMap<String, String> = HashMap::new();
+    let mut attributed = Vec::with_capacity(fetched.inmails.len());
+    let mut waiting = Vec::new();
+    for (e, raw) in fetched.inmails {
+        let id = e.id.to_string_lossy();
+        if let Err(err) = crate::ids::check_external("InMail id", &id) {
+            writes
+                .unprocessed
+                .push(keep(ActivityStream::InMails, raw, err.to_string()));
+            continue;
+        }
+        let viewer = wire::Viewer {
+            seat: &seat_urn,
+            holder: seat.member.as_deref(),
+            conversations: &conversations,
+        };
+        match e.attribute(&viewer) {
+            wire::Attribution::Member(member, direction) => {
+                if let Some(c) = &e.conversation {
+                    conversations.insert(c.clone(), member.clone());
+                }
+                attributed.push((id, member, direction, e));
+            }
+            wire::Attribution::Unattributed(_) => waiting.push((id, e, raw)),
+        }
+    }
+    for (id, e, raw) in waiting {
+        let viewer = wire::Viewer {
+            seat: &seat_urn,
+            holder: seat.member.as_deref(),
+            conversations: &conversations,
+        };
+        match e.attribute(&viewer) {
+            wire::Attribution::Member(member, direction) => {
+                attributed.push((id, member, direction, e))
+            }
+            wire::Attribution::Unattributed(why) => {
+                writes.unprocessed.push(keep(ActivityStream::InMails, raw, why))
+            }
+        }
+    }
+    let members: Vec<&str> = attributed.iter().map(|(_, m, _, _)| m.as_str()).collect();
+    place_all(store, seat, &members, placements).await?;
+    for (id, member, direction, e) in attributed {
+        let place = placements[&member].clone();
+        report.inmails += 1;
+        report.pending += usize::from(place.application_id.is_none());
+        writes.activity.push(Activity {
+            tenant_id: seat.tenant_id.clone(),
+            activity_id: id,
+            candidate_id: place.candidate_id,
+            member,
+            contract_id: seat.contract_id.clone(),
+            seat: seat_urn.clone(),
+            application_id: place.application_id,
+            at: e.created_at,
+            detail: ActivityDetail::InMail {
+                direction,
+                conversation: e.conversation,
+                subject: e.subject.unwrap_or_default(),
+                body: e.body.unwrap_or_default(),
+            },
+        });
+    }
+
+    let mut notes = Vec::with_capacity(fetched.notes.len());
+    for (e, raw) in fetched.notes {
+        let id = e.id.to_string_lossy();
+        match crate::ids::check_external("note id", &id)
+            .and_then(|()| crate::ids::check_member_urn(&e.member))
+        {
+            Ok(()) => notes.push((id, e)),
+            Err(err) => writes
+                .unprocessed
+                .push(keep(ActivityStream::Notes, raw, err.to_string())),
+        }
+    }
+    let members: Vec<&str> = notes.iter().map(|(_, e)| e.member.as_str()).collect();
+    place_all(store, seat, &members, placements).await?;
+    for (id, e) in notes {
+        let place = placements[&e.member].clone();
+        if !e.active {
+            report.deleted_notes += 1;
+            writes.deletions.push(keys::activity(
+                &seat.tenant_id,
+                &place.candidate_id,
+                e.created,
+                "NOTE",
+                &id,
+            ));
+            continue;
+        }
+        report.notes += 1;
+        report.pending += usize::from(place.application_id.is_none());
+        writes.activity.push(Activity {
+            tenant_id: seat.tenant_id.clone(),
+            activity_id: id,
+            candidate_id: place.candidate_id,
+            member: e.member,
+            contract_id: seat.contract_id.clone(),
+            seat: e.owner.unwrap_or_else(|| seat_urn.clone()),
+            application_id: place.application_id,
+            at: e.created,
+            detail: ActivityDetail::Note {
+                text: e.note.unwrap_or_default(),
+                last_modified: e.last_modified,
+            },
+        });
+    }
+
+    for (e, raw) in fetched.stubs {
+        let id = e.id.to_string_lossy();
+        if let Err(err) = crate::ids::check_external("stub id", &id)
+            .and_then(|()| crate::ids::check_member_urn(&e.member))
+        {
+            writes
+                .unprocessed
+                .push(keep(ActivityStream::Stubs, raw, err.to_string()));
+            continue;
+        }
+        report.contact_shares += 1;
+        writes.contacts.push(ContactShare {
+            tenant_id: seat.tenant_id.clone(),
+            share_id: id,
+            candidate_id: Candidate::id_for_member(&e.member),
+            member: e.member,
+            contract_id: seat.contract_id.clone(),
+            seat: seat_urn.clone(),
+            emails: e
+                .email_address
+                .map(wire::OneOrMany::into_vec)
+                .unwrap_or_default(),
+            phones: e
+                .phone_numbers
+                .into_iter()
+                .map(|p| Phone {
+                    number: p.number,
+                    extension: p.extension,
+                })
+                .collect(),
+            shared_at: e.created,
+        });
+    }
+    if report.unprocessed > 0 {
+        crate::metrics::count(
+            "inmail-import",
+            &[],
+            "ActivityUnprocessed",
+            writes.unprocessed.len() as u64,
+        );
+    }
+    Ok(writes)
+}
+
+/// Finds where the records of members not seen yet in this run go: one BatchGetItem of
+/// candidate items per hundred members (each item summarises its applications).
+async fn place_all(
+    store: &Store,
+    seat: &Seat,
+    members: &[&str],
+    cache: &mut HashMap<String, Placement>,
+) -> Result<()> {
+    let mut new: Vec<&str> = members
+        .iter()
+        .copied()
+        .filter(|m| !cache.contains_key(*m))
+        .collect();
+    new.sort_unstable();
+    new.dedup();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = new.iter().map(|m| Candidate::id_for_member(m)).collect();
+    let found = store.application_summaries(&seat.tenant_id, &ids).await?;
+    for (member, candidate_id) in new.into_iter().zip(ids) {
+        let application_id = found
+            .get(&candidate_id)
+            .and_then(|apps| choose_application(apps, &seat.contract_id))
+            .map(|a| a.application_id.clone());
+        cache.insert(
+            member.to_owned(),
+            Placement {
+                candidate_id,
+                application_id,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// What a re-process of kept records did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reprocessed {
+    /// Kept records imported now.
+    pub imported: usize,
+    /// Kept records that still cannot be imported (their reason is brought up to date).
+    pub still_unprocessed: usize,
+}
+
+/// Imports the activity records kept for a tenant, with today's decoder and what is known now
+/// (a seat's holder learnt since, the member of a conversation). No LinkedIn call is made.
+pub async fn reprocess(store: &Store, tenant_id: &str, now: i64) -> Result<Reprocessed> {
+    let kept = store.unprocessed_activity(tenant_id).await?;
+    let mut by_seat: std::collections::BTreeMap<(String, String), Vec<UnprocessedActivity>> =
+        std::collections::BTreeMap::new();
+    for k in kept {
+        by_seat
+            .entry((k.contract_id.clone(), k.seat_id.clone()))
+            .or_default()
+            .push(k);
+    }
+    let mut out = Reprocessed::default();
+    for ((contract_id, seat_id), kept) in by_seat {
+        let seat = store
+            .get_seat(tenant_id, &contract_id, &seat_id)
+            .await?
+            .unwrap_or_else(|| Seat::unlisted(tenant_id, &contract_id, &seat_id));
+        let mut report = SeatReport::default();
+        let mut writes = to_writes(
+            store,
+            &seat,
+            Fetched::from_kept(&kept),
+            &mut HashMap::new(),
+            &mut report,
+            now,
+        )
+        .await?;
+        let still: std::collections::HashSet<(ActivityStream, String)> = writes
+            .unprocessed
+            .iter()
+            .map(|u| (u.stream, u.record_id.clone()))
+            .collect();
+        for k in &kept {
+            if !still.contains(&(k.stream, k.record_id.clone())) {
+                writes
+                    .deletions
+                    .push(crate::store::unprocessed_key(k));
+                out.imported += 1;
+            }
+        }
+        out.still_unprocessed += writes.unprocessed.len();
+        store.write_activity(&writes).await?;
+    }
+    Ok(out)
 }
 
 /// The seats the poller will enqueue now, and why the others are left out.

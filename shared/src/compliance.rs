@@ -31,7 +31,7 @@ pub async fn review(
     now: i64,
 ) -> Result<Review> {
     let mut out = Review::default();
-    let mut page = Some(Paging::first());
+    let mut page = Some(Paging::first(Paging::LISTS));
     while let Some(p) = page {
         let answer = linkedin
             .purged_candidates(creds, &tenant.organization, p)
@@ -61,7 +61,7 @@ pub async fn review(
                 out.flagged += 1;
             }
         }
-        page = p.next(answer.returned);
+        page = p.next(&answer);
     }
     if tenant.delete_purged_data {
         for flag in store.all_purged(&tenant.tenant_id).await? {

@@ -18,8 +18,21 @@ pub struct Tenant {
     /// profiles LinkedIn reports closed (otherwise they are only flagged).
     #[serde(default)]
     pub delete_purged_data: bool,
+    /// Where the tenant's jobs are posted when a job does not say (LinkedIn's certification
+    /// rule RSC-102: private to the integration when the customer has no choice).
+    #[serde(default)]
+    pub job_availability: JobAvailability,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// Who sees a job LinkedIn receives: everyone on LinkedIn, or only the customer's Recruiter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobAvailability {
+    Public,
+    #[default]
+    PrivateToAtsIntegration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +175,26 @@ impl Seat {
 
     pub fn urn(&self) -> String {
         format!("urn:li:seat:{}", self.seat_id)
+    }
+
+    /// A seat known only by its id (no item stored for it).
+    pub fn unlisted(tenant_id: &str, contract_id: &str, seat_id: &str) -> Self {
+        Self {
+            tenant_id: tenant_id.to_owned(),
+            contract_id: contract_id.to_owned(),
+            seat_id: seat_id.to_owned(),
+            member: None,
+            state: None,
+            holder_name: None,
+            user_id: None,
+            linked_at: None,
+            cursors: ActivityCursors::default(),
+            last_polled_at: None,
+            backfill_cursors: BackfillCursors::default(),
+            backfill: None,
+            imported_by_hour: std::collections::BTreeMap::new(),
+            updated_at: 0,
+        }
     }
 
     /// How much of the back-fill's range its streams have read, 0 to 100 (100 once done). The
@@ -318,8 +351,10 @@ pub enum CursorSet {
 }
 
 /// The three activity streams LinkedIn serves per seat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum ActivityStream {
+    #[serde(rename = "inmails")]
     InMails,
     Notes,
     Stubs,
@@ -534,6 +569,9 @@ pub struct Job {
     pub postal_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_apply_url: Option<String>,
+    /// Overrides the tenant's [`Tenant::job_availability`] for this job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<JobAvailability>,
     /// When the job was first listed; the creation time when the ATS does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_at: Option<i64>,
@@ -567,7 +605,8 @@ pub struct ProfileExport {
     pub request_id: String,
     /// N of `urn:li:contract:N`.
     pub contract_id: String,
-    /// The exporting seat, `urn:li:seat:N`, when LinkedIn names it.
+    /// Who exported: the seat (`urn:li:seat:N`) or, as LinkedIn documents its `requester`, the
+    /// seat holder (`urn:li:person:X`), which the import resolves to the holder's seat.
     pub exporter: Option<String>,
     pub job_id: String,
     pub exported_at: i64,
@@ -608,6 +647,9 @@ pub struct Candidate {
 #[serde(rename_all = "camelCase")]
 pub struct AtsPhone {
     pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Kept for the ATS's own use; LinkedIn's phone has no type, so it is not sent.
     #[serde(rename = "type")]
     pub kind: PhoneKind,
 }
@@ -881,5 +923,43 @@ mod tests {
             ..c
         };
         assert!(!disabled.is_active_at(0));
+    }
+}
+
+/// A Recruiter activity record LinkedIn returned that the import could not decode or could not
+/// attribute to a member, kept exactly as it came so that nothing is lost: it is counted on
+/// `/health` and imported by a re-process once the decoder or what it needs is there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnprocessedActivity {
+    pub tenant_id: String,
+    pub contract_id: String,
+    pub seat_id: String,
+    pub stream: ActivityStream,
+    /// LinkedIn's id of the record, or a digest of it when it has none.
+    pub record_id: String,
+    /// The record's JSON as LinkedIn sent it.
+    pub raw: String,
+    pub reason: String,
+    /// When it was last seen (first stored, or re-processed without success).
+    pub seen_at: i64,
+}
+
+impl UnprocessedActivity {
+    /// The id a raw record is kept under: its `id` when it has a usable one, else a digest of
+    /// its bytes (the same record read twice is kept once).
+    pub fn record_id_of(raw: &serde_json::Value) -> String {
+        let id = match raw.get("id") {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        match id.filter(|i| crate::ids::check_external("record id", i).is_ok()) {
+            Some(id) => id,
+            None => {
+                let digest = Sha256::digest(raw.to_string().as_bytes());
+                format!("sha256-{}", hex::encode(&digest[..12]))
+            }
+        }
     }
 }

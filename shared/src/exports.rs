@@ -65,6 +65,8 @@ pub async fn handle(
             .await?;
         return Ok(Outcome::Skipped(reason));
     }
+    let mut export = export.clone();
+    let export = &mut export;
     if !exporter_linked(store, tenant_id, export).await? {
         let mut lead = record(
             tenant_id,
@@ -137,18 +139,34 @@ pub async fn import_pending_leads(
 }
 
 /// Whether the export's seat is linked (an export without an exporter is imported directly).
-async fn exporter_linked(store: &Store, tenant_id: &str, export: &ProfileExport) -> Result<bool> {
-    let Some(seat_id) = export
-        .exporter
-        .as_deref()
-        .and_then(|s| ids::urn_number("seat", s).ok())
-    else {
+/// An exporter named by member URN is replaced by the seat the member holds on the export's
+/// contract; a member who holds no known seat is imported directly, as LinkedIn named no seat.
+async fn exporter_linked(
+    store: &Store,
+    tenant_id: &str,
+    export: &mut ProfileExport,
+) -> Result<bool> {
+    let Some(urn) = export.exporter.clone() else {
         return Ok(true);
     };
-    Ok(store
-        .get_seat(tenant_id, &export.contract_id, &seat_id)
+    if let Ok(seat_id) = ids::urn_number("seat", &urn) {
+        return Ok(store
+            .get_seat(tenant_id, &export.contract_id, &seat_id)
+            .await?
+            .is_some_and(|s| s.user_id.is_some()));
+    }
+    let held = store
+        .all_seats(tenant_id)
         .await?
-        .is_some_and(|s| s.user_id.is_some()))
+        .into_iter()
+        .find(|s| s.contract_id == export.contract_id && s.member.as_deref() == Some(&*urn));
+    Ok(match held {
+        Some(seat) => {
+            export.exporter = Some(seat.urn());
+            seat.user_id.is_some()
+        }
+        None => true,
+    })
 }
 
 /// Upserts the candidate, adds the application, records the import (replacing the pending lead

@@ -259,3 +259,19 @@ pub fn sync_error(tenant: &str, kind: &str, record_id: &str) -> Key {
         format!("{SYNC_ERROR_PREFIX}{kind}#{record_id}"),
     )
 }
+
+pub const UNPROCESSED_PREFIX: &str = "UNPROCESSED#";
+
+/// An activity record kept as it came because it could not be imported.
+pub fn unprocessed(
+    tenant: &str,
+    stream: &str,
+    contract_id: &str,
+    seat_id: &str,
+    record_id: &str,
+) -> Key {
+    key(
+        tenant_pk(tenant),
+        format!("{UNPROCESSED_PREFIX}{stream}#{contract_id}#{seat_id}#{record_id}"),
+    )
+}

@@ -68,10 +68,11 @@ pub async fn sync_contract_seats(
     let users = store.all_users(tenant_id).await?;
     let contract_urn = format!("urn:li:contract:{contract_id}");
     let mut sync = SeatSync::default();
-    let mut page = Some(Paging::first());
+    let mut page = Some(Paging::first(Paging::LISTS));
     let mut seen: HashMap<String, ()> = HashMap::new();
     while let Some(p) = page {
         let got = linkedin.seats(creds, &contract_urn, p).await?;
+        let next = p.next(&got);
         sync.malformed += got.malformed.len();
         for e in got.elements {
             let seat_id = e.id.to_string_lossy();
@@ -108,7 +109,7 @@ pub async fn sync_contract_seats(
                 None => sync.unlinked += 1,
             }
         }
-        page = p.next(got.returned);
+        page = next;
     }
     Ok(sync)
 }

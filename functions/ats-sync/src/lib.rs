@@ -18,7 +18,7 @@ use shared::config::{ConfigError, Env};
 use shared::linkedin::LinkedIn;
 use shared::messages::OutboundMessage;
 use shared::outbound::full::{self, StepOutcome};
-use shared::outbound::{OutboundSync, RunOutcome};
+use shared::outbound::{OutboundSync, RunOutcome, records};
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
@@ -36,6 +36,8 @@ pub struct Config {
     pub secret_prefix: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
+    /// Each candidate's page in the ATS (`CANDIDATE_PROFILE_URL`).
+    pub profile_url: records::ProfileUrl,
     /// How long changes gather before a batch that is not full is sent.
     pub gather: Duration,
     pub time_budget: Duration,
@@ -57,6 +59,14 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+            profile_url: records::ProfileUrl::new(&env.required(
+                "CANDIDATE_PROFILE_URL",
+                "the ATS page of a candidate, with {candidateId} (LinkedIn's externalProfileUrl)",
+            )?)
+            .map_err(|problem| ConfigError::Invalid {
+                name: "CANDIDATE_PROFILE_URL".into(),
+                problem,
+            })?,
             gather: Duration::from_millis(env.number_or("SYNC_GATHER_MS", 2_000)?.min(20_000)),
             time_budget: env.budget_seconds("SYNC_TIME_BUDGET_SECONDS", 50, 5..=840)?,
         })
@@ -71,6 +81,7 @@ pub struct AtsSync {
     clock: SharedClock,
     gather: Duration,
     time_budget: Duration,
+    profile_url: records::ProfileUrl,
 }
 
 impl AtsSync {
@@ -91,6 +102,7 @@ impl AtsSync {
             clock,
             gather: config.gather,
             time_budget: config.time_budget,
+            profile_url: config.profile_url,
         })
     }
 
@@ -141,6 +153,7 @@ impl AtsSync {
             clock: self.clock.as_ref(),
             dead_letters: &self.queues.dead_letters,
             gather: self.gather,
+            profile_url: &self.profile_url,
             deadline: started + self.time_budget,
             owner,
         };

@@ -19,6 +19,10 @@ pub struct Config {
     pub secret_prefix: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
+    /// LinkedIn's versioned base, where closed profiles are listed (default: the API URL with
+    /// `/rest` for `/v2`), and the `LinkedIn-Version` it is called with.
+    pub linkedin_rest_url: Option<String>,
+    pub linkedin_version: Option<String>,
 }
 
 impl Config {
@@ -29,6 +33,24 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
+            linkedin_rest_url: match env.get("LINKEDIN_REST_URL") {
+                Some(_) => Some(
+                    env.required_url("LINKEDIN_REST_URL", "LinkedIn's versioned API base URL")?,
+                ),
+                None => None,
+            },
+            linkedin_version: match env.get("LINKEDIN_VERSION") {
+                Some(v) if v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some(v.to_owned())
+                }
+                Some(v) => {
+                    return Err(ConfigError::Invalid {
+                        name: "LINKEDIN_VERSION".into(),
+                        problem: format!("expected YYYYMM, got {v:?}"),
+                    });
+                }
+                None => None,
+            },
         })
     }
 }
@@ -61,7 +83,8 @@ impl ComplianceReview {
                 config.secret_prefix,
                 DEFAULT_CACHE_TTL,
             )),
-            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
+            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?
+                .with_rest(config.linkedin_rest_url, config.linkedin_version),
             clock,
         })
     }

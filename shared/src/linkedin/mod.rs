@@ -1,6 +1,7 @@
 //! The LinkedIn RSC client: OAuth client credentials per customer with a token cache, and the
 //! endpoints the functions call. Base URLs come from configuration; nothing here is hard-coded.
 
+pub mod restli;
 pub mod wire;
 mod writes;
 
@@ -15,7 +16,12 @@ use crate::domain::ProfileExport;
 use crate::error::{Error, Result};
 use crate::secrets::LinkedInCredentials;
 
+pub use restli::Query;
 pub use writes::{JobSubmission, MAX_BATCH, RecordOutcome};
+
+/// The `LinkedIn-Version` the versioned `/rest` resources are called with when the deployment
+/// names none (YYYYMM; doc: the latest version when this was written).
+pub const DEFAULT_LINKEDIN_VERSION: &str = "202604";
 
 /// LinkedIn answers 403 with this code when the contract is expired or the integration is off.
 const INACTIVE_SERVICE_ERROR_CODE: i64 = 100;
@@ -23,8 +29,7 @@ const INACTIVE_SERVICE_ERROR_CODE: i64 = 100;
 /// A token is replaced this long before LinkedIn says it expires.
 const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(120);
 
-/// One page of an offset-paged finder. The last page is the first with fewer than `count`
-/// elements (LinkedIn's totals are not trusted).
+/// One page of an offset-paged finder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Paging {
     pub start: usize,
@@ -32,59 +37,98 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Page size used for every activity finder.
-    pub const ACTIVITY_PAGE_SIZE: usize = 100;
+    /// Page sizes LinkedIn's collection asks for, per finder.
+    pub const INMAILS: usize = 50;
+    pub const NOTES: usize = 100;
+    pub const STUBS: usize = 50;
+    /// Seats and closed profiles (no count in the collection; LinkedIn's usual maximum).
+    pub const LISTS: usize = 100;
 
-    pub fn first() -> Self {
-        Self {
-            start: 0,
-            count: Self::ACTIVITY_PAGE_SIZE,
-        }
+    pub fn first(count: usize) -> Self {
+        Self { start: 0, count }
     }
 
-    /// The next page after one that returned `returned` elements, or `None` at the end.
-    pub fn next(self, returned: usize) -> Option<Self> {
-        (returned >= self.count).then(|| Self {
-            start: self.start + returned,
+    /// The page after `page`, or `None` when it was the last: a page is the last when it came
+    /// back empty, or short while `paging` does not say more exist. LinkedIn may return fewer
+    /// than asked with more to come, so a short page alone never ends a walk that `paging`
+    /// says continues.
+    pub fn next<T>(self, page: &ActivityPage<T>) -> Option<Self> {
+        let end = self.start + page.returned;
+        let more = page.returned > 0
+            && (page.returned >= self.count
+                || page.paging.as_ref().is_some_and(|p| p.says_more_after(end)));
+        more.then_some(Self {
+            start: end,
             count: self.count,
         })
     }
 }
 
-/// One page of an activity finder. Elements are decoded one by one, so a single malformed record
-/// is reported (and skipped by the caller) instead of failing the page, which would otherwise
-/// stop the seat's stream at that window for good.
+/// A record LinkedIn returned that could not be decoded, kept as it came with the reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Undecoded {
+    pub raw: serde_json::Value,
+    pub reason: String,
+}
+
+/// One page of a finder. Elements are decoded one by one, so a single malformed record is
+/// returned as it came (for the caller to keep) instead of failing the page, which would
+/// otherwise stop the stream at that window for good.
 #[derive(Debug)]
 pub struct ActivityPage<T> {
     pub elements: Vec<T>,
-    /// Why each undecodable element was refused.
-    pub malformed: Vec<String>,
+    /// Each element as LinkedIn sent it, in the same order (kept when a decoded record still
+    /// cannot be imported).
+    pub raw: Vec<serde_json::Value>,
+    pub malformed: Vec<Undecoded>,
     /// Elements LinkedIn returned, decodable or not (what paging counts).
     pub returned: usize,
+    pub paging: Option<wire::PagingInfo>,
 }
 
-impl<T: DeserializeOwned> From<Vec<serde_json::Value>> for ActivityPage<T> {
-    fn from(raw: Vec<serde_json::Value>) -> Self {
-        let returned = raw.len();
-        let (mut elements, mut malformed) = (Vec::with_capacity(returned), Vec::new());
-        for value in raw {
-            match serde_json::from_value(value) {
-                Ok(e) => elements.push(e),
-                Err(e) => malformed.push(e.to_string()),
+impl<T: DeserializeOwned> ActivityPage<T> {
+    pub fn decode(page: wire::Elements<serde_json::Value>) -> Self {
+        let returned = page.elements.len();
+        let (mut elements, mut kept, mut malformed) =
+            (Vec::with_capacity(returned), Vec::new(), Vec::new());
+        for raw in page.elements {
+            match T::deserialize(&raw) {
+                Ok(e) => {
+                    elements.push(e);
+                    kept.push(raw);
+                }
+                Err(e) => malformed.push(Undecoded {
+                    raw,
+                    reason: e.to_string(),
+                }),
             }
         }
         Self {
             elements,
+            raw: kept,
             malformed,
             returned,
+            paging: page.paging,
         }
     }
+}
+
+/// Which of LinkedIn's two API bases a resource lives under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Base {
+    /// `https://api.linkedin.com/v2`: every RSC resource but one.
+    V2,
+    /// `https://api.linkedin.com/rest`, with a `LinkedIn-Version` header.
+    Rest,
 }
 
 pub struct LinkedIn {
     http: reqwest::Client,
     api_url: String,
     auth_url: String,
+    /// The versioned base (`https://api.linkedin.com/rest`) and the version it is called with.
+    rest_url: String,
+    version: String,
     tokens: Mutex<HashMap<String, CachedToken>>,
 }
 
@@ -113,10 +157,29 @@ impl LinkedIn {
             .map_err(|e| Error::LinkedInUnavailable(format!("cannot build HTTP client: {e}")))?;
         Ok(Self {
             http,
+            rest_url: String::new(),
+            version: DEFAULT_LINKEDIN_VERSION.to_owned(),
             api_url: api_url.into().trim_end_matches('/').to_owned(),
             auth_url: auth_url.into().trim_end_matches('/').to_owned(),
             tokens: Mutex::new(HashMap::new()),
-        })
+        }
+        .with_rest(None, None))
+    }
+
+    /// The versioned `/rest` base and `LinkedIn-Version`; by default the API URL with its
+    /// trailing `/v2` replaced by `/rest`, and [`DEFAULT_LINKEDIN_VERSION`].
+    pub fn with_rest(mut self, rest_url: Option<String>, version: Option<String>) -> Self {
+        self.rest_url = match rest_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => match self.api_url.strip_suffix("/v2") {
+                Some(base) => format!("{base}/rest"),
+                None => format!("{}/rest", self.api_url),
+            },
+        };
+        if let Some(v) = version {
+            self.version = v;
+        }
+        self
     }
 
     /// The export a notification announced, or `None` if LinkedIn has no such request.
@@ -126,13 +189,9 @@ impl LinkedIn {
         request_id: &str,
         now_ms: i64,
     ) -> Result<Option<ProfileExport>> {
-        let page: wire::Elements<wire::ExportElement> = self
-            .get(
-                creds,
-                "/exportedCandidates",
-                &[("q", "request"), ("requestId", request_id)],
-            )
-            .await?;
+        let q = Query::new().param("q", "request").param("requestId", request_id);
+        let page: wire::Elements<wire::ExportElement> =
+            self.get(creds, Base::V2, "/exportedCandidates", &q).await?;
         page.elements
             .into_iter()
             .next()
@@ -146,13 +205,9 @@ impl LinkedIn {
         creds: &LinkedInCredentials,
         request_id: &str,
     ) -> Result<Vec<wire::IntegrationStatus>> {
-        let page: wire::Elements<wire::IntegrationStatus> = self
-            .get(
-                creds,
-                "/atsIntegrations",
-                &[("q", "request"), ("requestId", request_id)],
-            )
-            .await?;
+        let q = Query::new().param("q", "request").param("requestId", request_id);
+        let page: wire::Elements<wire::IntegrationStatus> =
+            self.get(creds, Base::V2, "/atsIntegrations", &q).await?;
         Ok(page.elements)
     }
 
@@ -164,21 +219,14 @@ impl LinkedIn {
         window: (i64, i64),
         page: Paging,
     ) -> Result<ActivityPage<wire::InMailElement>> {
-        let (start, end) = (window.0.to_string(), window.1.to_string());
-        let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [
-            ("q", "criteria"),
-            ("viewer", seat),
-            ("timeRange.start", &start),
-            ("timeRange.end", &end),
-            ("start", &from),
-            ("count", &count),
-        ];
-        Ok(ActivityPage::from(
-            self.get::<wire::Elements<serde_json::Value>>(creds, "/conversationEvents", &q)
-                .await?
-                .elements,
-        ))
+        let q = Query::new()
+            .param("q", "criteria")
+            .param("viewer", seat)
+            .param("timeRange.start", &window.0.to_string())
+            .param("timeRange.end", &window.1.to_string())
+            .param("start", &page.start.to_string())
+            .param("count", &page.count.to_string());
+        self.finder(creds, Base::V2, "/conversationEvents", &q).await
     }
 
     /// Notes of the seat with `from <= lastModified < to` (one page). LinkedIn's bounds are an
@@ -191,22 +239,15 @@ impl LinkedIn {
         window: (i64, i64),
         page: Paging,
     ) -> Result<ActivityPage<wire::NoteElement>> {
-        let (cutoff, before) = ((window.0 - 1).to_string(), (window.1 - 1).to_string());
-        let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [
-            ("q", "criteria"),
-            ("contract", contract),
-            ("owners", seat),
-            ("cutoffDate", &cutoff),
-            ("beforeDate", &before),
-            ("start", &from),
-            ("count", &count),
-        ];
-        Ok(ActivityPage::from(
-            self.get::<wire::Elements<serde_json::Value>>(creds, "/prospectNotes", &q)
-                .await?
-                .elements,
-        ))
+        let q = Query::new()
+            .param("q", "criteria")
+            .param("contract", contract)
+            .param("owners", seat)
+            .param("cutoffDate", &(window.0 - 1).to_string())
+            .param("beforeDate", &(window.1 - 1).to_string())
+            .param("start", &page.start.to_string())
+            .param("count", &page.count.to_string());
+        self.finder(creds, Base::V2, "/prospectNotes", &q).await
     }
 
     /// Contact details members shared with the seat, `start <= created < end` (one page).
@@ -218,63 +259,42 @@ impl LinkedIn {
         window: (i64, i64),
         page: Paging,
     ) -> Result<ActivityPage<wire::StubElement>> {
-        let (start, end) = (window.0.to_string(), window.1.to_string());
-        let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [
-            ("q", "contract"),
-            ("contract", contract),
-            ("owners", seat),
-            ("createdDateStart", &start),
-            ("createdDateEnd", &end),
-            ("start", &from),
-            ("count", &count),
-        ];
-        Ok(ActivityPage::from(
-            self.get::<wire::Elements<serde_json::Value>>(creds, "/mailStubs", &q)
-                .await?
-                .elements,
-        ))
+        let q = Query::new()
+            .param("q", "contract")
+            .param("contract", contract)
+            .param("owners", seat)
+            .param("createdDateStart", &window.0.to_string())
+            .param("createdDateEnd", &window.1.to_string())
+            .param("start", &page.start.to_string())
+            .param("count", &page.count.to_string());
+        self.finder(creds, Base::V2, "/mailStubs", &q).await
     }
 
     /// The cheapest call that tells whether LinkedIn still serves a contract: one seat of it.
     /// `Ok` when it answers normally; `Err(IntegrationInactive)` when the contract is expired or
     /// its integration off.
     pub async fn probe_contract(&self, creds: &LinkedInCredentials, contract: &str) -> Result<()> {
-        let q = [
-            ("q", "attributes"),
-            ("contracts", contract),
-            ("start", "0"),
-            ("count", "1"),
-        ];
-        self.get::<wire::Elements<serde_json::Value>>(creds, "/seatsV2", &q)
+        self.seats(creds, contract, Paging::first(1))
             .await
             .map(|_| ())
     }
 
     /// One page of the members whose profiles were closed after they were exported to the
-    /// customer (LinkedIn asks that this is read at least every 30 days).
+    /// customer (LinkedIn asks that this is read at least every 30 days). Documented only under
+    /// the versioned base; the finder and its parameters are (unverified).
     pub async fn purged_candidates(
         &self,
         creds: &LinkedInCredentials,
         organization: &str,
         page: Paging,
     ) -> Result<ActivityPage<wire::PurgedElement>> {
-        let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [
-            ("q", "integrationContext"),
-            ("integrationContext", organization),
-            ("start", &from),
-            ("count", &count),
-        ];
-        Ok(ActivityPage::from(
-            self.get::<wire::Elements<serde_json::Value>>(
-                creds,
-                "/atsPurgedExportedCandidates",
-                &q,
-            )
-            .await?
-            .elements,
-        ))
+        let q = Query::new()
+            .param("q", "integrationContext")
+            .param("integrationContext", organization)
+            .param("start", &page.start.to_string())
+            .param("count", &page.count.to_string());
+        self.finder(creds, Base::Rest, "/atsPurgedExportedCandidates", &q)
+            .await
     }
 
     /// One page of a contract's seats, in every state (`start` is mandatory for this finder).
@@ -284,36 +304,55 @@ impl LinkedIn {
         contract: &str,
         page: Paging,
     ) -> Result<ActivityPage<wire::SeatElement>> {
-        let (from, count) = (page.start.to_string(), page.count.to_string());
-        let q = [
-            ("q", "attributes"),
-            ("contracts", contract),
-            ("start", &from),
-            ("count", &count),
-        ];
-        Ok(ActivityPage::from(
-            self.get::<wire::Elements<serde_json::Value>>(creds, "/seatsV2", &q)
-                .await?
-                .elements,
-        ))
+        let q = Query::new()
+            .param("q", "attributes")
+            .param("contracts", contract)
+            .param("start", &page.start.to_string())
+            .param("count", &page.count.to_string());
+        self.finder(creds, Base::V2, "/seatsV2", &q).await
+    }
+
+    async fn finder<T: DeserializeOwned>(
+        &self,
+        creds: &LinkedInCredentials,
+        base: Base,
+        path: &str,
+        query: &Query,
+    ) -> Result<ActivityPage<T>> {
+        let page: wire::Elements<serde_json::Value> = self.get(creds, base, path, query).await?;
+        Ok(ActivityPage::decode(page))
+    }
+
+    /// The full URL of a resource, with its query in LinkedIn's spelling.
+    fn url(&self, base: Base, path: &str, query: &Query) -> String {
+        let root = match base {
+            Base::V2 => &self.api_url,
+            Base::Rest => &self.rest_url,
+        };
+        if query.is_empty() {
+            format!("{root}{path}")
+        } else {
+            format!("{root}{path}?{}", query.as_str())
+        }
     }
 
     /// A GET with the customer's token; a 401 (token revoked or expired early) gets one retry
-    /// with a fresh token.
+    /// with a fresh token. GETs carry no `x-restli-method` (a GET with `ids` is a batch get).
     async fn get<T: DeserializeOwned>(
         &self,
         creds: &LinkedInCredentials,
+        base: Base,
         path: &str,
-        query: &[(&str, &str)],
+        query: &Query,
     ) -> Result<T> {
-        let url = format!("{}{}", self.api_url, path);
+        let url = self.url(base, path, query);
         for attempt in 0..2 {
             let token = self.token(creds).await?;
-            let resp = self
-                .http
-                .get(&url)
-                .bearer_auth(&token)
-                .query(query)
+            let mut request = self.http.get(&url).bearer_auth(&token);
+            if base == Base::Rest {
+                request = request.header("LinkedIn-Version", &self.version);
+            }
+            let resp = request
                 .send()
                 .await
                 .map_err(|e| Error::LinkedInUnavailable(transport_error(path, &e)))?;
@@ -418,24 +457,42 @@ async fn check(path: &str, resp: reqwest::Response) -> Result<reqwest::Response>
 mod tests {
     use super::*;
 
+    fn page(raw: Vec<serde_json::Value>, paging: serde_json::Value) -> ActivityPage<wire::NoteElement> {
+        let page: wire::Elements<serde_json::Value> =
+            serde_json::from_value(serde_json::json!({"elements": raw, "paging": paging})).unwrap();
+        ActivityPage::decode(page)
+    }
+
     #[test]
-    fn one_malformed_element_does_not_sink_the_page() {
-        let raw = vec![
-            serde_json::json!({"id": 1, "member": "urn:li:person:a", "active": true, "created": 1, "lastModified": 2}),
-            serde_json::json!({"id": 2, "member": "urn:li:person:b", "active": true}),
-        ];
-        let page: ActivityPage<wire::NoteElement> = raw.into();
+    fn one_malformed_element_is_kept_as_it_came() {
+        let bad = serde_json::json!({"id": 2, "member": "urn:li:person:b", "active": true});
+        let got = page(
+            vec![
+                serde_json::json!({"id": 1, "member": "urn:li:person:a", "active": true, "created": 1, "lastModified": 2}),
+                bad.clone(),
+            ],
+            serde_json::json!({"start": 0, "count": 2}),
+        );
+        assert_eq!((got.elements.len(), got.malformed.len(), got.returned), (1, 1, 2));
+        assert_eq!(got.malformed[0].raw, bad);
+        assert!(got.malformed[0].reason.contains("created"), "{:?}", got.malformed);
+    }
+
+    #[test]
+    fn a_short_page_ends_the_walk_only_when_paging_agrees() {
+        let one = || vec![serde_json::json!({"id": 1, "member": "urn:li:person:a", "active": true, "created": 1, "lastModified": 2})];
+        let first = Paging::first(50);
+        assert_eq!(first.next(&page(one(), serde_json::json!({"start": 0, "count": 50}))), None);
         assert_eq!(
-            (page.elements.len(), page.malformed.len(), page.returned),
-            (1, 1, 2)
+            first.next(&page(one(), serde_json::json!({"start": 0, "count": 50, "total": 80}))),
+            Some(Paging { start: 1, count: 50 })
         );
-        assert!(
-            page.malformed[0].contains("created"),
-            "{:?}",
-            page.malformed
+        assert_eq!(
+            first.next(&page(one(), serde_json::json!({"start": 0, "count": 1, "links": [{"rel": "next", "href": "x"}]}))),
+            Some(Paging { start: 1, count: 50 })
         );
-        assert_eq!(Paging::first().next(page.returned), None);
-        let full = Paging { start: 0, count: 2 };
-        assert_eq!(full.next(2), Some(Paging { start: 2, count: 2 }));
+        let full = Paging::first(1);
+        assert_eq!(full.next(&page(one(), serde_json::json!({}))), Some(Paging { start: 1, count: 1 }));
+        assert_eq!(full.next(&page(Vec::new(), serde_json::json!({"total": 9}))), None);
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
-use super::{LinkedIn, check, transport_error, wire};
+use super::restli::{CompoundKey, Query};
+use super::{Base, LinkedIn, check, transport_error, wire};
 use crate::error::{Error, Result};
 use crate::secrets::LinkedInCredentials;
 
@@ -46,7 +47,7 @@ impl LinkedIn {
                 creds,
                 Method::POST,
                 "/simpleJobPostings",
-                &[],
+                &Query::new(),
                 "batch_create",
                 &body,
             )
@@ -74,29 +75,23 @@ impl LinkedIn {
             .collect())
     }
 
-    /// The state of job tasks, by task URN; tasks LinkedIn does not know are absent.
+    /// The state of job tasks, by task URN; tasks LinkedIn does not know are absent. A batch
+    /// get: repeated `ids`, no method header (collection, "Get Public Job Creation Task Status").
     pub async fn job_tasks(
         &self,
         creds: &LinkedInCredentials,
         tasks: &[String],
     ) -> Result<HashMap<String, wire::JobTask>> {
-        let list = format!("List({})", tasks.join(","));
-        let q = [("ids".to_owned(), list)];
-        let path = "/simpleJobPostingTasks";
+        let q = Query::new().ids(tasks.iter().map(String::as_str));
         let answer: wire::JobTasks = self
-            .write(
-                creds,
-                Method::GET,
-                path,
-                &q,
-                "batch_get",
-                &serde_json::Value::Null,
-            )
-            .await?
-            .json()
-            .await
-            .map_err(|e| Error::LinkedInContract(format!("{path}: {e}")))?;
-        Ok(answer.results)
+            .get(creds, Base::V2, "/simpleJobPostingTasks", &q)
+            .await?;
+        // Answer keys may come percent-encoded; ours are the URNs we asked for.
+        Ok(answer
+            .results
+            .into_iter()
+            .map(|(k, v)| (super::restli::unescape(&k), v))
+            .collect())
     }
 
     /// Registers the customer's callback URL (the `CALLBACK_URL` integration configuration;
@@ -116,7 +111,7 @@ impl LinkedIn {
             creds,
             Method::POST,
             "/atsIntegrationConfigurations",
-            &[],
+            &Query::new(),
             "create",
             &body,
         )
@@ -158,7 +153,31 @@ impl LinkedIn {
         .await
     }
 
-    /// Updates the stages of one application, keyed by stage id.
+    /// Tells LinkedIn which member each exported candidate is (collection, "One Click Export -
+    /// Attach Person URN"): `batch_partial_update` of `manualMatchedMember`, keyed by ATS id.
+    pub async fn attach_members(
+        &self,
+        creds: &LinkedInCredentials,
+        organization: &str,
+        members: &[(String, String)],
+    ) -> Result<HashMap<String, RecordOutcome>> {
+        let records: Vec<(String, serde_json::Value)> = members
+            .iter()
+            .map(|(id, member)| (id.clone(), wire::member_patch(member)))
+            .collect();
+        self.batch(
+            creds,
+            (Method::POST, "batch_partial_update"),
+            "/atsCandidates",
+            wire::CANDIDATE_ID_FIELD,
+            organization,
+            &records,
+        )
+        .await
+    }
+
+    /// Updates the stages of one application, keyed by stage id:
+    /// `PUT /atsApplications/<key>/stages?ids=S1&ids=S2`.
     pub async fn update_stages(
         &self,
         creds: &LinkedInCredentials,
@@ -167,9 +186,8 @@ impl LinkedIn {
         stages: &[(String, wire::AtsStage)],
     ) -> Result<HashMap<String, RecordOutcome>> {
         let key = wire::record_key(wire::APPLICATION_ID_FIELD, application_id, organization);
-        let path = format!("/atsApplications/{}/stages", encode_path_segment(&key));
-        let ids: Vec<&str> = stages.iter().map(|(id, _)| id.as_str()).collect();
-        let q = [("ids".to_owned(), format!("List({})", ids.join(",")))];
+        let path = format!("/atsApplications/{}/stages", key.to_key_string());
+        let q = Query::new().ids(stages.iter().map(|(id, _)| id.as_str()));
         let entities: serde_json::Map<String, serde_json::Value> = stages
             .iter()
             .map(|(id, s)| (id.clone(), serde_json::to_value(s).unwrap_or_default()))
@@ -180,7 +198,7 @@ impl LinkedIn {
             .await?;
         let answer = decode_updated(&path, resp).await?;
         Ok(outcomes(
-            stages.iter().map(|(id, _)| (id.clone(), id.clone())),
+            stages.iter().map(|(id, _)| (id.clone(), Answered::Simple(id.clone()))),
             answer,
         ))
     }
@@ -189,32 +207,55 @@ impl LinkedIn {
         &self,
         creds: &LinkedInCredentials,
         path: &str,
-        id_field: &str,
+        id_field: &'static str,
         organization: &str,
         records: &[(String, T)],
     ) -> Result<HashMap<String, RecordOutcome>> {
-        let mut query = Vec::with_capacity(records.len() * 3);
+        self.batch(
+            creds,
+            (Method::PUT, "batch_update"),
+            path,
+            id_field,
+            organization,
+            records,
+        )
+        .await
+    }
+
+    /// A batch write of ATS records: the keys in the query (`ids[i]....`) and, in the same
+    /// spelling, as the body's `entities` keys.
+    async fn batch<T: Serialize>(
+        &self,
+        creds: &LinkedInCredentials,
+        (method, restli_method): (Method, &str),
+        path: &str,
+        id_field: &'static str,
+        organization: &str,
+        records: &[(String, T)],
+    ) -> Result<HashMap<String, RecordOutcome>> {
+        let keys: Vec<CompoundKey> = records
+            .iter()
+            .map(|(id, _)| wire::record_key(id_field, id, organization))
+            .collect();
         let mut entities = serde_json::Map::with_capacity(records.len());
-        let mut keys = Vec::with_capacity(records.len());
-        for (i, (id, record)) in records.iter().enumerate() {
-            query.push((format!("ids[{i}].{id_field}"), id.clone()));
-            query.push((format!("ids[{i}].dataProvider"), "ATS".to_owned()));
-            query.push((
-                format!("ids[{i}].integrationContext"),
-                organization.to_owned(),
-            ));
-            let key = wire::record_key(id_field, id, organization);
+        for ((_, record), key) in records.iter().zip(&keys) {
             let value = serde_json::to_value(record)
                 .map_err(|e| Error::Invalid(format!("cannot encode a record: {e}")))?;
-            entities.insert(key.clone(), value);
-            keys.push((id.clone(), key));
+            entities.insert(key.to_key_string(), value);
         }
         let body = serde_json::json!({ "entities": entities });
+        let query = Query::new().keys(&keys);
         let resp = self
-            .write(creds, Method::PUT, path, &query, "batch_update", &body)
+            .write(creds, method, path, &query, restli_method, &body)
             .await?;
         let answer = decode_updated(path, resp).await?;
-        Ok(outcomes(keys.into_iter(), answer))
+        Ok(outcomes(
+            records
+                .iter()
+                .zip(keys)
+                .map(|((id, _), key)| (id.clone(), Answered::Compound(key))),
+            answer,
+        ))
     }
 
     /// A sync request with the customer's token and the Rest.li method header. A 401 gets one
@@ -225,11 +266,11 @@ impl LinkedIn {
         creds: &LinkedInCredentials,
         method: Method,
         path: &str,
-        query: &[(String, String)],
+        query: &Query,
         restli_method: &str,
         body: &serde_json::Value,
     ) -> Result<reqwest::Response> {
-        let url = format!("{}{}", self.api_url, path);
+        let url = self.url(Base::V2, path, query);
         let mut refreshed = false;
         let mut failures = 0;
         loop {
@@ -238,8 +279,7 @@ impl LinkedIn {
                 .http
                 .request(method.clone(), &url)
                 .bearer_auth(&token)
-                .header("x-restli-method", restli_method)
-                .query(query);
+                .header("x-restli-method", restli_method);
             if !body.is_null() {
                 request = request.json(body);
             }
@@ -276,21 +316,44 @@ async fn decode_updated(path: &str, resp: reqwest::Response) -> Result<wire::Bat
     serde_json::from_slice(&bytes).map_err(|e| Error::LinkedInContract(format!("{path}: {e}")))
 }
 
-/// Each record's outcome from a batch answer; `keys` pairs our id with LinkedIn's key. An empty
-/// answer accepts everything; a record named nowhere in a non-empty answer is not done.
+/// How a record is named in a batch answer: by compound key, or by a simple id (stages).
+enum Answered {
+    Compound(CompoundKey),
+    Simple(String),
+}
+
+impl Answered {
+    fn names(&self, answered: &str) -> bool {
+        match self {
+            Answered::Compound(key) => key.matches(answered),
+            Answered::Simple(id) => super::restli::unescape(answered) == *id,
+        }
+    }
+}
+
+/// Each record's outcome from a batch answer; `keys` pairs our id with how LinkedIn names it.
+/// An empty answer accepts everything; a record named nowhere in a non-empty answer is not done.
 fn outcomes(
-    keys: impl Iterator<Item = (String, String)>,
-    mut answer: wire::BatchUpdated,
+    keys: impl Iterator<Item = (String, Answered)>,
+    answer: wire::BatchUpdated,
 ) -> HashMap<String, RecordOutcome> {
     let everything_accepted = answer.results.is_empty() && answer.errors.is_empty();
     keys.map(|(id, key)| {
-        let outcome = if let Some(err) = answer.errors.remove(&key) {
-            let message = err.message.unwrap_or_else(|| "no reason given".into());
+        let error = answer
+            .errors
+            .iter()
+            .find(|(k, _)| key.names(k))
+            .map(|(_, e)| e);
+        let outcome = if let Some(err) = error {
+            let message = err
+                .message
+                .clone()
+                .unwrap_or_else(|| "no reason given".into());
             match err.status {
                 429 | 500..=599 => RecordOutcome::NotDone(message),
                 status => RecordOutcome::Rejected { status, message },
             }
-        } else if everything_accepted || answer.results.remove(&key).is_some() {
+        } else if everything_accepted || answer.results.keys().any(|k| key.names(k)) {
             RecordOutcome::Accepted
         } else {
             RecordOutcome::NotDone("LinkedIn's answer did not mention the record".into())
@@ -300,31 +363,24 @@ fn outcomes(
     .collect()
 }
 
-/// Percent-encodes a path segment (everything but unreserved characters).
-fn encode_path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn per_record_outcomes() {
+        let key = |id: &str| {
+            wire::record_key(wire::CANDIDATE_ID_FIELD, id, "urn:li:organization:7")
+        };
         let answer: wire::BatchUpdated = serde_json::from_value(serde_json::json!({
-            "results": {"k1": {"status": 204}},
-            "errors": {"k2": {"status": 400, "message": "firstName is required"}, "k3": {"status": 503}}
+            "results": {key("1").to_key_string(): {"status": 204}},
+            "errors": {
+                "integrationContext=urn%3Ali%3Aorganization%3A7&atsCandidateId=2&dataProvider=ATS": {"status": 400, "message": "firstName is required"},
+                key("3").to_key_string(): {"status": 503}
+            }
         }))
         .unwrap();
-        let keys = ["1", "2", "3", "4"].map(|i| (i.to_owned(), format!("k{i}")));
+        let keys = ["1", "2", "3", "4"].map(|i| (i.to_owned(), Answered::Compound(key(i))));
         let got = outcomes(keys.into_iter(), answer);
         assert_eq!(got["1"], RecordOutcome::Accepted);
         assert_eq!(
@@ -336,15 +392,5 @@ mod tests {
         );
         assert!(matches!(got["3"], RecordOutcome::NotDone(_)));
         assert!(matches!(got["4"], RecordOutcome::NotDone(_)));
-    }
-
-    #[test]
-    fn keys_encode_the_organization() {
-        let key = wire::record_key("atsCandidateId", "c-1", "urn:li:organization:7");
-        assert_eq!(
-            key,
-            "(atsCandidateId:c-1,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A7)"
-        );
-        assert_eq!(encode_path_segment("(a:b,c)"), "%28a%3Ab%2Cc%29");
     }
 }

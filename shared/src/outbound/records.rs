@@ -1,7 +1,7 @@
 //! Turning ATS records into LinkedIn's, and checking LinkedIn's rules first: a record that
 //! breaks one is never sent with made-up values; the problem is reported instead.
 
-use crate::domain::{Application, Candidate, Job, JobState, PhoneKind, Stage};
+use crate::domain::{Application, Candidate, Job, JobAvailability, JobState, Stage, Tenant};
 use crate::linkedin::wire;
 
 /// Why a record cannot be sent, in words an ATS administrator can act on.
@@ -13,7 +13,7 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// The stage text LinkedIn refuses.
 const UNAVAILABLE_STAGE: &str = "Not Available";
 
-pub fn job(job: &Job, organization: &str) -> Result<wire::JobPosting, Problem> {
+pub fn job(job: &Job, tenant: &Tenant) -> Result<wire::JobPosting, Problem> {
     let mut missing = Vec::new();
     if job.title.trim().is_empty() {
         missing.push("title");
@@ -29,6 +29,10 @@ pub fn job(job: &Job, organization: &str) -> Result<wire::JobPosting, Problem> {
     if location.is_none() && (country.is_none() || postal.is_none()) {
         missing.push("location (or countryCode and postalCode)");
     }
+    let apply_url = job.company_apply_url.as_deref().and_then(non_empty);
+    if apply_url.is_none() {
+        missing.push("companyApplyUrl");
+    }
     if !missing.is_empty() {
         return Err(required(&missing));
     }
@@ -37,13 +41,12 @@ pub fn job(job: &Job, organization: &str) -> Result<wire::JobPosting, Problem> {
             "title is longer than LinkedIn's {MAX_TITLE_CHARS} characters"
         ));
     }
-    if let Some(url) = &job.company_apply_url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
+    let apply_url = apply_url.unwrap_or_default();
+    if !(apply_url.starts_with("https://") || apply_url.starts_with("http://")) {
         return Err("companyApplyUrl must be an http(s) URL".into());
     }
     Ok(wire::JobPosting {
-        integration_context: organization.to_owned(),
+        integration_context: tenant.organization.clone(),
         external_job_posting_id: job.job_id.clone(),
         title: job.title.trim().to_owned(),
         description: job.description.clone(),
@@ -55,12 +58,44 @@ pub fn job(job: &Job, organization: &str) -> Result<wire::JobPosting, Problem> {
             JobState::Closed => "CLOSED",
         },
         listed_at: job.listed_at.unwrap_or(job.created_at),
-        company_apply_url: job.company_apply_url.clone(),
-        availability: "PUBLIC",
+        company_apply_url: apply_url.to_owned(),
+        availability: match job.availability.unwrap_or(tenant.job_availability) {
+            JobAvailability::Public => wire::AVAILABILITY_PUBLIC,
+            JobAvailability::PrivateToAtsIntegration => wire::AVAILABILITY_PRIVATE,
+        },
     })
 }
 
-pub fn candidate(c: &Candidate) -> Result<wire::AtsCandidate, Problem> {
+/// Where a candidate's page in the ATS is: a URL template with `{candidateId}` in it, from the
+/// deployment's settings (LinkedIn requires `externalProfileUrl`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileUrl(String);
+
+impl ProfileUrl {
+    pub const PLACEHOLDER: &'static str = "{candidateId}";
+
+    /// Refuses a template that is not an http(s) URL or does not name the candidate.
+    pub fn new(template: &str) -> Result<Self, String> {
+        let t = template.trim();
+        if !(t.starts_with("https://") || t.starts_with("http://")) {
+            return Err(format!("expected an http(s) URL, got {t:?}"));
+        }
+        if !t.contains(Self::PLACEHOLDER) {
+            return Err(format!(
+                "must contain {} where the candidate's id goes, got {t:?}",
+                Self::PLACEHOLDER
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    pub fn of(&self, candidate_id: &str) -> String {
+        self.0
+            .replace(Self::PLACEHOLDER, &crate::linkedin::restli::escape(candidate_id))
+    }
+}
+
+pub fn candidate(c: &Candidate, profile_url: &ProfileUrl) -> Result<wire::AtsCandidate, Problem> {
     if c.first_name.trim().is_empty() {
         return Err(required(&["firstName"]));
     }
@@ -81,17 +116,13 @@ pub fn candidate(c: &Candidate) -> Result<wire::AtsCandidate, Problem> {
             .iter()
             .map(|p| wire::PhoneNumber {
                 number: p.number.clone(),
-                kind: match p.kind {
-                    PhoneKind::Mobile => "MOBILE",
-                    PhoneKind::Work => "WORK",
-                    PhoneKind::Home => "HOME",
-                    PhoneKind::Other => "OTHER",
-                },
+                extension: p.extension.as_deref().and_then(non_empty).map(str::to_owned),
             })
             .collect(),
         addresses: Vec::new(),
         current_company_name: c.current_company.clone(),
         current_job_title: c.title.clone(),
+        external_profile_url: profile_url.of(&c.candidate_id),
         do_not_contact: c.do_not_contact,
     })
 }
@@ -130,7 +161,11 @@ pub fn application(
         first_name: non_empty(&candidate.first_name).map(str::to_owned),
         last_name: non_empty(&candidate.last_name).map(str::to_owned),
         source,
-        disposition_reason: app.disposition_reason.clone(),
+        disposition_reason: app
+            .disposition_reason
+            .as_deref()
+            .and_then(non_empty)
+            .map(str::to_owned),
     })
 }
 

@@ -37,6 +37,8 @@ pub struct OutboundSync<'a> {
     pub deadline: Instant,
     /// Who holds the lease (the message id).
     pub owner: &'a str,
+    /// Each candidate's page in the ATS (LinkedIn's `externalProfileUrl`).
+    pub profile_url: &'a records::ProfileUrl,
 }
 
 /// How a run ended.
@@ -239,7 +241,7 @@ impl OutboundSync<'_> {
                 None => {
                     out.insert(p.record_id.clone(), Settled::Gone);
                 }
-                Some(job) => match records::job(job, &self.tenant.organization) {
+                Some(job) => match records::job(job, self.tenant) {
                     Ok(w) => postings.push((p.record_id.clone(), w)),
                     Err(problem) => {
                         out.insert(p.record_id.clone(), Settled::Invalid(problem));
@@ -283,13 +285,12 @@ impl OutboundSync<'_> {
             for chunk in ids.chunks(MAX_BATCH) {
                 let states = self.linkedin.job_tasks(self.creds, chunk).await?;
                 for (task, state) in states {
-                    let settled = match state.status.as_str() {
-                        "SUCCEEDED" => Settled::Sent(1),
-                        "FAILED" => Settled::Refused(format!(
-                            "LinkedIn could not post the job: {}",
-                            state.message.unwrap_or_else(|| "no reason given".into())
-                        )),
-                        _ => continue,
+                    let settled = match state.state() {
+                        wire::TaskState::Posted => Settled::Sent(1),
+                        wire::TaskState::Refused(reason) => {
+                            Settled::Refused(format!("LinkedIn could not post the job: {reason}"))
+                        }
+                        wire::TaskState::Running => continue,
                     };
                     if let Some(id) = tasks.remove(&task) {
                         out.insert(id, settled);
@@ -320,7 +321,10 @@ impl OutboundSync<'_> {
         let mut out = HashMap::new();
         let mut ready = Vec::new();
         for p in pending {
-            match candidates.get(&p.record_id).map(records::candidate) {
+            match candidates
+                .get(&p.record_id)
+                .map(|c| records::candidate(c, self.profile_url))
+            {
                 None => {
                     out.insert(p.record_id.clone(), Settled::Gone);
                 }
@@ -339,8 +343,47 @@ impl OutboundSync<'_> {
             })
             .await?;
             out.extend(answers.into_iter().map(|(id, o)| (id, from_outcome(o, 1))));
+            self.attach_members(&candidates, &mut out).await?;
         }
         Ok(out)
+    }
+
+    /// Tells LinkedIn which member each exported candidate LinkedIn just accepted is, in one
+    /// batch (re-sent with every update of the candidate: setting the same member is harmless).
+    /// A candidate whose member LinkedIn did not take stays pending, as for its record.
+    async fn attach_members(
+        &self,
+        candidates: &HashMap<String, Candidate>,
+        out: &mut HashMap<String, Settled>,
+    ) -> Result<()> {
+        let members: Vec<(String, String)> = out
+            .iter()
+            .filter(|(_, s)| matches!(s, Settled::Sent(_)))
+            .filter_map(|(id, _)| {
+                let member = candidates.get(id)?.member.clone()?;
+                Some((id.clone(), member))
+            })
+            .collect();
+        if members.is_empty() {
+            return Ok(());
+        }
+        let org = &self.tenant.organization;
+        let answers = isolate_updates(members, |batch| async move {
+            self.linkedin.attach_members(self.creds, org, &batch).await
+        })
+        .await?;
+        for (id, outcome) in answers {
+            if let settled @ (Settled::Refused(_) | Settled::NotDone) = from_outcome(outcome, 1) {
+                let settled = match settled {
+                    Settled::Refused(why) => {
+                        Settled::Refused(format!("LinkedIn refused the candidate's member: {why}"))
+                    }
+                    other => other,
+                };
+                out.insert(id, settled);
+            }
+        }
+        Ok(())
     }
 
     async fn send_applications(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRe
 
 use super::query::Partition;
 use super::{Item, Page, Store, from_item, key_item, to_item, with_key};
-use crate::domain::{Activity, Application, Candidate, ContactShare};
+use crate::domain::{Activity, Application, Candidate, ContactShare, UnprocessedActivity};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
 
@@ -33,17 +33,29 @@ pub struct CandidateRecord {
 pub struct ActivityWrites {
     pub activity: Vec<Activity>,
     pub contacts: Vec<ContactShare>,
-    /// Notes LinkedIn reported deleted.
+    /// Notes LinkedIn reported deleted, and kept records a re-process imported.
     pub deletions: Vec<Key>,
+    /// Records kept as they came because they could not be imported.
+    pub unprocessed: Vec<UnprocessedActivity>,
 }
 
 impl ActivityWrites {
     pub fn is_empty(&self) -> bool {
-        self.activity.is_empty() && self.contacts.is_empty() && self.deletions.is_empty()
+        self.len() == 0
     }
     pub fn len(&self) -> usize {
-        self.activity.len() + self.contacts.len() + self.deletions.len()
+        self.activity.len() + self.contacts.len() + self.deletions.len() + self.unprocessed.len()
     }
+}
+
+pub fn unprocessed_key(u: &UnprocessedActivity) -> Key {
+    keys::unprocessed(
+        &u.tenant_id,
+        u.stream.name(),
+        &u.contract_id,
+        &u.seat_id,
+        &u.record_id,
+    )
 }
 
 pub fn activity_key(a: &Activity) -> Key {
@@ -219,7 +231,18 @@ impl Store {
         for key in &writes.deletions {
             requests.push(delete(key)?);
         }
+        for u in &writes.unprocessed {
+            requests.push(put(with_key(unprocessed_key(u), to_item(u)?))?);
+        }
         self.batch_write(requests).await
+    }
+
+    /// Every activity record of a tenant kept because it could not be imported.
+    pub async fn unprocessed_activity(&self, tenant_id: &str) -> Result<Vec<UnprocessedActivity>> {
+        self.query_all_as(
+            &Partition::table(keys::tenant(tenant_id).pk).prefix(keys::UNPROCESSED_PREFIX),
+        )
+        .await
     }
 
     /// Sends write requests in batches of 25, up to four batches at once, retrying unprocessed

@@ -18,7 +18,7 @@ mod seats;
 
 use query::Partition;
 
-pub use activity::{ActivityWrites, CandidateRecord, activity_key};
+pub use activity::{ActivityWrites, CandidateRecord, activity_key, unprocessed_key};
 pub use outbound::ApplicationRef;
 pub use seats::{LinkedSeat, ListedSeat, PollLease};
 
