@@ -1,0 +1,437 @@
+//! The customer's integrations (collection, "Configure Customer Middleware Integrations"):
+//!
+//! - `POST /v2/atsIntegrations?ids[0].integrationContext=..&ids[0].integrationType=..&
+//!   ids[0].tenantType=RECRUITER&ids[0].dataProvider=ATS` (`batch_partial_update`,
+//!   `{"entities": {"<key>": {"patch": {"$set": {"integrationName": ".."}}}}}`) names an
+//!   integration; `GET` with the same `ids[i]` reads them back (batch get);
+//! - `GET /v2/atsIntegrations?q=request&requestId=..`: the details of an
+//!   `INTEGRATION_STATUS_CHANGE` notification;
+//! - `PUT|GET|DELETE /v2/atsIntegrations/<key>/configurations?ids=CALLBACK_URL` (`batch_update`
+//!   for PUT, `{"entities": {"CALLBACK_URL": {"configurationValue": {"string": ".."}}}}`):
+//!   configurations; setting `CALLBACK_URL` sets the application's callback URL and validates it
+//!   with a challenge, as LinkedIn does (doc);
+//! - `POST /v2/atsIntegrationConfigurations` (an older, unverified way to register the callback
+//!   URL, kept while the client moves off it).
+//!
+//! Integrations are stored and served back; they do not gate other endpoints. A key naming an
+//! organization must be the caller's (403); a contract context is taken on trust, since the
+//! simulator does not know which contracts belong to which customer.
+
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use crate::api::{ApiErr, Caller, bad, page_response};
+use crate::exports::{paging, request_finder};
+use crate::restli::{BatchAnswer, KeyFields, Restli, entities, key_string, parse_key, patch_set};
+use crate::sync::MAX_SYNC_BATCH;
+use crate::{App, Sim};
+
+/// Integration types of the collection; CSA_API is per contract, the others per organization.
+const INTEGRATION_TYPES: [&str; 4] = [
+    "ONE_CLICK_EXPORT",
+    "IN_ATS_INDICATOR",
+    "PROFILE_PLUGIN",
+    "CSA_API",
+];
+/// Configurations of the collection, with the integration type whose key carries them.
+const CONFIGURATIONS: [(&str, &str); 3] = [
+    ("CALLBACK_URL", "ONE_CLICK_EXPORT"),
+    ("JOB_POSTING_VIEWERS", "ONE_CLICK_EXPORT"),
+    ("APPLICATION_VIEWERS", "IN_ATS_INDICATOR"),
+];
+
+/// Integrations, part of the simulator's state.
+#[derive(Default)]
+pub(crate) struct Integrations {
+    /// key string -> the integration as served
+    named: HashMap<String, Value>,
+    /// (key string, configuration id) -> `{"configurationValue": ..}`
+    configurations: HashMap<(String, String), Value>,
+}
+
+/// An `atsIntegrations` key.
+struct IntegrationKey {
+    context: String,
+    kind: String,
+    tenant: String,
+}
+
+impl IntegrationKey {
+    fn from_fields(fields: &KeyFields) -> Result<IntegrationKey, String> {
+        let allowed = [
+            "integrationContext",
+            "integrationType",
+            "tenantType",
+            "dataProvider",
+        ];
+        if let Some(unknown) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(format!("unknown key field {unknown}"));
+        }
+        let get = |name: &str| {
+            fields
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .ok_or_else(|| format!("{name} is missing"))
+        };
+        if get("dataProvider")? != "ATS" {
+            return Err("dataProvider must be ATS".into());
+        }
+        let tenant = get("tenantType")?;
+        if tenant != "RECRUITER" {
+            return Err(format!("tenantType must be RECRUITER, got {tenant:?}"));
+        }
+        let kind = get("integrationType")?;
+        if !INTEGRATION_TYPES.contains(&kind.as_str()) {
+            return Err(format!(
+                "integrationType must be one of {}, got {kind:?}",
+                INTEGRATION_TYPES.join(", ")
+            ));
+        }
+        let context = get("integrationContext")?;
+        let prefix = if kind == "CSA_API" {
+            "urn:li:contract:"
+        } else {
+            "urn:li:organization:"
+        };
+        if !context.starts_with(prefix) {
+            return Err(format!("integrationContext of {kind} must be {prefix}N"));
+        }
+        Ok(IntegrationKey {
+            context,
+            kind,
+            tenant,
+        })
+    }
+
+    /// The key string, fields in the collection's order.
+    fn spelled(&self) -> String {
+        key_string(&[
+            ("integrationContext", &self.context),
+            ("integrationType", &self.kind),
+            ("tenantType", &self.tenant),
+            ("dataProvider", "ATS"),
+        ])
+    }
+
+    /// 403 unless the caller may touch it.
+    fn check_owner(&self, caller: &Caller) -> Result<(), String> {
+        if self.context.starts_with("urn:li:organization:") && self.context != caller.organization
+        {
+            return Err(format!(
+                "integrationContext {} is not the organization of the calling application",
+                self.context
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `GET /v2/atsIntegrations`: the `q=request` finder, or a batch get of `ids[i]`.
+pub(crate) async fn get(
+    State(sim): State<Sim>,
+    caller: Caller,
+    restli: Restli,
+) -> Result<Response, ApiErr> {
+    if restli.query.iter().any(|(k, _)| k == "q") {
+        return Ok(status_change(&sim, &caller, &restli)?);
+    }
+    restli.expect_batch_get()?;
+    let mut answer = BatchAnswer::default();
+    let state = sim.state();
+    for fields in restli.compound_ids(MAX_SYNC_BATCH)? {
+        let key = IntegrationKey::from_fields(&fields).map_err(bad)?;
+        let spelled = key.spelled();
+        match state.integrations.named.get(&spelled) {
+            Some(found) => answer.ok(spelled, found.clone()),
+            None => answer.error(spelled, 404, "No such integration"),
+        }
+    }
+    Ok(answer.into_response())
+}
+
+fn status_change(sim: &Sim, caller: &Caller, restli: &Restli) -> Result<Response, ApiErr> {
+    let request_id = request_finder(&restli.query)?;
+    let found = sim
+        .state()
+        .status_requests
+        .get(&caller.client_id)
+        .and_then(|m| m.get(&request_id))
+        .cloned();
+    // Field names of the element are (unverified).
+    let elements: Vec<Value> = found
+        .into_iter()
+        .map(|s| {
+            json!({
+                "integrationContext": s.integration_context,
+                "integrationType": "CSA_API",
+                "status": s.status,
+            })
+        })
+        .collect();
+    let (start, count) = paging(&restli.query);
+    let total = elements.len();
+    Ok(page_response(elements, start, count, total))
+}
+
+/// `POST /v2/atsIntegrations?ids[i]..`, batch_partial_update of `integrationName`.
+pub(crate) async fn name(
+    State(sim): State<Sim>,
+    caller: Caller,
+    restli: Restli,
+    body: Bytes,
+) -> Result<Response, ApiErr> {
+    restli.expect_method("batch_partial_update")?;
+    let mut in_query = Vec::new();
+    for fields in restli.compound_ids(MAX_SYNC_BATCH)? {
+        in_query.push(IntegrationKey::from_fields(&fields).map_err(bad)?.spelled());
+    }
+    let mut records = Vec::new();
+    for (spelled, entity) in entities(&body, MAX_SYNC_BATCH)? {
+        let key = IntegrationKey::from_fields(&parse_key(&spelled)?)
+            .map_err(|e| bad(format!("Key {spelled:?}: {e}")))?;
+        records.push((key, entity));
+    }
+    let mut in_body: Vec<String> = records.iter().map(|(k, _)| k.spelled()).collect();
+    in_query.sort();
+    in_body.sort();
+    if in_query != in_body {
+        return Err(bad("The ids in the query must be the keys of the body"));
+    }
+    let mut answer = BatchAnswer::default();
+    let mut state = sim.state();
+    for (key, entity) in records {
+        let spelled = key.spelled();
+        let verdict = key.check_owner(&caller).map_err(|e| (403, e)).and_then(|()| {
+            let set = patch_set(&entity).map_err(|e| (400, e))?;
+            if let Some(other) = set.keys().find(|k| *k != "integrationName") {
+                return Err((400, format!("unknown field {other}")));
+            }
+            set.get("integrationName")
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+                .map(str::to_string)
+                .ok_or((400, "integrationName must be a non-empty string".to_string()))
+        });
+        match verdict {
+            Ok(name) => {
+                state.integrations.named.insert(
+                    spelled.clone(),
+                    json!({
+                        "integrationContext": key.context,
+                        "integrationType": key.kind,
+                        "tenantType": key.tenant,
+                        "dataProvider": "ATS",
+                        "integrationName": name,
+                    }),
+                );
+                answer.ok(spelled, json!({ "status": 204 }));
+            }
+            Err((status, message)) => answer.error(spelled, status, message),
+        }
+    }
+    Ok(answer.into_response())
+}
+
+/// The integration of a configurations path, owned by the caller.
+fn path_key(segment: &str, caller: &Caller) -> Result<IntegrationKey, ApiErr> {
+    let key = IntegrationKey::from_fields(&parse_key(segment)?)
+        .map_err(|e| bad(format!("The integration in the path: {e}")))?;
+    key.check_owner(caller).map_err(|e| ApiErr::new(403, 0, e))?;
+    Ok(key)
+}
+
+fn check_configuration(key: &IntegrationKey, id: &str) -> Result<(), String> {
+    match CONFIGURATIONS.iter().find(|(name, _)| *name == id) {
+        Some((_, kind)) if *kind == key.kind => Ok(()),
+        Some((_, kind)) => Err(format!("{id} is configured on the {kind} integration")),
+        None => Err(format!("unknown configuration {id}")),
+    }
+}
+
+/// `PUT /v2/atsIntegrations/<key>/configurations?ids=..` (batch_update).
+pub(crate) async fn put_configurations(
+    State(sim): State<Sim>,
+    caller: Caller,
+    restli: Restli,
+    Path(segment): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiErr> {
+    restli.expect_method("batch_update")?;
+    let key = path_key(&segment, &caller)?;
+    let mut ids = restli.simple_ids(MAX_SYNC_BATCH)?;
+    let entities = entities(&body, MAX_SYNC_BATCH)?;
+    let mut in_body: Vec<String> = entities.keys().cloned().collect();
+    ids.sort();
+    in_body.sort();
+    if ids != in_body {
+        return Err(bad("The ids in the query must be the keys of the body"));
+    }
+    let mut answer = BatchAnswer::default();
+    let mut callback = None;
+    {
+        let mut state = sim.state();
+        for (id, entity) in entities {
+            let value = entity
+                .get("configurationValue")
+                .and_then(|v| v.get("string"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let verdict = check_configuration(&key, &id).and_then(|()| {
+                let value = value.ok_or_else(|| {
+                    "the entity must be {\"configurationValue\": {\"string\": \"..\"}}".to_string()
+                })?;
+                if id == "CALLBACK_URL" && !is_http_url(&value) {
+                    return Err(format!("CALLBACK_URL must be an http(s) URL, got {value:?}"));
+                }
+                Ok(value)
+            });
+            match verdict {
+                Ok(value) => {
+                    state.integrations.configurations.insert(
+                        (key.spelled(), id.clone()),
+                        json!({ "configurationValue": { "string": value } }),
+                    );
+                    if id == "CALLBACK_URL" {
+                        callback = Some(value);
+                    } else {
+                        answer.ok(id, json!({ "status": 204 }));
+                    }
+                }
+                Err(message) => answer.error(id, 400, message),
+            }
+        }
+    }
+    if let Some(url) = callback {
+        match set_callback(&sim, &caller.client_id, Some(url)).await {
+            true => answer.ok("CALLBACK_URL".into(), json!({ "status": 204 })),
+            false => answer.error(
+                "CALLBACK_URL".into(),
+                400,
+                "The callback URL did not answer the challenge with the application's secret",
+            ),
+        }
+    }
+    Ok(answer.into_response())
+}
+
+/// Sets (or clears) the application's callback URL; validates a new one (true when valid).
+async fn set_callback(sim: &Sim, client_id: &str, url: Option<String>) -> bool {
+    let Some(app) = sim.app(client_id) else {
+        return false;
+    };
+    let validate = url.is_some();
+    sim.register_app(App {
+        callback_url: url,
+        ..app
+    });
+    !validate || sim.validate_callback(client_id).await.unwrap_or(false)
+}
+
+/// `GET /v2/atsIntegrations/<key>/configurations?ids=..` (batch get).
+pub(crate) async fn get_configurations(
+    State(sim): State<Sim>,
+    caller: Caller,
+    restli: Restli,
+    Path(segment): Path<String>,
+) -> Result<Response, ApiErr> {
+    restli.expect_batch_get()?;
+    let key = path_key(&segment, &caller)?;
+    let mut answer = BatchAnswer::default();
+    let state = sim.state();
+    for id in restli.simple_ids(MAX_SYNC_BATCH)? {
+        match state
+            .integrations
+            .configurations
+            .get(&(key.spelled(), id.clone()))
+        {
+            Some(value) => answer.ok(id, value.clone()),
+            None => answer.error(id, 404, "Not configured"),
+        }
+    }
+    Ok(answer.into_response())
+}
+
+/// `DELETE /v2/atsIntegrations/<key>/configurations?ids=..` (batch delete).
+pub(crate) async fn delete_configurations(
+    State(sim): State<Sim>,
+    caller: Caller,
+    restli: Restli,
+    Path(segment): Path<String>,
+) -> Result<Response, ApiErr> {
+    let key = path_key(&segment, &caller)?;
+    let ids = restli.simple_ids(MAX_SYNC_BATCH)?;
+    let mut answer = BatchAnswer::default();
+    let mut clear_callback = false;
+    {
+        let mut state = sim.state();
+        for id in ids {
+            let removed = state
+                .integrations
+                .configurations
+                .remove(&(key.spelled(), id.clone()));
+            match removed {
+                Some(_) => {
+                    clear_callback |= id == "CALLBACK_URL";
+                    answer.ok(id, json!({ "status": 204 }));
+                }
+                None => answer.error(id, 404, "Not configured"),
+            }
+        }
+    }
+    if clear_callback {
+        set_callback(&sim, &caller.client_id, None).await;
+    }
+    Ok(answer.into_response())
+}
+
+fn is_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.chars().any(char::is_whitespace))
+}
+
+/// `POST /v2/atsIntegrationConfigurations` (assumed name and body, unverified) with
+/// `{"integrationContext": "urn:li:organization:N", "configurationType": "CALLBACK_URL",
+/// "value": "<https URL>"}`: sets the customer's callback URL, then validates it with a challenge
+/// as LinkedIn does. 201 `{"validated": true}` when the endpoint answered correctly; 400 with a
+/// message when it did not (the URL is kept, as LinkedIn keeps re-validating it).
+pub(crate) async fn register_callback(
+    State(sim): State<Sim>,
+    caller: Caller,
+    _restli: Restli,
+    body: Bytes,
+) -> Result<Response, ApiErr> {
+    let parsed: Value = serde_json::from_slice(&body).map_err(|_| bad("The body is not JSON"))?;
+    let field = |k: &str| parsed.get(k).and_then(Value::as_str).unwrap_or_default();
+    if field("configurationType") != "CALLBACK_URL" {
+        return Err(bad("configurationType must be CALLBACK_URL"));
+    }
+    let url = field("value");
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(bad("value must be an http(s) URL"));
+    }
+    if caller.organization != field("integrationContext") {
+        return Err(ApiErr::new(
+            403,
+            0,
+            "integrationContext does not belong to this application",
+        ));
+    }
+    if set_callback(&sim, &caller.client_id, Some(url.to_owned())).await {
+        Ok((StatusCode::CREATED, Json(json!({"validated": true}))).into_response())
+    } else {
+        Err(bad(
+            "The callback URL did not answer the challenge with the application's secret",
+        ))
+    }
+}
