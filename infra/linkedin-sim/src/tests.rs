@@ -1,9 +1,23 @@
 use super::*;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use axum::extract::Query;
-use axum::routing::get;
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, header},
+    routing::{get, post},
+};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::restli::parse_query;
+
+type HmacSha256 = Hmac<Sha256>;
 
 const SECRET: &str = "s3cr/t+=x y";
 pub(crate) const ORG: &str = "urn:li:organization:42";
@@ -121,13 +135,21 @@ async fn receiver(secret: &str) -> (String, Received) {
 }
 
 #[test]
-fn urlencoded_decoding() {
-    let m = parse_urlencoded(b"a=1&client_secret=s3cr%2Ft%2B%3Dx+y&b&c=%zz&d=%4");
-    assert_eq!(m["a"], "1");
-    assert_eq!(m["client_secret"], "s3cr/t+=x y");
-    assert_eq!(m["b"], "");
-    assert_eq!(m["c"], "%zz");
-    assert_eq!(m["d"], "%4");
+fn urlencoded_decoding_keeps_repeats() {
+    let q = parse_query("a=1&client_secret=s3cr%2Ft%2B%3Dx+y&b&c=%zz&d=%4&a=2&ids%5B0%5D.x=%3A");
+    let pairs: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        pairs,
+        [
+            ("a", "1"),
+            ("client_secret", "s3cr/t+=x y"),
+            ("b", ""),
+            ("c", "%zz"),
+            ("d", "%4"),
+            ("a", "2"),
+            ("ids[0].x", ":"),
+        ]
+    );
 }
 
 #[test]
@@ -225,9 +247,31 @@ async fn exported_candidates_payload_and_auth() {
     assert_eq!(e["integrationContext"], ORG);
     assert_eq!(e["contract"], "urn:li:contract:7");
     assert_eq!(e["exporter"], "urn:li:seat:9");
+    assert_eq!(e["requester"], json!({"seat": "urn:li:seat:9"}), "holder unknown");
     assert_eq!(e["atsJobPostingId"], "JOB-1");
     assert!(e["exportedAt"].as_i64().unwrap() > 0);
-    assert_eq!(body["paging"], json!({"start": 0, "count": 10}));
+    assert_eq!(body["paging"], json!({"start": 0, "count": 10, "total": 1}));
+
+    // Once the seat is known, its holder is the requester.
+    sim.add_seat(Seat {
+        id: "9".into(),
+        contract: "urn:li:contract:7".into(),
+        member: "urn:li:person:rita".into(),
+        first_name: "Rita".into(),
+        last_name: "Book".into(),
+        state: "ACTIVE".into(),
+        email: None,
+    });
+    let (_, _, body) = get_api(
+        &sim,
+        "/exportedCandidates?q=request&requestId=req-1",
+        Some(&t),
+    )
+    .await;
+    assert_eq!(
+        body["elements"][0]["requester"],
+        json!({"member": "urn:li:person:rita", "firstName": "Rita", "lastName": "Book"})
+    );
 
     // Unknown request id, and another app's export: empty.
     let (status, _, body) = get_api(
@@ -649,6 +693,7 @@ fn inmail(id: &str, at: i64, sent: bool) -> InMail {
         body: format!("body {id}"),
         created_at: at,
         conversation: None,
+        documented_only: false,
     }
 }
 
@@ -750,22 +795,36 @@ async fn inmail_window_bounds_shape_and_errors() {
     let (status, _, body) = get_api(&sim, &inmails_q(T0, T0 + HOUR, ""), Some(&t)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(ids(&body), ["at-start", "inside", "last"]);
-    assert_eq!(body["paging"], json!({"start": 0, "count": 10}));
+    assert_eq!(body["paging"], json!({"start": 0, "count": 10, "total": 3}));
     let sent = &body["elements"][0];
-    assert_eq!(sent["author"], SEAT);
-    assert_eq!(sent["recipient"], "urn:li:person:ada");
-    assert_eq!(sent["direction"], "SENT");
-    assert_eq!(sent["subject"], "subject at-start");
-    assert_eq!(sent["body"], "body at-start");
-    assert_eq!(sent["createdAt"], T0);
+    let conv = sent["conversation"].as_str().unwrap().to_string();
+    assert_eq!(
+        *sent,
+        json!({
+            "id": "at-start", "conversation": conv, "author": SEAT,
+            "recipient": "urn:li:person:ada", "subject": "subject at-start",
+            "body": "body at-start", "createdAt": T0,
+        }),
+        "no direction: the author tells"
+    );
     let received = &body["elements"][1];
     assert_eq!(received["author"], "urn:li:person:ada");
     assert_eq!(received["recipient"], SEAT);
-    assert_eq!(received["direction"], "RECEIVED");
+    assert!(received.get("direction").is_none());
     assert_eq!(received["createdAt"], T0 + 2);
-    let conv = sent["conversation"].as_str().unwrap();
     assert!(conv.starts_with("urn:li:conversation:"), "{conv}");
-    assert_eq!(received["conversation"], conv, "same seat and member");
+    assert_eq!(received["conversation"], conv.as_str(), "same seat and member");
+
+    // Only what LinkedIn documents: no recipient.
+    sim.add_inmail(InMail {
+        documented_only: true,
+        ..inmail("documented", T0 + 10, false)
+    });
+    let (_, _, body) = get_api(&sim, &inmails_q(T0 + 10, T0 + 11, ""), Some(&t)).await;
+    let documented = &body["elements"][0];
+    assert_eq!(documented["author"], "urn:li:person:ada");
+    assert!(documented.get("recipient").is_none(), "{documented}");
+    sim.add_inmail(inmail("documented", T0 + 10, false));
 
     // An explicit conversation id is served as a URN.
     sim.add_inmail(InMail {
@@ -867,8 +926,10 @@ async fn inmail_paging_is_stable() {
         )
         .await;
         assert_eq!(status, 200);
-        assert_eq!(body["paging"], json!({"start": start, "count": 10}));
-        assert!(body["paging"].get("total").is_none());
+        assert_eq!(
+            body["paging"],
+            json!({"start": start, "count": 10, "total": 25})
+        );
         sizes.push(body["elements"].as_array().unwrap().len());
         seen.extend(ids(&body));
     }
@@ -945,13 +1006,27 @@ async fn note_bounds_edits_and_deletes() {
         })
     );
 
-    // Several owners (comma list and List(..)).
+    // Several owners: the parameter repeated (Rest.li 1.0). A comma list or 2.0's List(..)
+    // is refused rather than misread.
     let both = format!(
-        "/prospectNotes?q=criteria&contract={CONTRACT}&owners=List({SEAT},urn:li:seat:2)&cutoffDate={T0}&beforeDate={}",
+        "/prospectNotes?q=criteria&contract={CONTRACT}&owners={SEAT}&owners=urn:li:seat:2&cutoffDate={T0}&beforeDate={}",
         T0 + HOUR
     );
-    let (_, _, body) = get_api(&sim, &both, Some(&t)).await;
+    let (status, _, body) = get_api(&sim, &both, Some(&t)).await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(ids(&body), ["2", "5", "3"]);
+    assert_eq!(body["paging"]["total"], 3);
+    for owners in [
+        format!("List({SEAT},urn:li:seat:2)"),
+        format!("{SEAT},urn:li:seat:2"),
+    ] {
+        let q = format!(
+            "/prospectNotes?q=criteria&contract={CONTRACT}&owners={owners}&cutoffDate={T0}&beforeDate={}",
+            T0 + HOUR
+        );
+        let (status, _, body) = get_api(&sim, &q, Some(&t)).await;
+        assert_eq!(status, 400, "{owners}: {body}");
+    }
 
     // An edit moves the note to a later window with the new text.
     assert!(sim.edit_note(2, "edited", T0 + 2 * HOUR));
@@ -1132,7 +1207,7 @@ async fn seats_v2_needs_start_and_filters_states() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(ids(&body), ["1", "10"]);
-    assert_eq!(body["paging"], json!({"start": 0, "count": 50}));
+    assert_eq!(body["paging"], json!({"start": 0, "count": 50, "total": 2}));
     assert_eq!(
         body["elements"][1],
         json!({
@@ -1145,7 +1220,7 @@ async fn seats_v2_needs_start_and_filters_states() {
 
     let (_, _, body) = get_api(
         &sim,
-        &format!("/seatsV2?q=attributes&contracts={CONTRACT}&states=ACTIVE,PARKED&start=0"),
+        &format!("/seatsV2?q=attributes&contracts={CONTRACT}&states=ACTIVE&states=PARKED&start=0"),
         Some(&t),
     )
     .await;
@@ -1162,6 +1237,8 @@ async fn seats_v2_needs_start_and_filters_states() {
         "/seatsV2?q=attributes&start=0".to_string(),
         format!("/seatsV2?q=other&contracts={CONTRACT}&start=0"),
         format!("/seatsV2?q=attributes&contracts={CONTRACT}&start=0&count=101"),
+        format!("/seatsV2?q=attributes&contracts={CONTRACT}&states=ACTIVE,PARKED&start=0"),
+        format!("/seatsV2?q=attributes&contracts=List({CONTRACT})&start=0"),
     ] {
         let (status, _, _) = get_api(&sim, &q, Some(&t)).await;
         assert_eq!(status, 400, "{q}");
@@ -1197,11 +1274,11 @@ async fn generate_activity_is_deterministic() {
     assert_eq!(elements.len(), 100);
     let ids: HashSet<&str> = elements.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 100);
+    let sent = |e: &Value| e["author"] == "urn:li:seat:1001";
     let members: HashSet<String> = elements
         .iter()
         .map(|e| {
-            let sent = e["direction"] == "SENT";
-            e[if sent { "recipient" } else { "author" }]
+            e[if sent(e) { "recipient" } else { "author" }]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -1213,7 +1290,7 @@ async fn generate_activity_is_deterministic() {
         elements
             .iter()
             .enumerate()
-            .all(|(i, e)| e["direction"] == if i % 2 == 0 { "SENT" } else { "RECEIVED" })
+            .all(|(i, e)| sent(e) == (i % 2 == 0))
     );
     let times: Vec<i64> = elements
         .iter()

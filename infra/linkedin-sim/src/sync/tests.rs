@@ -1,9 +1,11 @@
 //! The sync endpoints, driven over HTTP as a client would.
 
-use super::*;
+use serde_json::{Map, Value, json};
 
+use super::keys::RecordKey;
+use super::rules::looks_like_email;
 use crate::tests::{ORG, app, start, token};
-use crate::{App, Fault, FaultKind};
+use crate::{APPLICATION_FIELDS, App, Fault, FaultKind, Sim, Synced};
 
 const OTHER_ORG: &str = "urn:li:organization:99";
 const BATCH_UPDATE: &str = "batch_update";
@@ -12,12 +14,10 @@ const BATCH_UPDATE: &str = "batch_update";
 // Helpers (written apart from the simulator's parsers, so that they check each other)
 // ---------------------------------------------------------------------------------------------
 
-/// The body spelling of a compound key: the URN's colons percent-encoded.
+/// The Rest.li 1.0 body spelling of a compound key, as the collection writes it (and as answers
+/// spell it): fields in this order, the URN's colons literal.
 fn key(id_field: &str, id: &str, organization: &str) -> String {
-    format!(
-        "({id_field}:{id},dataProvider:ATS,integrationContext:{})",
-        organization.replace(':', "%3A")
-    )
+    format!("{id_field}={id}&dataProvider=ATS&integrationContext={organization}")
 }
 
 fn candidate_key(id: &str) -> String {
@@ -135,7 +135,7 @@ fn put_stages<'a>(path_key: &str, stages: &[(&str, Value)], token: &'a str) -> C
     Call {
         method: reqwest::Method::PUT,
         path: format!("/atsApplications/{path_key}/stages"),
-        query: vec![("ids".to_string(), format!("List({})", ids.join(",")))],
+        query: ids.iter().map(|id| ("ids".to_string(), id.to_string())).collect(),
         restli: Some(BATCH_UPDATE),
         body: Some(json!({ "entities": entities }).to_string()),
         token: Some(token),
@@ -157,8 +157,8 @@ fn poll_tasks<'a>(tasks: &[&str], token: &'a str) -> Call<'a> {
     Call {
         method: reqwest::Method::GET,
         path: "/simpleJobPostingTasks".to_string(),
-        query: vec![("ids".to_string(), format!("List({})", tasks.join(",")))],
-        restli: Some("batch_get"),
+        query: tasks.iter().map(|t| ("ids".to_string(), t.to_string())).collect(),
+        restli: None,
         body: None,
         token: Some(token),
     }
@@ -185,9 +185,10 @@ fn candidate(first_name: &str) -> Value {
         "firstName": first_name,
         "lastName": "Lovelace",
         "emailAddresses": ["ada@example.com"],
-        "phoneNumbers": [{"number": "+44 20 7946 0000", "type": "MOBILE"}],
+        "phoneNumbers": [{"number": "+44 20 7946 0000", "extension": "12"}],
         "addresses": [],
         "currentCompanyName": "Engines Ltd",
+        "externalProfileUrl": "https://ats.example/candidates/ada",
         "doNotContact": false,
     })
 }
@@ -466,10 +467,13 @@ async fn unknown_tasks_are_absent_from_results_and_404_in_errors() {
     assert_eq!(v["results"], json!({}));
     assert_eq!(v["errors"][&mine]["status"], 404);
 
-    // List items may be URL-encoded once more (Rest.li style).
-    let (_, v) = poll_tasks(&[&mine.replace(':', "%3A")], &t)
-        .send(&sim)
-        .await;
+    // The id with its colons literal in the URL, as the collection writes it, is the same task.
+    let literal = Call {
+        path: format!("/simpleJobPostingTasks?ids={mine}"),
+        query: Vec::new(),
+        ..poll_tasks(&[], &t)
+    };
+    let (_, v) = literal.send(&sim).await;
     assert_eq!(v["results"][&mine]["status"], "SUCCEEDED", "{v}");
     sim.shutdown();
 }
@@ -551,15 +555,41 @@ async fn candidate_rules_name_the_field() {
         (
             "c-noaddresses",
             candidate_with("addresses", Some(Value::Null)),
-            vec!["addresses is required"],
+            vec!["addresses is required", "addresses is null"],
         ),
         (
             "c-phone",
             candidate_with(
                 "phoneNumbers",
-                Some(json!([{"number": "1", "type": "FAX"}, {"type": "WORK"}])),
+                Some(json!([{"number": "1", "type": "MOBILE"}, {"extension": "2"}])),
             ),
-            vec!["phoneNumbers[0].type", "FAX", "phoneNumbers[1].number"],
+            vec![
+                "phoneNumbers[0].type is an unknown field",
+                "phoneNumbers[1].number",
+            ],
+        ),
+        (
+            "c-null",
+            candidate_with("currentJobTitle", Some(Value::Null)),
+            vec!["currentJobTitle is null"],
+        ),
+        (
+            "c-nullphone",
+            candidate_with(
+                "phoneNumbers",
+                Some(json!([{"number": "1", "extension": null}])),
+            ),
+            vec!["phoneNumbers[0].extension is null"],
+        ),
+        (
+            "c-noprofile",
+            candidate_with("externalProfileUrl", None),
+            vec!["externalProfileUrl is required"],
+        ),
+        (
+            "c-profile",
+            candidate_with("externalProfileUrl", Some(json!("ats.example/c"))),
+            vec!["externalProfileUrl must be an http(s):// URL"],
         ),
         (
             "c-time",
@@ -584,6 +614,12 @@ async fn candidate_rules_name_the_field() {
     ];
     let mut records: Vec<(&str, Value)> = cases.iter().map(|(id, c, _)| (*id, c.clone())).collect();
     records.push(("c-ok", candidate("Ada")));
+    // The collection's optional name parts are fine.
+    let mut full = candidate("Ada");
+    for (field, value) in [("middleInitial", "L"), ("prefix", "Mr"), ("suffix", "Jr")] {
+        full[field] = json!(value);
+    }
+    records.push(("c-full", full));
     let (status, v) = put_candidates(&records, &t).send(&sim).await;
     assert_eq!(status, 200, "{v}");
     for (id, _, mentions) in &cases {
@@ -593,10 +629,10 @@ async fn candidate_rules_name_the_field() {
             assert!(message(error).contains(m), "{id}: {m:?} not in {error}");
         }
     }
-    assert_eq!(v["results"].as_object().unwrap().len(), 1, "{v}");
+    assert_eq!(v["results"].as_object().unwrap().len(), 2, "{v}");
     let got = sim.synced(ORG);
-    assert_eq!(got.candidates.keys().collect::<Vec<_>>(), ["c-ok"]);
-    assert_eq!(got.writes.len(), 1);
+    assert_eq!(got.candidates.keys().collect::<Vec<_>>(), ["c-full", "c-ok"]);
+    assert_eq!(got.writes.len(), 2);
     sim.shutdown();
 }
 
@@ -645,12 +681,15 @@ async fn application_rules_name_the_field() {
     no_job["atsJobPostingId"] = Value::Null;
     no_job.as_object_mut().unwrap().remove("atsCandidateId");
     let mut no_email = application("c-1");
-    no_email["candidateEmail"] = Value::Null;
+    no_email.as_object_mut().unwrap().remove("candidateEmail");
+    let mut null_email = application("c-1");
+    null_email["candidateEmail"] = Value::Null;
     let (_, v) = put_applications(
         &[
             ("a-email", bad_email),
             ("a-nojob", no_job),
             ("a-noemail", no_email),
+            ("a-nullemail", null_email),
         ],
         &t,
     )
@@ -661,11 +700,15 @@ async fn application_rules_name_the_field() {
     let nojob = message(&v["errors"][application_key("a-nojob")]);
     assert!(nojob.contains("atsJobPostingId is required"), "{nojob}");
     assert!(nojob.contains("atsCandidateId is required"), "{nojob}");
+    assert!(nojob.contains("atsJobPostingId is null"), "{nojob}");
     assert_eq!(
         v["results"][application_key("a-noemail")]["status"],
         204,
-        "{v}"
+        "an absent optional field is fine: {v}"
     );
+    let null = &v["errors"][application_key("a-nullemail")];
+    assert_eq!(null["status"], 400, "{v}");
+    assert!(message(null).contains("candidateEmail is null"), "{null}");
     sim.shutdown();
 }
 
@@ -827,7 +870,7 @@ async fn query_keys_must_be_the_body_keys() {
         &[("1-aa", stage("Hired", 1))],
         &t,
     );
-    call.query = vec![("ids".into(), "List(1-aa,2-bb)".into())];
+    call.query = vec![("ids".into(), "1-aa".into()), ("ids".into(), "2-bb".into())];
     assert_eq!(call.send(&sim).await.0, 400);
     assert_eq!(sim.synced(ORG).writes.len(), 0, "nothing stored");
     sim.shutdown();
@@ -881,12 +924,18 @@ async fn malformed_requests_are_refused_whole() {
             400,
         ),
         (
-            "raw colons in key",
+            "key field without a value",
             with_body(
                 candidates(),
-                keyed(
-                    "(atsCandidateId:c-1,dataProvider:ATS,integrationContext:urn:li:organization:42)",
-                ),
+                keyed("atsCandidateId&dataProvider=ATS&integrationContext=urn:li:organization:42"),
+            ),
+            400,
+        ),
+        (
+            "key field named twice",
+            with_body(
+                candidates(),
+                keyed(&format!("{}&atsCandidateId=c-2", candidate_key("c-1"))),
             ),
             400,
         ),
@@ -920,9 +969,17 @@ async fn malformed_requests_are_refused_whole() {
             400,
         ),
         (
-            "GET",
+            "GET with a write method",
             Call {
                 method: reqwest::Method::GET,
+                ..candidates()
+            },
+            400,
+        ),
+        (
+            "PATCH",
+            Call {
+                method: reqwest::Method::PATCH,
                 ..candidates()
             },
             405,
@@ -941,10 +998,18 @@ async fn malformed_requests_are_refused_whole() {
             400,
         ),
         (
-            "tasks without batch_get",
+            "tasks with a write method",
             Call {
-                restli: None,
+                restli: Some(BATCH_UPDATE),
                 ..poll_tasks(&["urn:li:simpleJobPostingTask:x"], &t)
+            },
+            400,
+        ),
+        (
+            "tasks with compound ids",
+            Call {
+                query: vec![("ids[0].id".into(), "x".into())],
+                ..poll_tasks(&[], &t)
             },
             400,
         ),
@@ -1185,24 +1250,42 @@ fn record_keys_parse_strictly() {
             organization: ORG.into()
         }
     );
-    let reordered =
-        "(integrationContext:urn%3Ali%3Aorganization%3A42,atsCandidateId:c-1,dataProvider:ATS)";
     assert_eq!(
-        RecordKey::parse(reordered, "atsCandidateId").unwrap().id,
-        "c-1"
+        parsed.spelled("atsCandidateId"),
+        candidate_key("c-1.x_y"),
+        "answers spell it as the collection does"
+    );
+    // Fields in any order; values percent-decoded, so %3A and : are the same.
+    let reordered = "integrationContext=urn%3Ali%3Aorganization%3A42&atsCandidateId=c-1&dataProvider=ATS";
+    assert_eq!(
+        RecordKey::parse(reordered, "atsCandidateId").unwrap(),
+        RecordKey::parse(&candidate_key("c-1"), "atsCandidateId").unwrap()
     );
     for bad in [
         "c-1",
-        "(atsCandidateId:c-1,dataProvider:ATS)",
-        "(atsCandidateId:c-1,dataProvider:ATS,integrationContext:urn:li:organization:42)",
-        "(atsCandidateId:c-1,atsCandidateId:c-2,dataProvider:ATS,integrationContext:x)",
-        "(atsCandidateId:c%201,dataProvider:ATS,integrationContext:x)",
-        "(atsCandidateId:c-1,dataProvider:ATS,integrationContext:x,extra:1)",
-        "(atsCandidateId,dataProvider:ATS,integrationContext:x)",
+        "atsCandidateId=c-1&dataProvider=ATS",
+        "(atsCandidateId:c-1,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A42)",
+        "atsCandidateId=c-1&atsCandidateId=c-2&dataProvider=ATS&integrationContext=x",
+        "atsCandidateId=c%201&dataProvider=ATS&integrationContext=x",
+        "atsCandidateId=c-1&dataProvider=ATS&integrationContext=x&extra=1",
+        "atsCandidateId&dataProvider=ATS&integrationContext=x",
+        "atsCandidateId=c-1&dataProvider=HRIS&integrationContext=x",
     ] {
         assert!(RecordKey::parse(bad, "atsCandidateId").is_err(), "{bad}");
     }
     assert!(RecordKey::parse(&application_key("a-1"), "atsCandidateId").is_err());
+}
+
+#[test]
+fn key_strings_escape_only_what_would_split_them() {
+    let key = RecordKey {
+        id: "a&b=c%d".into(),
+        organization: "urn:li:organization:é".into(),
+    };
+    assert_eq!(
+        key.spelled("atsCandidateId"),
+        "atsCandidateId=a%26b%3Dc%25d&dataProvider=ATS&integrationContext=urn:li:organization:%C3%A9"
+    );
 }
 
 #[test]
