@@ -774,6 +774,9 @@ pub enum ExportStatus {
     Skipped,
     /// Made by a seat not linked to an ATS user: kept as a lead, imported when it is linked.
     Pending,
+    /// LinkedIn would not give the export out because the contract or integration is inactive
+    /// (its contract and job are not known yet); fetched again once a contract is active.
+    Held,
 }
 
 /// Why an export was not imported. Recorded on the export, never with personal data.
@@ -788,6 +791,9 @@ pub enum SkipReason {
     ContractInactive,
     /// The exporting seat is not linked to an ATS user (the export waits as a pending lead).
     SeatNotLinked,
+    /// LinkedIn answered that the integration or contract is inactive when the export was
+    /// fetched (the export is held and fetched again after renewal).
+    LinkedInInactive,
 }
 
 impl SkipReason {
@@ -797,6 +803,7 @@ impl SkipReason {
             SkipReason::SeatNotLinked => "seat_not_linked",
             SkipReason::ContractNotConnected => "contract_not_connected",
             SkipReason::ContractInactive => "contract_inactive",
+            SkipReason::LinkedInInactive => "linkedin_inactive",
         }
     }
 }

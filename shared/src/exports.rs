@@ -88,6 +88,28 @@ pub async fn handle(
     import(store, tenant_id, export, now, false).await
 }
 
+/// Records an export LinkedIn would not give out while the integration or contract is inactive:
+/// listed in `GET /exports` as held, and fetched again once one of the tenant's contracts is
+/// active (contract-expiry re-queues held exports every hour). Its contract and job are unknown
+/// until then.
+pub async fn hold(store: &Store, tenant_id: &str, request_id: &str, now: i64) -> Result<()> {
+    let record = ExportRecord {
+        tenant_id: tenant_id.to_owned(),
+        request_id: request_id.to_owned(),
+        status: ExportStatus::Held,
+        reason: Some(SkipReason::LinkedInInactive),
+        contract_id: String::new(),
+        job_id: String::new(),
+        exported_by: None,
+        candidate_id: None,
+        application_id: None,
+        exported_at: now,
+        recorded_at: now,
+        profile: None,
+    };
+    store.record_export(&record, false).await.map(|_| ())
+}
+
 /// Imports a seat's pending leads (after it was linked); each is imported or skipped once.
 pub async fn import_pending_leads(
     store: &Store,

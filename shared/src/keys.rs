@@ -275,3 +275,8 @@ pub fn unprocessed(
         format!("{UNPROCESSED_PREFIX}{stream}#{contract_id}#{seat_id}#{record_id}"),
     )
 }
+
+/// gsi2 partition of a tenant's held exports (LinkedIn refused them while inactive).
+pub fn held_exports(tenant: &str) -> String {
+    format!("HELD_EXPORT#{tenant}")
+}

@@ -64,21 +64,15 @@ impl Config {
     }
 }
 
-/// A candidate page URL template must be http(s) and name `{candidateId}`.
+/// A candidate page URL template must be http(s) and name `{candidateId}` (the same rule as
+/// ats-sync's, which sends it to LinkedIn as `externalProfileUrl`).
 fn candidate_page_url(url: &str) -> Result<String, ConfigError> {
-    let url = url.trim();
-    if !(url.starts_with("https://") || url.starts_with("http://"))
-        || !url.contains("{candidateId}")
-    {
-        return Err(ConfigError::Invalid {
+    shared::outbound::records::ProfileUrl::new(url)
+        .map(|_| url.trim().to_owned())
+        .map_err(|problem| ConfigError::Invalid {
             name: "CANDIDATE_PAGE_URL".into(),
-            problem: format!(
-                "expected an http(s) URL with {{candidateId}} in it, got {:?}",
-                ids::truncate(url, 80)
-            ),
-        });
-    }
-    Ok(url.to_owned())
+            problem: ids::truncate(&problem, 120).to_owned(),
+        })
 }
 
 pub struct AdminApi {
@@ -298,6 +292,10 @@ impl AdminApi {
             organization,
             client_id,
             delete_purged_data: body.delete_purged_data,
+            job_availability: body
+                .job_availability
+                .or(existing.as_ref().map(|t| t.job_availability))
+                .unwrap_or_default(),
             created_at: existing.as_ref().map_or(now, |t| t.created_at),
             updated_at: now,
         };
@@ -855,6 +853,10 @@ struct TenantInput {
     /// Opt-in: delete the LinkedIn-sourced data of candidates whose profiles were closed.
     #[serde(default)]
     delete_purged_data: bool,
+    /// Who sees the tenant's jobs on LinkedIn when a job does not say; kept when absent
+    /// (`PRIVATE_TO_ATS_INTEGRATION` for a new tenant, LinkedIn's rule RSC-102).
+    #[serde(default)]
+    job_availability: Option<shared::domain::JobAvailability>,
 }
 
 /// A window of a seat's history to read again, RFC 3339 (`to` is capped at now).

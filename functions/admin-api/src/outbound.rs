@@ -5,7 +5,9 @@
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use serde::Deserialize;
 use shared::clock;
-use shared::domain::{Application, AtsPhone, Candidate, Job, JobState, PhoneKind, Source, Stage};
+use shared::domain::{
+    Application, AtsPhone, Candidate, Job, JobAvailability, JobState, PhoneKind, Source, Stage,
+};
 use shared::messages::OutboundMessage;
 use shared::outbound::{Wake, full};
 use shared::{http, ids};
@@ -40,6 +42,9 @@ pub(crate) struct JobInput {
     postal_code: Option<String>,
     #[serde(default)]
     company_apply_url: Option<String>,
+    /// Who sees the job on LinkedIn; the tenant's `jobAvailability` when absent.
+    #[serde(default)]
+    availability: Option<JobAvailability>,
     /// RFC 3339; the job's creation time when absent.
     #[serde(default)]
     listed_at: Option<String>,
@@ -72,6 +77,8 @@ pub(crate) struct CandidateInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct PhoneInput {
     number: String,
+    #[serde(default)]
+    extension: Option<String>,
     #[serde(default, rename = "type")]
     kind: Option<PhoneKind>,
 }
@@ -118,6 +125,7 @@ impl AdminApi {
             country_code: optional_text("countryCode", body.country_code, 2)?,
             postal_code: optional_text("postalCode", body.postal_code, 20)?,
             company_apply_url: optional_text("companyApplyUrl", body.company_apply_url, 2_000)?,
+            availability: body.availability,
             listed_at: body
                 .listed_at
                 .as_deref()
@@ -166,6 +174,11 @@ impl AdminApi {
             .map(|p| {
                 Ok(AtsPhone {
                     number: text("phones[].number", &p.number, MAX_PHONE_CHARS)?,
+                    extension: optional_text(
+                        "phones[].extension",
+                        p.extension.clone(),
+                        MAX_PHONE_CHARS,
+                    )?,
                     kind: p.kind.unwrap_or(PhoneKind::Other),
                 })
             })

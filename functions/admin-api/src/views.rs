@@ -4,7 +4,7 @@
 use serde::Serialize;
 use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
-use shared::domain::AtsPhone;
+use shared::domain::{AtsPhone, JobAvailability};
 use shared::domain::{
     Activity, ActivityDetail, Application, AtsUser, BackfillState, Candidate, ContactInfo,
     Contract, ContractEvent, ContractStatus, DeadLetter, Direction, ExportRecord, ExportStatus,
@@ -30,6 +30,7 @@ pub struct TenantView {
     pub linkedin: LinkedInView,
     /// Whether the daily compliance review deletes closed profiles' LinkedIn data.
     pub delete_purged_data: bool,
+    pub job_availability: JobAvailability,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -50,6 +51,7 @@ impl From<&Tenant> for TenantView {
                 client_id: t.client_id.clone(),
             },
             delete_purged_data: t.delete_purged_data,
+            job_availability: t.job_availability,
             created_at: to_rfc3339(t.created_at),
             updated_at: to_rfc3339(t.updated_at),
         }
@@ -131,6 +133,9 @@ pub struct JobView {
     pub postal_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_apply_url: Option<String>,
+    /// Set only when the job overrides its tenant's `jobAvailability`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<JobAvailability>,
     pub listed_at: String,
     pub created_at: String,
     pub updated_at: String,
@@ -147,6 +152,7 @@ impl From<&Job> for JobView {
             country_code: j.country_code.clone(),
             postal_code: j.postal_code.clone(),
             company_apply_url: j.company_apply_url.clone(),
+            availability: j.availability,
             listed_at: to_rfc3339(j.listed_at.unwrap_or(j.created_at)),
             created_at: to_rfc3339(j.created_at),
             updated_at: to_rfc3339(j.updated_at),

@@ -36,7 +36,7 @@ pub struct Config {
     pub secret_prefix: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
-    /// Each candidate's page in the ATS (`CANDIDATE_PROFILE_URL`).
+    /// Each candidate's page in the ATS (`CANDIDATE_PAGE_URL`).
     pub profile_url: records::ProfileUrl,
     /// How long changes gather before a batch that is not full is sent.
     pub gather: Duration,
@@ -60,11 +60,12 @@ impl Config {
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
             profile_url: records::ProfileUrl::new(&env.required(
-                "CANDIDATE_PROFILE_URL",
-                "the ATS page of a candidate, with {candidateId} (LinkedIn's externalProfileUrl)",
+                "CANDIDATE_PAGE_URL",
+                "the ATS page of a candidate, with {candidateId} in place of the id \
+                 (LinkedIn requires it as each candidate's externalProfileUrl)",
             )?)
             .map_err(|problem| ConfigError::Invalid {
-                name: "CANDIDATE_PROFILE_URL".into(),
+                name: "CANDIDATE_PAGE_URL".into(),
                 problem,
             })?,
             gather: Duration::from_millis(env.number_or("SYNC_GATHER_MS", 2_000)?.min(20_000)),

@@ -5,7 +5,8 @@
 //! Every change is kept in the contract's audit trail (see `shared::contracts`). Then the seats of
 //! every active contract are synced from LinkedIn (see `shared::seats`). Last, every tenant with
 //! an active contract gets an outbound-sync nudge: changes kept while its contracts were expired
-//! (or left by a run that crashed) go to LinkedIn now.
+//! (or left by a run that crashed) go to LinkedIn now, and exports LinkedIn held while the
+//! tenant's integration was inactive are queued to be fetched again.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::contracts::{self, Review};
 use shared::linkedin::LinkedIn;
-use shared::messages::OutboundMessage;
+use shared::messages::{LinkedInEvent, NotificationKind, OutboundMessage};
 use shared::queue::Queue;
 use shared::seats;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
@@ -30,6 +31,7 @@ pub struct Config {
     pub linkedin_auth_url: String,
     pub changes_queue_url: String,
     pub backfill_queue_url: String,
+    pub exports_queue_url: String,
     pub backfill_horizon_days: u64,
 }
 
@@ -48,6 +50,10 @@ impl Config {
             backfill_queue_url: env.required(
                 "BACKFILL_QUEUE_URL",
                 "the back-fill queue (seats linked by the seat sync, stalled back-fills)",
+            )?,
+            exports_queue_url: env.required(
+                "EXPORTS_QUEUE_URL",
+                "the exports queue (exports held while an integration was inactive)",
             )?,
             backfill_horizon_days: env.number_or("BACKFILL_HORIZON_DAYS", 730)?,
         })
@@ -75,6 +81,8 @@ pub struct ExpirySummary {
     /// Back-fill steps queued: for seats the seat sync linked, and for back-fills that stalled
     /// or were paused while their contract was inactive.
     pub backfill_steps_queued: usize,
+    /// Exports LinkedIn held while an integration was inactive, queued to be fetched again.
+    pub held_exports_queued: usize,
 }
 
 pub struct ContractExpiry {
@@ -83,6 +91,7 @@ pub struct ContractExpiry {
     linkedin: LinkedIn,
     changes: Queue,
     backfills: Queue,
+    exports: Queue,
     backfill_horizon_days: u64,
     clock: SharedClock,
 }
@@ -99,6 +108,7 @@ impl ContractExpiry {
             linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
             changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
             backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
+            exports: Queue::new(clients.sqs.clone(), config.exports_queue_url),
             backfill_horizon_days: config.backfill_horizon_days,
             clock,
         })
@@ -188,6 +198,25 @@ impl ContractExpiry {
         }
         summary.stale_seats = stale as usize;
         shared::metrics::count("contract-expiry", &[], "StaleSeats", stale);
+        for tenant in &active_tenants {
+            let held: Vec<LinkedInEvent> = self
+                .store
+                .held_exports(tenant)
+                .await?
+                .into_iter()
+                .map(|request_id| LinkedInEvent {
+                    tenant_id: tenant.clone(),
+                    notification_id: format!("held:{request_id}"),
+                    kind: NotificationKind::ExportCandidateProfile,
+                    request_id,
+                    integration_context: None,
+                    occurred_at: None,
+                    received_at: now,
+                })
+                .collect();
+            self.exports.send_batch(&held).await?;
+            summary.held_exports_queued += held.len();
+        }
         let nudges: Vec<OutboundMessage> = active_tenants
             .into_iter()
             .map(|tenant_id| OutboundMessage::Changed { tenant_id })

@@ -23,11 +23,11 @@ use shared::config::{ConfigError, Env};
 use shared::contracts;
 use shared::exports;
 use shared::linkedin::LinkedIn;
-use shared::messages::{LinkedInEvent, NotificationKind};
+use shared::messages::{LinkedInEvent, NotificationKind, OutboundMessage};
 use shared::metrics;
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
-use shared::store::Store;
+use shared::store::{ExportClaim, Store};
 use shared::{Error, Result, ids};
 use tracing::Instrument;
 
@@ -45,6 +45,7 @@ pub struct Config {
     pub secret_prefix: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
+    pub changes_queue_url: String,
 }
 
 impl Config {
@@ -68,6 +69,10 @@ impl Config {
                 "LINKEDIN_AUTH_URL",
                 "LinkedIn's OAuth base URL, e.g. https://www.linkedin.com/oauth/v2",
             )?,
+            changes_queue_url: env.required(
+                "ATS_CHANGES_QUEUE_URL",
+                "the ats-changes queue (an imported candidate goes to LinkedIn with its member)",
+            )?,
         })
     }
 }
@@ -78,8 +83,12 @@ pub struct ExportImport {
     secrets: Arc<CustomerSecrets>,
     linkedin: LinkedIn,
     queues: BatchQueues,
+    changes: Queue,
     clock: SharedClock,
 }
+
+/// How long a delivery's claim on an export lasts (well above one fetch and import).
+const CLAIM_LEASE_MS: i64 = 60_000;
 
 impl ExportImport {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> Result<Self> {
@@ -97,6 +106,7 @@ impl ExportImport {
                 dead_letters: Queue::new(clients.sqs.clone(), config.exports_dlq_url),
                 log: Some(store.clone()),
             },
+            changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
             store,
             clock,
         })
@@ -123,40 +133,64 @@ impl ExportImport {
 
     async fn import_export(&self, event: &LinkedInEvent) -> Result<()> {
         let tenant_id = &event.tenant_id;
-        if let Some(done) = self
+        let now = self.clock.now_ms();
+        // Claimed before LinkedIn is asked, so racing deliveries fetch the export once.
+        match self
             .store
-            .export_record(tenant_id, &event.request_id)
+            .claim_export(tenant_id, &event.request_id, now, CLAIM_LEASE_MS)
             .await?
         {
-            tracing::info!(status = ?done.status, "export already recorded; nothing to import");
-            // A crash may have come between the import and attaching pending activity.
-            if let (Some(candidate), Some(application)) = (&done.candidate_id, &done.application_id)
-            {
-                activity::attach_pending(&self.store, tenant_id, candidate, application).await?;
+            ExportClaim::Claimed => {}
+            ExportClaim::Busy => {
+                return Err(Error::Busy {
+                    reason: "another delivery of this export is being imported".into(),
+                    retry_after: std::time::Duration::from_millis(CLAIM_LEASE_MS as u64),
+                });
             }
-            return Ok(());
+            ExportClaim::Recorded(done) => {
+                tracing::info!(status = ?done.status, "export already recorded; nothing to import");
+                // A crash may have come between the import and attaching pending activity.
+                if let (Some(candidate), Some(application)) =
+                    (&done.candidate_id, &done.application_id)
+                {
+                    activity::attach_pending(&self.store, tenant_id, candidate, application)
+                        .await?;
+                }
+                return Ok(());
+            }
         }
         if !self.registered.contains(tenant_id).await? {
             return Err(Error::NotFound(format!("tenant {tenant_id}")));
         }
         let creds = self.secrets.get(tenant_id).await?;
-        let now = self.clock.now_ms();
-        let export = self
+        let export = match self
             .linkedin
             .exported_candidate(&creds, &event.request_id, now)
-            .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
+            .await
+        {
+            Ok(Some(export)) => export,
+            Ok(None) => {
+                return Err(Error::NotFound(format!(
                     "LinkedIn has no export for request {}",
                     event.request_id
-                ))
-            })?;
+                )));
+            }
+            Err(Error::IntegrationInactive(why)) => {
+                // Kept, listed and fetched again once a contract is active (contract-expiry).
+                tracing::info!(reason = %why, "LinkedIn holds the export while the integration is inactive");
+                exports::hold(&self.store, tenant_id, &event.request_id, now).await?;
+                metrics::count(FUNCTION, &[], "ExportsHeld", 1);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
 
         let outcome = exports::handle(&self.store, tenant_id, &export, now).await?;
         tracing::info!(contract = %export.contract_id, outcome = ?outcome_label(&outcome), "export handled");
         match &outcome {
             exports::Outcome::Imported { replay: false, .. } => {
-                metrics::count(FUNCTION, &[], "ExportsImported", 1)
+                metrics::count(FUNCTION, &[], "ExportsImported", 1);
+                self.nudge_sync(tenant_id).await;
             }
             exports::Outcome::Imported { replay: true, .. } => {}
             exports::Outcome::Skipped(reason) => metrics::count(
@@ -168,6 +202,17 @@ impl ExportImport {
             exports::Outcome::Pending => metrics::count(FUNCTION, &[], "LeadsPending", 1),
         }
         Ok(())
+    }
+
+    /// Wakes ats-sync for the imported candidate. A lost nudge loses nothing: the candidate is
+    /// in the outbox and the hourly contract review nudges every tenant with an active contract.
+    async fn nudge_sync(&self, tenant_id: &str) {
+        let message = OutboundMessage::Changed {
+            tenant_id: tenant_id.to_owned(),
+        };
+        if let Err(e) = self.changes.send(&message).await {
+            tracing::warn!(error = %e, "sync nudge not sent; the hourly review sends the candidate");
+        }
     }
 
     async fn apply_status_change(&self, event: &LinkedInEvent) -> Result<()> {

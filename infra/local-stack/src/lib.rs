@@ -37,6 +37,9 @@ use template::{EventSpec, Template};
 pub const REGION: &str = "us-east-1";
 
 /// What to start.
+/// The local stack's candidate page (the template makes deployers name their ATS's).
+pub const LOCAL_CANDIDATE_PAGE_URL: &str = "https://ats.example.com/candidates/{candidateId}";
+
 pub struct StackOptions {
     /// Prefix of every resource name (several stacks can share one moto).
     pub stack_name: String,
@@ -178,9 +181,18 @@ impl Stack {
         let sdk = local_sdk_config(&opts.aws_endpoint).await;
         let plain = Clients::new(&sdk);
         let clients = opts.clients.clone().unwrap_or_else(|| plain.clone());
+        let rest_url = match opts.linkedin_api_url.strip_suffix("/v2") {
+            Some(base) => format!("{base}/rest"),
+            None => format!("{}/rest", opts.linkedin_api_url),
+        };
         let mut parameters = HashMap::from([
             ("LinkedInApiUrl".to_owned(), opts.linkedin_api_url.clone()),
             ("LinkedInAuthUrl".to_owned(), opts.linkedin_auth_url.clone()),
+            ("LinkedInRestUrl".to_owned(), rest_url),
+            (
+                "CandidatePageUrl".to_owned(),
+                LOCAL_CANDIDATE_PAGE_URL.to_owned(),
+            ),
         ]);
         parameters.extend(opts.parameters.clone());
         let resources = resources::create(

@@ -53,6 +53,17 @@ pub enum Recorded {
     AlreadyThere,
 }
 
+/// What claiming an export found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportClaim {
+    /// This delivery may fetch and import it.
+    Claimed,
+    /// It was handled before; here is its record.
+    Recorded(Box<ExportRecord>),
+    /// Another delivery is fetching it right now.
+    Busy,
+}
+
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
@@ -151,12 +162,21 @@ impl Store {
             )),
         );
         // Exported fields are refreshed; the first import's dates, source and summaries stay.
-        let candidate_update = upsert(
+        let mut candidate_update = upsert(
             &self.table,
             candidate_key,
             candidate_item,
             &["createdAt", "source", summary.as_str()],
         )?;
+        // The candidate goes to LinkedIn with its member attached (RSC's "attach person URN"),
+        // through the outbound sync's outbox, in the same transaction.
+        outbound::into_outbox(
+            &mut candidate_update,
+            &candidate.tenant_id,
+            &crate::outbound::Changed::candidate(&candidate.candidate_id),
+            record.recorded_at,
+        );
+        let change_seq = self.change_seq_bump(&candidate.tenant_id)?;
 
         let app_key = keys::application(
             &application.tenant_id,
@@ -183,6 +203,7 @@ impl Store {
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(stats).build())
+            .transact_items(TransactWriteItem::builder().update(change_seq).build())
             .transact_items(
                 TransactWriteItem::builder()
                     .update(candidate_update)
@@ -250,6 +271,13 @@ impl Store {
                 &record.request_id,
             )),
         );
+        if record.status == crate::domain::ExportStatus::Held {
+            item.insert(
+                keys::GSI2_PK.into(),
+                s(keys::held_exports(&record.tenant_id)),
+            );
+            item.insert(keys::GSI2_SK.into(), s(&record.request_id));
+        }
         if record.status == crate::domain::ExportStatus::Pending
             && let Some(seat) = record
                 .exported_by
@@ -270,13 +298,17 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(item))
             .expression_attribute_names("#pk", keys::PK);
+        // A claim (no status yet) or a held export is replaced like no record at all.
         let put = if replacing_pending {
             put.condition_expression("attribute_exists(#pk) AND #st = :pending")
-                .expression_attribute_names("#st", "status")
                 .expression_attribute_values(":pending", s("pending"))
         } else {
-            put.condition_expression("attribute_not_exists(#pk)")
+            put.condition_expression(
+                "attribute_not_exists(#pk) OR attribute_not_exists(#st) OR #st = :held",
+            )
+            .expression_attribute_values(":held", s("held"))
         };
+        let put = put.expression_attribute_names("#st", "status");
         put.build().map_err(|e| Error::Invalid(e.to_string()))
     }
 
@@ -347,12 +379,87 @@ impl Store {
             .collect()
     }
 
+    /// The record of an export, once one was written (a claim alone is no record).
     pub async fn export_record(
         &self,
         tenant_id: &str,
         request_id: &str,
     ) -> Result<Option<ExportRecord>> {
-        self.get(keys::export(tenant_id, request_id)).await
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::export(tenant_id, request_id))))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?
+            .item;
+        match item {
+            Some(item) if item.contains_key("status") => Ok(Some(from_item(item)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Claims an export before LinkedIn is asked for it, so that two deliveries of one
+    /// notification fetch it once: one conditional write that also tells what is there.
+    /// A claim lasts `lease_ms`; one left by a crash is taken over after that.
+    pub async fn claim_export(
+        &self,
+        tenant_id: &str,
+        request_id: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<ExportClaim> {
+        let key = keys::export(tenant_id, request_id);
+        let mut item = key_item(&key);
+        item.insert("claimUntil".into(), AttributeValue::N((now + lease_ms).to_string()));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(#pk) OR #st = :held \
+                 OR (attribute_not_exists(#st) AND claimUntil < :now)",
+            )
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":held", s("held"))
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(ExportClaim::Claimed),
+            Err(err) => {
+                let old = err.as_service_error().and_then(|e| match e {
+                    aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => {
+                        Some(c.item.clone().unwrap_or_default())
+                    }
+                    _ => None,
+                });
+                match old {
+                    Some(old) if old.contains_key("status") => {
+                        Ok(ExportClaim::Recorded(Box::new(from_item(old)?)))
+                    }
+                    Some(_) => Ok(ExportClaim::Busy),
+                    None => Err(Error::aws("DynamoDB", err)),
+                }
+            }
+        }
+    }
+
+    /// Exports LinkedIn refused while the tenant's integration was inactive.
+    pub async fn held_exports(&self, tenant_id: &str) -> Result<Vec<String>> {
+        let listing = Partition::index(keys::GSI2, keys::GSI2_PK, keys::held_exports(tenant_id));
+        Ok(self
+            .query_all(&listing)
+            .await?
+            .iter()
+            .filter_map(|item| item.get(keys::GSI2_SK)?.as_s().ok().cloned())
+            .collect())
     }
 
     /// Export records, newest first.

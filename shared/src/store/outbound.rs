@@ -280,6 +280,19 @@ impl Store {
     /// Moves the tenant's change counter after a change, and tells whether a sync run holds the
     /// lease: that run sees the change (its release fails because the counter moved), so no
     /// nudge is needed.
+    /// The change counter's increment as a transaction item, for a change written inside a
+    /// transaction (which cannot read back who holds the sync lease: its caller always nudges).
+    pub(super) fn change_seq_bump(&self, tenant: &str) -> Result<Update> {
+        build(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_item(&keys::sync_state(tenant))))
+                .update_expression("ADD changeSeq :one")
+                .expression_attribute_values(":one", n(1))
+                .build(),
+        )
+    }
+
     async fn bump_change_seq(&self, tenant: &str, now: i64) -> Result<Wake> {
         let resp = self
             .client
@@ -722,7 +735,7 @@ fn record_key(
 /// Adds the outbox attributes to an update's `SET` clause: a new revision, and for stage
 /// changes the stages flag. (Application items always carry their
 /// `candidateId`, which the index projects.)
-fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i64) {
+pub(super) fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i64) {
     let mut names = update.expression_attribute_names.take().unwrap_or_default();
     let mut values = update
         .expression_attribute_values
