@@ -175,6 +175,7 @@ impl AdminApi {
             }
             "GET /tenants/{tenantId}/contracts" => self.list_contracts(&tenant).await,
             "GET /tenants/{tenantId}/health" => self.health(&tenant).await,
+            "POST /tenants/{tenantId}/activity/reprocess" => self.reprocess_activity(&tenant).await,
             "GET /tenants/{tenantId}/integration" => {
                 let live_only = match http::query_param(req, "part") {
                     None => false,
@@ -436,10 +437,21 @@ impl AdminApi {
             .list_sync_errors(tenant_id, 20, None)
             .await?
             .items;
+        let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
         Ok(http::json(
             200,
-            &HealthView::new(&contracts, &seats, &letters, &sync_errors, now),
+            &HealthView::new(&contracts, &seats, &letters, &sync_errors, &unprocessed, now),
         ))
+    }
+
+    /// Imports the activity records kept because they could not be decoded or attributed, with
+    /// today's decoder and what is known now; no LinkedIn call is made.
+    async fn reprocess_activity(&self, tenant_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let done =
+            shared::activity::reprocess(&self.store, tenant_id, self.clock.now_ms()).await?;
+        tracing::info!(imported = done.imported, still = done.still_unprocessed, "activity re-processed");
+        Ok(http::json(200, &done))
     }
 
     /// The administrators' integration page (HTML): contracts, seat holders, health, recent
@@ -472,7 +484,8 @@ impl AdminApi {
             .await?
             .items;
         let plain: Vec<Contract> = contracts.iter().map(|(c, _, _)| c.clone()).collect();
-        let health = HealthView::new(&plain, &seats, &letters, &sync_errors, now);
+        let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
+        let health = HealthView::new(&plain, &seats, &letters, &sync_errors, &unprocessed, now);
         let exports = self
             .store
             .list_exports(tenant_id, RECENT, None)

@@ -313,6 +313,20 @@ fn health(d: &PageData) -> String {
             todo: "Read each reason below. Once the cause is fixed, redrive the queue (operations runbook, \"Dead letters\"); nothing is lost meanwhile.".to_owned(),
         });
     }
+    if hv.unprocessed_activity.count > 0 {
+        problems.push(Problem {
+            what: format!(
+                "{} Recruiter activity record(s) from LinkedIn could not be imported.",
+                hv.unprocessed_activity.count
+            ),
+            todo: format!(
+                "They are kept, not lost. Read each reason below; {}",
+                crate::views::UNPROCESSED_TODO
+                    .split_once(": ")
+                    .map_or(crate::views::UNPROCESSED_TODO, |(_, todo)| todo)
+            ),
+        });
+    }
     if !hv.outbound_sync_errors.is_empty() {
         problems.push(Problem {
             what: format!(
@@ -330,7 +344,8 @@ fn health(d: &PageData) -> String {
          <div class=\"{}\" id=\"fig-stale\"><dt>Stale seats</dt><dd>{}</dd></div>\
          <div class=\"{}\" id=\"fig-dead\"><dt>Dead-lettered messages (14 days)</dt><dd>{}</dd></div>\
          <div class=\"{}\" id=\"fig-sync\"><dt>Outbound sync errors</dt><dd>{}</dd></div>\
-         <div class=\"{}\" id=\"fig-unlinked\"><dt>Unlinked seats</dt><dd>{}</dd></div></dl>",
+         <div class=\"{}\" id=\"fig-unlinked\"><dt>Unlinked seats</dt><dd>{}</dd></div>\
+         <div class=\"{}\" id=\"fig-unprocessed\"><dt>Unprocessed activity</dt><dd>{}</dd></div></dl>",
         flag(!stale.is_empty()),
         stale.len(),
         flag(!hv.dead_letters.is_empty()),
@@ -339,6 +354,8 @@ fn health(d: &PageData) -> String {
         hv.outbound_sync_errors.len(),
         flag(!hv.unlinked_seats.is_empty()),
         hv.unlinked_seats.len(),
+        flag(hv.unprocessed_activity.count > 0),
+        hv.unprocessed_activity.count,
     );
     if problems.is_empty() {
         h.push_str("<p class=\"ok\">Everything is flowing: every linked seat of an active contract was polled within the hour, and nothing failed.</p>");
@@ -364,6 +381,19 @@ fn health(d: &PageData) -> String {
                 time(at),
                 esc(&l.source),
                 esc(&l.reason)
+            );
+        }
+        h.push_str("</tbody></table></details>");
+    }
+    if hv.unprocessed_activity.count > 0 {
+        h.push_str("<details id=\"unprocessed\"><summary>Unprocessed activity</summary><table><thead><tr><th scope=\"col\">Stream</th><th scope=\"col\">Seat</th><th scope=\"col\">Reason</th></tr></thead><tbody>");
+        for r in &hv.unprocessed_activity.records {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                esc(r.stream),
+                esc(&r.seat_id),
+                esc(&r.reason)
             );
         }
         h.push_str("</tbody></table></details>");
@@ -669,6 +699,10 @@ fn recent(d: &PageData) -> String {
                 (ExportStatus::Pending, _) => "waiting: its seat is not linked".to_owned(),
                 (ExportStatus::Skipped, Some(r)) => format!("not imported: {}", skip_reason(r)),
                 (ExportStatus::Skipped, None) => "not imported".to_owned(),
+                (ExportStatus::Held, _) => {
+                    "held by LinkedIn while the integration is inactive: fetched again after renewal"
+                        .to_owned()
+                }
             };
             let _ = write!(
                 h,
@@ -733,6 +767,7 @@ fn skip_reason(r: SkipReason) -> &'static str {
         SkipReason::ContractNotConnected => "its contract is not connected",
         SkipReason::ContractInactive => "its contract was not active",
         SkipReason::SeatNotLinked => "its seat is not linked",
+        SkipReason::LinkedInInactive => "LinkedIn reported the integration inactive",
     }
 }
 
