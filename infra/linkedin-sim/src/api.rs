@@ -106,7 +106,12 @@ impl FromRequestParts<Sim> for Caller {
 
 /// A page of a finder: `{"elements": [...], "paging": {"start", "count", "total"}}`
 /// (collection and doc: `start`, `count`; `total` is optional at LinkedIn and always given here).
-pub(crate) fn page_response(elements: Vec<Value>, start: usize, count: usize, total: usize) -> Response {
+pub(crate) fn page_response(
+    elements: Vec<Value>,
+    start: usize,
+    count: usize,
+    total: usize,
+) -> Response {
     Json(json!({
         "elements": elements,
         "paging": { "start": start, "count": count, "total": total },

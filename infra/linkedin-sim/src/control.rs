@@ -30,7 +30,10 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{App, ContractState, ExportSpec, Fault, InMail, Note, Seat, Sim, SimError, Stub, challenge_response};
+use crate::{
+    App, ContractState, ExportSpec, Fault, InMail, Note, Seat, Sim, SimError, Stub,
+    challenge_response,
+};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -124,8 +124,7 @@ impl IntegrationKey {
 
     /// 403 unless the caller may touch it.
     fn check_owner(&self, caller: &Caller) -> Result<(), String> {
-        if self.context.starts_with("urn:li:organization:") && self.context != caller.organization
-        {
+        if self.context.starts_with("urn:li:organization:") && self.context != caller.organization {
             return Err(format!(
                 "integrationContext {} is not the organization of the calling application",
                 self.context
@@ -142,7 +141,7 @@ pub(crate) async fn get(
     restli: Restli,
 ) -> Result<Response, ApiErr> {
     if restli.query.iter().any(|(k, _)| k == "q") {
-        return Ok(status_change(&sim, &caller, &restli)?);
+        return status_change(&sim, &caller, &restli);
     }
     restli.expect_batch_get()?;
     let mut answer = BatchAnswer::default();
@@ -210,17 +209,23 @@ pub(crate) async fn name(
     let mut state = sim.state();
     for (key, entity) in records {
         let spelled = key.spelled();
-        let verdict = key.check_owner(&caller).map_err(|e| (403, e)).and_then(|()| {
-            let set = patch_set(&entity).map_err(|e| (400, e))?;
-            if let Some(other) = set.keys().find(|k| *k != "integrationName") {
-                return Err((400, format!("unknown field {other}")));
-            }
-            set.get("integrationName")
-                .and_then(Value::as_str)
-                .filter(|n| !n.trim().is_empty())
-                .map(str::to_string)
-                .ok_or((400, "integrationName must be a non-empty string".to_string()))
-        });
+        let verdict = key
+            .check_owner(&caller)
+            .map_err(|e| (403, e))
+            .and_then(|()| {
+                let set = patch_set(&entity).map_err(|e| (400, e))?;
+                if let Some(other) = set.keys().find(|k| *k != "integrationName") {
+                    return Err((400, format!("unknown field {other}")));
+                }
+                set.get("integrationName")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.trim().is_empty())
+                    .map(str::to_string)
+                    .ok_or((
+                        400,
+                        "integrationName must be a non-empty string".to_string(),
+                    ))
+            });
         match verdict {
             Ok(name) => {
                 state.integrations.named.insert(
@@ -245,7 +250,8 @@ pub(crate) async fn name(
 fn path_key(segment: &str, caller: &Caller) -> Result<IntegrationKey, ApiErr> {
     let key = IntegrationKey::from_fields(&parse_key(segment)?)
         .map_err(|e| bad(format!("The integration in the path: {e}")))?;
-    key.check_owner(caller).map_err(|e| ApiErr::new(403, 0, e))?;
+    key.check_owner(caller)
+        .map_err(|e| ApiErr::new(403, 0, e))?;
     Ok(key)
 }
 
@@ -290,7 +296,9 @@ pub(crate) async fn put_configurations(
                     "the entity must be {\"configurationValue\": {\"string\": \"..\"}}".to_string()
                 })?;
                 if id == "CALLBACK_URL" && !is_http_url(&value) {
-                    return Err(format!("CALLBACK_URL must be an http(s) URL, got {value:?}"));
+                    return Err(format!(
+                        "CALLBACK_URL must be an http(s) URL, got {value:?}"
+                    ));
                 }
                 Ok(value)
             });

@@ -245,22 +245,34 @@ fn router(sim: Sim) -> Router {
     use sync::{applications, candidates, jobs};
     let configurations = "/v2/atsIntegrations/{key}/configurations";
     Router::new()
-        .route("/oauth/v2/accessToken", post(oauth::access_token).fallback(oauth::method_not_allowed))
+        .route(
+            "/oauth/v2/accessToken",
+            post(oauth::access_token).fallback(oauth::method_not_allowed),
+        )
         .route("/oauth/{*rest}", any(oauth::not_found))
         .route("/v2/exportedCandidates", get(exports::exported_candidates))
-        .route("/v2/atsIntegrations", get(integrations::get).post(integrations::name))
+        .route(
+            "/v2/atsIntegrations",
+            get(integrations::get).post(integrations::name),
+        )
         .route(
             configurations,
             put(integrations::put_configurations)
                 .get(integrations::get_configurations)
                 .delete(integrations::delete_configurations),
         )
-        .route("/v2/atsIntegrationConfigurations", post(integrations::register_callback))
+        .route(
+            "/v2/atsIntegrationConfigurations",
+            post(integrations::register_callback),
+        )
         .route(
             "/v2/conversationEvents",
             get(activity::conversation_events::conversation_events),
         )
-        .route("/v2/prospectNotes", get(activity::prospect_notes::prospect_notes))
+        .route(
+            "/v2/prospectNotes",
+            get(activity::prospect_notes::prospect_notes),
+        )
         .route("/v2/mailStubs", get(activity::mail_stubs::mail_stubs))
         .route("/v2/seatsV2", get(activity::seats::seats_v2))
         .route("/v2/simpleJobPostings", post(jobs::submit))
@@ -280,7 +292,10 @@ fn router(sim: Sim) -> Router {
             "/v2/atsApplications/{key}/stages",
             put(applications::put_stages).delete(applications::delete_stages),
         )
-        .route("/rest/atsPurgedExportedCandidates", get(purged::purged_candidates))
+        .route(
+            "/rest/atsPurgedExportedCandidates",
+            get(purged::purged_candidates),
+        )
         .method_not_allowed_fallback(no_method)
         .merge(control::routes())
         .fallback(no_resource)

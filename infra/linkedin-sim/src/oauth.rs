@@ -81,7 +81,11 @@ pub(crate) async fn access_token(State(sim): State<Sim>, body: Bytes) -> Respons
 }
 
 pub(crate) async fn method_not_allowed() -> Response {
-    oauth_error(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "use POST")
+    oauth_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request",
+        "use POST",
+    )
 }
 
 pub(crate) async fn not_found() -> Response {

@@ -9,11 +9,11 @@
 use axum::{extract::State, http::HeaderMap, response::Response};
 use serde_json::{Value, json};
 
+use crate::Sim;
 use crate::api::{ApiErr, Caller, bad, page_response};
 use crate::exports::paging;
 use crate::restli::{Restli, single};
 use crate::state::now_ms;
-use crate::Sim;
 
 impl Sim {
     /// LinkedIn reports `member`'s profile closed for the customer `organization` (now, or at

@@ -74,7 +74,7 @@ pub(crate) fn percent_decode(s: &str) -> String {
 pub(crate) fn encode_key_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
-        if matches!(b, b'&' | b'=' | b'%') || b < 0x20 || b >= 0x7f {
+        if matches!(b, b'&' | b'=' | b'%') || !(0x20..0x7f).contains(&b) {
             out.push_str(&format!("%{b:02X}"));
         } else {
             out.push(b as char);
@@ -97,7 +97,9 @@ pub(crate) fn single<'a>(query: &'a Query, name: &str) -> Result<Option<&'a str>
     match values(query, name).as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one)),
-        _ => Err(bad(format!("Query parameter {name} is given more than once"))),
+        _ => Err(bad(format!(
+            "Query parameter {name} is given more than once"
+        ))),
     }
 }
 
@@ -260,7 +262,9 @@ impl Restli {
 }
 
 pub(crate) fn too_many(records: usize, max: usize) -> ApiErr {
-    bad(format!("A batch holds at most {max} records, got {records}"))
+    bad(format!(
+        "A batch holds at most {max} records, got {records}"
+    ))
 }
 
 /// The decoded fields of a compound key.
@@ -357,10 +361,8 @@ impl BatchAnswer {
     }
 
     pub fn error(&mut self, key: String, status: u16, message: impl Into<String>) {
-        self.errors.insert(
-            key,
-            json!({ "status": status, "message": message.into() }),
-        );
+        self.errors
+            .insert(key, json!({ "status": status, "message": message.into() }));
     }
 }
 

@@ -122,10 +122,9 @@ pub(crate) async fn get(
         match found {
             Some((candidate, synced)) => {
                 let mut served = candidate.clone();
-                if let (Some(member), Some(fields)) = (
-                    synced.matched_members.get(&key.id),
-                    served.as_object_mut(),
-                ) {
+                if let (Some(member), Some(fields)) =
+                    (synced.matched_members.get(&key.id), served.as_object_mut())
+                {
                     fields.insert(MEMBER_FIELD.to_string(), json!(member));
                 }
                 answer.ok(spelled, served);

@@ -106,7 +106,13 @@ impl SyncState {
     /// Ends a task: FAILED, or PROCESSED with an error code, when so set for its job (nothing
     /// stored); else the job is stored (unless a later submission already is) and the task
     /// SUCCEEDED (or PROCESSED without an error code).
-    fn complete(&mut self, organization: &str, job_id: &str, element: Value, submission: u64) -> Value {
+    fn complete(
+        &mut self,
+        organization: &str,
+        job_id: &str,
+        element: Value,
+        submission: u64,
+    ) -> Value {
         let status = match self.jobs.endings.get(job_id).cloned() {
             Some(Ending::Failed { message }) => {
                 return json!({ "status": "FAILED", "message": message });

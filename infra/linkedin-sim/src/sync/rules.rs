@@ -287,7 +287,10 @@ fn phone_problems(c: &mut Check<'_>, i: usize, phone: &Value) {
     {
         c.problem(format!("{name}.extension must be a string"));
     }
-    for unknown in fields.keys().filter(|k| !["number", "extension"].contains(&k.as_str())) {
+    for unknown in fields
+        .keys()
+        .filter(|k| !["number", "extension"].contains(&k.as_str()))
+    {
         c.problem(format!(
             "{name}.{unknown} is an unknown field (a phone is {{number, extension}})"
         ));
