@@ -202,6 +202,26 @@ pub fn record_key(id_field: &'static str, id: &str, organization: &str) -> Compo
     CompoundKey::ats_record(id_field, id, organization)
 }
 
+/// The key of one of a customer's integrations (collection, Module 1):
+/// `integrationContext=<org or contract URN>&integrationType=<type>&tenantType=RECRUITER&dataProvider=ATS`.
+pub fn integration_key(context: &str, integration_type: &str) -> CompoundKey {
+    CompoundKey::of(&[
+        ("integrationContext", context),
+        ("integrationType", integration_type),
+        ("tenantType", "RECRUITER"),
+        ("dataProvider", "ATS"),
+    ])
+}
+
+/// The configuration that names the customer's callback URL (collection).
+pub const CALLBACK_URL: &str = "CALLBACK_URL";
+
+/// The body of a configuration `batch_update`:
+/// `{"entities": {"<NAME>": {"configurationValue": {"string": "<value>"}}}}` (collection).
+pub fn configuration(name: &str, value: &str) -> serde_json::Value {
+    serde_json::json!({ "entities": { name: { "configurationValue": { "string": value } } } })
+}
+
 /// `availability` of a job posting (collection: "Create Public Job", "Create Private Job").
 pub const AVAILABILITY_PUBLIC: &str = "PUBLIC";
 pub const AVAILABILITY_PRIVATE: &str = "PRIVATE_TO_ATS_INTEGRATION";

@@ -94,29 +94,40 @@ impl LinkedIn {
             .collect())
     }
 
-    /// Registers the customer's callback URL (the `CALLBACK_URL` integration configuration;
-    /// name and body assumed). LinkedIn validates the URL with a challenge before it answers.
+    /// Registers the customer's callback URL: the `CALLBACK_URL` configuration of the
+    /// organization's `ONE_CLICK_EXPORT` integration (collection, "Sync Integration Configuration
+    /// - Callback URL (Mandatory)"). LinkedIn validates the URL with a challenge before it
+    /// answers.
     pub async fn register_callback(
         &self,
         creds: &LinkedInCredentials,
         organization: &str,
         url: &str,
     ) -> Result<()> {
-        let body = serde_json::json!({
-            "integrationContext": organization,
-            "configurationType": "CALLBACK_URL",
-            "value": url,
-        });
-        self.write(
-            creds,
-            Method::POST,
-            "/atsIntegrationConfigurations",
-            &Query::new(),
-            "create",
-            &body,
+        let key = wire::integration_key(organization, "ONE_CLICK_EXPORT");
+        let path = format!("/atsIntegrations/{}/configurations", key.to_key_string());
+        let q = Query::new().ids([wire::CALLBACK_URL]);
+        let body = wire::configuration(wire::CALLBACK_URL, url);
+        let resp = self
+            .write(creds, Method::PUT, &path, &q, "batch_update", &body)
+            .await?;
+        let answer = decode_updated(&path, resp).await?;
+        let name = wire::CALLBACK_URL.to_owned();
+        match outcomes(
+            std::iter::once((name.clone(), Answered::Simple(name.clone()))),
+            answer,
         )
-        .await
-        .map(|_| ())
+        .remove(&name)
+        {
+            Some(RecordOutcome::Accepted) => Ok(()),
+            Some(RecordOutcome::Rejected { status, message }) => Err(Error::LinkedInRejected {
+                status,
+                service_error_code: None,
+                message,
+            }),
+            Some(RecordOutcome::NotDone(m)) => Err(Error::LinkedInUnavailable(m)),
+            None => Err(Error::LinkedInUnavailable(format!("{path}: no answer"))),
+        }
     }
 
     /// Updates candidates (`batch_update`), keyed by their ATS id.

@@ -1,0 +1,284 @@
+//! LinkedIn's published requests hold both sides: the simulator must answer them as LinkedIn
+//! would, and the client must send exactly them. `tests/linkedin-reference/requests.json` lists
+//! every request the client makes, spelt as LinkedIn's Postman collection (or, where it has none,
+//! its documentation) spells it; these tests read it.
+//!
+//! - Replayed against the simulator, each request is answered 2xx; the same request with its keys
+//!   in Rest.li 2.0 syntax (what the client sent before) is answered 400, as LinkedIn reads a
+//!   request without the 2.0 header as 1.0.
+//! - The request the client sends for the same operation (as the simulator recorded it) has the
+//!   same method, path, query names and values, Rest.li method header and body keys.
+//!
+//! Together they hold the client and the simulator to LinkedIn rather than to each other: a
+//! spelling changed on either side, by one character, fails one of them.
+
+mod fixtures;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::SocketAddr;
+
+use fixtures::{Fixture, Seeded, body_keys, decoded_query, encode_query, fill, seed, to_restli2};
+use serde_json::Value;
+use shared::linkedin::{LinkedIn, Paging, wire};
+
+#[tokio::test]
+async fn linkedin_requests_are_answered_2xx_by_the_simulator() {
+    let mut s = seed().await;
+    let token = s.token().await;
+    for f in fixtures::load() {
+        if f.operation == "token" {
+            continue;
+        }
+        let (status, answer) = s.replay(&f, &token).await;
+        assert!(
+            (200..300).contains(&status),
+            "{} ({}): the simulator answered {status}: {answer}",
+            f.operation,
+            f.source
+        );
+        s.capture(&f, &answer);
+    }
+}
+
+#[tokio::test]
+async fn restli_2_spelling_of_the_same_requests_is_refused() {
+    let mut s = seed().await;
+    let token = s.token().await;
+    let mut checked = 0;
+    for f in fixtures::load() {
+        if f.operation == "token" {
+            continue;
+        }
+        // Earlier requests first, as LinkedIn's spelling, so that later ones have what they need.
+        let (_, answer) = s.replay(&f, &token).await;
+        s.capture(&f, &answer);
+        let Some(old) = to_restli2(&f) else {
+            continue;
+        };
+        let (status, answer) = s.replay(&old, &token).await;
+        assert_eq!(
+            status, 400,
+            "{}: the Rest.li 2.0 spelling {} ?{} got {status}: {answer}",
+            f.operation, old.path, encode_query(&old.query)
+        );
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} requests carry keys");
+}
+
+#[tokio::test]
+async fn the_client_sends_what_linkedin_publishes() {
+    let mut s = seed().await;
+    let li = LinkedIn::new(s.sim.api_url(), s.sim.auth_url())
+        .unwrap()
+        .with_rest(Some(s.sim.rest_url()), None);
+    let creds = s.creds();
+    let org = fixtures::ORGANIZATION;
+    let window = (fixtures::WINDOW_START, fixtures::WINDOW_END);
+    let mut checked = BTreeSet::new();
+    for f in fixtures::load() {
+        s.sim.clear_calls();
+        let op = f.operation.as_str();
+        match op {
+            "token" => {
+                // The token is fetched by the first call of a fresh client.
+                let fresh = LinkedIn::new(s.sim.api_url(), s.sim.auth_url()).unwrap();
+                fresh.seats(&creds, fixtures::CONTRACT, Paging::first(1)).await.unwrap();
+            }
+            "exported_candidate" => {
+                let got = li
+                    .exported_candidate(&creds, &s.vars["exportRequestId"], 0)
+                    .await
+                    .unwrap();
+                assert!(got.is_some(), "the seeded export is found");
+            }
+            "integration_changes" => {
+                let got = li
+                    .integration_changes(&creds, &s.vars["statusRequestId"])
+                    .await
+                    .unwrap();
+                assert_eq!(got.len(), 1);
+            }
+            "register_callback" => li
+                .register_callback(&creds, org, &s.vars["callbackUrl"])
+                .await
+                .unwrap(),
+            "inmails" => {
+                li.inmails(&creds, fixtures::SEAT, window, Paging::first(Paging::INMAILS))
+                    .await
+                    .unwrap();
+            }
+            "stubs" => {
+                li.stubs(
+                    &creds,
+                    fixtures::CONTRACT,
+                    fixtures::SEAT,
+                    window,
+                    Paging::first(Paging::STUBS),
+                )
+                .await
+                .unwrap();
+            }
+            "notes" => {
+                li.notes(
+                    &creds,
+                    fixtures::CONTRACT,
+                    fixtures::SEAT,
+                    window,
+                    Paging::first(Paging::NOTES),
+                )
+                .await
+                .unwrap();
+            }
+            "seats" => {
+                li.seats(&creds, fixtures::CONTRACT, Paging::first(Paging::LISTS))
+                    .await
+                    .unwrap();
+            }
+            "purged_candidates" => {
+                let got = li
+                    .purged_candidates(&creds, org, Paging::first(Paging::LISTS))
+                    .await
+                    .unwrap();
+                assert_eq!(got.elements.len(), 1, "the seeded closed profile is listed");
+            }
+            "submit_jobs" => {
+                let answers = li.submit_jobs(&creds, &[fixtures::job()]).await.unwrap();
+                let task = answers[0].clone().expect("LinkedIn accepts the job");
+                s.vars.insert("taskId".into(), task);
+            }
+            "job_tasks" => {
+                let tasks = li
+                    .job_tasks(&creds, &[s.vars["taskId"].clone()])
+                    .await
+                    .unwrap();
+                assert!(tasks.contains_key(&s.vars["taskId"]), "{tasks:?}");
+            }
+            "update_candidates" => {
+                let got = li
+                    .update_candidates(&creds, org, &[("c-1".into(), fixtures::candidate())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["c-1"], shared::linkedin::RecordOutcome::Accepted);
+            }
+            "attach_members" => {
+                let got = li
+                    .attach_members(&creds, org, &[("c-1".into(), fixtures::MEMBER.into())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["c-1"], shared::linkedin::RecordOutcome::Accepted);
+            }
+            "update_applications" => {
+                let got = li
+                    .update_applications(&creds, org, &[("a-1".into(), fixtures::application())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["a-1"], shared::linkedin::RecordOutcome::Accepted);
+            }
+            "update_stages" => {
+                let stage = |at, stage: &str| wire::AtsStage {
+                    ats_created_at: at,
+                    stage: stage.into(),
+                };
+                let got = li
+                    .update_stages(
+                        &creds,
+                        org,
+                        "a-1",
+                        &[
+                            ("STAGE001".into(), stage(1_700_000_000_000, "New")),
+                            ("STAGE002".into(), stage(1_700_000_600_000, "Phone Interview")),
+                        ],
+                    )
+                    .await
+                    .unwrap();
+                assert!(
+                    got.values()
+                        .all(|o| *o == shared::linkedin::RecordOutcome::Accepted),
+                    "{got:?}"
+                );
+            }
+            other => panic!("the fixture names an operation this test does not drive: {other}"),
+        }
+        let sent = s.sent(&f);
+        compare(&fill(&f, &s.vars), &sent);
+        checked.insert(op.to_owned());
+    }
+    assert!(checked.len() >= 15, "{checked:?}");
+}
+
+/// What the simulator recorded of the client's request.
+#[derive(Debug)]
+pub struct Sent {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<Value>,
+    pub form_keys: Vec<String>,
+}
+
+fn compare(want: &Fixture, sent: &Sent) {
+    let what = &want.operation;
+    assert_eq!(sent.method, want.method, "{what}: method");
+    assert_eq!(sent.path, want.full_path(), "{what}: path");
+    let mut got_query = sent.query.clone();
+    let mut want_query = decoded_query(&want.query);
+    got_query.sort();
+    want_query.sort();
+    assert_eq!(got_query, want_query, "{what}: query names and values");
+    assert_eq!(
+        sent.headers.get("x-restli-method"),
+        want.headers.get("x-restli-method"),
+        "{what}: x-restli-method"
+    );
+    assert_eq!(
+        sent.headers.get("x-restli-protocol-version"),
+        None,
+        "{what}: no protocol version header (LinkedIn reads 1.0)"
+    );
+    if let Some(v) = want.headers.get("linkedin-version") {
+        assert_eq!(sent.headers.get("linkedin-version"), Some(v), "{what}");
+    }
+    match (&want.body, &sent.body) {
+        (Some(w), Some(g)) => assert_eq!(body_keys(g), body_keys(w), "{what}: body keys"),
+        (None, None) => {}
+        (w, g) => panic!("{what}: body expected {w:?}, sent {g:?}"),
+    }
+    if !want.form.is_empty() {
+        let mut got = sent.form_keys.clone();
+        let mut expected = want.form.clone();
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "{what}: form fields");
+    }
+}
+
+/// Tells the conformance tests' own helpers apart from the scenario: the callback that answers
+/// LinkedIn's challenge.
+pub async fn callback_server(secret: String) -> SocketAddr {
+    use axum::extract::Query;
+    let app = axum::Router::new().route(
+        "/callback",
+        axum::routing::get(move |Query(q): Query<HashMap<String, String>>| {
+            let secret = secret.clone();
+            async move {
+                let code = q.get("challengeCode").cloned().unwrap_or_default();
+                axum::Json(shared::webhook::answer_challenge(&secret, &code))
+            }
+        })
+        .post(|| async { axum::http::StatusCode::OK }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+impl Seeded {
+    fn creds(&self) -> shared::secrets::LinkedInCredentials {
+        shared::secrets::LinkedInCredentials::new(fixtures::CLIENT_ID, fixtures::CLIENT_SECRET)
+    }
+}
