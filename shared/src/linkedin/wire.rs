@@ -471,6 +471,22 @@ mod tests {
     }
 
     #[test]
+    fn job_task_states_as_documented() {
+        let task = |v: serde_json::Value| serde_json::from_value::<JobTask>(v).unwrap().state();
+        assert_eq!(task(serde_json::json!({"status": "IN_PROGRESS"})), TaskState::Running);
+        assert_eq!(task(serde_json::json!({"status": "SUCCEEDED"})), TaskState::Posted);
+        assert_eq!(task(serde_json::json!({"status": "PROCESSED"})), TaskState::Posted);
+        assert_eq!(
+            task(serde_json::json!({"status": "PROCESSED", "errorCode": "INVALID_LOCATION", "message": "bad"})),
+            TaskState::Refused("bad (error code INVALID_LOCATION)".into())
+        );
+        assert_eq!(
+            task(serde_json::json!({"status": "FAILED"})),
+            TaskState::Refused("no reason given".into())
+        );
+    }
+
+    #[test]
     fn earlier_export_names_are_still_read() {
         let element: ExportElement = serde_json::from_value(serde_json::json!({
             "contract": "urn:li:contract:1",

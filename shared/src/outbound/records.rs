@@ -225,6 +225,82 @@ mod tests {
         }
     }
 
+    fn tenant() -> Tenant {
+        serde_json::from_value(serde_json::json!({
+            "tenantId": "t", "name": "Acme", "organization": "urn:li:organization:7",
+            "clientId": "c", "createdAt": 0, "updatedAt": 0
+        }))
+        .unwrap()
+    }
+
+    fn open_job() -> Job {
+        serde_json::from_value(serde_json::json!({
+            "tenantId": "t", "jobId": "j-1", "title": "Engineer", "description": "Builds",
+            "location": "Dublin", "state": "OPEN", "companyApplyUrl": "https://acme.example/j-1",
+            "createdAt": 5, "updatedAt": 5
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn jobs_are_private_to_the_integration_unless_said_otherwise() {
+        let mut t = tenant();
+        assert_eq!(t.job_availability, JobAvailability::PrivateToAtsIntegration);
+        let mut j = open_job();
+        assert_eq!(job(&j, &t).unwrap().availability, "PRIVATE_TO_ATS_INTEGRATION");
+        t.job_availability = JobAvailability::Public;
+        assert_eq!(job(&j, &t).unwrap().availability, "PUBLIC");
+        j.availability = Some(JobAvailability::PrivateToAtsIntegration);
+        assert_eq!(job(&j, &t).unwrap().availability, "PRIVATE_TO_ATS_INTEGRATION");
+    }
+
+    #[test]
+    fn a_job_without_an_apply_url_is_not_sent() {
+        let mut j = open_job();
+        j.company_apply_url = None;
+        let problem = job(&j, &tenant()).unwrap_err();
+        assert!(problem.contains("companyApplyUrl"), "{problem}");
+        j.company_apply_url = Some("javascript:alert(1)".into());
+        assert!(job(&j, &tenant()).unwrap_err().contains("http(s)"));
+    }
+
+    #[test]
+    fn candidates_carry_their_ats_page_and_untyped_phones() {
+        let c: Candidate = serde_json::from_value(serde_json::json!({
+            "tenantId": "t", "candidateId": "c 1/x", "firstName": "Ada", "lastName": "",
+            "phones": [{"number": "+353 1", "extension": "12", "type": "WORK"}],
+            "source": "Ats", "createdAt": 1, "updatedAt": 2
+        }))
+        .unwrap();
+        let url = ProfileUrl::new("https://ats.example/c/{candidateId}").unwrap();
+        let sent = serde_json::to_value(candidate(&c, &url).unwrap()).unwrap();
+        assert_eq!(sent["externalProfileUrl"], "https://ats.example/c/c%201%2Fx");
+        assert_eq!(sent["phoneNumbers"], serde_json::json!([{"number": "+353 1", "extension": "12"}]));
+        assert!(sent.get("lastName").is_none(), "absent, not null: {sent}");
+        assert!(!sent.to_string().contains("null"), "{sent}");
+        assert!(ProfileUrl::new("https://ats.example/candidates").is_err());
+        assert!(ProfileUrl::new("ftp://ats.example/{candidateId}").is_err());
+    }
+
+    #[test]
+    fn applications_leave_out_what_the_ats_does_not_have() {
+        let app: Application = serde_json::from_value(serde_json::json!({
+            "tenantId": "t", "applicationId": "a", "candidateId": "c", "jobId": "j",
+            "source": "Ats", "dispositionReason": "  ", "createdAt": 1
+        }))
+        .unwrap();
+        let c: Candidate = serde_json::from_value(serde_json::json!({
+            "tenantId": "t", "candidateId": "c", "firstName": "Ada", "lastName": "L",
+            "source": "Ats", "createdAt": 1, "updatedAt": 1
+        }))
+        .unwrap();
+        let sent = serde_json::to_value(application(&app, Some(&c), None).unwrap()).unwrap();
+        assert!(!sent.to_string().contains("null"), "{sent}");
+        for absent in ["atsJobPostingName", "candidateEmail", "source", "dispositionReason"] {
+            assert!(sent.get(absent).is_none(), "{absent}: {sent}");
+        }
+    }
+
     #[test]
     fn not_available_is_not_a_stage() {
         assert!(stage(&Stage::new("Not Available", 5)).is_err());

@@ -57,17 +57,16 @@ impl Keyed {
         }
     }
 
-    /// Removes the record and what hangs on it; false when it was not held.
+    /// Removes the record (and a candidate's attached member); false when it was not held.
+    /// An application's stages, notes and feedback stay: the collection deletes them with calls
+    /// of their own, after the application (whether LinkedIn cascades is unverified).
     fn remove(self, synced: &mut Synced, id: &str) -> bool {
         match self {
             Keyed::Candidate => {
                 synced.matched_members.remove(id);
                 synced.candidates.remove(id).is_some()
             }
-            Keyed::Application => {
-                synced.stages.remove(id);
-                synced.applications.remove(id).is_some()
-            }
+            Keyed::Application => synced.applications.remove(id).is_some(),
         }
     }
 }
