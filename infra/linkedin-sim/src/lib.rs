@@ -17,10 +17,10 @@
 //! - `/v2/atsIntegrations` (names, batch get, `q=request` status changes) and
 //!   `/v2/atsIntegrations/<key>/configurations` (`integrations.rs`),
 //! - recruiter activity and seats (`activity/`): `/v2/conversationEvents`, `/v2/prospectNotes`,
-//!   `/v2/mailStubs`, `/v2/seatsV2`,
+//!   `/v2/mailStubs`, `/v2/seatsV2` (and the older `/v2/seats?q=seatsByAttributes`),
 //! - ATS → LinkedIn sync (`sync/`): `/v2/simpleJobPostings`, `/v2/simpleJobPostingTasks`,
-//!   `/v2/atsCandidates`, `/v2/atsApplications`, `/v2/atsApplications/<key>/stages`; what
-//!   LinkedIn holds is read with [`Sim::synced`],
+//!   `/v2/atsCandidates`, `/v2/atsApplications`, `/v2/atsApplications/<key>/stages`, notes and
+//!   interview feedback; what LinkedIn holds is read with [`Sim::synced`],
 //! - `GET /rest/atsPurgedExportedCandidates` with `LinkedIn-Version` (`purged.rs`),
 //! - control routes under `/_sim/...` (`control.rs`).
 //!
@@ -242,7 +242,7 @@ async fn no_method(method: axum::http::Method) -> axum::response::Response {
 }
 
 fn router(sim: Sim) -> Router {
-    use sync::{applications, candidates, jobs};
+    use sync::{applications, candidates, jobs, notes};
     let configurations = "/v2/atsIntegrations/{key}/configurations";
     Router::new()
         .route(
@@ -275,6 +275,7 @@ fn router(sim: Sim) -> Router {
         )
         .route("/v2/mailStubs", get(activity::mail_stubs::mail_stubs))
         .route("/v2/seatsV2", get(activity::seats::seats_v2))
+        .route("/v2/seats", get(activity::seats::seats_by_attributes))
         .route("/v2/simpleJobPostings", post(jobs::submit))
         .route("/v2/simpleJobPostingTasks", get(jobs::poll))
         .route(
@@ -287,6 +288,18 @@ fn router(sim: Sim) -> Router {
         .route(
             "/v2/atsApplications",
             put(applications::put).delete(applications::delete),
+        )
+        .route(
+            "/v2/atsCandidates/{key}/notes",
+            put(notes::put_candidate_notes).delete(notes::delete_candidate_notes),
+        )
+        .route(
+            "/v2/atsApplications/{key}/notes",
+            put(notes::put_application_notes).delete(notes::delete_application_notes),
+        )
+        .route(
+            "/v2/atsApplications/{key}/interviewFeedback",
+            put(notes::put_interview_feedback).delete(notes::delete_interview_feedback),
         )
         .route(
             "/v2/atsApplications/{key}/stages",

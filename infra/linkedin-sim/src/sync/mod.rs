@@ -6,6 +6,8 @@
 //!   `batch_partial_update` attaching a member, batch get, batch delete), in [`candidates`];
 //! - `PUT|DELETE /v2/atsApplications?ids[i]...` and
 //!   `PUT|DELETE /v2/atsApplications/<key>/stages?ids=S1&ids=S2`, in [`applications`];
+//! - `PUT|DELETE /v2/atsCandidates/<key>/notes`, `/v2/atsApplications/<key>/notes` and
+//!   `/v2/atsApplications/<key>/interviewFeedback` (`?ids=N1&ids=N2`), in [`notes`];
 //!
 //! plus [`Sim::synced`] and the hooks that make LinkedIn refuse records.
 //!
@@ -34,6 +36,7 @@ pub(crate) mod applications;
 pub(crate) mod candidates;
 pub(crate) mod jobs;
 mod keys;
+pub(crate) mod notes;
 mod records;
 mod rules;
 
@@ -77,9 +80,17 @@ pub struct Synced {
     /// atsCandidateId -> `urn:li:person:X` attached by `manualMatchedMember`.
     #[serde(default)]
     pub matched_members: BTreeMap<String, String>,
+    /// `candidate:<atsCandidateId>` or `application:<atsJobApplicationId>` -> note id -> the note
+    /// as last accepted.
+    #[serde(default)]
+    pub notes: BTreeMap<String, BTreeMap<String, Value>>,
+    /// atsJobApplicationId -> feedback id -> the interview feedback as last accepted.
+    #[serde(default)]
+    pub interview_feedback: BTreeMap<String, BTreeMap<String, Value>>,
     /// `job:<id>`, `candidate:<id>`, `application:<id>`, `stage:<applicationId>:<stageId>`,
-    /// `member:<candidateId>` -> how many times LinkedIn accepted the record (for a job: how many
-    /// of its tasks succeeded).
+    /// `member:<candidateId>`, `note:candidate:<id>:<noteId>`,
+    /// `note:application:<id>:<noteId>`, `feedback:<applicationId>:<id>` -> how many times
+    /// LinkedIn accepted the record (for a job: how many of its tasks succeeded).
     pub writes: BTreeMap<String, u32>,
     /// The same keys -> when LinkedIn last accepted the record (epoch ms), for freshness.
     #[serde(default)]
@@ -94,7 +105,9 @@ pub struct Synced {
 #[serde(rename_all = "camelCase")]
 pub struct SyncRequest {
     /// `jobs`, `jobTasks`, `candidates`, `candidateMembers` (attach member), `applications`,
-    /// `stages`, or `candidateDeletes`, `applicationDeletes`, `stageDeletes`.
+    /// `stages`, `candidateNotes`, `applicationNotes`, `interviewFeedback`, or the deletes
+    /// `candidateDeletes`, `applicationDeletes`, `stageDeletes`, `candidateNoteDeletes`,
+    /// `applicationNoteDeletes`, `interviewFeedbackDeletes`.
     pub kind: String,
     /// Records in the body (`elements` or `entities`); ids in the query for `jobTasks` and
     /// deletes; 0 when the body does not parse.
@@ -183,8 +196,17 @@ impl Sim {
 /// The [`SyncRequest::kind`] of a request, `None` for reads and other endpoints.
 fn request_kind(method: &str, path: &str) -> Option<&'static str> {
     let path = path.trim_end_matches('/');
-    let stages = path.starts_with("/v2/atsApplications/") && path.ends_with("/stages");
+    let sub = |resource: &str, tail: &str| {
+        path.starts_with(&format!("/v2/{resource}/")) && path.ends_with(tail)
+    };
+    let stages = sub("atsApplications", "/stages");
     Some(match (method, path) {
+        ("PUT", _) if sub("atsCandidates", "/notes") => "candidateNotes",
+        ("DELETE", _) if sub("atsCandidates", "/notes") => "candidateNoteDeletes",
+        ("PUT", _) if sub("atsApplications", "/notes") => "applicationNotes",
+        ("DELETE", _) if sub("atsApplications", "/notes") => "applicationNoteDeletes",
+        ("PUT", _) if sub("atsApplications", "/interviewFeedback") => "interviewFeedback",
+        ("DELETE", _) if sub("atsApplications", "/interviewFeedback") => "interviewFeedbackDeletes",
         ("POST", "/v2/simpleJobPostings") => "jobs",
         ("GET", "/v2/simpleJobPostingTasks") => "jobTasks",
         ("PUT", "/v2/atsCandidates") => "candidates",
@@ -201,7 +223,11 @@ fn request_kind(method: &str, path: &str) -> Option<&'static str> {
 /// How many records a request carries, counted leniently (0 when the body does not parse).
 fn record_count(kind: &str, query: &Query, body: &[u8]) -> usize {
     match kind {
-        "jobTasks" | "stageDeletes" => return values(query, "ids").len(),
+        "jobTasks"
+        | "stageDeletes"
+        | "candidateNoteDeletes"
+        | "applicationNoteDeletes"
+        | "interviewFeedbackDeletes" => return values(query, "ids").len(),
         "candidateDeletes" | "applicationDeletes" => {
             let mut indexes: Vec<&str> = query
                 .iter()

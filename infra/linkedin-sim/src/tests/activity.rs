@@ -374,3 +374,18 @@ fn activity_serde_shapes() {
         inmail("i", 3, true)
     );
 }
+
+#[tokio::test]
+async fn the_older_seat_finder_of_the_collection_is_served() {
+    let (sim, t) = activity_sim().await;
+    sim.add_seat(seat("2", CONTRACT, "INACTIVE"));
+    let q = format!(
+        "/seats?q=seatsByAttributes&fields=id&active=true&count=100&start=0&contracts={CONTRACT}"
+    );
+    let (status, _, body) = get_api(&sim, &q, Some(&t)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(ids(&body), ["1"]);
+    let (_, _, body) = get_api(&sim, &q.replace("active=true", "active=false"), Some(&t)).await;
+    assert_eq!(ids(&body), ["2"]);
+    sim.shutdown();
+}

@@ -430,7 +430,12 @@ async fn batch_deletes_remove_what_linkedin_holds() {
 
     let got = sim.synced(ORG);
     assert!(got.candidates.is_empty() && got.matched_members.is_empty());
-    assert!(got.applications.is_empty() && got.stages.is_empty());
+    assert!(got.applications.is_empty());
+    assert_eq!(
+        got.stages["a-1"].keys().collect::<Vec<_>>(),
+        ["2-bb"],
+        "stages are deleted by calls of their own"
+    );
     let kinds: Vec<String> = got.requests.iter().map(|r| r.kind.clone()).collect();
     assert_eq!(
         kinds[kinds.len() - 3..],

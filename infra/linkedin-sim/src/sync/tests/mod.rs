@@ -9,6 +9,7 @@ use crate::{APPLICATION_FIELDS, App, Fault, FaultKind, Sim, Synced};
 
 mod dialect;
 mod jobs;
+mod notes;
 mod records;
 mod whole_request;
 
