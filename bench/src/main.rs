@@ -628,6 +628,7 @@ async fn import_cpu(
                 body: "Would you like to talk about a role?".into(),
                 created_at: at(i),
                 conversation: None,
+                documented_only: false,
             })
             .collect(),
     );

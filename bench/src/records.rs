@@ -150,6 +150,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
                 body: "Would you like to talk?".into(),
                 created_at: t0 + HOUR + (i as i64) * 1000,
                 conversation: None,
+                documented_only: false,
             })
             .collect(),
     );

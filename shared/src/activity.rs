@@ -327,7 +327,6 @@ impl ActivityImport<'_> {
         }
         Ok(f)
     }
-
 }
 
 /// Turns a window's records into writes, placing each on its member's application; what cannot
@@ -403,7 +402,9 @@ async fn to_writes(
                 attributed.push((id, member, direction, e))
             }
             wire::Attribution::Unattributed(why) => {
-                writes.unprocessed.push(keep(ActivityStream::InMails, raw, why))
+                writes
+                    .unprocessed
+                    .push(keep(ActivityStream::InMails, raw, why))
             }
         }
     }
@@ -601,9 +602,7 @@ pub async fn reprocess(store: &Store, tenant_id: &str, now: i64) -> Result<Repro
             .collect();
         for k in &kept {
             if !still.contains(&(k.stream, k.record_id.clone())) {
-                writes
-                    .deletions
-                    .push(crate::store::unprocessed_key(k));
+                writes.deletions.push(crate::store::unprocessed_key(k));
                 out.imported += 1;
             }
         }

@@ -24,13 +24,6 @@ pub enum Error {
     #[error("LinkedIn throttled the call (retry after {retry_after:?})")]
     Throttled { retry_after: Option<Duration> },
 
-    /// Another worker holds the same piece of work right now; it is retried after the delay.
-    #[error("busy: {reason}")]
-    Busy {
-        reason: String,
-        retry_after: Duration,
-    },
-
     /// LinkedIn could not be reached, timed out, or answered 5xx.
     #[error("LinkedIn is unavailable: {0}")]
     LinkedInUnavailable(String),
@@ -68,7 +61,7 @@ impl Error {
     /// Whether trying the same work again later can succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Throttled { .. } | Error::Busy { .. } | Error::LinkedInUnavailable(_) => true,
+            Error::Throttled { .. } | Error::LinkedInUnavailable(_) => true,
             Error::Aws { retryable, .. } => *retryable,
             // A secret that cannot be read is usually a permissions or rollout problem that an
             // operator fixes; keep the work until then.
@@ -86,7 +79,6 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Throttled { retry_after } => *retry_after,
-            Error::Busy { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -98,7 +90,6 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::NotFound(_) => "not_found",
             Error::Throttled { .. } => "throttled",
-            Error::Busy { .. } => "busy",
             Error::LinkedInUnavailable(_) => "linkedin_unavailable",
             Error::LinkedInRejected { .. } => "linkedin_rejected",
             Error::IntegrationInactive(_) => "integration_inactive",

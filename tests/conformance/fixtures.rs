@@ -60,7 +60,10 @@ struct File {
 }
 
 pub fn load() -> Vec<Fixture> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/linkedin-reference/requests.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/linkedin-reference/requests.json"
+    );
     let text = std::fs::read_to_string(path).expect("the reference requests are readable");
     let file: File = serde_json::from_str(&text).expect("the reference requests parse");
     file.requests
@@ -167,7 +170,10 @@ impl Seeded {
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub fn capture(&mut self, f: &Fixture, answer: &Value) {
@@ -223,9 +229,10 @@ pub fn fill(f: &Fixture, vars: &HashMap<String, String>) -> Fixture {
     let mut f = f.clone();
     f.path = sub(&f.path);
     f.query = f.query.iter().map(|(k, v)| (sub(k), sub(v))).collect();
-    f.body = f.body.as_ref().map(|b| {
-        serde_json::from_str(&sub(&b.to_string())).expect("filling keeps JSON valid")
-    });
+    f.body = f
+        .body
+        .as_ref()
+        .map(|b| serde_json::from_str(&sub(&b.to_string())).expect("filling keeps JSON valid"));
     f
 }
 

@@ -31,6 +31,7 @@ fn inmail(id: &str, member: &str, at: i64, sent: bool) -> InMail {
         body: format!("body {id}"),
         created_at: at,
         conversation: Some(format!("urn:li:conversation:{member}")),
+        documented_only: false,
     }
 }
 

@@ -279,7 +279,8 @@ impl World {
                     &format!("/tenants/{TENANT}/jobs/{job}"),
                     Some(json!({
                         "title": job, "description": "Build things.",
-                        "location": "Berlin, DE", "state": "OPEN"
+                        "location": "Berlin, DE", "state": "OPEN",
+                        "companyApplyUrl": format!("https://careers.acme.example/{job}")
                     })),
                 )
                 .await;
@@ -488,7 +489,7 @@ pub fn person(id: &str, first: &str, last: &str) -> Value {
         "firstName": first,
         "lastName": last,
         "location": "Berlin, DE",
-        "currentCompany": {"name": "Initech"},
+        "currentEmployerNames": ["Initech", "FORBIDDEN second employer"],
         "headline": "FORBIDDEN headline",
         "emailAddress": "forbidden@example.com",
         "emails": ["forbidden.too@example.com"],
@@ -522,5 +523,6 @@ pub fn mail_to_ada(id: &str, seat: &str, at: i64) -> linkedin_sim::InMail {
         body: "b".into(),
         created_at: at,
         conversation: None,
+        documented_only: false,
     }
 }

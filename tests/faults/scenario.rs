@@ -151,6 +151,7 @@ fn inmail(id: &str, seat: &str, member: &str, sent: bool, at: i64) -> InMail {
         body: format!("Text of {id}"),
         created_at: at,
         conversation: None,
+        documented_only: false,
     }
 }
 

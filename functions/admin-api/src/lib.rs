@@ -440,7 +440,14 @@ impl AdminApi {
         let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
         Ok(http::json(
             200,
-            &HealthView::new(&contracts, &seats, &letters, &sync_errors, &unprocessed, now),
+            &HealthView::new(
+                &contracts,
+                &seats,
+                &letters,
+                &sync_errors,
+                &unprocessed,
+                now,
+            ),
         ))
     }
 
@@ -448,9 +455,12 @@ impl AdminApi {
     /// today's decoder and what is known now; no LinkedIn call is made.
     async fn reprocess_activity(&self, tenant_id: &str) -> Answer {
         self.tenant(tenant_id).await?;
-        let done =
-            shared::activity::reprocess(&self.store, tenant_id, self.clock.now_ms()).await?;
-        tracing::info!(imported = done.imported, still = done.still_unprocessed, "activity re-processed");
+        let done = shared::activity::reprocess(&self.store, tenant_id, self.clock.now_ms()).await?;
+        tracing::info!(
+            imported = done.imported,
+            still = done.still_unprocessed,
+            "activity re-processed"
+        );
         Ok(http::json(200, &done))
     }
 

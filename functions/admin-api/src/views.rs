@@ -4,12 +4,12 @@
 use serde::Serialize;
 use shared::activity::choose_application;
 use shared::clock::to_rfc3339;
-use shared::domain::{AtsPhone, JobAvailability, UnprocessedActivity};
 use shared::domain::{
     Activity, ActivityDetail, Application, AtsUser, BackfillState, Candidate, ContactInfo,
     Contract, ContractEvent, ContractStatus, DeadLetter, Direction, ExportRecord, ExportStatus,
     ImportCounts, Job, JobState, Seat, SkipReason, Source, Stage, StatusCause, Tenant,
 };
+use shared::domain::{AtsPhone, JobAvailability, UnprocessedActivity};
 use shared::outbound::{ErrorOrigin, FullSync, FullSyncPhase, KindCounts, RecordKind, SyncError};
 use shared::store::CandidateRecord;
 

@@ -142,10 +142,12 @@ impl ExportImport {
         {
             ExportClaim::Claimed => {}
             ExportClaim::Busy => {
-                return Err(Error::Busy {
-                    reason: "another delivery of this export is being imported".into(),
-                    retry_after: std::time::Duration::from_millis(CLAIM_LEASE_MS as u64),
-                });
+                // The delivery holding the claim imports the export; if it fails, its own message
+                // comes back and takes the claim again, so this copy is not needed.
+                tracing::info!(
+                    "another delivery of this export holds its claim; this one is dropped"
+                );
+                return Ok(());
             }
             ExportClaim::Recorded(done) => {
                 tracing::info!(status = ?done.status, "export already recorded; nothing to import");

@@ -391,6 +391,7 @@ fn seed_activity(sim: &Sim, linked_at: i64) {
             body: body.into(),
             created_at: at(minutes),
             conversation: None,
+            documented_only: false,
         };
     sim.add_inmails(vec![
         mail(

@@ -189,7 +189,9 @@ impl LinkedIn {
         request_id: &str,
         now_ms: i64,
     ) -> Result<Option<ProfileExport>> {
-        let q = Query::new().param("q", "request").param("requestId", request_id);
+        let q = Query::new()
+            .param("q", "request")
+            .param("requestId", request_id);
         let page: wire::Elements<wire::ExportElement> =
             self.get(creds, Base::V2, "/exportedCandidates", &q).await?;
         page.elements
@@ -205,7 +207,9 @@ impl LinkedIn {
         creds: &LinkedInCredentials,
         request_id: &str,
     ) -> Result<Vec<wire::IntegrationStatus>> {
-        let q = Query::new().param("q", "request").param("requestId", request_id);
+        let q = Query::new()
+            .param("q", "request")
+            .param("requestId", request_id);
         let page: wire::Elements<wire::IntegrationStatus> =
             self.get(creds, Base::V2, "/atsIntegrations", &q).await?;
         Ok(page.elements)
@@ -226,7 +230,8 @@ impl LinkedIn {
             .param("timeRange.end", &window.1.to_string())
             .param("start", &page.start.to_string())
             .param("count", &page.count.to_string());
-        self.finder(creds, Base::V2, "/conversationEvents", &q).await
+        self.finder(creds, Base::V2, "/conversationEvents", &q)
+            .await
     }
 
     /// Notes of the seat with `from <= lastModified < to` (one page). LinkedIn's bounds are an
@@ -457,7 +462,10 @@ async fn check(path: &str, resp: reqwest::Response) -> Result<reqwest::Response>
 mod tests {
     use super::*;
 
-    fn page(raw: Vec<serde_json::Value>, paging: serde_json::Value) -> ActivityPage<wire::NoteElement> {
+    fn page(
+        raw: Vec<serde_json::Value>,
+        paging: serde_json::Value,
+    ) -> ActivityPage<wire::NoteElement> {
         let page: wire::Elements<serde_json::Value> =
             serde_json::from_value(serde_json::json!({"elements": raw, "paging": paging})).unwrap();
         ActivityPage::decode(page)
@@ -473,26 +481,58 @@ mod tests {
             ],
             serde_json::json!({"start": 0, "count": 2}),
         );
-        assert_eq!((got.elements.len(), got.malformed.len(), got.returned), (1, 1, 2));
+        assert_eq!(
+            (got.elements.len(), got.malformed.len(), got.returned),
+            (1, 1, 2)
+        );
         assert_eq!(got.malformed[0].raw, bad);
-        assert!(got.malformed[0].reason.contains("created"), "{:?}", got.malformed);
+        assert!(
+            got.malformed[0].reason.contains("created"),
+            "{:?}",
+            got.malformed
+        );
     }
 
     #[test]
     fn a_short_page_ends_the_walk_only_when_paging_agrees() {
-        let one = || vec![serde_json::json!({"id": 1, "member": "urn:li:person:a", "active": true, "created": 1, "lastModified": 2})];
+        let one = || {
+            vec![
+                serde_json::json!({"id": 1, "member": "urn:li:person:a", "active": true, "created": 1, "lastModified": 2}),
+            ]
+        };
         let first = Paging::first(50);
-        assert_eq!(first.next(&page(one(), serde_json::json!({"start": 0, "count": 50}))), None);
         assert_eq!(
-            first.next(&page(one(), serde_json::json!({"start": 0, "count": 50, "total": 80}))),
-            Some(Paging { start: 1, count: 50 })
+            first.next(&page(one(), serde_json::json!({"start": 0, "count": 50}))),
+            None
         );
         assert_eq!(
-            first.next(&page(one(), serde_json::json!({"start": 0, "count": 1, "links": [{"rel": "next", "href": "x"}]}))),
-            Some(Paging { start: 1, count: 50 })
+            first.next(&page(
+                one(),
+                serde_json::json!({"start": 0, "count": 50, "total": 80})
+            )),
+            Some(Paging {
+                start: 1,
+                count: 50
+            })
+        );
+        assert_eq!(
+            first.next(&page(
+                one(),
+                serde_json::json!({"start": 0, "count": 1, "links": [{"rel": "next", "href": "x"}]})
+            )),
+            Some(Paging {
+                start: 1,
+                count: 50
+            })
         );
         let full = Paging::first(1);
-        assert_eq!(full.next(&page(one(), serde_json::json!({}))), Some(Paging { start: 1, count: 1 }));
-        assert_eq!(full.next(&page(Vec::new(), serde_json::json!({"total": 9}))), None);
+        assert_eq!(
+            full.next(&page(one(), serde_json::json!({}))),
+            Some(Paging { start: 1, count: 1 })
+        );
+        assert_eq!(
+            full.next(&page(Vec::new(), serde_json::json!({"total": 9}))),
+            None
+        );
     }
 }

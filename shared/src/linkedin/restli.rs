@@ -219,7 +219,11 @@ mod tests {
         assert!(key.matches(
             "atsCandidateId%3Dc-1%26dataProvider%3DATS%26integrationContext%3Durn%253Ali%253Aorganization%253A7"
         ));
-        assert!(!key.matches("atsCandidateId=c-2&dataProvider=ATS&integrationContext=urn:li:organization:7"));
-        assert!(!key.matches("(atsCandidateId:c-1,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A7)"));
+        assert!(!key.matches(
+            "atsCandidateId=c-2&dataProvider=ATS&integrationContext=urn:li:organization:7"
+        ));
+        assert!(!key.matches(
+            "(atsCandidateId:c-1,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A7)"
+        ));
     }
 }

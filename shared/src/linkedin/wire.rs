@@ -473,11 +473,22 @@ mod tests {
     #[test]
     fn job_task_states_as_documented() {
         let task = |v: serde_json::Value| serde_json::from_value::<JobTask>(v).unwrap().state();
-        assert_eq!(task(serde_json::json!({"status": "IN_PROGRESS"})), TaskState::Running);
-        assert_eq!(task(serde_json::json!({"status": "SUCCEEDED"})), TaskState::Posted);
-        assert_eq!(task(serde_json::json!({"status": "PROCESSED"})), TaskState::Posted);
         assert_eq!(
-            task(serde_json::json!({"status": "PROCESSED", "errorCode": "INVALID_LOCATION", "message": "bad"})),
+            task(serde_json::json!({"status": "IN_PROGRESS"})),
+            TaskState::Running
+        );
+        assert_eq!(
+            task(serde_json::json!({"status": "SUCCEEDED"})),
+            TaskState::Posted
+        );
+        assert_eq!(
+            task(serde_json::json!({"status": "PROCESSED"})),
+            TaskState::Posted
+        );
+        assert_eq!(
+            task(
+                serde_json::json!({"status": "PROCESSED", "errorCode": "INVALID_LOCATION", "message": "bad"})
+            ),
             TaskState::Refused("bad (error code INVALID_LOCATION)".into())
         );
         assert_eq!(
@@ -499,7 +510,10 @@ mod tests {
         .unwrap();
         let export = element.into_export("r", 0).unwrap();
         assert_eq!(export.exporter.as_deref(), Some("urn:li:seat:5"));
-        assert_eq!(export.profile.current_company.as_deref(), Some("Old Name Co"));
+        assert_eq!(
+            export.profile.current_company.as_deref(),
+            Some("Old Name Co")
+        );
     }
 
     #[test]
@@ -748,7 +762,8 @@ mod activity_tests {
             sent.attribute(&viewer(Some("urn:li:person:holder"), &none)),
             Attribution::Unattributed(_)
         ));
-        let known = std::collections::HashMap::from([("c".to_owned(), "urn:li:person:p".to_owned())]);
+        let known =
+            std::collections::HashMap::from([("c".to_owned(), "urn:li:person:p".to_owned())]);
         assert_eq!(
             sent.attribute(&viewer(None, &known)),
             Attribution::Member("urn:li:person:p".into(), Direction::Sent)

@@ -209,7 +209,9 @@ impl LinkedIn {
             .await?;
         let answer = decode_updated(&path, resp).await?;
         Ok(outcomes(
-            stages.iter().map(|(id, _)| (id.clone(), Answered::Simple(id.clone()))),
+            stages
+                .iter()
+                .map(|(id, _)| (id.clone(), Answered::Simple(id.clone()))),
             answer,
         ))
     }
@@ -380,9 +382,8 @@ mod tests {
 
     #[test]
     fn per_record_outcomes() {
-        let key = |id: &str| {
-            wire::record_key(wire::CANDIDATE_ID_FIELD, id, "urn:li:organization:7")
-        };
+        let key =
+            |id: &str| wire::record_key(wire::CANDIDATE_ID_FIELD, id, "urn:li:organization:7");
         let answer: wire::BatchUpdated = serde_json::from_value(serde_json::json!({
             "results": {key("1").to_key_string(): {"status": 204}},
             "errors": {

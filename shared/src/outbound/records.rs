@@ -90,8 +90,10 @@ impl ProfileUrl {
     }
 
     pub fn of(&self, candidate_id: &str) -> String {
-        self.0
-            .replace(Self::PLACEHOLDER, &crate::linkedin::restli::escape(candidate_id))
+        self.0.replace(
+            Self::PLACEHOLDER,
+            &crate::linkedin::restli::escape(candidate_id),
+        )
     }
 }
 
@@ -116,7 +118,11 @@ pub fn candidate(c: &Candidate, profile_url: &ProfileUrl) -> Result<wire::AtsCan
             .iter()
             .map(|p| wire::PhoneNumber {
                 number: p.number.clone(),
-                extension: p.extension.as_deref().and_then(non_empty).map(str::to_owned),
+                extension: p
+                    .extension
+                    .as_deref()
+                    .and_then(non_empty)
+                    .map(str::to_owned),
             })
             .collect(),
         addresses: Vec::new(),
@@ -247,11 +253,17 @@ mod tests {
         let mut t = tenant();
         assert_eq!(t.job_availability, JobAvailability::PrivateToAtsIntegration);
         let mut j = open_job();
-        assert_eq!(job(&j, &t).unwrap().availability, "PRIVATE_TO_ATS_INTEGRATION");
+        assert_eq!(
+            job(&j, &t).unwrap().availability,
+            "PRIVATE_TO_ATS_INTEGRATION"
+        );
         t.job_availability = JobAvailability::Public;
         assert_eq!(job(&j, &t).unwrap().availability, "PUBLIC");
         j.availability = Some(JobAvailability::PrivateToAtsIntegration);
-        assert_eq!(job(&j, &t).unwrap().availability, "PRIVATE_TO_ATS_INTEGRATION");
+        assert_eq!(
+            job(&j, &t).unwrap().availability,
+            "PRIVATE_TO_ATS_INTEGRATION"
+        );
     }
 
     #[test]
@@ -274,8 +286,14 @@ mod tests {
         .unwrap();
         let url = ProfileUrl::new("https://ats.example/c/{candidateId}").unwrap();
         let sent = serde_json::to_value(candidate(&c, &url).unwrap()).unwrap();
-        assert_eq!(sent["externalProfileUrl"], "https://ats.example/c/c%201%2Fx");
-        assert_eq!(sent["phoneNumbers"], serde_json::json!([{"number": "+353 1", "extension": "12"}]));
+        assert_eq!(
+            sent["externalProfileUrl"],
+            "https://ats.example/c/c%201%2Fx"
+        );
+        assert_eq!(
+            sent["phoneNumbers"],
+            serde_json::json!([{"number": "+353 1", "extension": "12"}])
+        );
         assert!(sent.get("lastName").is_none(), "absent, not null: {sent}");
         assert!(!sent.to_string().contains("null"), "{sent}");
         assert!(ProfileUrl::new("https://ats.example/candidates").is_err());
@@ -296,7 +314,12 @@ mod tests {
         .unwrap();
         let sent = serde_json::to_value(application(&app, Some(&c), None).unwrap()).unwrap();
         assert!(!sent.to_string().contains("null"), "{sent}");
-        for absent in ["atsJobPostingName", "candidateEmail", "source", "dispositionReason"] {
+        for absent in [
+            "atsJobPostingName",
+            "candidateEmail",
+            "source",
+            "dispositionReason",
+        ] {
             assert!(sent.get(absent).is_none(), "{absent}: {sent}");
         }
     }

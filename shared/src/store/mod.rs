@@ -412,7 +412,10 @@ impl Store {
     ) -> Result<ExportClaim> {
         let key = keys::export(tenant_id, request_id);
         let mut item = key_item(&key);
-        item.insert("claimUntil".into(), AttributeValue::N((now + lease_ms).to_string()));
+        item.insert(
+            "claimUntil".into(),
+            AttributeValue::N((now + lease_ms).to_string()),
+        );
         let result = self
             .client
             .put_item()

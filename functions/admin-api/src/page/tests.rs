@@ -11,6 +11,7 @@ fn tenant() -> Tenant {
         organization: "urn:li:organization:1".into(),
         client_id: "c".into(),
         delete_purged_data: false,
+        job_availability: Default::default(),
         created_at: 0,
         updated_at: 0,
     }
@@ -70,7 +71,7 @@ fn data(seats: Vec<Seat>) -> PageData {
             Some(StatusCause::ExpiryDate),
         ),
     ];
-    let health = HealthView::new(&contracts, &seats, &[], &[], NOW);
+    let health = HealthView::new(&contracts, &seats, &[], &[], &[], NOW);
     PageData {
         tenant: tenant(),
         contracts: contracts
@@ -178,7 +179,7 @@ fn nothing_wrong_reads_as_flowing() {
     )]);
     d.contracts.truncate(1);
     let contracts: Vec<Contract> = d.contracts.iter().map(|(c, _, _)| c.clone()).collect();
-    d.health = HealthView::new(&contracts, &d.seats, &[], &[], NOW);
+    d.health = HealthView::new(&contracts, &d.seats, &[], &[], &[], NOW);
     let html = render(&d, "n");
     assert!(html.contains("Everything is flowing"));
     assert!(!html.contains("class=\"problems\""));
