@@ -309,7 +309,8 @@ async fn seed(stack: &Stack, sim: &Sim, capture_url: &str) -> Result<(), Error> 
         ),
         (
             format!("/tenants/{TENANT}/jobs/job-1"),
-            json!({"title": "Engineer", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+            json!({"title": "Engineer", "description": "A job.", "location": "Berlin, DE", "state": "OPEN",
+                   "companyApplyUrl": "https://careers.example/jobs"}),
         ),
         (
             format!("/tenants/{TENANT}/users/u1"),

@@ -67,7 +67,8 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     put("/tenants/rec/contracts/1".into(), json!({})).await?;
     put(
         "/tenants/rec/jobs/job".into(),
-        json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+        json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN",
+               "companyApplyUrl": "https://careers.example/jobs"}),
     )
     .await?;
     put(

@@ -793,6 +793,7 @@ pub enum SkipReason {
     SeatNotLinked,
     /// LinkedIn answered that the integration or contract is inactive when the export was
     /// fetched (the export is held and fetched again after renewal).
+    #[serde(rename = "linkedin_inactive")]
     LinkedInInactive,
 }
 

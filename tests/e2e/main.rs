@@ -8,6 +8,7 @@ mod admin;
 mod compliance;
 mod contracts;
 mod corpus;
+mod dialect;
 mod exports;
 mod metrics;
 mod outbound;

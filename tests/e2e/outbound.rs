@@ -108,7 +108,8 @@ async fn every_kind_of_change_reaches_linkedin_complete() {
             &format!("/tenants/{TENANT}/jobs/{JOB_PM}"),
             Some(
                 json!({"title": "Product manager", "description": "Own the roadmap.",
-                        "location": "Berlin, DE", "state": "CLOSED"}),
+                        "location": "Berlin, DE", "state": "CLOSED",
+                        "companyApplyUrl": "https://careers.acme.example/pm"}),
             ),
         )
         .await;
@@ -494,8 +495,8 @@ async fn full_sync_sends_the_last_two_years() {
     .await;
     // Three years ago: a job and a candidate nobody touched since.
     clock.set(now - 3 * 365 * DAY);
-    let old_job =
-        json!({"title": "Old", "description": "d", "location": "Paris, FR", "state": "CLOSED"});
+    let old_job = json!({"title": "Old", "description": "d", "location": "Paris, FR", "state": "CLOSED",
+               "companyApplyUrl": "https://careers.acme.example/old"});
     w.api(
         "PUT",
         &format!("/tenants/{TENANT}/jobs/j-old"),
@@ -505,8 +506,8 @@ async fn full_sync_sends_the_last_two_years() {
     put_candidate(&w, "c-old", ada()).await;
     // A year ago: a closed job, 130 candidates (more than one chunk), an application with a stage.
     clock.set(now - 365 * DAY);
-    let recent =
-        json!({"title": "Recent", "description": "d", "location": "Paris, FR", "state": "CLOSED"});
+    let recent = json!({"title": "Recent", "description": "d", "location": "Paris, FR", "state": "CLOSED",
+               "companyApplyUrl": "https://careers.acme.example/recent"});
     w.api(
         "PUT",
         &format!("/tenants/{TENANT}/jobs/j-recent"),

@@ -48,7 +48,8 @@ async fn a_message_that_always_fails_is_dead_lettered_after_five_receives_and_it
             "PUT",
             &format!("{t}/jobs/job-eng"),
             json!({"title": "Engineer",
-            "description": "Build things.", "location": "Berlin, DE", "state": "OPEN"}),
+            "description": "Build things.", "location": "Berlin, DE", "state": "OPEN",
+            "companyApplyUrl": "https://careers.acme.example/jobs"}),
         )
         .await
         .unwrap();

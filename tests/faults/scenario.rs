@@ -135,7 +135,7 @@ pub async fn play(moto: &str, name: &str, t0: i64, plan: &Plan) -> Result<Run, S
 fn person(member: &str, first: &str, last: &str) -> Value {
     json!({
         "member": format!("urn:li:person:{member}"), "firstName": first, "lastName": last,
-        "location": "London, GB", "currentCompany": "Analytical Engines",
+        "location": "London, GB", "currentEmployerNames": ["Analytical Engines"],
         "emailAddress": format!("{member}@example.com"),
         "positions": [{"title": "Engineer"}], "educations": [{"schoolName": "Somewhere"}]
     })
@@ -183,7 +183,8 @@ impl Driver {
                 "PUT",
                 &format!("{t}/jobs/{job}"),
                 json!({"title": job,
-                "description": "Build things.", "location": "Berlin, DE", "state": "OPEN"}),
+                "description": "Build things.", "location": "Berlin, DE", "state": "OPEN",
+                "companyApplyUrl": "https://careers.acme.example/jobs"}),
             )
             .await?;
         }
@@ -393,7 +394,8 @@ impl Driver {
             "PUT",
             &format!("{t}/jobs/job-pm"),
             json!({"title": "job-pm",
-            "description": "Build things.", "location": "Berlin, DE", "state": "CLOSED"}),
+            "description": "Build things.", "location": "Berlin, DE", "state": "CLOSED",
+            "companyApplyUrl": "https://careers.acme.example/jobs"}),
         )
         .await?;
         self.settle().await?;

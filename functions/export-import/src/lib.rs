@@ -123,7 +123,9 @@ impl ExportImport {
         let span = tracing::info_span!("notification", tenant = %event.tenant_id, request = %event.request_id, kind = ?event.kind);
         match event.kind {
             NotificationKind::ExportCandidateProfile => {
-                self.import_export(&event).instrument(span).await
+                self.import_export(&event, &message.id)
+                    .instrument(span)
+                    .await
             }
             NotificationKind::IntegrationStatusChange => {
                 self.apply_status_change(&event).instrument(span).await
@@ -131,13 +133,14 @@ impl ExportImport {
         }
     }
 
-    async fn import_export(&self, event: &LinkedInEvent) -> Result<()> {
+    /// `delivery` is the SQS message id: a retry of the same message takes its own claim again.
+    async fn import_export(&self, event: &LinkedInEvent, delivery: &str) -> Result<()> {
         let tenant_id = &event.tenant_id;
         let now = self.clock.now_ms();
         // Claimed before LinkedIn is asked, so racing deliveries fetch the export once.
         match self
             .store
-            .claim_export(tenant_id, &event.request_id, now, CLAIM_LEASE_MS)
+            .claim_export(tenant_id, &event.request_id, delivery, now, CLAIM_LEASE_MS)
             .await?
         {
             ExportClaim::Claimed => {}

@@ -47,7 +47,7 @@ fn person(member: &str, first: &str, last: &str, location: &str, company: &str) 
     // LinkedIn may send more than the ATS may keep; the simulator sends it all.
     json!({
         "member": member, "firstName": first, "lastName": last, "location": location,
-        "currentCompany": company, "headline": "Engineer",
+        "currentEmployerNames": [company], "headline": "Engineer",
         "emailAddress": format!("{first}@example.com").to_lowercase(),
         "positions": [{"title": "Engineer", "companyName": company}],
         "educations": [{"schoolName": "Somewhere"}]
@@ -158,7 +158,8 @@ pub async fn play(
         api.put(
             &format!("{t}/jobs/{id}"),
             json!({"title": title, "description": format!("{title} at Acme."),
-                   "location": "Berlin, DE", "state": "OPEN"}),
+                   "location": "Berlin, DE", "state": "OPEN",
+                   "companyApplyUrl": "https://careers.acme.example/jobs"}),
         )
         .await?;
     }

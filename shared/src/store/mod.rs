@@ -402,11 +402,13 @@ impl Store {
 
     /// Claims an export before LinkedIn is asked for it, so that two deliveries of one
     /// notification fetch it once: one conditional write that also tells what is there.
-    /// A claim lasts `lease_ms`; one left by a crash is taken over after that.
+    /// `owner` (the SQS message id) may take its own claim again when it is retried; a claim
+    /// lasts `lease_ms`, and one left by a crash is taken over after that.
     pub async fn claim_export(
         &self,
         tenant_id: &str,
         request_id: &str,
+        owner: &str,
         now: i64,
         lease_ms: i64,
     ) -> Result<ExportClaim> {
@@ -416,6 +418,7 @@ impl Store {
             "claimUntil".into(),
             AttributeValue::N((now + lease_ms).to_string()),
         );
+        item.insert("claimedBy".into(), s(owner));
         let result = self
             .client
             .put_item()
@@ -423,12 +426,13 @@ impl Store {
             .set_item(Some(item))
             .condition_expression(
                 "attribute_not_exists(#pk) OR #st = :held \
-                 OR (attribute_not_exists(#st) AND claimUntil < :now)",
+                 OR (attribute_not_exists(#st) AND (claimUntil < :now OR claimedBy = :owner))",
             )
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":held", s("held"))
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(":owner", s(owner))
             .return_values_on_condition_check_failure(
                 aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
             )

@@ -84,7 +84,8 @@ async fn main() -> Result<(), Error> {
     put("/tenants/bench/contracts/1".into(), json!({})).await?;
     put(
         "/tenants/bench/jobs/job".into(),
-        json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+        json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN",
+               "companyApplyUrl": "https://careers.example/jobs"}),
     )
     .await?;
     put(
@@ -269,7 +270,8 @@ async fn outbound_freshness() -> Result<String, Error> {
         ("/tenants/bench/contracts/1", json!({})),
         (
             "/tenants/bench/jobs/job",
-            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN",
+               "companyApplyUrl": "https://careers.example/jobs"}),
         ),
     ] {
         stack.admin_put(path, &body).await?;
@@ -412,7 +414,8 @@ async fn webhook_burst() -> Result<String, Error> {
         ("/tenants/burst/contracts/1", json!({})),
         (
             "/tenants/burst/jobs/job",
-            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN"}),
+            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE", "state": "OPEN",
+               "companyApplyUrl": "https://careers.example/jobs"}),
         ),
         (
             "/tenants/burst/users/u",
