@@ -653,7 +653,7 @@ pub struct UnprocessedRecordView {
 }
 
 /// What an administrator does about kept activity records.
-pub const UNPROCESSED_TODO: &str = "they are kept, not lost: once the cause is fixed (a seat holder the seat list names, \
+pub const UNPROCESSED_FIX: &str = "once the cause is fixed (a seat holder the seat list names, \
      a corrected decoder), POST /tenants/{tenantId}/activity/reprocess imports them without \
      calling LinkedIn (operations runbook, \"Unprocessed activity\")";
 
@@ -675,7 +675,8 @@ impl UnprocessedView {
                 .collect(),
             attention: (!kept.is_empty()).then(|| {
                 format!(
-                    "{} activity record(s) LinkedIn returned could not be imported; {UNPROCESSED_TODO}",
+                    "{} activity record(s) LinkedIn returned could not be imported; they are \
+                     kept, not lost: {UNPROCESSED_FIX}",
                     kept.len()
                 )
             }),

@@ -95,9 +95,9 @@ impl LinkedIn {
     }
 
     /// Registers the customer's callback URL: the `CALLBACK_URL` configuration of the
-    /// organization's `ONE_CLICK_EXPORT` integration (collection, "Sync Integration Configuration
-    /// - Callback URL (Mandatory)"). LinkedIn validates the URL with a challenge before it
-    /// answers.
+    /// organization's `ONE_CLICK_EXPORT` integration (collection, "Sync Integration
+    /// Configuration, Callback URL (Mandatory)"). LinkedIn validates the URL with a challenge
+    /// before it answers.
     pub async fn register_callback(
         &self,
         creds: &LinkedInCredentials,

@@ -320,10 +320,8 @@ fn health(d: &PageData) -> String {
                 hv.unprocessed_activity.count
             ),
             todo: format!(
-                "They are kept, not lost. Read each reason below; {}",
-                crate::views::UNPROCESSED_TODO
-                    .split_once(": ")
-                    .map_or(crate::views::UNPROCESSED_TODO, |(_, todo)| todo)
+                "They are kept, not lost. Read each reason below; {}.",
+                crate::views::UNPROCESSED_FIX
             ),
         });
     }
