@@ -54,6 +54,12 @@ fn environment(
         .collect();
     refs.insert("LinkedInApiUrl".into(), format!("{url}/v2"));
     refs.insert("LinkedInAuthUrl".into(), format!("{url}/oauth/v2"));
+    refs.insert("LinkedInRestUrl".into(), format!("{url}/rest"));
+    // A required parameter (no default): what a deployer names.
+    refs.insert(
+        "CandidatePageUrl".into(),
+        local_stack::LOCAL_CANDIDATE_PAGE_URL.into(),
+    );
     for table in &template.tables {
         refs.insert(table.logical_id.clone(), "lazy-table".into());
     }
