@@ -58,7 +58,7 @@ fn environment(
     // A required parameter (no default): what a deployer names.
     refs.insert(
         "CandidatePageUrl".into(),
-        local_stack::LOCAL_CANDIDATE_PAGE_URL.into(),
+        format!("{url}/candidates/{{candidateId}}"),
     );
     for table in &template.tables {
         refs.insert(table.logical_id.clone(), "lazy-table".into());

@@ -220,10 +220,20 @@ async fn the_exported_employer_is_kept_and_the_member_attached_at_linkedin() {
     );
     let at_linkedin = &synced.candidates[id];
     assert_eq!(at_linkedin["firstName"], "Ada");
-    assert_eq!(
-        at_linkedin["externalProfileUrl"],
-        format!("https://ats.example.com/candidates/{id}")
-    );
+    // The local stack's candidate page (the template's CandidatePageUrl) opens the candidate.
+    let page = at_linkedin["externalProfileUrl"].as_str().unwrap();
+    assert_eq!(page, format!("{}/_local/candidates/{id}", w.stack.api_url));
+    let opened: Value = w
+        .http
+        .get(page)
+        .bearer_auth(&w.stack.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(opened["candidateId"], id, "{opened}");
     assert!(
         !at_linkedin.to_string().contains("FORBIDDEN"),
         "{at_linkedin}"

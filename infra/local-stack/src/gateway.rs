@@ -32,6 +32,52 @@ pub struct Gateway {
     pub schedules: Vec<(String, crate::Schedule)>,
     /// Stands in for IAM locally: admin routes need `Authorization: Bearer <admin_token>`.
     pub admin_token: String,
+    /// The stack's table, where the stand-in candidate page finds a candidate's tenant.
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub table: String,
+}
+
+/// The local stand-in for the ATS's candidate page (the template's `CandidatePageUrl`, which
+/// LinkedIn receives as `externalProfileUrl`): it redirects to the admin API's candidate.
+pub const CANDIDATE_PAGE: &str = "/_local/candidates/{candidateId}";
+
+/// `GET /_local/candidates/{candidateId}`: finds the candidate's tenant (a scan: local tables are
+/// small, and this route exists only here) and redirects to `/tenants/{t}/candidates/{c}`.
+async fn candidate_page(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let mut start = None;
+    loop {
+        let page = gw
+            .dynamodb
+            .scan()
+            .table_name(&gw.table)
+            .filter_expression("sk = :c AND candidateId = :id")
+            .expression_attribute_values(":c", AttributeValue::S("CANDIDATE".into()))
+            .expression_attribute_values(":id", AttributeValue::S(id.clone()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await;
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+        };
+        if let Some(tenant) = page
+            .items()
+            .iter()
+            .find_map(|item| item.get("tenantId")?.as_s().ok().cloned())
+        {
+            let to = format!("/tenants/{tenant}/candidates/{id}");
+            let mut resp = StatusCode::SEE_OTHER.into_response();
+            if let Ok(l) = axum::http::HeaderValue::from_str(&to) {
+                resp.headers_mut().insert(axum::http::header::LOCATION, l);
+            }
+            return resp;
+        }
+        match page.last_evaluated_key() {
+            Some(k) if !k.is_empty() => start = Some(k.clone()),
+            _ => return (StatusCode::NOT_FOUND, "no such candidate").into_response(),
+        }
+    }
 }
 
 /// 128 random bits as hex, from the standard library's randomly keyed hasher.
@@ -150,6 +196,7 @@ pub fn router(gateway: Arc<Gateway>) -> axum::Router {
             axum::routing::post(fire_schedule),
         )
         .route("/_local/login", axum::routing::get(login))
+        .route(CANDIDATE_PAGE, axum::routing::get(candidate_page))
         .fallback(dispatch)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_PAYLOAD))
         .with_state(gateway)

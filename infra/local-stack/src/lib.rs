@@ -37,9 +37,6 @@ use template::{EventSpec, Template};
 pub const REGION: &str = "us-east-1";
 
 /// What to start.
-/// The local stack's candidate page (the template makes deployers name their ATS's).
-pub const LOCAL_CANDIDATE_PAGE_URL: &str = "https://ats.example.com/candidates/{candidateId}";
-
 pub struct StackOptions {
     /// Prefix of every resource name (several stacks can share one moto).
     pub stack_name: String,
@@ -181,6 +178,11 @@ impl Stack {
         let sdk = local_sdk_config(&opts.aws_endpoint).await;
         let plain = Clients::new(&sdk);
         let clients = opts.clients.clone().unwrap_or_else(|| plain.clone());
+        // Bound first: the candidate page the template asks for is a route of this API.
+        let listener = tokio::net::TcpListener::bind(opts.api_addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", opts.api_addr))?;
+        let api_url = format!("http://{}", listener.local_addr()?);
         let rest_url = match opts.linkedin_api_url.strip_suffix("/v2") {
             Some(base) => format!("{base}/rest"),
             None => format!("{}/rest", opts.linkedin_api_url),
@@ -191,7 +193,7 @@ impl Stack {
             ("LinkedInRestUrl".to_owned(), rest_url),
             (
                 "CandidatePageUrl".to_owned(),
-                LOCAL_CANDIDATE_PAGE_URL.to_owned(),
+                format!("{api_url}{}", gateway::CANDIDATE_PAGE),
             ),
         ]);
         parameters.extend(opts.parameters.clone());
@@ -296,14 +298,17 @@ impl Stack {
             }
         }
 
-        let listener = tokio::net::TcpListener::bind(opts.api_addr)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", opts.api_addr))?;
-        let api_url = format!("http://{}", listener.local_addr()?);
         let app = gateway::router(Arc::new(gateway::Gateway {
             routes,
             schedules,
             admin_token: opts.admin_token.clone(),
+            dynamodb: plain.dynamodb.clone(),
+            table: resources
+                .tables
+                .values()
+                .next()
+                .cloned()
+                .unwrap_or_default(),
         }));
         tasks.push(tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
