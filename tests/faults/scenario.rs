@@ -82,6 +82,12 @@ impl Driver {
         opts.parameters
             .insert("BackfillHorizonDays".into(), "7".into());
         opts.parameters.insert("SyncGatherMs".into(), "20".into());
+        // One candidate page for every run (the local default names this run's port), so that
+        // what LinkedIn holds compares equal across seeds.
+        opts.parameters.insert(
+            "CandidatePageUrl".into(),
+            "https://ats.example.com/candidates/{candidateId}".into(),
+        );
         let sdk = local_stack::local_sdk_config(moto).await;
         let dynamodb = Outage::new("dynamodb", plan.dynamodb.clone(), tally.clone());
         let sqs = Outage::new("sqs", plan.sqs.clone(), tally.clone());
