@@ -896,9 +896,15 @@ fn records_section(works: &[records::Work]) -> String {
     let mut r = format!(
         "\n### Requests per record\n\n\
          {} records of each kind through the local stack, every request counted (SDK interceptors on \
-         the functions' clients, the simulator's call log). An export is the webhook and the import; an \
-         InMail, note or contact share is its poll's fan-out and import; an outbound change is the \
-         admin-API write and the sync to LinkedIn.\n\n\
+         the functions' clients, the simulator's call log). An export is the webhook, the import and \
+         the outbound sync that sends the new candidate to LinkedIn with its member attached \
+         (`manualMatchedMember`): the import's own share is the conditional `PutItem` that claims \
+         the request id, three `GetItem`s (contract, job, seat), the `Query` for pending activity and \
+         the transaction; everything else in the row (`UpdateItem`, the other reads, the second SQS \
+         message, the extra LinkedIn requests) is ats-sync's. An \
+         InMail, note or contact share is its poll's fan-out and import (LinkedIn pages of 50 InMails \
+         or contact shares and 100 notes, the counts of LinkedIn's collection); an outbound change is \
+         the admin-API write and the sync to LinkedIn.\n\n\
          | record | DynamoDB requests | SQS requests | LinkedIn requests | by operation (per {} records) |\n\
          | --- | --- | --- | --- | --- |\n",
         records::RECORDS,
