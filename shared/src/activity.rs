@@ -510,14 +510,6 @@ async fn to_writes(
             shared_at: e.created,
         });
     }
-    if report.unprocessed > 0 {
-        crate::metrics::count(
-            "inmail-import",
-            &[],
-            "ActivityUnprocessed",
-            writes.unprocessed.len() as u64,
-        );
-    }
     Ok(writes)
 }
 

@@ -191,6 +191,11 @@ impl InMailImport {
                     f64::from(u8::from(complete)),
                     shared::metrics::Unit::Count,
                 ),
+                (
+                    "ActivityUnprocessed",
+                    report.unprocessed as f64,
+                    shared::metrics::Unit::Count,
+                ),
             ],
         );
         match error {

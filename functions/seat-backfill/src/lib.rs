@@ -189,6 +189,11 @@ impl SeatBackfill {
             &[
                 ("BackfillSteps", 1.0, shared::metrics::Unit::Count),
                 (
+                    "ActivityUnprocessed",
+                    run.report.unprocessed as f64,
+                    shared::metrics::Unit::Count,
+                ),
+                (
                     "BackfillRecords",
                     (counts.inmails + counts.notes + counts.contact_shares) as f64,
                     shared::metrics::Unit::Count,
