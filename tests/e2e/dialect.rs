@@ -369,3 +369,76 @@ async fn jobs_need_an_apply_url_and_are_private_to_the_integration_by_default() 
         "PUBLIC"
     );
 }
+
+#[tokio::test]
+async fn an_exporter_named_by_member_is_resolved_to_the_seat_they_hold() {
+    let w = World::with_customer().await;
+    // A second seat whose holder has no ATS account: the seat sync records it, unlinked.
+    w.sim.add_seat(linkedin_sim::Seat {
+        id: "9002".into(),
+        contract: format!("urn:li:contract:{ACTIVE}"),
+        member: "urn:li:person:holder-9002".into(),
+        first_name: "Una".into(),
+        last_name: "Linked".into(),
+        state: "ACTIVE".into(),
+        email: None,
+    });
+    sync_seats(&w).await;
+    let export_as = |exporter: &'static str, person: Value| {
+        let w = &w;
+        async move {
+            w.sim
+                .export(linkedin_sim::ExportSpec {
+                    client_id: CLIENT_ID.into(),
+                    request_id: None,
+                    contract: format!("urn:li:contract:{ACTIVE}"),
+                    exporter: exporter.into(),
+                    ats_job_posting_id: JOB_ENG.into(),
+                    candidate: person,
+                })
+                .await
+                .unwrap()
+        }
+    };
+    // LinkedIn documents the exporter as `requester.member`: the holder of a linked seat.
+    export_as(
+        "urn:li:person:holder-9001",
+        person("ada", "Ada", "Lovelace"),
+    )
+    .await;
+    // ... and the holder of a seat nobody linked: the export waits as that seat's lead.
+    export_as(
+        "urn:li:person:holder-9002",
+        person("grace", "Grace", "Hopper"),
+    )
+    .await;
+    w.settle().await;
+
+    let mut by_status: Vec<(String, String)> = w
+        .exports()
+        .await
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_owned(),
+                e["exportedBy"].as_str().unwrap_or("-").to_owned(),
+            )
+        })
+        .collect();
+    by_status.sort();
+    assert_eq!(
+        by_status,
+        [
+            (
+                "imported".to_owned(),
+                format!("urn:li:seat:{EXPORTER_SEAT}")
+            ),
+            ("pending".to_owned(), "urn:li:seat:9002".to_owned()),
+        ]
+    );
+    assert!(w.candidate_of("ada").await.is_some());
+    assert!(
+        w.candidate_of("grace").await.is_none(),
+        "a lead, not a candidate"
+    );
+}
