@@ -9,9 +9,10 @@
 //! - `PUT|GET|DELETE /v2/atsIntegrations/<key>/configurations?ids=CALLBACK_URL` (`batch_update`
 //!   for PUT, `{"entities": {"CALLBACK_URL": {"configurationValue": {"string": ".."}}}}`):
 //!   configurations; setting `CALLBACK_URL` sets the application's callback URL and validates it
-//!   with a challenge, as LinkedIn does (doc);
-//! - `POST /v2/atsIntegrationConfigurations` (an older, unverified way to register the callback
-//!   URL, kept while the client moves off it).
+//!   with a challenge, as LinkedIn does (doc).
+//!
+//! An earlier client called `POST /v2/atsIntegrationConfigurations`, which LinkedIn does not
+//! publish: it is not served (404, as LinkedIn would answer).
 //!
 //! Integrations are stored and served back; they do not gate other endpoints. A key naming an
 //! organization must be the caller's (403); a contract context is taken on trust, since the
@@ -20,10 +21,8 @@
 use std::collections::HashMap;
 
 use axum::{
-    Json,
     body::Bytes,
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde_json::{Value, json};
@@ -406,40 +405,4 @@ fn is_http_url(s: &str) -> bool {
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.chars().any(char::is_whitespace))
-}
-
-/// `POST /v2/atsIntegrationConfigurations` (assumed name and body, unverified) with
-/// `{"integrationContext": "urn:li:organization:N", "configurationType": "CALLBACK_URL",
-/// "value": "<https URL>"}`: sets the customer's callback URL, then validates it with a challenge
-/// as LinkedIn does. 201 `{"validated": true}` when the endpoint answered correctly; 400 with a
-/// message when it did not (the URL is kept, as LinkedIn keeps re-validating it).
-pub(crate) async fn register_callback(
-    State(sim): State<Sim>,
-    caller: Caller,
-    _restli: Restli,
-    body: Bytes,
-) -> Result<Response, ApiErr> {
-    let parsed: Value = serde_json::from_slice(&body).map_err(|_| bad("The body is not JSON"))?;
-    let field = |k: &str| parsed.get(k).and_then(Value::as_str).unwrap_or_default();
-    if field("configurationType") != "CALLBACK_URL" {
-        return Err(bad("configurationType must be CALLBACK_URL"));
-    }
-    let url = field("value");
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(bad("value must be an http(s) URL"));
-    }
-    if caller.organization != field("integrationContext") {
-        return Err(ApiErr::new(
-            403,
-            0,
-            "integrationContext does not belong to this application",
-        ));
-    }
-    if set_callback(&sim, &caller.client_id, Some(url.to_owned())).await {
-        Ok((StatusCode::CREATED, Json(json!({"validated": true}))).into_response())
-    } else {
-        Err(bad(
-            "The callback URL did not answer the challenge with the application's secret",
-        ))
-    }
 }

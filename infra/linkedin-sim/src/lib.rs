@@ -262,10 +262,6 @@ fn router(sim: Sim) -> Router {
                 .delete(integrations::delete_configurations),
         )
         .route(
-            "/v2/atsIntegrationConfigurations",
-            post(integrations::register_callback),
-        )
-        .route(
             "/v2/conversationEvents",
             get(activity::conversation_events::conversation_events),
         )

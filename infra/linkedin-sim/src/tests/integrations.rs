@@ -217,14 +217,14 @@ async fn the_callback_url_configuration_is_validated_by_a_challenge() {
 }
 
 #[tokio::test]
-async fn the_older_configuration_route_still_registers_the_callback() {
+async fn the_unpublished_configuration_route_is_not_served() {
     let sim = start().await;
     let (url, _) = receiver(SECRET).await;
     sim.register_app(app("child-1", None));
     let t = token(&sim, "child-1").await;
     let body =
         json!({"integrationContext": ORG, "configurationType": "CALLBACK_URL", "value": url});
-    let (status, v) = send(
+    let (status, _) = send(
         &sim,
         reqwest::Method::POST,
         "/atsIntegrationConfigurations",
@@ -233,9 +233,8 @@ async fn the_older_configuration_route_still_registers_the_callback() {
         &t,
     )
     .await;
-    assert_eq!(status, 201, "{v}");
-    assert_eq!(v, json!({"validated": true}));
-    assert_eq!(sim.app("child-1").unwrap().callback_url, Some(url));
+    assert_eq!(status, 404);
+    assert_eq!(sim.app("child-1").unwrap().callback_url, None);
     sim.shutdown();
 }
 
