@@ -8,8 +8,6 @@
 //!   path is the body spelling (`atsJobApplicationId=..&dataProvider=ATS&integrationContext=..`),
 //!   raw or percent-encoded once.
 
-use std::collections::BTreeSet;
-
 use axum::{
     body::Bytes,
     extract::{Path, State},
@@ -19,8 +17,8 @@ use serde_json::json;
 
 use crate::Sim;
 use crate::api::{ApiErr, Caller, bad};
-use crate::restli::{BatchAnswer, Restli, entities};
-use crate::sync::keys::{RecordKey, check_ats_id, judge, same_keys};
+use crate::restli::{BatchAnswer, Restli};
+use crate::sync::keys::{RecordKey, judge, simple_keyed_entities};
 use crate::sync::records::{self, Keyed};
 use crate::sync::rules::stage_problems;
 use crate::sync::{APPLICATION_ID_FIELD, MAX_SYNC_BATCH};
@@ -59,13 +57,7 @@ pub(crate) async fn put_stages(
 ) -> Result<Response, ApiErr> {
     restli.expect_method("batch_update")?;
     let application = path_application(&segment)?;
-    let entities = entities(&body, MAX_SYNC_BATCH)?;
-    for stage_id in entities.keys() {
-        check_ats_id("stage id", stage_id).map_err(bad)?;
-    }
-    let in_query: BTreeSet<String> = restli.simple_ids(MAX_SYNC_BATCH)?.into_iter().collect();
-    let in_body: BTreeSet<String> = entities.keys().cloned().collect();
-    same_keys(&in_query, &in_body)?;
+    let entities = simple_keyed_entities(&restli, &body, "stage id")?;
 
     let mut answer = BatchAnswer::default();
     let mut state = sim.state();

@@ -117,6 +117,23 @@ pub(crate) fn same_keys<T: Ord + fmt::Display>(
     )))
 }
 
+/// The `entities` of a sub-resource batch keyed by simple ids (stages, notes, interview
+/// feedback): each id an ATS id, and the body's ids exactly the query's repeated `ids`.
+pub(crate) fn simple_keyed_entities(
+    restli: &Restli,
+    body: &[u8],
+    what: &str,
+) -> Result<Map<String, Value>, ApiErr> {
+    let entities = crate::restli::entities(body, MAX_SYNC_BATCH)?;
+    for id in entities.keys() {
+        check_ats_id(what, id).map_err(bad)?;
+    }
+    let in_query: BTreeSet<String> = restli.simple_ids(MAX_SYNC_BATCH)?.into_iter().collect();
+    let in_body: BTreeSet<String> = entities.keys().cloned().collect();
+    same_keys(&in_query, &in_body)?;
+    Ok(entities)
+}
+
 /// An ATS id as the project's wire rules allow it (`docs/outbound-sync.md`, not LinkedIn's):
 /// `A-Z a-z 0-9 - _ .`, so that a client that forgets to escape one is caught here.
 fn is_ats_id(id: &str) -> bool {

@@ -12,7 +12,7 @@
 //! so that one PUT takes the header or its absence. Stored in [`crate::Synced::notes`] and
 //! [`crate::Synced::interview_feedback`]; the rules are the collection's example fields.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::{
     body::Bytes,
@@ -23,8 +23,8 @@ use serde_json::{Value, json};
 
 use crate::Sim;
 use crate::api::{ApiErr, Caller, bad};
-use crate::restli::{BatchAnswer, Restli, entities};
-use crate::sync::keys::{RecordKey, check_ats_id, judge, same_keys};
+use crate::restli::{BatchAnswer, Restli};
+use crate::sync::keys::{RecordKey, judge, simple_keyed_entities};
 use crate::sync::rules::Check;
 use crate::sync::{APPLICATION_ID_FIELD, CANDIDATE_ID_FIELD, MAX_SYNC_BATCH, Synced};
 
@@ -108,13 +108,7 @@ async fn put(
     }
     let owner = RecordKey::parse(&segment, sub.owner_field())
         .map_err(|e| bad(format!("The record in the path: {}", e.message)))?;
-    let entities = entities(&body, MAX_SYNC_BATCH)?;
-    for id in entities.keys() {
-        check_ats_id("id", id).map_err(bad)?;
-    }
-    let in_query: BTreeSet<String> = restli.simple_ids(MAX_SYNC_BATCH)?.into_iter().collect();
-    let in_body: BTreeSet<String> = entities.keys().cloned().collect();
-    same_keys(&in_query, &in_body)?;
+    let entities = simple_keyed_entities(&restli, &body, "id")?;
 
     let mut answer = BatchAnswer::default();
     let mut state = sim.state();
