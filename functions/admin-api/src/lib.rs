@@ -17,6 +17,7 @@ use shared::config::{ConfigError, Env};
 use shared::contracts;
 use shared::domain::{AtsUser, Contract, ContractStatus, StatusCause, Tenant};
 use shared::http::{self, BodyError};
+use shared::outbound::records::ProfileUrl;
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
 use shared::store::Store;
@@ -39,7 +40,7 @@ pub struct Config {
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
     /// Where the integration page links a candidate (`{candidateId}` stands for the id).
-    pub candidate_page_url: Option<String>,
+    pub candidate_page_url: Option<ProfileUrl>,
 }
 
 impl Config {
@@ -64,15 +65,13 @@ impl Config {
     }
 }
 
-/// A candidate page URL template must be http(s) and name `{candidateId}` (the same rule as
-/// ats-sync's, which sends it to LinkedIn as `externalProfileUrl`).
-fn candidate_page_url(url: &str) -> Result<String, ConfigError> {
-    shared::outbound::records::ProfileUrl::new(url)
-        .map(|_| url.trim().to_owned())
-        .map_err(|problem| ConfigError::Invalid {
-            name: "CANDIDATE_PAGE_URL".into(),
-            problem: ids::truncate(&problem, 120).to_owned(),
-        })
+/// The candidate page, checked as ats-sync checks it (it sends it to LinkedIn as
+/// `externalProfileUrl`): http(s), with `{candidateId}`.
+fn candidate_page_url(url: &str) -> Result<ProfileUrl, ConfigError> {
+    ProfileUrl::new(url).map_err(|problem| ConfigError::Invalid {
+        name: "CANDIDATE_PAGE_URL".into(),
+        problem: ids::truncate(&problem, 120).to_owned(),
+    })
 }
 
 pub struct AdminApi {
@@ -84,7 +83,7 @@ pub struct AdminApi {
     /// For the challenge round trip of a callback registration.
     http: reqwest::Client,
     backfill_horizon_days: u64,
-    candidate_page_url: Option<String>,
+    candidate_page_url: Option<ProfileUrl>,
     clock: SharedClock,
 }
 

@@ -37,7 +37,7 @@ pub struct PageData {
     pub candidates: HashMap<String, Candidate>,
     pub backfill_days: u64,
     /// Where a candidate link goes, `{candidateId}` standing for the id; `None`: the API route.
-    pub candidate_page_url: Option<String>,
+    pub candidate_page_url: Option<shared::outbound::records::ProfileUrl>,
     pub now: i64,
 }
 
@@ -124,7 +124,7 @@ fn seat_label(s: &Seat) -> String {
 impl PageData {
     fn candidate_link(&self, candidate_id: &str, text: &str) -> String {
         let href = match &self.candidate_page_url {
-            Some(url) => url.replace("{candidateId}", &urlencode(candidate_id)),
+            Some(page) => page.of(candidate_id),
             // Relative to /tenants/{t}/integration, wherever the API is mounted.
             None => format!("candidates/{}", urlencode(candidate_id)),
         };

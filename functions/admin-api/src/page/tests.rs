@@ -237,7 +237,10 @@ fn candidates_link_to_the_configured_page_or_the_api() {
         d.candidate_link("c 1", "Ada Lovelace"),
         "<a href=\"candidates/c%201\">Ada Lovelace</a>"
     );
-    d.candidate_page_url = Some("https://ats.example/c/{candidateId}?x=1&y=2".into());
+    d.candidate_page_url = Some(
+        shared::outbound::records::ProfileUrl::new("https://ats.example/c/{candidateId}?x=1&y=2")
+            .unwrap(),
+    );
     assert_eq!(
         d.candidate_link("c 1", "Ada"),
         "<a href=\"https://ats.example/c/c%201?x=1&amp;y=2\">Ada</a>"
