@@ -178,10 +178,8 @@ async fn exporter_linked(
             .is_some_and(|s| s.user_id.is_some()));
     }
     let held = store
-        .all_seats(tenant_id)
-        .await?
-        .into_iter()
-        .find(|s| s.contract_id == export.contract_id && s.member.as_deref() == Some(&*urn));
+        .seat_held_by(tenant_id, &export.contract_id, &urn)
+        .await?;
     Ok(match held {
         Some(seat) => {
             export.exporter = Some(seat.urn());

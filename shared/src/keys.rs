@@ -97,6 +97,11 @@ pub fn user(tenant: &str, user_id: &str) -> Key {
 
 pub const SEAT_PREFIX: &str = "SEAT#";
 
+/// The sort-key prefix of one contract's seats in the tenant partition.
+pub fn contract_seats_prefix(contract_id: &str) -> String {
+    format!("{SEAT_PREFIX}{contract_id}#")
+}
+
 pub fn seat(tenant: &str, contract_id: &str, seat_id: &str) -> Key {
     key(
         tenant_pk(tenant),

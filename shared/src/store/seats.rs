@@ -93,6 +93,42 @@ impl Store {
         .await
     }
 
+    /// The seat of a contract that `member` holds, as the seat sync recorded it: the contract's
+    /// seats, filtered on the member in DynamoDB, so one request per megabyte of seats answers.
+    pub async fn seat_held_by(
+        &self,
+        tenant_id: &str,
+        contract_id: &str,
+        member: &str,
+    ) -> Result<Option<Seat>> {
+        let pk = keys::tenant(tenant_id).pk;
+        let prefix = keys::contract_seats_prefix(contract_id);
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .filter_expression("#member = :member")
+                .expression_attribute_names("#member", "member")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(&prefix))
+                .expression_attribute_values(":member", s(member))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::aws("DynamoDB", e))?;
+            if let Some(item) = page.items().first() {
+                return from_item(item.clone()).map(Some);
+            }
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
     /// Every seat of a tenant (health and contract listings).
     pub async fn all_seats(&self, tenant_id: &str) -> Result<Vec<Seat>> {
         self.query_all_as(&Partition::table(keys::tenant(tenant_id).pk).prefix(keys::SEAT_PREFIX))
