@@ -330,7 +330,7 @@ impl ActivityImport<'_> {
 }
 
 /// Turns a window's records into writes, placing each on its member's application; what cannot
-/// be decoded or attributed is kept as it came. `now` dates the kept records.
+/// be decoded or attributed is kept as it came, dated `now` (a poll passes its window's end).
 async fn to_writes(
     store: &Store,
     seat: &Seat,

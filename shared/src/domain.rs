@@ -949,7 +949,8 @@ pub struct UnprocessedActivity {
     /// The record's JSON as LinkedIn sent it.
     pub raw: String,
     pub reason: String,
-    /// When it was last seen (first stored, or re-processed without success).
+    /// When it was last read: the end of the window it came in, or the re-process that last
+    /// tried it.
     pub seen_at: i64,
 }
 
