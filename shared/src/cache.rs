@@ -46,6 +46,16 @@ impl<V: Clone> TenantCache<V> {
         self.lock().remove(tenant_id);
     }
 
+    /// Inserts, first emptying the cache if it holds `max` entries: for values keyed by what
+    /// strangers send, so memory stays bounded whatever they send.
+    pub fn insert_bounded(&self, tenant_id: &str, value: V, max: usize) {
+        let mut entries = self.lock();
+        if entries.len() >= max {
+            entries.clear();
+        }
+        entries.insert(tenant_id.to_owned(), (value, Instant::now()));
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<String, (V, Instant)>> {
         // A poisoned cache is still a valid cache.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
@@ -53,29 +63,50 @@ impl<V: Clone> TenantCache<V> {
 }
 
 /// Whether a tenant is registered, read from the table at most once per `ttl` per container.
-/// Only "registered" is remembered: an unknown tenant is read again every time, so a tenant
-/// registered meanwhile is seen at once. The API never deletes a tenant, so a remembered answer
-/// cannot turn false.
+/// By default only "registered" is remembered: an unknown tenant is read again every time, so a
+/// tenant registered meanwhile is seen at once. The API never deletes a tenant, so a remembered
+/// answer cannot turn false. A public endpoint also remembers "unknown" for a short while
+/// ([`RegisteredTenants::remembering_unknown`]), so a stranger repeating made-up tenant ids does
+/// not cost a table read each time.
 pub struct RegisteredTenants {
     store: Store,
     known: TenantCache<()>,
+    unknown: Option<TenantCache<()>>,
 }
+
+/// At most this many unknown tenant ids are remembered per container.
+const MAX_UNKNOWN: usize = 10_000;
 
 impl RegisteredTenants {
     pub fn new(store: Store, ttl: Duration) -> Self {
         Self {
             store,
             known: TenantCache::new(ttl),
+            unknown: None,
         }
+    }
+
+    /// Also remembers that a tenant is not registered, for `ttl` (a tenant registered meanwhile
+    /// is seen at most `ttl` late).
+    pub fn remembering_unknown(mut self, ttl: Duration) -> Self {
+        self.unknown = Some(TenantCache::new(ttl));
+        self
     }
 
     pub async fn contains(&self, tenant_id: &str) -> Result<bool> {
         if self.known.fresh(tenant_id).is_some() {
             return Ok(true);
         }
+        if let Some(unknown) = &self.unknown
+            && unknown.fresh(tenant_id).is_some()
+        {
+            return Ok(false);
+        }
         let found = self.store.get_tenant(tenant_id).await?.is_some();
         if found {
             self.known.insert(tenant_id, ());
+        } else if let Some(unknown) = &self.unknown {
+            unknown.insert_bounded(tenant_id, (), MAX_UNKNOWN);
         }
         Ok(found)
     }
@@ -98,5 +129,15 @@ mod tests {
         assert_eq!(cache.fresh("t1"), Some(2), "a new value starts a new ttl");
         cache.remove("t1");
         assert_eq!(cache.fresh("t1"), None);
+    }
+
+    #[test]
+    fn a_bounded_cache_never_holds_more_than_its_bound() {
+        let cache = TenantCache::new(Duration::from_secs(60));
+        for i in 0..25 {
+            cache.insert_bounded(&format!("t{i}"), i, 10);
+            assert!(cache.lock().len() <= 10);
+        }
+        assert_eq!(cache.fresh("t24"), Some(24));
     }
 }

@@ -45,6 +45,13 @@ pub fn check_member_urn(value: &str) -> Result<(), Error> {
     check("member id", rest)
 }
 
+/// 122 random bits from the operating system's generator (a type-4 UUID's), as 32 hex digits:
+/// for every token, nonce or revision that must not be guessed or repeated. (The standard
+/// library's `RandomState` is seeded for hash tables, not for secrets.)
+pub fn random_hex() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// Cuts a string for an error message without splitting a character.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -89,6 +96,42 @@ mod tests {
         assert_eq!(urn_number("contract", "42").unwrap(), "42");
         assert!(urn_number("contract", "urn:li:seat:42").is_err());
         assert!(urn_number("contract", "4x2").is_err());
+    }
+
+    #[test]
+    fn random_hex_is_fresh_hex() {
+        let (a, b) = (random_hex(), random_hex());
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    /// Tokens, nonces and revisions come from [`random_hex`]: nothing in the code that ships
+    /// (or the local stack's login) draws them from a hash table's seed.
+    #[test]
+    fn no_token_comes_from_a_hash_seed() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut offenders = Vec::new();
+        let mut dirs = vec![
+            root.join("shared/src"),
+            root.join("functions"),
+            root.join("infra/local-stack/src"),
+        ];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && std::fs::read_to_string(&path)
+                        .unwrap()
+                        .contains(concat!("Random", "State::new"))
+                {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "hash seeds used as randomness in {offenders:?}");
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! LinkedIn push notifications: the endpoint-validation challenge and the `X-LI-Signature` check.
 //! Both are HMAC-SHA256 keyed with the customer's client secret.
+//!
+//! Because both use the same key and primitive, the challenge must never sign a caller's choice
+//! of text: asked for `"hmacsha256=" + body`, it would forge a notification signature. LinkedIn
+//! documents the challenge code as a type-4 UUID, so only a [`ChallengeCode`] (which is one) is
+//! ever answered, and no UUID starts with the notification prefix.
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -30,11 +35,40 @@ pub struct ChallengeAnswer {
     pub challenge_response: String,
 }
 
-pub fn answer_challenge(secret: &str, challenge_code: &str) -> ChallengeAnswer {
+/// A challenge code as LinkedIn sends it: a type-4 UUID in its hyphenated form (doc). Nothing
+/// else is signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeCode(String);
+
+impl ChallengeCode {
+    pub fn parse(code: &str) -> Result<Self, Error> {
+        let uuid = (code.len() == 36)
+            .then(|| uuid::Uuid::try_parse(code).ok())
+            .flatten()
+            .filter(|u| u.get_version_num() == 4);
+        match uuid {
+            Some(_) => Ok(Self(code.to_owned())),
+            None => Err(Error::Invalid(
+                "challengeCode must be a type-4 UUID (8-4-4-4-12 hex digits)".into(),
+            )),
+        }
+    }
+
+    /// A fresh code, for checking a callback URL the way LinkedIn does.
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().hyphenated().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub fn answer_challenge(secret: &str, code: &ChallengeCode) -> ChallengeAnswer {
     let mut m = mac(secret);
-    m.update(challenge_code.as_bytes());
+    m.update(code.0.as_bytes());
     ChallengeAnswer {
-        challenge_code: challenge_code.to_owned(),
+        challenge_code: code.0.clone(),
         challenge_response: hex::encode(m.finalize().into_bytes()),
     }
 }
@@ -135,14 +169,14 @@ mod tests {
 
     // Vectors computed outside this code base, with Python's standard library:
     //   hmac.new(b"s3cr/et+=", b"hmacsha256=" + body, hashlib.sha256).hexdigest()
-    //   hmac.new(b"s3cr/et+=", b"3f0c7d42-challenge", hashlib.sha256).hexdigest()
+    //   hmac.new(b"s3cr/et+=", b"3f0c7d42-9b1e-4c8a-8f2d-6a5b4c3d2e1f", hashlib.sha256).hexdigest()
     const SECRET: &str = "s3cr/et+=";
     const BODY: &[u8] =
         br#"{"notificationId":"n-1","type":"EXPORT_CANDIDATE_PROFILE","requestId":"r-1"}"#;
     const BODY_SIGNATURE: &str = "d152a4b2d531afcaaa31ebb442b376de96154cafdeaa90a291e86b38a83d87fd";
-    const CHALLENGE: &str = "3f0c7d42-challenge";
+    const CHALLENGE: &str = "3f0c7d42-9b1e-4c8a-8f2d-6a5b4c3d2e1f";
     const CHALLENGE_RESPONSE: &str =
-        "27ed3d08be0a7f662d928812b2251c512810711d8b7515e8e29dfc1677aee1fb";
+        "37593830df0265428070537d08a58b55134b76050e0354e60bf5079a1cc4cafa";
 
     #[test]
     fn signature_matches_independent_vector() {
@@ -187,13 +221,35 @@ mod tests {
 
     #[test]
     fn challenge_matches_independent_vector() {
-        let answer = answer_challenge(SECRET, CHALLENGE);
+        let answer = answer_challenge(SECRET, &ChallengeCode::parse(CHALLENGE).unwrap());
         assert_eq!(answer.challenge_code, CHALLENGE);
         assert_eq!(answer.challenge_response, CHALLENGE_RESPONSE);
         assert_eq!(
             serde_json::to_value(&answer).unwrap(),
             serde_json::json!({"challengeCode": CHALLENGE, "challengeResponse": CHALLENGE_RESPONSE})
         );
+    }
+
+    #[test]
+    fn only_type_4_uuids_are_challenge_codes() {
+        let body = String::from_utf8(BODY.to_vec()).unwrap();
+        for bad in [
+            "",
+            "abc-123",
+            // The forgery: asking the challenge to sign what a notification signature covers.
+            &format!("hmacsha256={body}"),
+            // A version-1 UUID, a UUID without hyphens, in braces, and as a URN.
+            "3f0c7d42-9b1e-1c8a-8f2d-6a5b4c3d2e1f",
+            "3f0c7d429b1e4c8a8f2d6a5b4c3d2e1f",
+            "{3f0c7d42-9b1e-4c8a-8f2d-6a5b4c3d2e1f}",
+            "urn:uuid:3f0c7d42-9b1e-4c8a-8f2d-6a5b4c3d2e1f",
+            "3f0c7d42-9b1e-4c8a-8f2d-6a5b4c3d2e1f,x",
+        ] {
+            assert!(ChallengeCode::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(ChallengeCode::parse(&CHALLENGE.to_uppercase()).is_ok());
+        let fresh = ChallengeCode::random();
+        assert_eq!(ChallengeCode::parse(fresh.as_str()).unwrap(), fresh);
     }
 
     #[test]

@@ -291,7 +291,7 @@ async fn admin_routes_refuse_missing_or_wrong_credentials_and_change_nothing() {
         .api_as(
             None,
             "GET",
-            &format!("/linkedin/{TENANT}/events?challengeCode=abc"),
+            &format!("/linkedin/{TENANT}/events?challengeCode=6c1f0a52-3b7d-4e9a-9c41-2f5e8d7b0a13"),
             None,
         )
         .await;

@@ -1,6 +1,7 @@
 //! admin-api: the ATS's side of the configuration, under `/tenants`. JSON in camelCase, documented
 //! in docs/openapi.yaml. Routes are dispatched on API Gateway's route key.
 
+pub mod guard;
 mod onboarding;
 mod outbound;
 pub mod page;
@@ -141,7 +142,12 @@ impl AdminApi {
                 config.linkedin_api_url,
                 config.linkedin_auth_url,
             )?,
-            http: reqwest::Client::new(),
+            // A callback that redirects fails its check: following it would let a registration
+            // probe addresses the caller could not reach.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Invalid(format!("cannot build an HTTP client: {e}")))?,
             backfill_horizon_days: config.backfill_horizon_days,
             candidate_page_url: config.candidate_page_url,
             clock,
@@ -152,7 +158,11 @@ impl AdminApi {
         let route = req.request_context.route_key.clone().unwrap_or_default();
         let span = tracing::info_span!("admin", route = %route, request_id = req.request_context.request_id.as_deref().unwrap_or(""));
         let _enter = span.enter();
-        match self.route(&route, &req).await {
+        let answer = match guard::check(&req) {
+            Ok(()) => self.route(&route, &req).await,
+            Err(refused) => Err(refused),
+        };
+        match answer {
             Ok(resp) => resp,
             Err(e) => {
                 tracing::info!(status = e.status, error = e.code, "request refused");
@@ -181,7 +191,8 @@ impl AdminApi {
                     Some("live") => true,
                     Some(_) => return Err(ApiError::invalid("part must be live")),
                 };
-                self.integration_page(&tenant, live_only).await
+                let csrf = guard::session(req).map(|s| guard::csrf_token(&s));
+                self.integration_page(&tenant, live_only, csrf).await
             }
             "DELETE /tenants/{tenantId}/contracts/{contractId}" => {
                 let contract = contract_path(req)?;
@@ -465,7 +476,13 @@ impl AdminApi {
 
     /// The administrators' integration page (HTML): contracts, seat holders, health, recent
     /// imports. Its actions call the JSON routes.
-    async fn integration_page(&self, tenant_id: &str, live_only: bool) -> Answer {
+    /// `csrf_token`: the token of the browser session the page is served to, for its script.
+    async fn integration_page(
+        &self,
+        tenant_id: &str,
+        live_only: bool,
+        csrf_token: Option<String>,
+    ) -> Answer {
         /// How many of the latest exports and InMails/notes the page lists.
         const RECENT: i32 = 10;
         /// Transitions shown per contract (oldest first).
@@ -518,6 +535,7 @@ impl AdminApi {
             candidates,
             backfill_days: self.backfill_horizon_days,
             candidate_page_url: self.candidate_page_url.clone(),
+            csrf_token,
             now,
         };
         let nonce = page::nonce();

@@ -12,7 +12,8 @@ use crate::{AdminApi, Answer, ApiError};
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct RegisterInput {
-    /// The callback URL to register; by default this API's own webhook route for the tenant.
+    /// Optional, and only ever this API's own webhook route for the tenant: a URL anywhere else
+    /// would receive the tenant's signed notifications.
     #[serde(default)]
     callback_url: Option<String>,
 }
@@ -29,6 +30,9 @@ struct Registered {
 }
 
 impl AdminApi {
+    /// Registers this deployment's callback URL for the tenant. On any failure LinkedIn's
+    /// previous value is put back, so a failed attempt never leaves LinkedIn pointing at a URL
+    /// that was not checked.
     pub(crate) async fn register_callback(
         &self,
         tenant_id: &str,
@@ -36,49 +40,84 @@ impl AdminApi {
         body: RegisterInput,
     ) -> Answer {
         let tenant = self.tenant(tenant_id).await?;
-        let url = match body.callback_url {
-            Some(u) => u,
-            None => own_callback_url(req, tenant_id)?,
-        };
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2_000 {
-            return Err(ApiError::invalid("callbackUrl must be an http(s) URL"));
+        let url = own_callback_url(req, tenant_id)?;
+        if let Some(asked) = body.callback_url
+            && asked != url
+        {
+            return Err(ApiError::invalid(format!(
+                "callbackUrl can only be this deployment's own webhook route for the tenant, {url}"
+            )));
         }
         let creds = self.secrets.get(tenant_id).await?;
-        match self
+        let previous = self
+            .linkedin
+            .registered_callback(&creds, &tenant.organization)
+            .await?;
+        let registered = match self
             .linkedin
             .register_callback(&creds, &tenant.organization, &url)
             .await
         {
-            Ok(()) => {}
-            Err(Error::LinkedInRejected { message, .. }) => {
-                return Err(ApiError::new(
-                    422,
-                    "callback_rejected",
-                    format!(
-                        "LinkedIn did not accept the callback URL: {message}. Check that the \
-                         tenant's clientSecret is the child application's current secret"
-                    ),
-                ));
+            Ok(()) => Ok(()),
+            Err(Error::LinkedInRejected { message, .. }) => Err(ApiError::new(
+                422,
+                "callback_rejected",
+                format!(
+                    "LinkedIn did not accept the callback URL: {message}. Check that the \
+                     tenant's clientSecret is the child application's current secret"
+                ),
+            )),
+            Err(e) => Err(e.into()),
+        };
+        let checked = match registered {
+            Ok(()) => self.challenge(&url, &creds.client_secret).await,
+            Err(e) => Err(e),
+        };
+        match checked {
+            Ok(round_trip) => Ok(http::json(
+                200,
+                &Registered {
+                    callback_url: url,
+                    linkedin_validated: true,
+                    round_trip_ms: round_trip.as_millis() as u64,
+                },
+            )),
+            Err(mut refused) => {
+                if previous.as_deref() != Some(url.as_str()) {
+                    let restored = match &previous {
+                        Some(old) => {
+                            self.linkedin
+                                .register_callback(&creds, &tenant.organization, old)
+                                .await
+                        }
+                        None => {
+                            self.linkedin
+                                .remove_callback(&creds, &tenant.organization)
+                                .await
+                        }
+                    };
+                    match restored {
+                        Ok(()) => refused.message.push_str(
+                            ". LinkedIn's previous callback setting was put back",
+                        ),
+                        Err(e) => {
+                            tracing::error!(error = %e, "previous callback URL not restored");
+                            refused.message.push_str(
+                                ". LinkedIn's previous callback setting could not be put back; \
+                                 register again",
+                            );
+                        }
+                    }
+                }
+                Err(refused)
             }
-            Err(e) => return Err(e.into()),
         }
-        let round_trip = self.challenge(&url, &creds.client_secret).await?;
-        Ok(http::json(
-            200,
-            &Registered {
-                callback_url: url,
-                linkedin_validated: true,
-                round_trip_ms: round_trip.as_millis() as u64,
-            },
-        ))
     }
 
-    /// Sends the callback URL a challenge as LinkedIn would and checks the answer.
+    /// Sends the callback URL a challenge as LinkedIn would and checks the answer. Redirects are
+    /// not followed (the client is built without them).
     async fn challenge(&self, url: &str, secret: &str) -> Result<Duration, ApiError> {
-        let code = format!(
-            "check-{}",
-            shared::ids::truncate(&self.clock.now_ms().to_string(), 20)
-        );
+        let code = webhook::ChallengeCode::random();
         let expected = webhook::answer_challenge(secret, &code);
         let started = Instant::now();
         let failed = |why: String| {
@@ -112,17 +151,24 @@ impl AdminApi {
     }
 }
 
-/// This API's webhook route for the tenant, from how the request reached us (API Gateway sets the
-/// domain and `x-forwarded-proto`).
+/// This API's webhook route for the tenant, from how the request reached us: API Gateway sets
+/// the domain, and `x-forwarded-proto` (locally `http`; anything else is `https`).
 fn own_callback_url(req: &ApiGatewayV2httpRequest, tenant_id: &str) -> Result<String, ApiError> {
     let domain = req
         .request_context
         .domain_name
         .as_deref()
-        .filter(|d| !d.is_empty())
+        .filter(|d| {
+            !d.is_empty()
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+        })
         .ok_or_else(|| {
-            ApiError::invalid("callbackUrl is required here (the request names no domain)")
+            ApiError::invalid("the request names no domain, so no callback URL can be made")
         })?;
-    let scheme = http::header(req, "x-forwarded-proto").unwrap_or("https");
+    let scheme = match http::header(req, "x-forwarded-proto") {
+        Some("http") => "http",
+        _ => "https",
+    };
     Ok(format!("{scheme}://{domain}/linkedin/{tenant_id}/events"))
 }

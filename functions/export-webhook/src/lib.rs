@@ -1,13 +1,16 @@
 //! export-webhook: LinkedIn's push notifications for one customer, at
 //! `GET|POST /linkedin/{tenantId}/events`.
 //!
-//! - GET answers LinkedIn's endpoint validation (`challengeCode`) with the customer's secret.
+//! - GET answers LinkedIn's endpoint validation (`challengeCode`, a type-4 UUID and nothing else:
+//!   see `shared::webhook`) with the customer's secret.
 //! - POST verifies `X-LI-Signature` over the raw bytes and puts the notification on the exports
 //!   queue. It answers 2xx only once the message is durably enqueued, so LinkedIn's own retries
-//!   cover any failure before that point. Client errors change nothing.
+//!   cover any failure before that point. Client errors change nothing. An unknown tenant gets
+//!   the same answer as a bad signature, so the route does not tell which tenants exist.
 //!
 //! A warm container makes one AWS call per notification, the enqueue: whether the tenant is
-//! registered and its secret are cached for `DEFAULT_CACHE_TTL`. A notification delivered twice
+//! registered and its secret are cached for `DEFAULT_CACHE_TTL`, and an unknown tenant id is
+//! remembered for `UNKNOWN_TENANT_TTL`. A notification delivered twice
 //! is enqueued twice; export-import records every export under LinkedIn's request id with a
 //! conditional put and drops the second (docs/data-model.md, "Notifications").
 
@@ -23,8 +26,11 @@ use shared::messages::LinkedInEvent;
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
-use shared::webhook::{self, MAX_BODY_BYTES};
+use shared::webhook::{self, ChallengeCode, MAX_BODY_BYTES};
 use shared::{Error, ids};
+
+/// How long a container remembers that a tenant id is not registered.
+pub const UNKNOWN_TENANT_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -56,7 +62,8 @@ impl ExportWebhook {
             registered: RegisteredTenants::new(
                 Store::new(clients.dynamodb.clone(), config.table_name),
                 DEFAULT_CACHE_TTL,
-            ),
+            )
+            .remembering_unknown(UNKNOWN_TENANT_TTL),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -96,16 +103,22 @@ impl ExportWebhook {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Result<ApiGatewayV2httpResponse, Rejection> {
-        let code = http::query_param(req, "challengeCode")
-            .filter(|c| !c.is_empty() && c.len() <= 256)
-            .ok_or_else(|| {
-                Rejection::new(
-                    400,
-                    "missing_challenge",
-                    "challengeCode query parameter is required (1 to 256 characters)",
-                )
-            })?;
-        self.known_tenant(tenant_id).await?;
+        let code = http::query_param(req, "challengeCode").ok_or_else(|| {
+            Rejection::new(
+                400,
+                "missing_challenge",
+                "challengeCode query parameter is required",
+            )
+        })?;
+        let code = ChallengeCode::parse(code)
+            .map_err(|e| Rejection::new(400, "bad_challenge", e.to_string()))?;
+        if !self.known_tenant(tenant_id).await? {
+            return Err(Rejection::new(
+                404,
+                "unknown_tenant",
+                "no customer is registered under this callback URL",
+            ));
+        }
         let creds = self
             .secrets
             .get(tenant_id)
@@ -113,7 +126,7 @@ impl ExportWebhook {
             .map_err(Rejection::unavailable)?;
         Ok(http::json(
             200,
-            &webhook::answer_challenge(&creds.client_secret, code),
+            &webhook::answer_challenge(&creds.client_secret, &code),
         ))
     }
 
@@ -134,13 +147,19 @@ impl ExportWebhook {
                 "the body is marked base64 but does not decode",
             ),
         })?;
-        self.known_tenant(tenant_id).await?;
+        let signature = http::header(req, "x-li-signature");
+        if !self.known_tenant(tenant_id).await? {
+            // Answered as a bad signature for a registered tenant would be, word for word.
+            let refused = webhook::verify_signature(&ids::random_hex(), &body, signature)
+                .err()
+                .unwrap_or(webhook::SignatureError::Mismatch);
+            return Err(Rejection::new(401, "bad_signature", refused.to_string()));
+        }
         let creds = self
             .secrets
             .get(tenant_id)
             .await
             .map_err(Rejection::unavailable)?;
-        let signature = http::header(req, "x-li-signature");
         let now = self.clock.now_ms();
         let verified = verify_with(&creds, &body, signature, now);
         if let Err(webhook::SignatureError::Mismatch) = verified {
@@ -180,20 +199,15 @@ impl ExportWebhook {
         Ok(http::json(202, &serde_json::json!({"status": "accepted"})))
     }
 
-    async fn known_tenant(&self, tenant_id: &str) -> Result<(), Rejection> {
-        let unknown = || {
-            Rejection::new(
-                404,
-                "unknown_tenant",
-                "no customer is registered under this callback URL",
-            )
-        };
-        ids::check("tenantId", tenant_id).map_err(|_| unknown())?;
-        match self.registered.contains(tenant_id).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(unknown()),
-            Err(e) => Err(Rejection::unavailable(e)),
+    /// Whether `tenant_id` is a registered tenant (an id that is not even well formed is not).
+    async fn known_tenant(&self, tenant_id: &str) -> Result<bool, Rejection> {
+        if ids::check("tenantId", tenant_id).is_err() {
+            return Ok(false);
         }
+        self.registered
+            .contains(tenant_id)
+            .await
+            .map_err(Rejection::unavailable)
     }
 }
 

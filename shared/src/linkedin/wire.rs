@@ -222,6 +222,27 @@ pub fn configuration(name: &str, value: &str) -> serde_json::Value {
     serde_json::json!({ "entities": { name: { "configurationValue": { "string": value } } } })
 }
 
+/// The answer to a batch GET of configurations: each configuration's value by name; names
+/// not configured are under `errors` (collection, "Get Integration Configuration").
+#[derive(Debug, Default, Deserialize)]
+pub struct Configurations {
+    #[serde(default)]
+    pub results: std::collections::HashMap<String, Configuration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Configuration {
+    #[serde(default)]
+    pub configuration_value: ConfigurationValue,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfigurationValue {
+    #[serde(default)]
+    pub string: Option<String>,
+}
+
 /// `availability` of a job posting (collection: "Create Public Job", "Create Private Job").
 pub const AVAILABILITY_PUBLIC: &str = "PUBLIC";
 pub const AVAILABILITY_PRIVATE: &str = "PRIVATE_TO_ATS_INTEGRATION";

@@ -48,7 +48,7 @@ impl LinkedIn {
                 Method::POST,
                 "/simpleJobPostings",
                 &Query::new(),
-                "batch_create",
+                Some("batch_create"),
                 &body,
             )
             .await?
@@ -109,7 +109,7 @@ impl LinkedIn {
         let q = Query::new().ids([wire::CALLBACK_URL]);
         let body = wire::configuration(wire::CALLBACK_URL, url);
         let resp = self
-            .write(creds, Method::PUT, &path, &q, "batch_update", &body)
+            .write(creds, Method::PUT, &path, &q, Some("batch_update"), &body)
             .await?;
         let answer = decode_updated(&path, resp).await?;
         let name = wire::CALLBACK_URL.to_owned();
@@ -128,6 +128,46 @@ impl LinkedIn {
             Some(RecordOutcome::NotDone(m)) => Err(Error::LinkedInUnavailable(m)),
             None => Err(Error::LinkedInUnavailable(format!("{path}: no answer"))),
         }
+    }
+
+    /// The callback URL registered now, read back with a batch GET of the same configuration
+    /// (collection; `None` when LinkedIn has none).
+    pub async fn registered_callback(
+        &self,
+        creds: &LinkedInCredentials,
+        organization: &str,
+    ) -> Result<Option<String>> {
+        let key = wire::integration_key(organization, "ONE_CLICK_EXPORT");
+        let path = format!("/atsIntegrations/{}/configurations", key.to_key_string());
+        let q = Query::new().ids([wire::CALLBACK_URL]);
+        let answer: wire::Configurations = self.get(creds, Base::V2, &path, &q).await?;
+        Ok(answer
+            .results
+            .get(wire::CALLBACK_URL)
+            .and_then(|c| c.configuration_value.string.clone()))
+    }
+
+    /// Removes the callback URL (`batch_delete` of the configuration; collection).
+    pub async fn remove_callback(
+        &self,
+        creds: &LinkedInCredentials,
+        organization: &str,
+    ) -> Result<()> {
+        let key = wire::integration_key(organization, "ONE_CLICK_EXPORT");
+        let path = format!("/atsIntegrations/{}/configurations", key.to_key_string());
+        let q = Query::new().ids([wire::CALLBACK_URL]);
+        self.write(
+            creds,
+            Method::DELETE,
+            &path,
+            &q,
+            // The collection's DELETE carries no method header: a DELETE with `ids` is a batch
+            // delete by itself.
+            None,
+            &serde_json::Value::Null,
+        )
+        .await?;
+        Ok(())
     }
 
     /// Updates candidates (`batch_update`), keyed by their ATS id.
@@ -205,7 +245,7 @@ impl LinkedIn {
             .collect();
         let body = serde_json::json!({ "entities": entities });
         let resp = self
-            .write(creds, Method::PUT, &path, &q, "batch_update", &body)
+            .write(creds, Method::PUT, &path, &q, Some("batch_update"), &body)
             .await?;
         let answer = decode_updated(&path, resp).await?;
         Ok(outcomes(
@@ -259,7 +299,7 @@ impl LinkedIn {
         let body = serde_json::json!({ "entities": entities });
         let query = Query::new().keys(&keys);
         let resp = self
-            .write(creds, method, path, &query, restli_method, &body)
+            .write(creds, method, path, &query, Some(restli_method), &body)
             .await?;
         let answer = decode_updated(path, resp).await?;
         Ok(outcomes(
@@ -280,7 +320,7 @@ impl LinkedIn {
         method: Method,
         path: &str,
         query: &Query,
-        restli_method: &str,
+        restli_method: Option<&str>,
         body: &serde_json::Value,
     ) -> Result<reqwest::Response> {
         let url = self.url(Base::V2, path, query);
@@ -291,8 +331,10 @@ impl LinkedIn {
             let mut request = self
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(&token)
-                .header("x-restli-method", restli_method);
+                .bearer_auth(&token);
+            if let Some(restli_method) = restli_method {
+                request = request.header("x-restli-method", restli_method);
+            }
             if !body.is_null() {
                 request = request.json(body);
             }

@@ -2,7 +2,6 @@
 //! stages (each with its outbox attributes, in the same write), the outbox index, the tenant's
 //! sync state and lease, and sync errors. See `crate::outbound` for how they fit together.
 
-use std::hash::{BuildHasher, Hasher};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select, Update};
 
@@ -27,12 +26,9 @@ fn build<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
     r.map_err(|e| Error::Invalid(e.to_string()))
 }
 
-/// A revision no other change shares (time plus 64 random bits).
+/// A revision no other change shares (time plus 122 random bits).
 fn new_rev(now: i64) -> String {
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    format!("{now}-{random:016x}")
+    format!("{now}-{}", crate::ids::random_hex())
 }
 
 fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {

@@ -38,18 +38,15 @@ pub struct PageData {
     pub backfill_days: u64,
     /// Where a candidate link goes, `{candidateId}` standing for the id; `None`: the API route.
     pub candidate_page_url: Option<shared::outbound::records::ProfileUrl>,
+    /// The CSRF token of the browser session the page is served to (crate::guard); its script
+    /// sends it with every change.
+    pub csrf_token: Option<String>,
     pub now: i64,
 }
 
-/// 128 random bits as hex, fresh for each page: the Content-Security-Policy nonce.
+/// Fresh OS randomness for each page: the Content-Security-Policy nonce.
 pub fn nonce() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let half = || {
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-    };
-    format!("{:016x}{:016x}", half(), half())
+    shared::ids::random_hex()
 }
 
 /// The page's Content-Security-Policy: its own style and script only, requests to its own
@@ -166,6 +163,8 @@ fn urlencode(s: &str) -> String {
 struct ScriptData<'a> {
     tenant_id: &'a str,
     users: Vec<ScriptUser<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -218,6 +217,7 @@ pub fn render(d: &PageData, nonce: &str) -> String {
                 email: &u.email,
             })
             .collect(),
+        csrf_token: d.csrf_token.as_deref(),
     };
     let _ = writeln!(
         h,

@@ -13,6 +13,9 @@
 
   async function call(method, path, body) {
     const init = { method, credentials: 'same-origin', headers: {} };
+    // Bound to this browser's session; the API refuses a change made with the session's
+    // cookie but without it.
+    if (data.csrfToken) init.headers['x-csrf-token'] = data.csrfToken;
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);

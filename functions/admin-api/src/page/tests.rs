@@ -86,6 +86,7 @@ fn data(seats: Vec<Seat>) -> PageData {
         candidates: HashMap::new(),
         backfill_days: 30,
         candidate_page_url: None,
+        csrf_token: None,
         now: NOW,
     }
 }
@@ -256,4 +257,18 @@ fn the_policy_allows_only_the_nonced_style_and_script() {
     let html = render(&data(Vec::new()), "abc");
     assert_eq!(html.matches("nonce=\"abc\"").count(), 2);
     assert_ne!(nonce(), nonce());
+}
+
+#[test]
+fn the_script_gets_the_sessions_csrf_token_and_sends_it() {
+    let mut d = data(Vec::new());
+    let without = render(&d, "n");
+    assert!(!without.contains("\"csrfToken\":"));
+    d.csrf_token = Some(crate::guard::csrf_token("s3ss10n"));
+    let html = render(&d, "n");
+    assert!(html.contains(&format!(
+        "\"csrfToken\":\"{}\"",
+        crate::guard::csrf_token("s3ss10n")
+    )));
+    assert!(SCRIPT.contains("init.headers['x-csrf-token'] = data.csrfToken"));
 }
