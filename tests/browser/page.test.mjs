@@ -1,8 +1,9 @@
 // The integration page in a real headless Chromium, on the local stack after the dev scenario
-// (tests/browser/run.sh starts it). What an administrator does and sees: both contracts with
-// their statuses, a stale seat flagged, a seat linked to a user found by name with the keyboard,
-// its back-fill progress reaching done, the seat unlinked after a confirmation, a contract
-// connected and disconnected, candidate links that open, and no error in the console.
+// (tests/browser/run.sh starts it). What an administrator does and sees: signing in by pasting
+// the admin token into the local sign-in form (never in a URL), both contracts with their
+// statuses, a stale seat flagged, a seat linked to a user found by name with the keyboard, its
+// back-fill progress reaching done, the seat unlinked after a confirmation, a contract connected
+// and disconnected, candidate links that open, and no error in the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -62,9 +63,27 @@ test('the page refuses a browser without the admin credentials', async () => {
   assert.equal(resp.status(), 401);
 });
 
-test('signed in, it shows both contracts with the right statuses', async () => {
-  await page.goto(`${API}/_local/login?token=${encodeURIComponent(TOKEN)}&next=${PAGE}`);
+test('a token in the login URL does not sign the browser in', async () => {
+  const resp = await context.request.get(
+    `${API}/_local/login?token=${encodeURIComponent(TOKEN)}&next=${PAGE}`, { maxRedirects: 0 });
+  assert.equal(resp.status(), 200, 'the sign-in form, not a redirect');
+  assert.equal(resp.headers()['set-cookie'], undefined);
+  assert.equal((await context.request.get(`${API}${PAGE}`)).status(), 401);
+});
+
+test('signed in through the form, it shows both contracts with the right statuses', async () => {
+  await page.goto(`${API}/_local/login?next=${PAGE}`);
+  await page.fill('#token', TOKEN);
+  await Promise.all([
+    page.waitForURL(`${API}${PAGE}`),
+    page.click('button[type=submit]'),
+  ]);
   assert.equal(new URL(page.url()).pathname, PAGE);
+  const cookies = await context.cookies(API);
+  const session = cookies.find((c) => c.name === 'rsc_session');
+  assert.ok(session, 'a session cookie');
+  assert.ok(session.httpOnly && session.sameSite === 'Strict');
+  assert.ok(!cookies.some((c) => c.value.includes(TOKEN)), 'no cookie holds the admin token');
   assert.equal(await page.locator('h1').textContent(), 'LinkedIn Recruiter integration');
   assert.equal(await page.getAttribute('#contract-501', 'data-status'), 'Active');
   assert.equal(await page.getAttribute('#contract-502', 'data-status'), 'Expired');

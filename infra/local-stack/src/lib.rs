@@ -5,7 +5,8 @@
 //! - HTTP API routes are served on one port, as API Gateway would deliver them;
 //! - SQS event sources poll their queues, run up to `ScalingConfig.MaximumConcurrency` batches at
 //!   once, and honour `batchItemFailures`, visibility timeouts and redrive policies;
-//! - schedules run on their rate and can be fired at once with `POST /_local/schedules/{name}`.
+//! - schedules run on their rate and can be fired at once with `POST /_local/schedules/{name}`
+//!   (with the admin token, as a bearer token).
 
 pub mod consumers;
 pub mod counting;
@@ -164,12 +165,12 @@ impl Stack {
         Ok(())
     }
 
-    /// A URL that signs a browser in with the admin token (a cookie) and opens the tenant's
-    /// integration page.
+    /// The local sign-in form, which opens the tenant's integration page once the admin token is
+    /// pasted into it (the token itself never goes in a URL).
     pub fn page_login_url(&self, tenant_id: &str) -> String {
         format!(
-            "{}/_local/login?token={}&next=/tenants/{tenant_id}/integration",
-            self.api_url, self.admin_token
+            "{}/_local/login?next=/tenants/{tenant_id}/integration",
+            self.api_url
         )
     }
 
@@ -302,6 +303,7 @@ impl Stack {
             routes,
             schedules,
             admin_token: opts.admin_token.clone(),
+            sessions: Default::default(),
             dynamodb: plain.dynamodb.clone(),
             table: resources
                 .tables

@@ -107,7 +107,7 @@ async fn run() -> Result<(), Error> {
         stack.api_url
     );
     println!(
-        "  Fire a schedule:        curl -X POST {}/_local/schedules/{{FunctionLogicalId}}",
+        "  Fire a schedule:        curl -X POST -H \"Authorization: Bearer <token>\" {}/_local/schedules/{{FunctionLogicalId}}",
         stack.api_url
     );
     println!(
@@ -149,7 +149,7 @@ async fn run() -> Result<(), Error> {
             started.elapsed().as_secs_f64()
         );
         println!(
-            "\nIntegration page (opens signed in):\n  {}",
+            "\nIntegration page (sign in by pasting the admin token above into the form):\n  {}",
             stack.page_login_url(scenario::TENANT)
         );
         if std::env::var("DEV_EXIT").is_ok_and(|v| v == "1") {
@@ -157,7 +157,7 @@ async fn run() -> Result<(), Error> {
         }
     } else {
         println!(
-            "  Integration page:       {} (signs the browser in, for tenant {{tenantId}})",
+            "  Integration page:       {} (for tenant {{tenantId}}; paste the admin token into the form)",
             stack.page_login_url("{tenantId}")
         );
     }
