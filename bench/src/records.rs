@@ -133,6 +133,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
             "{}/_local/schedules/InMailPollFunction",
             stack.api_url
         ))
+        .bearer_auth(&stack.admin_token)
         .send()
     };
     // The first poll brings the cursors to now: activity from before the link is the back-fill's.

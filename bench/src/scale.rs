@@ -95,6 +95,7 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
             "{}/_local/schedules/InMailPollFunction",
             stack.api_url
         ))
+        .bearer_auth(&stack.admin_token)
         .send()
         .await?
         .json()

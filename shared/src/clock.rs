@@ -69,11 +69,20 @@ pub fn to_rfc3339(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Parses an RFC 3339 date-time into epoch milliseconds.
+/// The first instant a date we are given may name: 2000-01-01T00:00:00Z.
+pub const EARLIEST_MS: i64 = 946_684_800_000;
+/// The instant after the last one a date we are given may name: 2100-01-01T00:00:00Z.
+pub const END_MS: i64 = 4_102_444_800_000;
+/// [`EARLIEST_MS`]..[`END_MS`] as people read it, for error messages.
+pub const DATE_RANGE: &str = "from the year 2000 to 2099";
+
+/// Parses an RFC 3339 date-time into epoch milliseconds. Dates outside [`DATE_RANGE`] (year
+/// 0001 or 9999: typing mistakes, or attempts to make a window unbounded) are refused.
 pub fn from_rfc3339(s: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.timestamp_millis())
+        .filter(|ms| (EARLIEST_MS..END_MS).contains(ms))
 }
 
 #[cfg(test)]
@@ -86,5 +95,18 @@ mod tests {
         assert_eq!(to_rfc3339(ms), "2026-01-01T00:00:00.123Z");
         assert_eq!(from_rfc3339("2026-01-01T01:00:00.123+01:00"), Some(ms));
         assert_eq!(from_rfc3339("yesterday"), None);
+        assert_eq!(to_rfc3339(EARLIEST_MS), "2000-01-01T00:00:00.000Z");
+        assert_eq!(to_rfc3339(END_MS), "2100-01-01T00:00:00.000Z");
+        for out_of_range in [
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "1999-12-31T23:59:59.999Z",
+            "2100-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert_eq!(from_rfc3339(out_of_range), None, "{out_of_range}");
+        }
+        assert!(from_rfc3339("2000-01-01T00:00:00Z").is_some());
+        assert!(from_rfc3339("2099-12-31T23:59:59Z").is_some());
     }
 }

@@ -4,7 +4,7 @@
 //! change applies, and writes the new state together with its event in one transaction that is
 //! conditional on the state it read, retrying when another writer got there first.
 
-use crate::domain::{Contract, ContractEvent, ContractStatus, StatusCause};
+use crate::domain::{ChangeOrder, Contract, ContractEvent, ContractStatus, StatusCause};
 use crate::error::{Error, Result};
 use crate::linkedin::LinkedIn;
 use crate::secrets::LinkedInCredentials;
@@ -85,43 +85,75 @@ pub async fn expired_by_linkedin(
 
 /// An `INTEGRATION_STATUS_CHANGE` from LinkedIn: DISABLED turns an Active contract Disabled;
 /// ENABLED re-activates a contract LinkedIn had disabled (not one an admin disconnected).
+///
+/// Each change is applied once per LinkedIn request id, and only if it happened after the
+/// latest one applied: a notification posted again (by LinkedIn's retries or by someone
+/// replaying a signed one) cannot undo a newer change. Every applied change is recorded on the
+/// contract even when the status stays, and a status event names its request.
 pub async fn linkedin_status_change(
     store: &Store,
     tenant_id: &str,
     contract_id: &str,
-    enabled: bool,
+    change: &LinkedInStatusChange<'_>,
     now: i64,
 ) -> Result<Option<Contract>> {
     change_status(store, tenant_id, contract_id, now, &|c| {
         let c = c?;
-        match (enabled, c.status, c.status_cause) {
-            (false, ContractStatus::Active, _) => Some((
-                Contract {
-                    status: ContractStatus::Disabled,
-                    ..c.clone()
-                },
-                StatusCause::LinkedIn,
-                "LinkedIn disabled the integration".into(),
-            )),
-            (true, ContractStatus::Disabled, Some(StatusCause::LinkedIn) | None) => {
-                let status = if c.expires_at.is_some_and(|e| e <= now) {
-                    ContractStatus::Expired
-                } else {
-                    ContractStatus::Active
-                };
-                Some((
-                    Contract {
-                        status,
-                        ..c.clone()
-                    },
-                    StatusCause::LinkedIn,
-                    "LinkedIn enabled the integration again".into(),
-                ))
+        match c.linkedin_changes.order(change.request_id, change.occurred_at) {
+            ChangeOrder::New => {}
+            order => {
+                tracing::info!(contract = %contract_id, ?order, "LinkedIn status change not applied again");
+                return None;
             }
-            _ => None,
         }
+        let linkedin_changes = c
+            .linkedin_changes
+            .with(change.request_id, change.occurred_at);
+        let (status, reason) = match (change.enabled, c.status, c.status_cause) {
+            (false, ContractStatus::Active, _) => (
+                ContractStatus::Disabled,
+                "LinkedIn disabled the integration",
+            ),
+            (true, ContractStatus::Disabled, Some(StatusCause::LinkedIn) | None) => {
+                if c.expires_at.is_some_and(|e| e <= now) {
+                    (
+                        ContractStatus::Expired,
+                        "LinkedIn enabled the integration again",
+                    )
+                } else {
+                    (
+                        ContractStatus::Active,
+                        "LinkedIn enabled the integration again",
+                    )
+                }
+            }
+            _ => (c.status, "LinkedIn's status change left it as it was"),
+        };
+        let when = change
+            .occurred_at
+            .map(|at| format!(", at {}", crate::clock::to_rfc3339(at)))
+            .unwrap_or_default();
+        Some((
+            Contract {
+                status,
+                linkedin_changes,
+                ..c.clone()
+            },
+            StatusCause::LinkedIn,
+            format!("{reason} (request {}{when})", change.request_id),
+        ))
     })
     .await
+}
+
+/// One element of an `INTEGRATION_STATUS_CHANGE`, as it applies to one contract.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkedInStatusChange<'a> {
+    pub enabled: bool,
+    /// LinkedIn's request id of the notification.
+    pub request_id: &'a str,
+    /// When it happened, by the notification's `occurredAt` (when it has one).
+    pub occurred_at: Option<i64>,
 }
 
 /// What the hourly review did to one contract.

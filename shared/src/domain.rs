@@ -109,6 +109,65 @@ pub struct Contract {
     pub expires_at: Option<i64>,
     pub connected_at: i64,
     pub updated_at: i64,
+    /// The status changes LinkedIn reported that were applied, so that none is applied twice
+    /// and none older than the latest (a replayed notification changes nothing).
+    #[serde(default, skip_serializing_if = "LinkedInChanges::is_empty")]
+    pub linkedin_changes: LinkedInChanges,
+}
+
+/// The `INTEGRATION_STATUS_CHANGE`s applied to a contract.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedInChanges {
+    /// When the newest applied change happened (the notification's `occurredAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_at: Option<i64>,
+    /// LinkedIn's request ids of the latest applied changes, oldest first (at most
+    /// [`LinkedInChanges::KEPT`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_ids: Vec<String>,
+}
+
+/// Whether a status change LinkedIn reported may be applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeOrder {
+    New,
+    /// Its request was applied already.
+    Repeated,
+    /// It happened before the latest change applied.
+    Stale,
+}
+
+impl LinkedInChanges {
+    /// Request ids remembered per contract; older ones are also refused by their time.
+    pub const KEPT: usize = 20;
+
+    pub fn is_empty(&self) -> bool {
+        self.latest_at.is_none() && self.request_ids.is_empty()
+    }
+
+    pub fn order(&self, request_id: &str, occurred_at: Option<i64>) -> ChangeOrder {
+        if self.request_ids.iter().any(|r| r == request_id) {
+            ChangeOrder::Repeated
+        } else if occurred_at.zip(self.latest_at).is_some_and(|(at, latest)| at <= latest) {
+            ChangeOrder::Stale
+        } else {
+            ChangeOrder::New
+        }
+    }
+
+    /// These changes after applying one more.
+    pub fn with(&self, request_id: &str, occurred_at: Option<i64>) -> Self {
+        let mut request_ids = self.request_ids.clone();
+        request_ids.push(request_id.to_owned());
+        if request_ids.len() > Self::KEPT {
+            request_ids.drain(..request_ids.len() - Self::KEPT);
+        }
+        Self {
+            latest_at: self.latest_at.max(occurred_at),
+            request_ids,
+        }
+    }
 }
 
 impl Contract {
@@ -142,6 +201,9 @@ pub struct Seat {
     /// The ATS user this seat is linked to; `None` while unlinked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// When LinkedIn last listed the seat for its contract; only a listed seat can be linked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_at: Option<i64>,
     /// Where each activity stream's next read starts (epoch ms, inclusive).
@@ -187,6 +249,7 @@ impl Seat {
             state: None,
             holder_name: None,
             user_id: None,
+            listed_at: None,
             linked_at: None,
             cursors: ActivityCursors::default(),
             last_polled_at: None,
@@ -340,6 +403,33 @@ impl Backfill {
             reason: None,
             updated_at: now,
         }
+    }
+}
+
+impl Backfill {
+    /// The most days of history a back-fill or re-import reads (the template's
+    /// `BackfillHorizonDays` cannot be set higher): three years of one seat's three streams is
+    /// 6,570 calls at least, within what re-imports may use of a day's LinkedIn calls.
+    pub const MAX_HORIZON_DAYS: u64 = 1_095;
+
+    /// `BACKFILL_HORIZON_DAYS`, checked against [`Backfill::MAX_HORIZON_DAYS`].
+    pub fn horizon_from_env(env: &crate::config::Env) -> Result<u64, crate::config::ConfigError> {
+        let days = env.number_or("BACKFILL_HORIZON_DAYS", 730)?;
+        if days > Self::MAX_HORIZON_DAYS {
+            return Err(crate::config::ConfigError::Invalid {
+                name: "BACKFILL_HORIZON_DAYS".into(),
+                problem: format!("at most {} days", Self::MAX_HORIZON_DAYS),
+            });
+        }
+        Ok(days)
+    }
+
+    /// The fewest LinkedIn calls reading `from..to` again takes: one call per stream per window
+    /// of at most `activity::MAX_WINDOW_MS` (more when a window has more than one page).
+    pub fn least_calls(from: i64, to: i64) -> u64 {
+        let span = (to - from).max(0) as u64;
+        let windows = span.div_ceil(crate::activity::MAX_WINDOW_MS as u64).max(1);
+        windows * ActivityStream::ALL.len() as u64
     }
 }
 
@@ -922,6 +1012,7 @@ mod tests {
             expires_at: Some(1_000),
             connected_at: 0,
             updated_at: 0,
+            linkedin_changes: LinkedInChanges::default(),
         };
         assert!(c.is_active_at(999));
         assert!(!c.is_active_at(1_000));
@@ -931,6 +1022,28 @@ mod tests {
             ..c
         };
         assert!(!disabled.is_active_at(0));
+    }
+
+    #[test]
+    fn linkedin_changes_apply_once_and_in_order() {
+        let none = LinkedInChanges::default();
+        assert_eq!(none.order("r-1", Some(10)), ChangeOrder::New);
+        let one = none.with("r-1", Some(10));
+        assert_eq!(one.order("r-1", Some(10)), ChangeOrder::Repeated);
+        assert_eq!(one.order("r-1", None), ChangeOrder::Repeated);
+        assert_eq!(one.order("r-0", Some(5)), ChangeOrder::Stale);
+        assert_eq!(one.order("r-0", Some(10)), ChangeOrder::Stale);
+        assert_eq!(one.order("r-2", Some(11)), ChangeOrder::New);
+        assert_eq!(one.order("r-2", None), ChangeOrder::New);
+        // Without a time, the latest stays the latest known.
+        assert_eq!(one.with("r-2", None).latest_at, Some(10));
+        let mut many = one;
+        for i in 0..30 {
+            many = many.with(&format!("x-{i}"), Some(100 + i));
+        }
+        assert_eq!(many.request_ids.len(), LinkedInChanges::KEPT);
+        assert_eq!(many.request_ids.last().unwrap(), "x-29");
+        assert_eq!(many.latest_at, Some(129));
     }
 }
 

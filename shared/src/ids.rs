@@ -21,11 +21,14 @@ pub fn check(kind: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The number N of a LinkedIn URN `urn:li:<kind>:N`, or a bare N.
+/// The number N of a LinkedIn URN `urn:li:<kind>:N`, or a bare N, in its one canonical
+/// spelling (LinkedIn's ids are 64-bit integers): `000501` is not another name for `501`.
 pub fn urn_number(kind: &str, value: &str) -> Result<String, Error> {
     let prefix = format!("urn:li:{kind}:");
     let n = value.strip_prefix(&prefix).unwrap_or(value);
-    if n.is_empty() || n.len() > 20 || !n.bytes().all(|b| b.is_ascii_digit()) {
+    let canonical = n.bytes().all(|b| b.is_ascii_digit())
+        && n.parse::<i64>().is_ok_and(|v| v.to_string() == n);
+    if !canonical {
         return Err(Error::Invalid(format!(
             "expected {prefix}N or a number N, got {:?}",
             truncate(value, 60)
@@ -96,6 +99,13 @@ mod tests {
         assert_eq!(urn_number("contract", "42").unwrap(), "42");
         assert!(urn_number("contract", "urn:li:seat:42").is_err());
         assert!(urn_number("contract", "4x2").is_err());
+        for not_canonical in ["000501", "0501", "+501", "-1", "", "99999999999999999999"] {
+            assert!(
+                urn_number("contract", not_canonical).is_err(),
+                "{not_canonical:?}"
+            );
+        }
+        assert_eq!(urn_number("seat", "0").unwrap(), "0");
     }
 
     #[test]

@@ -221,6 +221,11 @@ pub fn application_ref(tenant: &str, application_id: &str) -> Key {
     )
 }
 
+/// The tenant's LinkedIn calls reserved on one UTC day (`2026-12-01`), by purpose.
+pub fn call_budget(tenant: &str, day: &str) -> Key {
+    key(tenant_pk(tenant), format!("BUDGET#{day}"))
+}
+
 /// The tenant's outbound-sync state: the lease of the running sync, the change counter and the
 /// full-sync progress.
 pub fn sync_state(tenant: &str) -> Key {

@@ -101,10 +101,14 @@ pub async fn sync_contract_seats(
             }
             match match_user(&users, member, e.email.as_deref()) {
                 Some(user) => {
-                    store
+                    // Just listed, so it is there to link.
+                    if store
                         .link_seat(tenant_id, contract_id, &seat_id, &user.user_id, now)
-                        .await?;
-                    sync.linked_automatically += 1;
+                        .await?
+                        .is_some()
+                    {
+                        sync.linked_automatically += 1;
+                    }
                 }
                 None => sync.unlinked += 1,
             }

@@ -599,6 +599,8 @@ async fn an_admin_reimport_reads_a_window_again_without_duplicates() {
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
         clock: Some(clock.clone()),
+        // A re-import reaches back at most the back-fill horizon.
+        backfill_days: Some(1),
         ..Setup::default()
     })
     .await;
@@ -648,4 +650,50 @@ async fn an_admin_reimport_reads_a_window_again_without_duplicates() {
         )
         .await;
     assert_eq!(s, reqwest::StatusCode::BAD_REQUEST);
+}
+
+/// A re-import is bounded (issue 18): never before the back-fill horizon, and within the share
+/// of LinkedIn's daily calls that re-imports may use, with a 400 that names the limit.
+#[tokio::test]
+async fn a_reimport_stays_within_the_horizon_and_the_days_call_budget() {
+    let clock = hour_clock();
+    let now = clock.now_ms();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        backfill_days: Some(30),
+        ..Setup::default()
+    })
+    .await;
+    w.settle().await;
+    let path = format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/{SEAT}/reimport");
+    let window = |days: i64| {
+        json!({"from": shared::clock::to_rfc3339(now - days * 24 * HOUR),
+               "to": shared::clock::to_rfc3339(now)})
+    };
+    let (s, v) = w.api("POST", &path, Some(window(31))).await;
+    assert_eq!(s, reqwest::StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("30 days"), "{v}");
+
+    // Most of today's re-import share already taken (by earlier re-imports of other seats).
+    let store = shared::store::Store::new(
+        w.stack.clients.dynamodb.clone(),
+        w.stack.table_name().to_owned(),
+    );
+    let day = &shared::clock::to_rfc3339(now)[..10];
+    let max = shared::linkedin::REIMPORT_DAILY_CALLS;
+    assert!(
+        store
+            .reserve_calls(TENANT, day, "reimportCalls", max - 10, max, now / 1000 + 86_400)
+            .await
+            .unwrap()
+    );
+    // 30 days is 60 windows of 12 hours, three streams each: 180 calls at least.
+    let (s, v) = w.api("POST", &path, Some(window(30))).await;
+    assert_eq!(s, reqwest::StatusCode::BAD_REQUEST, "{v}");
+    let message = v["message"].as_str().unwrap();
+    assert!(message.contains("180") && message.contains(&max.to_string()), "{v}");
+    // A day fits in what is left (6 calls).
+    let (s, v) = w.api("POST", &path, Some(window(1))).await;
+    assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{v}");
+    w.settle().await;
 }

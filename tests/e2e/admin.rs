@@ -157,16 +157,21 @@ async fn invalid_requests_get_a_4xx_that_says_what_is_wrong_and_change_nothing()
             "{method} {path}: {answer}"
         );
     }
-    // A body that is not JSON at all.
-    let resp = w
-        .http
-        .put(format!("{}{t}/jobs/j1", w.stack.api_url))
-        .bearer_auth(&w.stack.admin_token)
-        .body("{{{")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    // A body that is not JSON at all: 400 when it says it is JSON, 415 when it says nothing.
+    for (content_type, expected) in [
+        (Some("application/json"), StatusCode::BAD_REQUEST),
+        (None, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    ] {
+        let mut req = w
+            .http
+            .put(format!("{}{t}/jobs/j1", w.stack.api_url))
+            .bearer_auth(&w.stack.admin_token)
+            .body("{{{");
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        assert_eq!(req.send().await.unwrap().status(), expected);
+    }
     assert_eq!(w.snapshot().await, before);
 }
 
@@ -299,4 +304,70 @@ async fn admin_routes_refuse_missing_or_wrong_credentials_and_change_nothing() {
     // And with the token the same request works.
     let (s, _) = w.api("GET", &format!("{t}/health"), None).await;
     assert_eq!(s, StatusCode::OK);
+}
+
+/// Cross-site request forgery (issue 18): a state-changing request another site could make a
+/// browser send is refused before anything happens — a foreign `Origin` (another port of the
+/// same host is same-site, so SameSite cookies alone did not stop it), a form's body, or the
+/// session cookie without its CSRF token.
+#[tokio::test]
+async fn changes_a_browser_could_be_tricked_into_are_refused() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    let before = w.snapshot().await;
+    let calls = w.sim.calls().len();
+    let api = &w.stack.api_url;
+    let host = api.trim_start_matches("http://").to_owned();
+    let send = |method: &str, path: &str, headers: Vec<(&str, String)>, body: &str| {
+        let mut req = w
+            .http
+            .request(method.parse().unwrap(), format!("{api}{path}"))
+            .bearer_auth(&w.stack.admin_token)
+            .body(body.to_owned());
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            (status, resp.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let json = ("content-type", "application/json".to_owned());
+    let stage = format!("/tenants/{TENANT}/users/u-csrf");
+    let user = r#"{"email":"x@acme.example","firstName":"X","lastName":"Y"}"#;
+    let register = format!("/tenants/{TENANT}/linkedin/register");
+    let other_port = format!("http://{}", host.replace(':', ":1"));
+    let refused = [
+        ("PUT", stage.as_str(), vec![json.clone(), ("origin", other_port.clone())], user, 403, "foreign_origin"),
+        ("POST", register.as_str(), vec![json.clone(), ("origin", "https://evil.example".into())], "{}", 403, "foreign_origin"),
+        ("POST", register.as_str(), vec![json.clone(), ("sec-fetch-site", "same-site".into())], "{}", 403, "foreign_origin"),
+        ("PUT", stage.as_str(), vec![("content-type", "text/plain".into())], user, 415, "unsupported_media_type"),
+        ("POST", register.as_str(), vec![("content-type", "application/x-www-form-urlencoded".into())], "callbackUrl=x", 415, "unsupported_media_type"),
+        ("PUT", stage.as_str(), vec![json.clone(), ("cookie", "rsc_session=s3ss10n".into())], user, 403, "csrf_token_invalid"),
+        ("PUT", stage.as_str(), vec![json.clone(), ("cookie", "rsc_session=s3ss10n".into()), ("x-csrf-token", admin_api::guard::csrf_token("another"))], user, 403, "csrf_token_invalid"),
+    ];
+    for (method, path, headers, body, status, code) in refused {
+        let (s, v) = send(method, path, headers.clone(), body).await;
+        assert_eq!(s.as_u16(), status, "{method} {path} {headers:?}: {v}");
+        assert_eq!(v["error"], code, "{v}");
+    }
+    w.settle().await;
+    assert_eq!(w.snapshot().await, before, "nothing changed");
+    assert_eq!(w.sim.calls().len(), calls, "LinkedIn was not called");
+
+    // The same change from the API's own origin, with the session's token, goes through.
+    let (s, v) = send(
+        "PUT",
+        &stage,
+        vec![
+            json,
+            ("origin", api.clone()),
+            ("cookie", "rsc_session=s3ss10n".into()),
+            ("x-csrf-token", admin_api::guard::csrf_token("s3ss10n")),
+        ],
+        user,
+    )
+    .await;
+    assert_eq!(s.as_u16(), 201, "{v}");
 }

@@ -302,6 +302,8 @@ async fn the_hourly_review_probes_linkedin_and_notices_a_renewal() {
     let w = World::with_linked_seat(Setup::default()).await;
     let urn = format!("urn:li:contract:{ACTIVE}");
     w.sim.set_contract_status(&urn, ContractState::Expired);
+    // Linking read the contract's seats; only the review's calls count here.
+    w.sim.clear_calls();
     let summary = review_contracts(&w).await;
     assert_eq!(summary["expiredByLinkedin"], 1, "{summary}");
     let probes = w
@@ -452,4 +454,49 @@ async fn a_contract_whose_end_date_passed_at_linkedin_is_found_by_the_hourly_rev
         .unwrap()
         .clone();
     assert_eq!(status(&c), "Active");
+}
+
+/// A signed status change posted again later (LinkedIn's retry, or someone replaying a captured
+/// one) cannot undo a newer change: each is applied once, and only if newer than the last.
+#[tokio::test]
+async fn a_replayed_status_change_does_not_undo_a_newer_one() {
+    let w = World::with_customer().await;
+    let urn = format!("urn:li:contract:{ACTIVE}");
+    let disabled = w
+        .sim
+        .push_status_change(CLIENT_ID, &urn, "DISABLED")
+        .await
+        .unwrap();
+    w.settle().await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let enabled = w
+        .sim
+        .push_status_change(CLIENT_ID, &urn, "ENABLED")
+        .await
+        .unwrap();
+    w.settle().await;
+    let before = events(&w, ACTIVE).await;
+    let to: Vec<&str> = before.iter().map(|(to, _, _)| to.as_str()).collect();
+    assert_eq!(to, ["Active", "Disabled", "Active"], "{before:?}");
+    assert!(before[1].2.contains(&disabled.request_id), "{before:?}");
+    assert!(before[2].2.contains(&enabled.request_id), "{before:?}");
+
+    // The old DISABLED again, byte for byte with its valid signature; then the ENABLED again.
+    for replay in [&disabled, &enabled, &disabled] {
+        let resent = w.sim.resend(&replay.notification_id).await.unwrap();
+        assert_eq!(resent.status, Some(202), "accepted: it is signed");
+        w.settle().await;
+    }
+    assert_eq!(events(&w, ACTIVE).await, before, "nothing applied again");
+    let (_, contracts) = w
+        .api("GET", &format!("/tenants/{TENANT}/contracts"), None)
+        .await;
+    let contract = contracts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contractId"] == ACTIVE)
+        .unwrap()
+        .clone();
+    assert_eq!(contract["status"], "Active", "{contract}");
 }

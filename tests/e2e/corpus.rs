@@ -428,6 +428,151 @@ fn cases() -> Vec<Case> {
         "/linkedin/..%2F/events?challengeCode=x",
         None,
     ));
+    v.extend(security_cases());
+    v
+}
+
+/// Inputs from the security review (issue 18): each once changed state or cost a server error.
+fn security_cases() -> Vec<Case> {
+    use base64::Engine;
+    let t = format!("/tenants/{TENANT}");
+    let token = |key: Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string())
+    };
+    let mut v = Vec::new();
+    // Dates outside 2000..2099.
+    for (name, date) in [
+        ("expiry in year 0000", "0000-01-01T00:00:00Z"),
+        ("expiry in year 0001", "0001-01-01T00:00:00Z"),
+        ("expiry in year 9999", "9999-12-31T23:59:59Z"),
+    ] {
+        v.push(case(
+            name,
+            "PUT",
+            format!("{t}/contracts/{ACTIVE}"),
+            Some(json!({"expiresAt": date})),
+        ));
+    }
+    v.push(case(
+        "job listed in year 9999",
+        "PUT",
+        format!("{t}/jobs/{JOB_ENG}"),
+        Some(json!({"title": "T", "description": "D", "location": "Berlin", "state": "OPEN",
+                    "companyApplyUrl": "https://careers.acme.example/x",
+                    "listedAt": "9999-01-01T00:00:00Z"})),
+    ));
+    v.push(case(
+        "re-import from year 0001",
+        "POST",
+        format!("{t}/contracts/{ACTIVE}/seats/{EXPORTER_SEAT}/reimport"),
+        Some(json!({"from": "0001-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"})),
+    ));
+    v.push(case(
+        "re-import beyond the back-fill horizon",
+        "POST",
+        format!("{t}/contracts/{ACTIVE}/seats/{EXPORTER_SEAT}/reimport"),
+        Some(json!({"from": "2001-01-01T00:00:00Z", "to": "2002-01-01T00:00:00Z"})),
+    ));
+    // JSON arrays where objects are expected (serde reads them as fields in order).
+    v.push(raw(
+        "contract body as an array",
+        "PUT",
+        format!("{t}/contracts/{ACTIVE}"),
+        b"[]",
+    ));
+    v.push(raw(
+        "candidate body as an array",
+        "PUT",
+        format!("{t}/candidates/c-array"),
+        b"[]",
+    ));
+    v.push(raw(
+        "tenant body as an array",
+        "PUT",
+        t.clone(),
+        br#"["Acme","urn:li:organization:1001",["acme-client","s3cret"]]"#,
+    ));
+    v.push(case(
+        "tenant credentials as an array",
+        "PUT",
+        t.clone(),
+        Some(json!({"name": "Acme", "organization": ORGANIZATION,
+                    "linkedin": ["acme-client", "s3cret"]})),
+    ));
+    v.push(case(
+        "candidate phone as an array",
+        "PUT",
+        format!("{t}/candidates/c-phone"),
+        Some(json!({"firstName": "A", "lastName": "B", "phones": [["+1 555"]]})),
+    ));
+    // A second spelling of a contract or seat id.
+    v.push(case(
+        "contract id with leading zeros",
+        "PUT",
+        format!("{t}/contracts/000501"),
+        Some(json!({})),
+    ));
+    v.push(case(
+        "contract URN with leading zeros",
+        "PUT",
+        format!("{t}/contracts/urn:li:contract:0501"),
+        Some(json!({})),
+    ));
+    v.push(case(
+        "seat id with leading zeros",
+        "PUT",
+        format!("{t}/contracts/{ACTIVE}/seats/0{EXPORTER_SEAT}/link"),
+        Some(json!({"userId": EXPORTER_USER})),
+    ));
+    // Links people and LinkedIn follow.
+    for (name, url) in [
+        ("javascript: apply URL", "javascript:alert(document.domain)"),
+        ("data: apply URL", "data:text/html,<script>alert(1)</script>"),
+        ("apply URL without a host", "https://"),
+        ("apply URL with credentials", "https://user:pw@careers.acme.example/"),
+    ] {
+        v.push(case(
+            name,
+            "PUT",
+            format!("{t}/jobs/{JOB_ENG}"),
+            Some(json!({"title": "T", "description": "D", "location": "Berlin",
+                        "state": "OPEN", "companyApplyUrl": url})),
+        ));
+    }
+    // Page tokens DynamoDB itself would refuse.
+    v.push(case(
+        "crafted nextToken without a sort key",
+        "GET",
+        format!(
+            "{t}/users?nextToken={}",
+            token(json!({"pk": format!("TENANT#{TENANT}")}))
+        ),
+        None,
+    ));
+    v.push(case(
+        "crafted nextToken with an empty key",
+        "GET",
+        format!(
+            "{t}/candidates?nextToken={}",
+            token(json!({"pk": "", "sk": "", "gsi1pk": shared::keys::candidates_listing(TENANT),
+                         "gsi1sk": ""}))
+        ),
+        None,
+    ));
+    // Registering a callback URL that is not this deployment's own.
+    v.push(case(
+        "register a relay as the callback",
+        "POST",
+        format!("{t}/linkedin/register"),
+        Some(json!({"callbackUrl": "https://relay.example/linkedin/acme/events"})),
+    ));
+    // The challenge as a signing oracle.
+    v.push(case(
+        "webhook: challenge that is not a UUID",
+        "GET",
+        format!("/linkedin/{TENANT}/events?challengeCode=hmacsha256%3D%7B%22notificationId%22%3A%22n%22%7D"),
+        None,
+    ));
     v
 }
 

@@ -472,3 +472,24 @@ async fn an_export_whose_seat_is_linked_while_its_lead_is_written_is_still_impor
     let grace = w.candidate_of("grace").await.expect("imported");
     assert_eq!(grace["applications"].as_array().unwrap().len(), 1);
 }
+
+/// Only a seat LinkedIn lists for the contract can be linked (issue 18): an id LinkedIn never
+/// listed is refused after one look at LinkedIn's seats, and nothing is linked or polled.
+#[tokio::test]
+async fn a_seat_linkedin_never_listed_cannot_be_linked() {
+    let w = World::with_customer().await;
+    w.add_user(USER, "recruiter@acme.example").await;
+    w.sim.clear_calls();
+    let path = format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/424242/link");
+    let (s, v) = w.api("PUT", &path, Some(json!({"userId": USER}))).await;
+    assert_eq!(s, reqwest::StatusCode::NOT_FOUND, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("LinkedIn does not list"), "{v}");
+    let asked: Vec<String> = w.sim.calls().into_iter().map(|c| c.path).collect();
+    assert!(asked.iter().all(|p| p.contains("seats") || p.contains("accessToken")), "{asked:?}");
+    let (_, seats) = w.api("GET", &format!("/tenants/{TENANT}/seats"), None).await;
+    assert!(
+        seats["items"].as_array().unwrap().iter().all(|s| s["seatId"] != "424242"),
+        "{seats}"
+    );
+    assert_eq!(w.queue("BackfillQueue").await, (0, 0), "no back-fill started");
+}

@@ -50,7 +50,7 @@ impl Config {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
             backfill_queue_url: env.required("BACKFILL_QUEUE_URL", "the seat back-fill queue")?,
-            backfill_horizon_days: env.number_or("BACKFILL_HORIZON_DAYS", 730)?,
+            backfill_horizon_days: shared::domain::Backfill::horizon_from_env(env)?,
             changes_queue_url: env.required(
                 "ATS_CHANGES_QUEUE_URL",
                 "the ats-changes queue (outbound sync to LinkedIn)",
@@ -331,12 +331,7 @@ impl AdminApi {
         self.tenant(tenant_id).await?;
         let expires_at = match body.expires_at.as_deref() {
             None => None,
-            Some(s) => Some(clock::from_rfc3339(s).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "expiresAt must be an RFC 3339 date-time, got {:?}",
-                    ids::truncate(s, 40)
-                ))
-            })?),
+            Some(s) => Some(date("expiresAt", s)?),
         };
         let now = self.clock.now_ms();
         let existed = std::sync::atomic::AtomicBool::new(false);
@@ -768,10 +763,33 @@ impl AdminApi {
             ));
         }
         let now = self.clock.now_ms();
-        let mut seat = self
-            .store
-            .link_seat(tenant_id, contract_id, seat_id, &body.user_id, now)
-            .await?;
+        let link = || {
+            self.store
+                .link_seat(tenant_id, contract_id, seat_id, &body.user_id, now)
+        };
+        let mut seat = match link().await? {
+            Some(seat) => seat,
+            None => {
+                // Not listed yet (the hourly seat sync has not run since LinkedIn added it):
+                // ask LinkedIn now, and link only what it lists.
+                let creds = self.secrets.get(tenant_id).await?;
+                shared::seats::sync_contract_seats(
+                    &self.store,
+                    &self.linkedin,
+                    &creds,
+                    tenant_id,
+                    contract_id,
+                    now,
+                )
+                .await?;
+                link().await?.ok_or_else(|| {
+                    ApiError::not_found(format!(
+                        "LinkedIn does not list seat {seat_id} on contract {contract_id}; only \
+                         seats LinkedIn lists can be linked"
+                    ))
+                })?
+            }
+        };
         // The first link starts the history back-fill, up to the link time where live polling
         // starts; a relinked seat's live cursors resume where they stopped instead.
         if seat.backfill.is_none() {
@@ -807,18 +825,37 @@ impl AdminApi {
     ) -> Answer {
         self.tenant(tenant_id).await?;
         let now = self.clock.now_ms();
-        let when = |field: &str, v: &str| {
-            clock::from_rfc3339(v).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "{field} must be an RFC 3339 date-time, got {:?}",
-                    ids::truncate(v, 40)
-                ))
-            })
-        };
-        let from = when("from", &body.from)?;
-        let to = when("to", &body.to)?.min(now);
+        let from = date("from", &body.from)?;
+        let to = date("to", &body.to)?.min(now);
         if from >= to {
             return Err(ApiError::invalid("from must be before to (and before now)"));
+        }
+        // No further back than a newly linked seat's history goes (BACKFILL_HORIZON_DAYS).
+        let horizon = self.backfill_horizon_days;
+        if from < now - (horizon as i64) * 86_400_000 {
+            return Err(ApiError::invalid(format!(
+                "from may be at most {horizon} days ago (the back-fill horizon, \
+                 BackfillHorizonDays)"
+            )));
+        }
+        // And within the share of LinkedIn's daily call limit that re-imports may use.
+        let calls = shared::domain::Backfill::least_calls(from, to);
+        let day = clock::to_rfc3339(now);
+        let day = day.get(..10).unwrap_or(&day);
+        let max = shared::linkedin::REIMPORT_DAILY_CALLS;
+        let expires_at_s = now / 1000 + 2 * 86_400;
+        if !self
+            .store
+            .reserve_calls(tenant_id, day, "reimportCalls", calls, max, expires_at_s)
+            .await?
+        {
+            return Err(ApiError::invalid(format!(
+                "this re-import takes at least {calls} LinkedIn calls, more than is left of the \
+                 {max} that re-imports may use per UTC day ({}% of LinkedIn's {} a day); choose \
+                 a shorter window or retry tomorrow",
+                max * 100 / shared::linkedin::DAILY_CALL_LIMIT,
+                shared::linkedin::DAILY_CALL_LIMIT
+            )));
         }
         let backfill = shared::domain::Backfill {
             state: shared::domain::BackfillState::Queued,
@@ -889,6 +926,7 @@ impl AdminApi {
 struct TenantInput {
     name: String,
     organization: String,
+    #[serde(deserialize_with = "object")]
     linkedin: LinkedInInput,
     /// Opt-in: delete the LinkedIn-sourced data of candidates whose profiles were closed.
     #[serde(default)]
@@ -962,6 +1000,7 @@ fn connect(
             expires_at,
             connected_at: now,
             updated_at: now,
+            linkedin_changes: Default::default(),
         };
         let (cause, reason) = match by_date {
             ContractStatus::Expired => (
@@ -1036,7 +1075,7 @@ fn path(
     Ok(value.to_owned())
 }
 
-/// The JSON body; an empty body reads as `{}`.
+/// The JSON object of the body; an empty body reads as `{}`.
 fn body<T: DeserializeOwned>(req: &ApiGatewayV2httpRequest) -> Result<T, ApiError> {
     let bytes = http::raw_body(req, MAX_BODY_BYTES).map_err(|e| match e {
         BodyError::TooLarge { limit } => ApiError::new(
@@ -1051,8 +1090,67 @@ fn body<T: DeserializeOwned>(req: &ApiGatewayV2httpRequest) -> Result<T, ApiErro
     } else {
         bytes
     };
-    serde_json::from_slice(&bytes)
+    // An object, and nothing that merely deserializes like one: serde reads a JSON array as a
+    // struct's fields in order, so `[]` would pass for `{}` with every optional field cleared.
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::invalid("the body must be a JSON object"));
+    }
+    serde_json::from_value(value)
         .map_err(|e| ApiError::invalid(format!("the body is not valid: {e}")))
+}
+
+/// A nested struct field: only a JSON object deserializes into it (see [`body`]).
+fn object<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    use serde::de::Error as _;
+    let value = serde_json::Value::deserialize(d)?;
+    if !value.is_object() {
+        return Err(D::Error::custom("expected a JSON object"));
+    }
+    serde_json::from_value(value).map_err(D::Error::custom)
+}
+
+/// A list of nested structs: only JSON objects deserialize into them (see [`body`]).
+pub(crate) fn objects<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    use serde::de::Error as _;
+    let values = Vec::<serde_json::Value>::deserialize(d)?;
+    if !values.iter().all(serde_json::Value::is_object) {
+        return Err(D::Error::custom("expected a list of JSON objects"));
+    }
+    serde_json::from_value(serde_json::Value::Array(values)).map_err(D::Error::custom)
+}
+
+/// An absolute http(s) URL with a host and no credentials in it (a link people and LinkedIn
+/// follow: never `javascript:` or `data:`).
+pub(crate) fn http_url(field: &str, value: &str) -> Result<String, ApiError> {
+    let ok = reqwest::Url::parse(value).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some_and(|h| !h.is_empty())
+            && u.username().is_empty()
+            && u.password().is_none()
+    });
+    if ok && !value.chars().any(char::is_whitespace) {
+        Ok(value.to_owned())
+    } else {
+        Err(ApiError::invalid(format!(
+            "{field} must be an absolute http(s) URL, got {:?}",
+            ids::truncate(value, 60)
+        )))
+    }
+}
+
+/// An RFC 3339 date-time within `clock::DATE_RANGE`.
+pub(crate) fn date(field: &str, value: &str) -> Result<i64, ApiError> {
+    clock::from_rfc3339(value).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "{field} must be an RFC 3339 date-time {}, got {:?}",
+            clock::DATE_RANGE,
+            ids::truncate(value, 40)
+        ))
+    })
 }
 
 /// A required, trimmed, non-empty text of at most `max` characters.

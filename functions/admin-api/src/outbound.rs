@@ -12,7 +12,7 @@ use shared::messages::OutboundMessage;
 use shared::outbound::{Wake, full};
 use shared::{http, ids};
 
-use crate::{AdminApi, Answer, ApiError, ListView, paging, text};
+use crate::{AdminApi, Answer, ApiError, ListView, date, http_url, paging, text};
 use crate::{
     ApplicationView, CandidateSummaryView, FullSyncView, JobView, SyncErrorView, SyncView,
 };
@@ -63,7 +63,7 @@ pub(crate) struct CandidateInput {
     last_name: Option<String>,
     #[serde(default)]
     emails: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::objects")]
     phones: Vec<PhoneInput>,
     #[serde(default)]
     title: Option<String>,
@@ -124,7 +124,9 @@ impl AdminApi {
             state: body.state,
             country_code: optional_text("countryCode", body.country_code, 2)?,
             postal_code: optional_text("postalCode", body.postal_code, 20)?,
-            company_apply_url: optional_text("companyApplyUrl", body.company_apply_url, 2_000)?,
+            company_apply_url: optional_text("companyApplyUrl", body.company_apply_url, 2_000)?
+                .map(|u| http_url("companyApplyUrl", &u))
+                .transpose()?,
             availability: body.availability,
             listed_at: body
                 .listed_at
@@ -477,11 +479,3 @@ fn optional_text(
     }
 }
 
-fn date(field: &str, value: &str) -> Result<i64, ApiError> {
-    clock::from_rfc3339(value).ok_or_else(|| {
-        ApiError::invalid(format!(
-            "{field} must be an RFC 3339 date-time, got {:?}",
-            ids::truncate(value, 40)
-        ))
-    })
-}

@@ -55,7 +55,7 @@ impl Config {
                 "EXPORTS_QUEUE_URL",
                 "the exports queue (exports held while an integration was inactive)",
             )?,
-            backfill_horizon_days: env.number_or("BACKFILL_HORIZON_DAYS", 730)?,
+            backfill_horizon_days: shared::domain::Backfill::horizon_from_env(env)?,
         })
     }
 }

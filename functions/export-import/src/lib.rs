@@ -241,7 +241,12 @@ impl ExportImport {
                 }
             };
             let now = self.clock.now_ms();
-            if contracts::linkedin_status_change(&self.store, tenant_id, &contract_id, enabled, now)
+            let change = contracts::LinkedInStatusChange {
+                enabled,
+                request_id: &event.request_id,
+                occurred_at: event.occurred_at,
+            };
+            if contracts::linkedin_status_change(&self.store, tenant_id, &contract_id, &change, now)
                 .await?
                 .is_none()
             {

@@ -122,6 +122,14 @@ enum Base {
     Rest,
 }
 
+/// Calls one customer application may make to LinkedIn in a UTC day (doc: "100,000 requests
+/// a day" for the sync and activity APIs).
+pub const DAILY_CALL_LIMIT: u64 = 100_000;
+
+/// The share of [`DAILY_CALL_LIMIT`] administrators' re-imports may reserve in a day, so that
+/// exports, the outbound sync and live polling keep the rest.
+pub const REIMPORT_DAILY_CALLS: u64 = DAILY_CALL_LIMIT / 10;
+
 pub struct LinkedIn {
     http: reqwest::Client,
     api_url: String,

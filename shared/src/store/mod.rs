@@ -656,12 +656,23 @@ pub(crate) fn check_sort_prefix(start: Option<&Item>, prefix: &str) -> Result<()
 /// Decodes a page token and checks it belongs to the listing it is used for.
 pub(crate) fn decode_token(token: &str, partition_attr: &str, partition: &str) -> Result<Item> {
     let bad = || Error::Invalid("nextToken is not a token this API returned".into());
+    // A key is at most a few hundred bytes; DynamoDB refuses more than 2 KB per key attribute.
+    if token.len() > 4_096 {
+        return Err(bad());
+    }
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let allowed = [keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
-    if map.keys().any(|k| !allowed.contains(&k.as_str()))
-        || map.get(partition_attr).map(String::as_str) != Some(partition)
-    {
+    // Exactly the key attributes of what is queried (the table's, plus the index's), each
+    // non-empty: anything else is refused here rather than by DynamoDB as a server error.
+    let mut expected = vec![keys::PK, keys::SK];
+    if partition_attr == keys::GSI1_PK {
+        expected.extend([keys::GSI1_PK, keys::GSI1_SK]);
+    }
+    let well_formed = map.len() == expected.len()
+        && expected
+            .iter()
+            .all(|k| map.get(*k).is_some_and(|v| !v.is_empty() && v.len() <= 1_024));
+    if !well_formed || map.get(partition_attr).map(String::as_str) != Some(partition) {
         return Err(bad());
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
@@ -673,7 +684,12 @@ mod tests {
 
     #[test]
     fn page_tokens_round_trip_and_reject_garbage() {
-        let key: Item = HashMap::from([("pk".to_owned(), s("A")), ("gsi1pk".to_owned(), s("B"))]);
+        let key: Item = HashMap::from([
+            ("pk".to_owned(), s("A")),
+            ("sk".to_owned(), s("a")),
+            ("gsi1pk".to_owned(), s("B")),
+            ("gsi1sk".to_owned(), s("b")),
+        ]);
         assert_eq!(
             decode_token(&encode_token(&key), "gsi1pk", "B").unwrap(),
             key
@@ -683,5 +699,22 @@ mod tests {
         assert!(decode_token("not base64!", "gsi1pk", "B").is_err());
         let evil = URL_SAFE_NO_PAD.encode(br#"{"evil":"x","gsi1pk":"B"}"#);
         assert!(decode_token(&evil, "gsi1pk", "B").is_err());
+        // Crafted tokens DynamoDB itself would refuse (a server error, once): missing or empty
+        // key attributes, the wrong set for the index.
+        for crafted in [
+            &br#"{"gsi1pk":"B"}"#[..],
+            br#"{"pk":"A","gsi1pk":"B"}"#,
+            br#"{"pk":"A","sk":"","gsi1pk":"B","gsi1sk":"x"}"#,
+            br#"{"pk":"B","sk":"x","gsi1pk":"B","gsi1sk":"x"}"#,
+        ] {
+            let partition = if crafted.starts_with(br#"{"pk":"B""#) { "pk" } else { "gsi1pk" };
+            assert!(
+                decode_token(&URL_SAFE_NO_PAD.encode(crafted), partition, "B").is_err(),
+                "{}",
+                String::from_utf8_lossy(crafted)
+            );
+        }
+        let table = HashMap::from([("pk".to_owned(), s("B")), ("sk".to_owned(), s("x"))]);
+        assert_eq!(decode_token(&encode_token(&table), "pk", "B").unwrap(), table);
     }
 }

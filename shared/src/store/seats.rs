@@ -135,9 +135,9 @@ impl Store {
             .await
     }
 
-    /// Links a seat to an ATS user (creating the seat item if the seat was never seen) and puts
-    /// it in the linked-seat index. Cursors already there are kept, so a relinked seat resumes
-    /// where it stopped; a new seat reads from `now`.
+    /// Links a seat LinkedIn listed to an ATS user and puts it in the linked-seat index; `None`
+    /// when LinkedIn never listed the seat (the seat sync records it). Cursors already there are
+    /// kept, so a relinked seat resumes where it stopped; a new one reads from `now`.
     pub async fn link_seat(
         &self,
         tenant_id: &str,
@@ -145,7 +145,7 @@ impl Store {
         seat_id: &str,
         user_id: &str,
         now: i64,
-    ) -> Result<Seat> {
+    ) -> Result<Option<Seat>> {
         let values = HashMap::from([
             (":t".to_owned(), s(tenant_id)),
             (":c".to_owned(), s(contract_id)),
@@ -178,12 +178,22 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
             .update_expression(format!("SET {}", sets.join(", ")))
+            // Only a seat LinkedIn listed (`listedAt`, set by the seat sync) can be linked.
+            .condition_expression("attribute_exists(listedAt)")
             .set_expression_attribute_values(Some(values))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        from_item(resp.attributes.unwrap_or_default())
+            .await;
+        match resp {
+            Ok(r) => Ok(Some(from_item(r.attributes.unwrap_or_default())?)),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
     }
 
     /// Records a seat as LinkedIn lists it (member, state), keeping its link and cursors.
@@ -199,6 +209,7 @@ impl Store {
             "tenantId = :t",
             "contractId = :c",
             "seatId = :s",
+            "listedAt = :now",
             "updatedAt = :now",
         ];
         let mut req = self
@@ -630,4 +641,47 @@ fn with_moves(
             .expression_attribute_values(&new, n(m.reached));
     }
     req
+}
+
+impl Store {
+    /// Reserves `calls` LinkedIn calls for `purpose` (an attribute name, e.g. `reimportCalls`)
+    /// on the tenant's UTC `day`, if the day's reservations for it stay within `max`. One
+    /// conditional update; the item expires two days later.
+    pub async fn reserve_calls(
+        &self,
+        tenant_id: &str,
+        day: &str,
+        purpose: &str,
+        calls: u64,
+        max: u64,
+        expires_at_s: i64,
+    ) -> Result<bool> {
+        let Some(limit) = max.checked_sub(calls) else {
+            return Ok(false);
+        };
+        let resp = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::call_budget(tenant_id, day))))
+            .update_expression("ADD #used :n SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#used) OR #used <= :limit")
+            .expression_attribute_names("#used", purpose)
+            .expression_attribute_names("#ttl", keys::TTL)
+            .expression_attribute_values(":n", AttributeValue::N(calls.to_string()))
+            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+            .expression_attribute_values(":ttl", n(expires_at_s))
+            .send()
+            .await;
+        match resp {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(Error::aws("DynamoDB", e)),
+        }
+    }
 }

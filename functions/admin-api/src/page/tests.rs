@@ -27,6 +27,7 @@ fn contract(id: &str, status: ContractStatus, cause: Option<StatusCause>) -> Con
         expires_at: Some(NOW + 300 * 24 * HOUR),
         connected_at: 0,
         updated_at: 0,
+        linkedin_changes: Default::default(),
     }
 }
 
@@ -39,6 +40,7 @@ fn seat(id: &str, name: Option<&str>, user: Option<&str>, polled: Option<i64>) -
         state: Some("ACTIVE".into()),
         holder_name: name.map(str::to_owned),
         user_id: user.map(str::to_owned),
+        listed_at: Some(0),
         linked_at: user.map(|_| NOW - 3 * HOUR),
         cursors: Default::default(),
         last_polled_at: polled,

@@ -137,6 +137,7 @@ async fn main() -> Result<(), Error> {
     let started = Instant::now();
     let fired = http
         .post(api("/_local/schedules/InMailPollFunction"))
+        .bearer_auth(&stack.admin_token)
         .send()
         .await?
         .text()
