@@ -149,7 +149,10 @@ impl LinkedInChanges {
     pub fn order(&self, request_id: &str, occurred_at: Option<i64>) -> ChangeOrder {
         if self.request_ids.iter().any(|r| r == request_id) {
             ChangeOrder::Repeated
-        } else if occurred_at.zip(self.latest_at).is_some_and(|(at, latest)| at <= latest) {
+        } else if occurred_at
+            .zip(self.latest_at)
+            .is_some_and(|(at, latest)| at <= latest)
+        {
             ChangeOrder::Stale
         } else {
             ChangeOrder::New

@@ -26,8 +26,8 @@ pub fn check(kind: &str, value: &str) -> Result<(), Error> {
 pub fn urn_number(kind: &str, value: &str) -> Result<String, Error> {
     let prefix = format!("urn:li:{kind}:");
     let n = value.strip_prefix(&prefix).unwrap_or(value);
-    let canonical = n.bytes().all(|b| b.is_ascii_digit())
-        && n.parse::<i64>().is_ok_and(|v| v.to_string() == n);
+    let canonical =
+        n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<i64>().is_ok_and(|v| v.to_string() == n);
     if !canonical {
         return Err(Error::Invalid(format!(
             "expected {prefix}N or a number N, got {:?}",
@@ -141,7 +141,10 @@ mod tests {
                 }
             }
         }
-        assert!(offenders.is_empty(), "hash seeds used as randomness in {offenders:?}");
+        assert!(
+            offenders.is_empty(),
+            "hash seeds used as randomness in {offenders:?}"
+        );
     }
 
     #[test]

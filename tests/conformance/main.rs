@@ -289,7 +289,8 @@ pub async fn callback_server(secret: String) -> SocketAddr {
             let secret = secret.clone();
             async move {
                 let code = q.get("challengeCode").cloned().unwrap_or_default();
-                let code = shared::webhook::ChallengeCode::parse(&code).expect("LinkedIn sends a UUID");
+                let code =
+                    shared::webhook::ChallengeCode::parse(&code).expect("LinkedIn sends a UUID");
                 axum::Json(shared::webhook::answer_challenge(&secret, &code))
             }
         })

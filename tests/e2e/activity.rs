@@ -683,7 +683,14 @@ async fn a_reimport_stays_within_the_horizon_and_the_days_call_budget() {
     let max = shared::linkedin::REIMPORT_DAILY_CALLS;
     assert!(
         store
-            .reserve_calls(TENANT, day, "reimportCalls", max - 10, max, now / 1000 + 86_400)
+            .reserve_calls(
+                TENANT,
+                day,
+                "reimportCalls",
+                max - 10,
+                max,
+                now / 1000 + 86_400
+            )
             .await
             .unwrap()
     );
@@ -691,7 +698,10 @@ async fn a_reimport_stays_within_the_horizon_and_the_days_call_budget() {
     let (s, v) = w.api("POST", &path, Some(window(30))).await;
     assert_eq!(s, reqwest::StatusCode::BAD_REQUEST, "{v}");
     let message = v["message"].as_str().unwrap();
-    assert!(message.contains("180") && message.contains(&max.to_string()), "{v}");
+    assert!(
+        message.contains("180") && message.contains(&max.to_string()),
+        "{v}"
+    );
     // A day fits in what is left (6 calls).
     let (s, v) = w.api("POST", &path, Some(window(1))).await;
     assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{v}");

@@ -296,7 +296,9 @@ async fn admin_routes_refuse_missing_or_wrong_credentials_and_change_nothing() {
         .api_as(
             None,
             "GET",
-            &format!("/linkedin/{TENANT}/events?challengeCode=6c1f0a52-3b7d-4e9a-9c41-2f5e8d7b0a13"),
+            &format!(
+                "/linkedin/{TENANT}/events?challengeCode=6c1f0a52-3b7d-4e9a-9c41-2f5e8d7b0a13"
+            ),
             None,
         )
         .await;
@@ -330,7 +332,10 @@ async fn changes_a_browser_could_be_tricked_into_are_refused() {
         async move {
             let resp = req.send().await.unwrap();
             let status = resp.status();
-            (status, resp.json::<serde_json::Value>().await.unwrap_or_default())
+            (
+                status,
+                resp.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
         }
     };
     let json = ("content-type", "application/json".to_owned());
@@ -339,13 +344,66 @@ async fn changes_a_browser_could_be_tricked_into_are_refused() {
     let register = format!("/tenants/{TENANT}/linkedin/register");
     let other_port = format!("http://{}", host.replace(':', ":1"));
     let refused = [
-        ("PUT", stage.as_str(), vec![json.clone(), ("origin", other_port.clone())], user, 403, "foreign_origin"),
-        ("POST", register.as_str(), vec![json.clone(), ("origin", "https://evil.example".into())], "{}", 403, "foreign_origin"),
-        ("POST", register.as_str(), vec![json.clone(), ("sec-fetch-site", "same-site".into())], "{}", 403, "foreign_origin"),
-        ("PUT", stage.as_str(), vec![("content-type", "text/plain".into())], user, 415, "unsupported_media_type"),
-        ("POST", register.as_str(), vec![("content-type", "application/x-www-form-urlencoded".into())], "callbackUrl=x", 415, "unsupported_media_type"),
-        ("PUT", stage.as_str(), vec![json.clone(), ("cookie", "rsc_session=s3ss10n".into())], user, 403, "csrf_token_invalid"),
-        ("PUT", stage.as_str(), vec![json.clone(), ("cookie", "rsc_session=s3ss10n".into()), ("x-csrf-token", admin_api::guard::csrf_token("another"))], user, 403, "csrf_token_invalid"),
+        (
+            "PUT",
+            stage.as_str(),
+            vec![json.clone(), ("origin", other_port.clone())],
+            user,
+            403,
+            "foreign_origin",
+        ),
+        (
+            "POST",
+            register.as_str(),
+            vec![json.clone(), ("origin", "https://evil.example".into())],
+            "{}",
+            403,
+            "foreign_origin",
+        ),
+        (
+            "POST",
+            register.as_str(),
+            vec![json.clone(), ("sec-fetch-site", "same-site".into())],
+            "{}",
+            403,
+            "foreign_origin",
+        ),
+        (
+            "PUT",
+            stage.as_str(),
+            vec![("content-type", "text/plain".into())],
+            user,
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "POST",
+            register.as_str(),
+            vec![("content-type", "application/x-www-form-urlencoded".into())],
+            "callbackUrl=x",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "PUT",
+            stage.as_str(),
+            vec![json.clone(), ("cookie", "rsc_session=s3ss10n".into())],
+            user,
+            403,
+            "csrf_token_invalid",
+        ),
+        (
+            "PUT",
+            stage.as_str(),
+            vec![
+                json.clone(),
+                ("cookie", "rsc_session=s3ss10n".into()),
+                ("x-csrf-token", admin_api::guard::csrf_token("another")),
+            ],
+            user,
+            403,
+            "csrf_token_invalid",
+        ),
     ];
     for (method, path, headers, body, status, code) in refused {
         let (s, v) = send(method, path, headers.clone(), body).await;

@@ -436,9 +436,8 @@ fn cases() -> Vec<Case> {
 fn security_cases() -> Vec<Case> {
     use base64::Engine;
     let t = format!("/tenants/{TENANT}");
-    let token = |key: Value| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string())
-    };
+    let token =
+        |key: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string());
     let mut v = Vec::new();
     // Dates outside 2000..2099.
     for (name, date) in [
@@ -457,9 +456,11 @@ fn security_cases() -> Vec<Case> {
         "job listed in year 9999",
         "PUT",
         format!("{t}/jobs/{JOB_ENG}"),
-        Some(json!({"title": "T", "description": "D", "location": "Berlin", "state": "OPEN",
+        Some(
+            json!({"title": "T", "description": "D", "location": "Berlin", "state": "OPEN",
                     "companyApplyUrl": "https://careers.acme.example/x",
-                    "listedAt": "9999-01-01T00:00:00Z"})),
+                    "listedAt": "9999-01-01T00:00:00Z"}),
+        ),
     ));
     v.push(case(
         "re-import from year 0001",
@@ -527,16 +528,24 @@ fn security_cases() -> Vec<Case> {
     // Links people and LinkedIn follow.
     for (name, url) in [
         ("javascript: apply URL", "javascript:alert(document.domain)"),
-        ("data: apply URL", "data:text/html,<script>alert(1)</script>"),
+        (
+            "data: apply URL",
+            "data:text/html,<script>alert(1)</script>",
+        ),
         ("apply URL without a host", "https://"),
-        ("apply URL with credentials", "https://user:pw@careers.acme.example/"),
+        (
+            "apply URL with credentials",
+            "https://user:pw@careers.acme.example/",
+        ),
     ] {
         v.push(case(
             name,
             "PUT",
             format!("{t}/jobs/{JOB_ENG}"),
-            Some(json!({"title": "T", "description": "D", "location": "Berlin",
-                        "state": "OPEN", "companyApplyUrl": url})),
+            Some(
+                json!({"title": "T", "description": "D", "location": "Berlin",
+                        "state": "OPEN", "companyApplyUrl": url}),
+            ),
         ));
     }
     // Page tokens DynamoDB itself would refuse.
@@ -554,8 +563,10 @@ fn security_cases() -> Vec<Case> {
         "GET",
         format!(
             "{t}/candidates?nextToken={}",
-            token(json!({"pk": "", "sk": "", "gsi1pk": shared::keys::candidates_listing(TENANT),
-                         "gsi1sk": ""}))
+            token(
+                json!({"pk": "", "sk": "", "gsi1pk": shared::keys::candidates_listing(TENANT),
+                         "gsi1sk": ""})
+            )
         ),
         None,
     ));

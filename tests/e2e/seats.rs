@@ -483,13 +483,34 @@ async fn a_seat_linkedin_never_listed_cannot_be_linked() {
     let path = format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/424242/link");
     let (s, v) = w.api("PUT", &path, Some(json!({"userId": USER}))).await;
     assert_eq!(s, reqwest::StatusCode::NOT_FOUND, "{v}");
-    assert!(v["message"].as_str().unwrap().contains("LinkedIn does not list"), "{v}");
-    let asked: Vec<String> = w.sim.calls().into_iter().map(|c| c.path).collect();
-    assert!(asked.iter().all(|p| p.contains("seats") || p.contains("accessToken")), "{asked:?}");
-    let (_, seats) = w.api("GET", &format!("/tenants/{TENANT}/seats"), None).await;
     assert!(
-        seats["items"].as_array().unwrap().iter().all(|s| s["seatId"] != "424242"),
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("LinkedIn does not list"),
+        "{v}"
+    );
+    let asked: Vec<String> = w.sim.calls().into_iter().map(|c| c.path).collect();
+    assert!(
+        asked
+            .iter()
+            .all(|p| p.contains("seats") || p.contains("accessToken")),
+        "{asked:?}"
+    );
+    let (_, seats) = w
+        .api("GET", &format!("/tenants/{TENANT}/seats"), None)
+        .await;
+    assert!(
+        seats["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["seatId"] != "424242"),
         "{seats}"
     );
-    assert_eq!(w.queue("BackfillQueue").await, (0, 0), "no back-fill started");
+    assert_eq!(
+        w.queue("BackfillQueue").await,
+        (0, 0),
+        "no back-fill started"
+    );
 }

@@ -129,7 +129,11 @@ async fn unknown_and_known_tenants_answer_a_bad_signature_alike() {
     // The challenge for an unknown tenant says so (LinkedIn needs a registered tenant's
     // challenge to succeed, so that one cannot be hidden); it is still checked first.
     let (status, _) = w
-        .api("GET", &format!("/linkedin/nobody/events?challengeCode={CODE}"), None)
+        .api(
+            "GET",
+            &format!("/linkedin/nobody/events?challengeCode={CODE}"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_untouched(&w, &before).await;
@@ -385,13 +389,23 @@ async fn only_the_deployments_own_callback_url_can_be_registered() {
             .api("POST", &register, Some(json!({"callbackUrl": foreign})))
             .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{foreign}: {v}");
-        assert!(v["message"].as_str().unwrap().contains(&w.webhook_url(TENANT)), "{v}");
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap()
+                .contains(&w.webhook_url(TENANT)),
+            "{v}"
+        );
     }
     assert_eq!(w.sim.calls().len(), calls, "LinkedIn was not asked");
     assert_eq!(w.sim.app(CLIENT_ID).unwrap().callback_url, before);
     // Naming its own URL is the same as naming none.
     let (s, v) = w
-        .api("POST", &register, Some(json!({"callbackUrl": w.webhook_url(TENANT)})))
+        .api(
+            "POST",
+            &register,
+            Some(json!({"callbackUrl": w.webhook_url(TENANT)})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }
@@ -415,7 +429,11 @@ async fn a_failed_registration_puts_linkedins_previous_setting_back() {
     assert_eq!(s, StatusCode::OK);
     w.sim.clear_calls();
     let (s, v) = w
-        .api("POST", &format!("/tenants/{TENANT}/linkedin/register"), None)
+        .api(
+            "POST",
+            &format!("/tenants/{TENANT}/linkedin/register"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("put back"), "{v}");
@@ -447,7 +465,10 @@ async fn the_callback_check_follows_no_redirect() {
     // redirecting server's.
     let resp = w
         .http
-        .post(format!("{}/tenants/{TENANT}/linkedin/register", w.stack.api_url))
+        .post(format!(
+            "{}/tenants/{TENANT}/linkedin/register",
+            w.stack.api_url
+        ))
         .bearer_auth(&w.stack.admin_token)
         .header("host", relay.to_string())
         .send()

@@ -136,7 +136,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn request(method: &str, headers: &[(&str, &str)], body: Option<&str>) -> ApiGatewayV2httpRequest {
+    fn request(
+        method: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> ApiGatewayV2httpRequest {
         let headers: serde_json::Map<String, serde_json::Value> = headers
             .iter()
             .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
@@ -177,7 +181,12 @@ mod tests {
         assert_eq!(refused(&same_site), Some((403, "foreign_origin")));
         let own = request(
             "POST",
-            &[host, JSON, ("origin", "https://api.example"), ("sec-fetch-site", "same-origin")],
+            &[
+                host,
+                JSON,
+                ("origin", "https://api.example"),
+                ("sec-fetch-site", "same-origin"),
+            ],
             Some("{}"),
         );
         assert_eq!(refused(&own), None);
@@ -188,14 +197,22 @@ mod tests {
 
     #[test]
     fn only_json_bodies_are_accepted() {
-        for ct in ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"] {
+        for ct in [
+            "application/x-www-form-urlencoded",
+            "text/plain",
+            "multipart/form-data; boundary=x",
+        ] {
             let req = request("POST", &[("content-type", ct)], Some("a=b"));
             assert_eq!(refused(&req), Some((415, "unsupported_media_type")), "{ct}");
         }
         let untyped = request("PUT", &[], Some("{}"));
         assert_eq!(refused(&untyped), Some((415, "unsupported_media_type")));
         assert_eq!(refused(&request("DELETE", &[], None)), None);
-        let charset = request("PUT", &[("content-type", "application/json; charset=utf-8")], Some("{}"));
+        let charset = request(
+            "PUT",
+            &[("content-type", "application/json; charset=utf-8")],
+            Some("{}"),
+        );
         assert_eq!(refused(&charset), None);
     }
 

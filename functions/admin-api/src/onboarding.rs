@@ -97,9 +97,9 @@ impl AdminApi {
                         }
                     };
                     match restored {
-                        Ok(()) => refused.message.push_str(
-                            ". LinkedIn's previous callback setting was put back",
-                        ),
+                        Ok(()) => refused
+                            .message
+                            .push_str(". LinkedIn's previous callback setting was put back"),
                         Err(e) => {
                             tracing::error!(error = %e, "previous callback URL not restored");
                             refused.message.push_str(

@@ -478,4 +478,3 @@ fn optional_text(
         Some(v) => text(field, v, max).map(Some),
     }
 }
-

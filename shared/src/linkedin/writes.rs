@@ -328,10 +328,7 @@ impl LinkedIn {
         let mut failures = 0;
         loop {
             let token = self.token(creds).await?;
-            let mut request = self
-                .http
-                .request(method.clone(), &url)
-                .bearer_auth(&token);
+            let mut request = self.http.request(method.clone(), &url).bearer_auth(&token);
             if let Some(restli_method) = restli_method {
                 request = request.header("x-restli-method", restli_method);
             }

@@ -669,9 +669,10 @@ pub(crate) fn decode_token(token: &str, partition_attr: &str, partition: &str) -
         expected.extend([keys::GSI1_PK, keys::GSI1_SK]);
     }
     let well_formed = map.len() == expected.len()
-        && expected
-            .iter()
-            .all(|k| map.get(*k).is_some_and(|v| !v.is_empty() && v.len() <= 1_024));
+        && expected.iter().all(|k| {
+            map.get(*k)
+                .is_some_and(|v| !v.is_empty() && v.len() <= 1_024)
+        });
     if !well_formed || map.get(partition_attr).map(String::as_str) != Some(partition) {
         return Err(bad());
     }
@@ -707,7 +708,11 @@ mod tests {
             br#"{"pk":"A","sk":"","gsi1pk":"B","gsi1sk":"x"}"#,
             br#"{"pk":"B","sk":"x","gsi1pk":"B","gsi1sk":"x"}"#,
         ] {
-            let partition = if crafted.starts_with(br#"{"pk":"B""#) { "pk" } else { "gsi1pk" };
+            let partition = if crafted.starts_with(br#"{"pk":"B""#) {
+                "pk"
+            } else {
+                "gsi1pk"
+            };
             assert!(
                 decode_token(&URL_SAFE_NO_PAD.encode(crafted), partition, "B").is_err(),
                 "{}",
@@ -715,6 +720,9 @@ mod tests {
             );
         }
         let table = HashMap::from([("pk".to_owned(), s("B")), ("sk".to_owned(), s("x"))]);
-        assert_eq!(decode_token(&encode_token(&table), "pk", "B").unwrap(), table);
+        assert_eq!(
+            decode_token(&encode_token(&table), "pk", "B").unwrap(),
+            table
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! stages (each with its outbox attributes, in the same write), the outbox index, the tenant's
 //! sync state and lease, and sync errors. See `crate::outbound` for how they fit together.
 
-
 use aws_sdk_dynamodb::types::{AttributeValue, Select, Update};
 
 use super::activity::delete;
