@@ -1,6 +1,7 @@
 //! The webhook's work on untrusted input before anything is stored or queued: read the body
 //! of an API Gateway event (size limit, base64), check `X-LI-Signature`, parse the
-//! notification. Nothing may panic, and a body signed with the right secret must verify.
+//! notification. Nothing may panic, and a body signed with the right secret must verify. The
+//! signature line is also tried as a challenge code, which must be a UUID to be accepted.
 //!
 //! Input: the first line is the signature header, the rest is the body; the first byte picks
 //! whether the body arrives base64-encoded.
@@ -22,6 +23,11 @@ fuzz_target!(|data: &[u8]| {
     let (header, body) = rest.split_at(split);
     let body = body.get(1..).unwrap_or_default();
     let header = String::from_utf8_lossy(header).into_owned();
+    // The challenge signs nothing a notification signature covers: only a UUID is a code.
+    if let Ok(code) = webhook::ChallengeCode::parse(&header) {
+        assert_eq!(code.as_str().len(), 36);
+        assert!(!code.as_str().starts_with("hmacsha256="));
+    }
 
     let mut req = ApiGatewayV2httpRequest::default();
     if mode & 1 == 1 {

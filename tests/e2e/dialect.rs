@@ -87,16 +87,36 @@ async fn an_inmail_with_only_what_the_doc_guarantees_is_imported() {
 async fn an_inmail_that_cannot_be_attributed_is_kept_shown_and_imported_after_a_reprocess() {
     let clock = hour_clock();
     let t0 = clock.now_ms();
-    let w = World::with_linked_seat(Setup {
+    let w = World::with_customer_and(Setup {
         clock: Some(clock.clone()),
         ..Setup::default()
     })
     .await;
+    w.add_user(USER, "recruiter@acme.example").await;
+    // LinkedIn lists the seat but does not name its holder yet (an invitation not accepted).
+    let listed = |member: &str| linkedin_sim::Seat {
+        id: SEAT.into(),
+        contract: format!("urn:li:contract:{ACTIVE}"),
+        member: member.into(),
+        first_name: "Rae".into(),
+        last_name: "Cruiter".into(),
+        state: "ACTIVE".into(),
+        email: None,
+    };
+    w.sim.add_seat(listed(""));
+    let (s, v) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}/contracts/{ACTIVE}/seats/{SEAT}/link"),
+            Some(json!({"userId": USER})),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 200, "{v}");
     w.export(&person("ada", "Ada", "Lovelace"), ACTIVE, JOB_ENG)
         .await;
     w.settle().await;
-    // Linked by an administrator before the seat sync named its holder: a message written by
-    // a member could be the holder's own, so it cannot be attributed yet.
+    // Linked by an administrator before LinkedIn named its holder: a message written by a
+    // member could be the holder's own, so it cannot be attributed yet.
     w.sim.add_inmails(vec![
         documented("r1", "ada", t0 + 1000, false),
         documented("s1", "ada", t0 + 2000, true),
@@ -132,6 +152,8 @@ async fn an_inmail_that_cannot_be_attributed_is_kept_shown_and_imported_after_a_
     // The seat sync names the holder, and the re-process imports the received message without
     // asking LinkedIn. The sent one (authored by the seat, no recipient, alone in its
     // conversation) still cannot be placed: it stays kept, its reason brought up to date.
+    w.sim
+        .add_seat(listed(&format!("urn:li:person:holder-{SEAT}")));
     sync_seats(&w).await;
     let calls_after_sync = w.sim.calls().len();
     let (s, done) = w
