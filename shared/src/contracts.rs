@@ -4,6 +4,8 @@
 //! change applies, and writes the new state together with its event in one transaction that is
 //! conditional on the state it read, retrying when another writer got there first.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::domain::{ChangeOrder, Contract, ContractEvent, ContractStatus, StatusCause};
 use crate::error::{Error, Result};
 use crate::linkedin::LinkedIn;
@@ -60,6 +62,120 @@ pub async fn change_status(
         message: "contract kept changing under us".into(),
         retryable: true,
     })
+}
+
+/// An administrator's PUT of a contract: connected, or its expiry date updated (see
+/// [`connect`]). Answers the contract as stored, and whether it existed before.
+pub async fn connect_by_admin(
+    store: &Store,
+    tenant_id: &str,
+    contract_id: &str,
+    expires_at: Option<i64>,
+    now: i64,
+) -> Result<Option<(Contract, bool)>> {
+    // What the last decision saw: `decide` is a shared `Fn`, so it records it in an atomic.
+    let existed = AtomicBool::new(false);
+    let decide = |current: Option<&Contract>| {
+        existed.store(current.is_some(), Ordering::Relaxed);
+        Some(connect(tenant_id, contract_id, current, expires_at, now))
+    };
+    let stored = change_status(store, tenant_id, contract_id, now, &decide).await?;
+    Ok(stored.map(|c| (c, existed.load(Ordering::Relaxed))))
+}
+
+/// What an admin's PUT makes of a contract: connected (or updated) with its expiry date. The
+/// date decides Active or Expired, except that a contract LinkedIn disabled stays Disabled until
+/// LinkedIn enables it again. An admin-disconnected contract is connected again.
+pub fn connect(
+    tenant_id: &str,
+    contract_id: &str,
+    current: Option<&Contract>,
+    expires_at: Option<i64>,
+    now: i64,
+) -> (Contract, StatusCause, String) {
+    let by_date = if expires_at.is_some_and(|e| e <= now) {
+        ContractStatus::Expired
+    } else {
+        ContractStatus::Active
+    };
+    let Some(c) = current else {
+        let contract = Contract {
+            tenant_id: tenant_id.to_owned(),
+            contract_id: contract_id.to_owned(),
+            status: by_date,
+            status_cause: None,
+            events: 0,
+            expires_at,
+            connected_at: now,
+            updated_at: now,
+            linkedin_changes: Default::default(),
+        };
+        let (cause, reason) = match by_date {
+            ContractStatus::Expired => (
+                StatusCause::ExpiryDate,
+                "connected by an administrator; its expiry date has passed",
+            ),
+            _ => (StatusCause::Admin, "connected by an administrator"),
+        };
+        return (contract, cause, reason.to_owned());
+    };
+    let linkedin_disabled =
+        c.status == ContractStatus::Disabled && c.status_cause == Some(StatusCause::LinkedIn);
+    let status = if linkedin_disabled {
+        ContractStatus::Disabled
+    } else {
+        by_date
+    };
+    let (cause, reason) = match (c.status, status) {
+        (ContractStatus::Disabled, ContractStatus::Active | ContractStatus::Expired) => {
+            (StatusCause::Admin, "connected again by an administrator")
+        }
+        (ContractStatus::Expired, ContractStatus::Active) => (
+            StatusCause::ExpiryDate,
+            "renewed: its expiry date is in the future again",
+        ),
+        (_, ContractStatus::Expired) => (StatusCause::ExpiryDate, "its expiry date has passed"),
+        _ => (StatusCause::Admin, "updated by an administrator"),
+    };
+    (
+        Contract {
+            status,
+            expires_at,
+            ..c.clone()
+        },
+        cause,
+        reason.to_owned(),
+    )
+}
+
+/// An administrator disconnects a contract (see [`disconnect`]). Answers it as stored, `None`
+/// when there is no such contract.
+pub async fn disconnect_by_admin(
+    store: &Store,
+    tenant_id: &str,
+    contract_id: &str,
+    now: i64,
+) -> Result<Option<Contract>> {
+    change_status(store, tenant_id, contract_id, now, &disconnect).await
+}
+
+/// What an admin's DELETE makes of a contract: Disabled by the admin, so nothing is imported or
+/// sent for it (everything imported stays). Nothing changes for a contract the admin already
+/// disconnected, or one that is not there.
+pub fn disconnect(current: Option<&Contract>) -> Option<(Contract, StatusCause, String)> {
+    let c = current?;
+    (c.status != ContractStatus::Disabled || c.status_cause != Some(StatusCause::Admin)).then(
+        || {
+            (
+                Contract {
+                    status: ContractStatus::Disabled,
+                    ..c.clone()
+                },
+                StatusCause::Admin,
+                "disconnected by an administrator".to_owned(),
+            )
+        },
+    )
 }
 
 /// LinkedIn reports the contract expired or its integration off (a 403 answer): Active → Expired.
@@ -242,5 +358,146 @@ fn probe_failed(contract_id: &str, e: &Error) -> Result<Review> {
     } else {
         tracing::error!(contract = %contract_id, error = %e, "contract probe refused");
         Ok(Review::ProbeFailed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000_000;
+    const DAY: i64 = 86_400_000;
+
+    fn stored(
+        status: ContractStatus,
+        cause: Option<StatusCause>,
+        expires_at: Option<i64>,
+    ) -> Contract {
+        Contract {
+            tenant_id: "acme".into(),
+            contract_id: "7".into(),
+            status,
+            status_cause: cause,
+            events: 3,
+            expires_at,
+            connected_at: NOW - 30 * DAY,
+            updated_at: NOW - DAY,
+            linkedin_changes: Default::default(),
+        }
+    }
+
+    fn put(
+        current: Option<&Contract>,
+        expires_at: Option<i64>,
+    ) -> (ContractStatus, StatusCause, String) {
+        let (c, cause, reason) = connect("acme", "7", current, expires_at, NOW);
+        assert_eq!(c.expires_at, expires_at, "the PUT's expiry date is kept");
+        (c.status, cause, reason)
+    }
+
+    #[test]
+    fn a_new_contract_is_active_unless_its_date_has_passed() {
+        let (c, cause, reason) = connect("acme", "7", None, Some(NOW + DAY), NOW);
+        assert_eq!(
+            (c.status, cause),
+            (ContractStatus::Active, StatusCause::Admin)
+        );
+        assert_eq!(reason, "connected by an administrator");
+        assert_eq!((c.connected_at, c.events), (NOW, 0));
+        assert_eq!(
+            put(None, Some(NOW)),
+            (
+                ContractStatus::Expired,
+                StatusCause::ExpiryDate,
+                "connected by an administrator; its expiry date has passed".into()
+            )
+        );
+        assert_eq!(put(None, None).0, ContractStatus::Active);
+    }
+
+    #[test]
+    fn a_date_in_the_future_renews_and_a_past_one_expires() {
+        let expired = stored(
+            ContractStatus::Expired,
+            Some(StatusCause::ExpiryDate),
+            Some(NOW - DAY),
+        );
+        assert_eq!(
+            put(Some(&expired), Some(NOW + DAY)),
+            (
+                ContractStatus::Active,
+                StatusCause::ExpiryDate,
+                "renewed: its expiry date is in the future again".into()
+            )
+        );
+        let active = stored(ContractStatus::Active, Some(StatusCause::Admin), None);
+        assert_eq!(
+            put(Some(&active), Some(NOW - 1)),
+            (
+                ContractStatus::Expired,
+                StatusCause::ExpiryDate,
+                "its expiry date has passed".into()
+            )
+        );
+        assert_eq!(
+            put(Some(&active), Some(NOW + DAY)),
+            (
+                ContractStatus::Active,
+                StatusCause::Admin,
+                "updated by an administrator".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_contract_linkedin_disabled_stays_disabled_and_an_admin_disconnected_one_reconnects() {
+        let by_linkedin = stored(ContractStatus::Disabled, Some(StatusCause::LinkedIn), None);
+        let (c, _, _) = connect("acme", "7", Some(&by_linkedin), Some(NOW + DAY), NOW);
+        assert_eq!(c.status, ContractStatus::Disabled);
+        assert_eq!(
+            c.connected_at, by_linkedin.connected_at,
+            "still the same connection"
+        );
+        let by_admin = stored(ContractStatus::Disabled, Some(StatusCause::Admin), None);
+        assert_eq!(
+            put(Some(&by_admin), None),
+            (
+                ContractStatus::Active,
+                StatusCause::Admin,
+                "connected again by an administrator".into()
+            )
+        );
+        assert_eq!(
+            put(Some(&by_admin), Some(NOW - 1)).0,
+            ContractStatus::Expired
+        );
+    }
+
+    #[test]
+    fn a_disconnect_disables_once_and_only_what_is_there() {
+        assert!(disconnect(None).is_none());
+        let active = stored(
+            ContractStatus::Active,
+            Some(StatusCause::Admin),
+            Some(NOW + DAY),
+        );
+        let (c, cause, reason) = disconnect(Some(&active)).expect("disconnected");
+        assert_eq!(
+            (c.status, cause),
+            (ContractStatus::Disabled, StatusCause::Admin)
+        );
+        assert_eq!(reason, "disconnected by an administrator");
+        assert_eq!(c.expires_at, active.expires_at);
+        let by_admin = stored(ContractStatus::Disabled, Some(StatusCause::Admin), None);
+        assert!(
+            disconnect(Some(&by_admin)).is_none(),
+            "already disconnected"
+        );
+        let by_linkedin = stored(ContractStatus::Disabled, Some(StatusCause::LinkedIn), None);
+        assert_eq!(
+            disconnect(Some(&by_linkedin)).map(|(_, cause, _)| cause),
+            Some(StatusCause::Admin),
+            "decided (its status stays, so change_status writes no event)"
+        );
     }
 }

@@ -8,6 +8,8 @@ use http::HeaderValue;
 use http::header::CONTENT_TYPE;
 use serde::Serialize;
 
+use crate::error::Error;
+
 /// A JSON response.
 pub fn json<T: Serialize>(status: u16, value: &T) -> ApiGatewayV2httpResponse {
     let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
@@ -61,6 +63,67 @@ pub fn error(status: u16, code: &str, message: impl Into<String>) -> ApiGatewayV
             message: message.into(),
         },
     )
+}
+
+/// What an HTTP function's handler answers: a response, or a request it refuses.
+pub type Answer = Result<ApiGatewayV2httpResponse, Refusal>;
+
+/// A refused request: status, stable code, and a sentence saying what is wrong. Both HTTP
+/// functions answer every refusal with it, as an [`ErrorBody`].
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 `invalid_request`: the request can never succeed as it is.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(400, "invalid_request", message)
+    }
+
+    /// 404 `not_found`: something the request names does not exist.
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(404, "not_found", what)
+    }
+
+    /// 409 `conflict`: the request clashes with the current state.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, "conflict", message)
+    }
+
+    /// 503 `unavailable`: a dependency failed. The failure is logged here; the caller only
+    /// learns to retry, in `message` (each function words it for its own callers).
+    pub fn unavailable(err: &Error, message: &str) -> Self {
+        tracing::error!(error.kind = err.kind(), error = %err, "dependency failed");
+        Self::new(503, "unavailable", message)
+    }
+
+    /// The response that says so.
+    pub fn into_response(self) -> ApiGatewayV2httpResponse {
+        error(self.status, self.code, self.message)
+    }
+}
+
+/// A shared error as a refusal: bad input and missing things are the caller's to fix; anything
+/// else is a dependency that failed.
+impl From<Error> for Refusal {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Invalid(m) => Refusal::invalid(m),
+            Error::NotFound(m) => Refusal::not_found(m),
+            other => Refusal::unavailable(&other, "a dependency failed; retry later"),
+        }
+    }
 }
 
 /// Why a request body could not be read.
