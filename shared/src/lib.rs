@@ -18,6 +18,7 @@ pub mod exports;
 pub mod http;
 pub mod ids;
 pub mod keys;
+pub mod lambda;
 pub mod linkedin;
 pub mod messages;
 pub mod metrics;

@@ -1,20 +1,4 @@
-use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
-use export_webhook::{Config, ExportWebhook};
-use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-use shared::{aws, clock, config::Env, telemetry};
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    telemetry::init();
-    let config = Config::from_env(&Env::from_process())?;
-    // Built on the first event: no SDK set-up before the runtime asks for work.
-    let function = &aws::OnFirstEvent::new(move |clients| {
-        Ok(ExportWebhook::new(clients, config.clone(), clock::system()))
-    });
-    run(service_fn(
-        move |event: LambdaEvent<ApiGatewayV2httpRequest>| async move {
-            Ok::<_, Error>(function.get().await?.handle(event.payload).await)
-        },
-    ))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::lambda::serve(shared::function!(export_webhook::ExportWebhook)).await
 }
