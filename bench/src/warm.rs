@@ -53,7 +53,7 @@ impl HttpConnector for InstantAws {
             "secretsmanager.GetSecretValue" => json!({
                 "ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:perf", "Name": "perf",
                 "VersionId": "v1",
-                "SecretString": json!({"clientId": "perf", "clientSecret": super::SECRET}).to_string()}),
+                "SecretString": json!({"clientId": "perf", "clientSecret": crate::SECRET}).to_string()}),
             "AmazonSQS.SendMessage" => json!({"MessageId": "00000000-0000-0000-0000-000000000001"}),
             _ => json!({}),
         };
@@ -140,14 +140,14 @@ pub fn webhook(requests: usize) -> Result<WebhookCost, Error> {
                                   "requestId": format!("r-{i}"), "integrationContext": "urn:li:organization:7",
                                   "occurredAt": 1_790_000_000_000_i64})
                 .to_string();
-                let signature = shared::webhook::sign(super::SECRET, body.as_bytes());
-                let p = super::Push {
+                let signature = shared::webhook::sign(crate::SECRET, body.as_bytes());
+                let p = crate::events::Push {
                     body,
                     signature,
                     request_id: String::new(),
                     notification_id: String::new(),
                 };
-                Ok(serde_json::from_value(super::webhook_event(&p))?)
+                Ok(serde_json::from_value(crate::events::webhook_event(&p))?)
             };
             let warmup: Vec<_> = (0..100).map(event).collect::<Result<_, _>>()?;
             for e in warmup {
