@@ -27,6 +27,8 @@ pub(super) fn section(d: &PageData) -> Markup {
                     tbody {
                         @for (c, events, counts) in &d.contracts {
                             @let status = status_label(c.status);
+                            @let poll =
+                                crate::views::last_successful_poll(&d.seats, &c.contract_id);
                             tr id={ "contract-" (c.contract_id) } data-status=(status) {
                                 th scope="row" { (c.contract_id) }
                                 td { span class={ "badge " (status.to_lowercase()) } { (status) } }
@@ -37,7 +39,7 @@ pub(super) fn section(d: &PageData) -> Markup {
                                     }
                                 }
                                 td {
-                                    @match crate::views::last_successful_poll(&d.seats, &c.contract_id) {
+                                    @match poll {
                                         Some(at) => (time(at)),
                                         None => "never",
                                     }
@@ -85,7 +87,8 @@ fn history(events: &[ContractEvent]) -> Markup {
                         li {
                             (time(e.at)) ": "
                             (e.from.map_or("new", status_label))
-                            " → " (status_label(e.to)) " by " (cause_label(e.cause)) ": " (e.reason)
+                            " → " (status_label(e.to))
+                            " by " (cause_label(e.cause)) ": " (e.reason)
                         }
                     }
                 }

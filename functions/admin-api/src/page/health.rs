@@ -48,8 +48,9 @@ pub(super) fn section(d: &PageData) -> Markup {
                         } }
                         tbody {
                             @for l in &hv.dead_letters {
+                                @let at = shared::clock::from_rfc3339(&l.at).unwrap_or_default();
                                 tr {
-                                    td { (time(shared::clock::from_rfc3339(&l.at).unwrap_or_default())) }
+                                    td { (time(at)) }
                                     td { (l.source) }
                                     td { (l.reason) }
                                 }
@@ -69,7 +70,11 @@ pub(super) fn section(d: &PageData) -> Markup {
                         } }
                         tbody {
                             @for r in &hv.unprocessed_activity.records {
-                                tr { td { (r.stream) } td { code { (r.seat_id) } } td { (r.reason) } }
+                                tr {
+                                    td { (r.stream) }
+                                    td { code { (r.seat_id) } }
+                                    td { (r.reason) }
+                                }
                             }
                         }
                     }

@@ -33,7 +33,8 @@ pub(super) fn section(d: &PageData) -> Markup {
                  users only."
             }
             @for contract_id in contract_ids {
-                @let seats: Vec<&Seat> = d.seats.iter().filter(|s| s.contract_id == contract_id).collect();
+                @let seats: Vec<&Seat> =
+                    d.seats.iter().filter(|s| s.contract_id == contract_id).collect();
                 h3 { "Contract " (contract_id) }
                 @if seats.is_empty() {
                     p { "No seats known yet: the hourly seat sync reads them from LinkedIn." }
@@ -50,7 +51,8 @@ pub(super) fn section(d: &PageData) -> Markup {
                         } }
                         tbody {
                             @for s in seats {
-                                (row(d, s, stale.contains(&(s.contract_id.as_str(), s.seat_id.as_str()))))
+                                @let is_stale = stale.contains(&(contract_id, s.seat_id.as_str()));
+                                (row(d, s, is_stale))
                             }
                         }
                     }
