@@ -2,8 +2,11 @@
 //! Lambda forwards to CloudWatch Logs, where CloudWatch turns it into metrics. No API call and
 //! no agent; the line carries counts and low-cardinality dimensions only (never a tenant, a
 //! person or a record id). template.yaml's alarms read these metrics.
+//!
+//! Stdout is where the lines go unless [`set_sink`] says otherwise: the local stack, which runs
+//! every function in one process, keeps them out of its report that way.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use serde_json::{Map, Value, json};
 
@@ -12,6 +15,12 @@ pub const NAMESPACE: &str = "LinkedInRecruiterIntegration";
 
 /// Where lines go instead of stdout while a capture is active (tests).
 static CAPTURE: Mutex<Option<Vec<String>>> = Mutex::new(None);
+
+/// Where lines go instead of stdout once set, when no capture is active.
+static SINK: RwLock<Option<Sink>> = RwLock::new(None);
+
+/// Something that takes each metric line (one EMF JSON document, no newline).
+pub type Sink = Box<dyn Fn(&str) + Send + Sync>;
 
 /// What a metric counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,11 +43,20 @@ impl Unit {
 pub fn emit(function: &str, dimensions: &[(&str, &str)], metrics: &[(&str, f64, Unit)]) {
     let now = crate::clock::Clock::now_ms(&crate::clock::SystemClock);
     let line = line(function, dimensions, metrics, now);
-    let mut capture = CAPTURE.lock().unwrap_or_else(|e| e.into_inner());
-    match capture.as_mut() {
-        Some(lines) => lines.push(line),
+    if let Some(lines) = CAPTURE.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        lines.push(line);
+        return;
+    }
+    match SINK.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        Some(sink) => sink(&line),
         None => println!("{line}"),
     }
+}
+
+/// Sends every later line to `sink` instead of stdout. A deployed function never calls this
+/// (CloudWatch reads the lines from stdout); the local stack does, to write them to a file.
+pub fn set_sink(sink: impl Fn(&str) + Send + Sync + 'static) {
+    *SINK.write().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(sink));
 }
 
 /// A count of one thing.

@@ -12,6 +12,7 @@ pub mod consumers;
 pub mod counting;
 pub mod functions;
 pub mod gateway;
+pub mod metrics_file;
 pub mod moto;
 pub mod resources;
 pub mod scenario;

@@ -3,11 +3,14 @@
 //! Environment: `DEV_API_PORT` (3000), `DEV_SIM_PORT` (3100), `STACK_NAME` (rsc-local),
 //! `LINKEDIN_API_URL` + `LINKEDIN_AUTH_URL` (use that LinkedIn instead of the simulator),
 //! `AWS_ENDPOINT_URL` (use that moto instead of starting one), `DEV_EXIT=1` (dev: exit after the
-//! scenario instead of staying up), `RUST_LOG` (warn; logs go to stderr).
+//! scenario instead of staying up), `RUST_LOG` (warn; logs go to stderr), `DEV_METRICS=stdout`
+//! (print the functions' CloudWatch metric lines instead of writing them to
+//! target/dev-metrics.jsonl).
 
 use std::net::SocketAddr;
 
 use linkedin_sim::{Sim, SimConfig};
+use local_stack::metrics_file::MetricsFile;
 use local_stack::{Error, Stack, StackOptions, moto::Moto, scenario};
 use shared::clock::OffsetClock;
 
@@ -42,6 +45,15 @@ async fn run() -> Result<(), Error> {
     if mode != "up" && mode != "dev" {
         return Err(format!("usage: local-stack [up|dev], got {mode:?}").into());
     }
+    // The functions' metric lines (one JSON document per event) would bury the report.
+    let metrics = match std::env::var("DEV_METRICS") {
+        Ok(v) if v == "stdout" => None,
+        _ => {
+            let root = local_stack::moto::repo_root();
+            let root = root.canonicalize().unwrap_or(root);
+            Some(MetricsFile::install(root.join("target/dev-metrics.jsonl"))?)
+        }
+    };
     let api_port = port("DEV_API_PORT", 3000)?;
     let sim_port = port("DEV_SIM_PORT", 3100)?;
     let stack_name = std::env::var("STACK_NAME").unwrap_or_else(|_| "rsc-local".into());
@@ -128,6 +140,12 @@ async fn run() -> Result<(), Error> {
     for (logical, url) in &stack.resources.queue_urls {
         println!("  Queue {logical:<18} {url}");
     }
+    if let Some(m) = &metrics {
+        println!(
+            "  Metrics (CloudWatch EMF): {} (DEV_METRICS=stdout prints them)",
+            m.path().display()
+        );
+    }
 
     if mode == "dev" {
         let Some(sim) = &sim else {
@@ -144,6 +162,9 @@ async fn run() -> Result<(), Error> {
             _ = tokio::signal::ctrl_c() => { println!("\nStopped."); return Ok(()); }
         };
         println!("{}", outcome.report);
+        if let Some(m) = &metrics {
+            println!("Metrics: {} lines in {}.", m.lines(), m.path().display());
+        }
         println!(
             "Scenario finished in {:.1} s.",
             started.elapsed().as_secs_f64()
