@@ -14,9 +14,7 @@
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use sha2::{Digest, Sha256};
-use shared::http;
-
-use crate::ApiError;
+use shared::http::{self, Refusal};
 
 /// The cookie that names a browser's session where one signs requests for a browser (the
 /// local stack's `/_local/login` sets it). Its value is a random session id, never a credential
@@ -55,7 +53,7 @@ pub fn session(req: &ApiGatewayV2httpRequest) -> Option<String> {
 }
 
 /// Refuses a state-changing request that another site could have made a browser send.
-pub fn check(req: &ApiGatewayV2httpRequest) -> Result<(), ApiError> {
+pub fn check(req: &ApiGatewayV2httpRequest) -> Result<(), Refusal> {
     if !matches!(
         http::method(req).as_str(),
         "POST" | "PUT" | "DELETE" | "PATCH"
@@ -67,7 +65,7 @@ pub fn check(req: &ApiGatewayV2httpRequest) -> Result<(), ApiError> {
     if let Some(session) = session(req) {
         let given = http::header(req, CSRF_HEADER).unwrap_or_default();
         if !constant_time_eq(given.as_bytes(), csrf_token(&session).as_bytes()) {
-            return Err(ApiError::new(
+            return Err(Refusal::new(
                 403,
                 "csrf_token_invalid",
                 "a request made with the session cookie must carry the page's CSRF token in \
@@ -78,9 +76,9 @@ pub fn check(req: &ApiGatewayV2httpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn same_origin(req: &ApiGatewayV2httpRequest) -> Result<(), ApiError> {
+fn same_origin(req: &ApiGatewayV2httpRequest) -> Result<(), Refusal> {
     let foreign = |why: &str| {
-        ApiError::new(
+        Refusal::new(
             403,
             "foreign_origin",
             format!("state-changing requests are accepted from this API's own origin only ({why})"),
@@ -106,9 +104,9 @@ fn same_origin(req: &ApiGatewayV2httpRequest) -> Result<(), ApiError> {
     }
 }
 
-fn json_body(req: &ApiGatewayV2httpRequest) -> Result<(), ApiError> {
+fn json_body(req: &ApiGatewayV2httpRequest) -> Result<(), Refusal> {
     let not_json = || {
-        ApiError::new(
+        Refusal::new(
             415,
             "unsupported_media_type",
             "request bodies must be JSON, sent with Content-Type: application/json",

@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use serde::{Deserialize, Serialize};
-use shared::{Error, http, webhook};
+use shared::http::{self, Answer, Refusal};
+use shared::{Error, webhook};
 
-use crate::{AdminApi, Answer, ApiError};
+use crate::AdminApi;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -44,7 +45,7 @@ impl AdminApi {
         if let Some(asked) = body.callback_url
             && asked != url
         {
-            return Err(ApiError::invalid(format!(
+            return Err(Refusal::invalid(format!(
                 "callbackUrl can only be this deployment's own webhook route for the tenant, {url}"
             )));
         }
@@ -59,7 +60,7 @@ impl AdminApi {
             .await
         {
             Ok(()) => Ok(()),
-            Err(Error::LinkedInRejected { message, .. }) => Err(ApiError::new(
+            Err(Error::LinkedInRejected { message, .. }) => Err(Refusal::new(
                 422,
                 "callback_rejected",
                 format!(
@@ -116,12 +117,12 @@ impl AdminApi {
 
     /// Sends the callback URL a challenge as LinkedIn would and checks the answer. Redirects are
     /// not followed (the client is built without them).
-    async fn challenge(&self, url: &str, secret: &str) -> Result<Duration, ApiError> {
+    async fn challenge(&self, url: &str, secret: &str) -> Result<Duration, Refusal> {
         let code = webhook::ChallengeCode::random();
         let expected = webhook::answer_challenge(secret, &code);
         let started = Instant::now();
         let failed = |why: String| {
-            ApiError::new(
+            Refusal::new(
                 422,
                 "challenge_failed",
                 format!("LinkedIn accepted the URL, but our own challenge to it failed: {why}"),
@@ -153,7 +154,7 @@ impl AdminApi {
 
 /// This API's webhook route for the tenant, from how the request reached us: API Gateway sets
 /// the domain, and `x-forwarded-proto` (locally `http`; anything else is `https`).
-fn own_callback_url(req: &ApiGatewayV2httpRequest, tenant_id: &str) -> Result<String, ApiError> {
+fn own_callback_url(req: &ApiGatewayV2httpRequest, tenant_id: &str) -> Result<String, Refusal> {
     let domain = req
         .request_context
         .domain_name
@@ -164,7 +165,7 @@ fn own_callback_url(req: &ApiGatewayV2httpRequest, tenant_id: &str) -> Result<St
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
         })
         .ok_or_else(|| {
-            ApiError::invalid("the request names no domain, so no callback URL can be made")
+            Refusal::invalid("the request names no domain, so no callback URL can be made")
         })?;
     let scheme = match http::header(req, "x-forwarded-proto") {
         Some("http") => "http",

@@ -8,13 +8,15 @@ use shared::clock;
 use shared::domain::{
     Application, AtsPhone, Candidate, Job, JobAvailability, JobState, PhoneKind, Source, Stage,
 };
+use shared::http::{self, Answer, Refusal};
+use shared::ids;
 use shared::messages::OutboundMessage;
 use shared::outbound::{Wake, full};
-use shared::{http, ids};
 
-use crate::{AdminApi, Answer, ApiError, ListView, date, http_url, paging, text};
-use crate::{
-    ApplicationView, CandidateSummaryView, FullSyncView, JobView, SyncErrorView, SyncView,
+use crate::AdminApi;
+use crate::request::{date, http_url, objects, optional_text, paging, text};
+use crate::views::{
+    ApplicationView, CandidateSummaryView, FullSyncView, JobView, SyncErrorView, SyncView, list,
 };
 
 /// Limits on ATS-owned candidate fields, generous for real data and small enough for one item.
@@ -63,7 +65,7 @@ pub(crate) struct CandidateInput {
     last_name: Option<String>,
     #[serde(default)]
     emails: Vec<String>,
-    #[serde(default, deserialize_with = "crate::objects")]
+    #[serde(default, deserialize_with = "objects")]
     phones: Vec<PhoneInput>,
     #[serde(default)]
     title: Option<String>,
@@ -110,7 +112,7 @@ impl AdminApi {
         let existing = self.store.get_job(tenant_id, job_id).await?;
         let description = body.description.unwrap_or_default();
         if description.len() > MAX_DESCRIPTION_BYTES {
-            return Err(ApiError::invalid(format!(
+            return Err(Refusal::invalid(format!(
                 "description is limited to {MAX_DESCRIPTION_BYTES} bytes"
             )));
         }
@@ -144,6 +146,16 @@ impl AdminApi {
         ))
     }
 
+    pub(crate) async fn get_job(&self, tenant_id: &str, job_id: &str) -> Answer {
+        self.tenant(tenant_id).await?;
+        let job = self
+            .store
+            .get_job(tenant_id, job_id)
+            .await?
+            .ok_or_else(|| Refusal::not_found("no such job"))?;
+        Ok(http::json(200, &JobView::from(&job)))
+    }
+
     pub(crate) async fn put_candidate(
         &self,
         tenant_id: &str,
@@ -161,7 +173,7 @@ impl AdminApi {
             None => (None, Vec::new()),
         };
         if body.emails.len() > MAX_EMAILS || body.phones.len() > MAX_PHONES {
-            return Err(ApiError::invalid(format!(
+            return Err(Refusal::invalid(format!(
                 "a candidate has at most {MAX_EMAILS} emails and {MAX_PHONES} phones"
             )));
         }
@@ -184,9 +196,9 @@ impl AdminApi {
                     kind: p.kind.unwrap_or(PhoneKind::Other),
                 })
             })
-            .collect::<Result<Vec<_>, ApiError>>()?;
+            .collect::<Result<Vec<_>, Refusal>>()?;
         let name = |field: &str, given: Option<String>, stored: Option<&String>| {
-            Ok::<_, ApiError>(match given {
+            Ok::<_, Refusal>(match given {
                 Some(v) => optional_text(field, Some(v), MAX_NAME_CHARS)?.unwrap_or_default(),
                 None => stored.cloned().unwrap_or_default(),
             })
@@ -258,17 +270,13 @@ impl AdminApi {
         if let Some(e) = &existing
             && e.candidate_id != body.candidate_id
         {
-            return Err(ApiError::new(
-                409,
-                "conflict",
-                format!(
-                    "application {application_id} belongs to candidate {}; an application cannot move to another candidate",
-                    e.candidate_id
-                ),
-            ));
+            return Err(Refusal::conflict(format!(
+                "application {application_id} belongs to candidate {}; an application cannot move to another candidate",
+                e.candidate_id
+            )));
         }
         if self.store.get_job(tenant_id, &body.job_id).await?.is_none() {
-            return Err(ApiError::invalid(format!(
+            return Err(Refusal::invalid(format!(
                 "jobId {} names no job of this tenant; PUT the job first",
                 body.job_id
             )));
@@ -279,7 +287,7 @@ impl AdminApi {
             .await?
             .is_none()
         {
-            return Err(ApiError::invalid(format!(
+            return Err(Refusal::invalid(format!(
                 "candidateId {} names no candidate of this tenant; PUT the candidate first",
                 body.candidate_id
             )));
@@ -329,7 +337,7 @@ impl AdminApi {
             .store
             .get_application(tenant_id, application_id)
             .await?
-            .ok_or_else(|| ApiError::not_found("no such application"))?;
+            .ok_or_else(|| Refusal::not_found("no such application"))?;
         Ok(http::json(200, &ApplicationView::from(&app)))
     }
 
@@ -353,16 +361,14 @@ impl AdminApi {
                 .store
                 .get_application(tenant_id, application_id)
                 .await?
-                .ok_or_else(|| ApiError::not_found("no such application"))?;
+                .ok_or_else(|| Refusal::not_found("no such application"))?;
             if app.stages.iter().any(|s| s.stage_id == stage.stage_id) {
                 return Ok(http::json(200, &ApplicationView::from(&app)));
             }
             if app.stages.len() >= MAX_STAGES {
-                return Err(ApiError::new(
-                    409,
-                    "conflict",
-                    format!("an application keeps at most {MAX_STAGES} stages"),
-                ));
+                return Err(Refusal::conflict(format!(
+                    "an application keeps at most {MAX_STAGES} stages"
+                )));
             }
             let read_updated_at = app.updated_at;
             app.stages.push(stage.clone());
@@ -374,11 +380,7 @@ impl AdminApi {
                 return Ok(http::json(201, &ApplicationView::from(&app)));
             }
         }
-        Err(ApiError::new(
-            409,
-            "conflict",
-            "the application kept changing; retry",
-        ))
+        Err(Refusal::conflict("the application kept changing; retry"))
     }
 
     pub(crate) async fn get_sync(&self, tenant_id: &str) -> Answer {
@@ -410,13 +412,7 @@ impl AdminApi {
         self.tenant(tenant_id).await?;
         let (limit, token) = paging(req)?;
         let page = self.store.list_sync_errors(tenant_id, limit, token).await?;
-        Ok(http::json(
-            200,
-            &ListView {
-                items: page.items.iter().map(SyncErrorView::from).collect(),
-                next_token: page.next_token,
-            },
-        ))
+        list(&page, SyncErrorView::from)
     }
 
     /// Starts a full sync of the last two years; 409 while one is running (a run that made no
@@ -432,9 +428,7 @@ impl AdminApi {
         let run_id = format!("{now}-{}", ids::truncate(request, 40));
         let run = full::start(&run_id, now);
         if !self.store.start_full_sync(tenant_id, &run).await? {
-            return Err(ApiError::new(
-                409,
-                "conflict",
+            return Err(Refusal::conflict(
                 "a full sync is already running; see GET /tenants/{tenantId}/sync",
             ));
         }
@@ -463,18 +457,5 @@ impl AdminApi {
         if let Err(e) = self.changes.send(&message).await {
             tracing::warn!(error = %e, "sync nudge not sent; the hourly review sends the change");
         }
-    }
-}
-
-/// An optional text: trimmed, empty reads as absent, at most `max` characters, no control
-/// characters.
-fn optional_text(
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Result<Option<String>, ApiError> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => text(field, v, max).map(Some),
     }
 }

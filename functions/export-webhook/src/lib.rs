@@ -21,7 +21,7 @@ use shared::aws::Clients;
 use shared::cache::RegisteredTenants;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
-use shared::http::{self, BodyError};
+use shared::http::{self, Answer, BodyError, Refusal};
 use shared::messages::LinkedInEvent;
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
@@ -83,7 +83,7 @@ impl ExportWebhook {
         let result = match http::method(&req).as_str() {
             "GET" => self.challenge(&tenant_id, &req).await,
             "POST" => self.notification(&tenant_id, &req).await,
-            _ => Err(Rejection::new(
+            _ => Err(Refusal::new(
                 405,
                 "method_not_allowed",
                 "use GET for validation or POST for notifications",
@@ -93,55 +93,43 @@ impl ExportWebhook {
             Ok(resp) => resp,
             Err(r) => {
                 tracing::info!(status = r.status, error = r.code, "request rejected");
-                http::error(r.status, r.code, r.message)
+                r.into_response()
             }
         }
     }
 
-    async fn challenge(
-        &self,
-        tenant_id: &str,
-        req: &ApiGatewayV2httpRequest,
-    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
+    async fn challenge(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
         let code = http::query_param(req, "challengeCode").ok_or_else(|| {
-            Rejection::new(
+            Refusal::new(
                 400,
                 "missing_challenge",
                 "challengeCode query parameter is required",
             )
         })?;
         let code = ChallengeCode::parse(code)
-            .map_err(|e| Rejection::new(400, "bad_challenge", e.to_string()))?;
+            .map_err(|e| Refusal::new(400, "bad_challenge", e.to_string()))?;
         if !self.known_tenant(tenant_id).await? {
-            return Err(Rejection::new(
+            return Err(Refusal::new(
                 404,
                 "unknown_tenant",
                 "no customer is registered under this callback URL",
             ));
         }
-        let creds = self
-            .secrets
-            .get(tenant_id)
-            .await
-            .map_err(Rejection::unavailable)?;
+        let creds = self.secrets.get(tenant_id).await.map_err(unavailable)?;
         Ok(http::json(
             200,
             &webhook::answer_challenge(&creds.client_secret, &code),
         ))
     }
 
-    async fn notification(
-        &self,
-        tenant_id: &str,
-        req: &ApiGatewayV2httpRequest,
-    ) -> Result<ApiGatewayV2httpResponse, Rejection> {
+    async fn notification(&self, tenant_id: &str, req: &ApiGatewayV2httpRequest) -> Answer {
         let body = http::raw_body(req, MAX_BODY_BYTES).map_err(|e| match e {
-            BodyError::TooLarge { limit } => Rejection::new(
+            BodyError::TooLarge { limit } => Refusal::new(
                 413,
                 "body_too_large",
                 format!("notification bodies are limited to {limit} bytes"),
             ),
-            BodyError::BadBase64 => Rejection::new(
+            BodyError::BadBase64 => Refusal::new(
                 400,
                 "bad_encoding",
                 "the body is marked base64 but does not decode",
@@ -153,13 +141,9 @@ impl ExportWebhook {
             let refused = webhook::verify_signature(&ids::random_hex(), &body, signature)
                 .err()
                 .unwrap_or(webhook::SignatureError::Mismatch);
-            return Err(Rejection::new(401, "bad_signature", refused.to_string()));
+            return Err(Refusal::new(401, "bad_signature", refused.to_string()));
         }
-        let creds = self
-            .secrets
-            .get(tenant_id)
-            .await
-            .map_err(Rejection::unavailable)?;
+        let creds = self.secrets.get(tenant_id).await.map_err(unavailable)?;
         let now = self.clock.now_ms();
         let verified = verify_with(&creds, &body, signature, now);
         if let Err(webhook::SignatureError::Mismatch) = verified {
@@ -169,18 +153,18 @@ impl ExportWebhook {
                 .secrets
                 .refresh_after_mismatch(tenant_id)
                 .await
-                .map_err(Rejection::unavailable)?
+                .map_err(unavailable)?
             {
                 verify_with(&fresh, &body, signature, now)
-                    .map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+                    .map_err(|e| Refusal::new(401, "bad_signature", e.to_string()))?;
             } else {
-                verified.map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+                verified.map_err(|e| Refusal::new(401, "bad_signature", e.to_string()))?;
             }
         } else {
-            verified.map_err(|e| Rejection::new(401, "bad_signature", e.to_string()))?;
+            verified.map_err(|e| Refusal::new(401, "bad_signature", e.to_string()))?;
         }
         let notification = webhook::parse_notification(&body)
-            .map_err(|e| Rejection::new(400, "bad_notification", e.to_string()))?;
+            .map_err(|e| Refusal::new(400, "bad_notification", e.to_string()))?;
 
         let event = LinkedInEvent {
             tenant_id: tenant_id.to_owned(),
@@ -191,51 +175,30 @@ impl ExportWebhook {
             occurred_at: notification.occurred_at,
             received_at: now,
         };
-        self.exports
-            .send(&event)
-            .await
-            .map_err(Rejection::unavailable)?;
+        self.exports.send(&event).await.map_err(unavailable)?;
         tracing::info!(notification_id = %event.notification_id, kind = ?event.kind, "notification accepted");
         Ok(http::json(202, &serde_json::json!({"status": "accepted"})))
     }
 
     /// Whether `tenant_id` is a registered tenant (an id that is not even well formed is not).
-    async fn known_tenant(&self, tenant_id: &str) -> Result<bool, Rejection> {
+    async fn known_tenant(&self, tenant_id: &str) -> Result<bool, Refusal> {
         if ids::check("tenantId", tenant_id).is_err() {
             return Ok(false);
         }
         self.registered
             .contains(tenant_id)
             .await
-            .map_err(Rejection::unavailable)
+            .map_err(unavailable)
     }
 }
 
-/// A request this function refuses, with the status to answer.
-struct Rejection {
-    status: u16,
-    code: &'static str,
-    message: String,
-}
-
-impl Rejection {
-    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// A dependency failed: LinkedIn should retry later.
-    fn unavailable(err: Error) -> Self {
-        tracing::error!(error.kind = err.kind(), error = %err, "dependency failed");
-        Self::new(
-            503,
-            "unavailable",
-            "the notification could not be accepted now; retry later",
-        )
-    }
+/// A dependency failed: LinkedIn should retry later (every failure, even a shared error that
+/// reads as bad input, since nothing in the notification was found wrong).
+fn unavailable(err: Error) -> Refusal {
+    Refusal::unavailable(
+        &err,
+        "the notification could not be accepted now; retry later",
+    )
 }
 
 /// Verifies a signature against every secret the tenant may sign with now (the current one, and
