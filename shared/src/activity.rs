@@ -11,17 +11,15 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::domain::{
-    Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, CursorSet,
-    Phone, Seat, UnprocessedActivity,
+    Activity, ActivityDetail, ActivityStream, Application, Candidate, ContactShare, CursorMove,
+    CursorSet, Phone, Seat, UnprocessedActivity,
 };
 use crate::error::{Error, Result};
-use crate::keys;
 use crate::linkedin::{ActivityPage, LinkedIn, Paging, Undecoded, wire};
 use crate::secrets::LinkedInCredentials;
-use crate::store::{ActivityWrites, Store};
+use crate::store::{ActivityWrites, DeletedNote, Store};
 
-/// LinkedIn asks for windows of at most 12 hours per call.
-pub const MAX_WINDOW_MS: i64 = 12 * 3600 * 1000;
+pub use crate::domain::MAX_WINDOW_MS;
 
 /// Records newer than this are left for the next poll, so that late-indexed records at LinkedIn
 /// are not skipped by a cursor that already moved past them.
@@ -48,16 +46,6 @@ pub struct SeatReport {
 
 /// A long run stores its cursors at least this often, so a crash re-reads little.
 pub const CURSOR_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// A stream's cursor as stored when the run began, and how far its records are now written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CursorMove {
-    pub stream: ActivityStream,
-    /// The seat attribute the move is stored in (live or back-fill cursor).
-    pub field: &'static str,
-    pub stored: i64,
-    pub reached: i64,
-}
 
 /// The outcome of one seat run: what it did, the cursor moves still to store, and the error that
 /// stopped it, if any (the moves are valid either way).
@@ -450,13 +438,12 @@ async fn to_writes(
         let place = placements[&e.member].clone();
         if !e.active {
             report.deleted_notes += 1;
-            writes.deletions.push(keys::activity(
-                &seat.tenant_id,
-                &place.candidate_id,
-                e.created,
-                "NOTE",
-                &id,
-            ));
+            writes.deleted_notes.push(DeletedNote {
+                tenant_id: seat.tenant_id.clone(),
+                candidate_id: place.candidate_id,
+                created_at: e.created,
+                note_id: id,
+            });
             continue;
         }
         report.notes += 1;
@@ -592,9 +579,9 @@ pub async fn reprocess(store: &Store, tenant_id: &str, now: i64) -> Result<Repro
             .iter()
             .map(|u| (u.stream, u.record_id.clone()))
             .collect();
-        for k in &kept {
+        for k in kept {
             if !still.contains(&(k.stream, k.record_id.clone())) {
-                writes.deletions.push(crate::store::unprocessed_key(k));
+                writes.reprocessed.push(k);
                 out.imported += 1;
             }
         }

@@ -10,7 +10,7 @@ use crate::domain::{ChangeOrder, Contract, ContractEvent, ContractStatus, Status
 use crate::error::{Error, Result};
 use crate::linkedin::LinkedIn;
 use crate::secrets::LinkedInCredentials;
-use crate::store::Store;
+use crate::store::{Store, retry_lost_races};
 
 /// What to do with a contract, decided from its current state (`None`: not connected yet).
 pub type Decide<'a> =
@@ -25,10 +25,10 @@ pub async fn change_status(
     now: i64,
     decide: Decide<'_>,
 ) -> Result<Option<Contract>> {
-    for _ in 0..5 {
+    let settled = retry_lost_races(5, || async move {
         let current = store.get_contract(tenant_id, contract_id).await?;
         let Some((mut next, cause, reason)) = decide(current.as_ref()) else {
-            return Ok(current);
+            return Ok(Some(current));
         };
         let from = current.as_ref().map(|c| c.status);
         let seq = current.as_ref().map_or(0, |c| c.events) + 1;
@@ -47,17 +47,19 @@ pub async fn change_status(
             next.events = seq;
         }
         next.updated_at = now;
-        if store
+        if !store
             .save_contract(&next, current.as_ref(), event.as_ref())
             .await?
         {
-            if let Some(e) = &event {
-                tracing::info!(contract = %contract_id, from = ?e.from, to = ?e.to, cause = ?e.cause, "contract status changed");
-            }
-            return Ok(Some(next));
+            return Ok(None);
         }
-    }
-    Err(Error::Aws {
+        if let Some(e) = &event {
+            tracing::info!(contract = %contract_id, from = ?e.from, to = ?e.to, cause = ?e.cause, "contract status changed");
+        }
+        Ok::<_, Error>(Some(Some(next)))
+    })
+    .await?;
+    settled.ok_or_else(|| Error::Aws {
         service: "DynamoDB",
         message: "contract kept changing under us".into(),
         retryable: true,

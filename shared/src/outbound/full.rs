@@ -11,9 +11,6 @@ pub const CHUNK: i32 = 100;
 /// How far back a full sync reaches: LinkedIn's certification asks for two years.
 pub const HORIZON_MS: i64 = 730 * 86_400_000;
 
-/// A run that made no progress for this long (its step was lost) may be replaced by a new one.
-pub const STALLED_AFTER_MS: i64 = 15 * 60_000;
-
 /// What a step left to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepOutcome {

@@ -9,7 +9,6 @@ use super::{ErrorOrigin, KindCounts, Pending, RecordKind, SyncError, records};
 use crate::clock::Clock;
 use crate::domain::{Application, Candidate, DeadLetter, Job, Tenant};
 use crate::error::{Error, Result};
-use crate::keys;
 use crate::linkedin::{LinkedIn, MAX_BATCH, RecordOutcome, wire};
 use crate::queue::Queue;
 use crate::secrets::LinkedInCredentials;
@@ -229,7 +228,7 @@ impl OutboundSync<'_> {
         let t = &self.tenant.tenant_id;
         let jobs: HashMap<String, Job> = self
             .store
-            .read_many::<Job>(pending.iter().map(|p| keys::job(t, &p.record_id)).collect())
+            .jobs_to_send(t, pending.iter().map(|p| p.record_id.as_str()))
             .await?
             .into_iter()
             .map(|j| (j.job_id.clone(), j))
@@ -308,12 +307,7 @@ impl OutboundSync<'_> {
         let t = &self.tenant.tenant_id;
         let candidates: HashMap<String, Candidate> = self
             .store
-            .read_many::<Candidate>(
-                pending
-                    .iter()
-                    .map(|p| keys::candidate(t, &p.record_id))
-                    .collect(),
-            )
+            .candidates_to_send(t, pending.iter().map(|p| p.record_id.as_str()))
             .await?
             .into_iter()
             .map(|c| (c.candidate_id.clone(), c))
@@ -394,19 +388,14 @@ impl OutboundSync<'_> {
         let job_keys: HashSet<&str> = apps.values().map(|a| a.job_id.as_str()).collect();
         let candidates: HashMap<String, Candidate> = self
             .store
-            .read_many::<Candidate>(
-                candidate_keys
-                    .into_iter()
-                    .map(|c| keys::candidate(t, c))
-                    .collect(),
-            )
+            .candidates_to_send(t, candidate_keys)
             .await?
             .into_iter()
             .map(|c| (c.candidate_id.clone(), c))
             .collect();
         let jobs: HashMap<String, Job> = self
             .store
-            .read_many::<Job>(job_keys.into_iter().map(|j| keys::job(t, j)).collect())
+            .jobs_to_send(t, job_keys)
             .await?
             .into_iter()
             .map(|j| (j.job_id.clone(), j))
@@ -501,15 +490,10 @@ impl OutboundSync<'_> {
         let t = &self.tenant.tenant_id;
         let wanted = pending
             .iter()
-            .filter_map(|p| {
-                p.candidate_id
-                    .as_deref()
-                    .map(|c| keys::application(t, c, &p.record_id))
-            })
-            .collect();
+            .filter_map(|p| p.candidate_id.as_deref().map(|c| (c, p.record_id.as_str())));
         Ok(self
             .store
-            .read_many::<Application>(wanted)
+            .applications_to_send(t, wanted)
             .await?
             .into_iter()
             .map(|a| (a.application_id.clone(), a))

@@ -2,14 +2,15 @@
 //! candidate partition so one query returns a candidate with everything about them.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use futures::StreamExt;
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 
+use super::item::{Item, built, from_item, key_item, s, text, to_item, with_key};
 use super::query::Partition;
-use super::{Item, Page, Store, from_item, key_item, to_item, with_key};
+use super::write::Unprocessed;
+use super::{Page, Store};
 use crate::domain::{Activity, Application, Candidate, ContactShare, UnprocessedActivity};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
@@ -33,8 +34,10 @@ pub struct CandidateRecord {
 pub struct ActivityWrites {
     pub activity: Vec<Activity>,
     pub contacts: Vec<ContactShare>,
-    /// Notes LinkedIn reported deleted, and kept records a re-process imported.
-    pub deletions: Vec<Key>,
+    /// Notes LinkedIn reported deleted.
+    pub deleted_notes: Vec<DeletedNote>,
+    /// Kept records a re-process imported: they are no longer kept.
+    pub reprocessed: Vec<UnprocessedActivity>,
     /// Records kept as they came because they could not be imported.
     pub unprocessed: Vec<UnprocessedActivity>,
 }
@@ -44,11 +47,25 @@ impl ActivityWrites {
         self.len() == 0
     }
     pub fn len(&self) -> usize {
-        self.activity.len() + self.contacts.len() + self.deletions.len() + self.unprocessed.len()
+        self.activity.len()
+            + self.contacts.len()
+            + self.deleted_notes.len()
+            + self.reprocessed.len()
+            + self.unprocessed.len()
     }
 }
 
-pub fn unprocessed_key(u: &UnprocessedActivity) -> Key {
+/// A note LinkedIn reported deleted, as the member's candidate partition stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletedNote {
+    pub tenant_id: String,
+    pub candidate_id: String,
+    /// The note's creation time (its place in the partition).
+    pub created_at: i64,
+    pub note_id: String,
+}
+
+fn unprocessed_key(u: &UnprocessedActivity) -> Key {
     keys::unprocessed(
         &u.tenant_id,
         u.stream.name(),
@@ -58,13 +75,23 @@ pub fn unprocessed_key(u: &UnprocessedActivity) -> Key {
     )
 }
 
-pub fn activity_key(a: &Activity) -> Key {
+fn activity_key(a: &Activity) -> Key {
     keys::activity(
         &a.tenant_id,
         &a.candidate_id,
         a.at,
         a.kind(),
         &a.activity_id,
+    )
+}
+
+fn deleted_note_key(d: &DeletedNote) -> Key {
+    keys::activity(
+        &d.tenant_id,
+        &d.candidate_id,
+        d.created_at,
+        "NOTE",
+        &d.note_id,
     )
 }
 
@@ -85,11 +112,7 @@ impl Store {
             )))
             .await?
         {
-            let sk = item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_default();
+            let sk = text(&item, keys::SK).unwrap_or_default();
             if sk.starts_with(keys::APPLICATION_PREFIX) {
                 applications.push(from_item::<Application>(item)?);
             } else if sk.starts_with(keys::ACTIVITY_PREFIX) {
@@ -125,8 +148,7 @@ impl Store {
             .collect();
         let mut out = HashMap::new();
         for item in self.batch_get(wanted).await? {
-            let Some(candidate_id) = item.get("candidateId").and_then(|v| v.as_s().ok()).cloned()
-            else {
+            let Some(candidate_id) = text(&item, "candidateId") else {
                 continue;
             };
             let apps = item
@@ -216,11 +238,11 @@ impl Store {
             let mut item = with_key(activity_key(a), to_item(a)?);
             item.insert(
                 keys::GSI1_PK.into(),
-                AttributeValue::S(keys::activity_listing(&a.tenant_id)),
+                s(keys::activity_listing(&a.tenant_id)),
             );
             item.insert(
                 keys::GSI1_SK.into(),
-                AttributeValue::S(keys::activity_listing_sort(a.at, a.kind(), &a.activity_id)),
+                s(keys::activity_listing_sort(a.at, a.kind(), &a.activity_id)),
             );
             requests.push(put(item)?);
         }
@@ -228,8 +250,11 @@ impl Store {
             let key = keys::contact_share(&c.tenant_id, &c.candidate_id, c.shared_at, &c.share_id);
             requests.push(put(with_key(key, to_item(c)?))?);
         }
-        for key in &writes.deletions {
-            requests.push(delete(key)?);
+        for d in &writes.deleted_notes {
+            requests.push(delete(&deleted_note_key(d))?);
+        }
+        for u in &writes.reprocessed {
+            requests.push(delete(&unprocessed_key(u))?);
         }
         for u in &writes.unprocessed {
             requests.push(put(with_key(unprocessed_key(u), to_item(u)?))?);
@@ -262,7 +287,7 @@ impl Store {
 
     async fn write_chunk(&self, mut pending: Vec<WriteRequest>) -> Result<usize> {
         let mut calls = 0;
-        let mut attempt = 0u32;
+        let mut backoff = Unprocessed::new("BatchWriteItem kept items unprocessed");
         while !pending.is_empty() {
             calls += 1;
             let resp = self
@@ -277,15 +302,7 @@ impl Store {
                 .and_then(|mut u| u.remove(&self.table))
                 .unwrap_or_default();
             if !pending.is_empty() {
-                attempt += 1;
-                if attempt > 8 {
-                    return Err(Error::Aws {
-                        service: "DynamoDB",
-                        message: "BatchWriteItem kept items unprocessed".into(),
-                        retryable: true,
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+                backoff.wait().await?;
             }
         }
         Ok(calls)
@@ -294,17 +311,15 @@ impl Store {
 
 /// A BatchWriteItem delete of one key.
 pub(crate) fn delete(key: &Key) -> Result<WriteRequest> {
-    let delete = DeleteRequest::builder()
-        .set_key(Some(key_item(key)))
-        .build()
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let delete = built(
+        DeleteRequest::builder()
+            .set_key(Some(key_item(key)))
+            .build(),
+    )?;
     Ok(WriteRequest::builder().delete_request(delete).build())
 }
 
 fn put(item: Item) -> Result<WriteRequest> {
-    let put = PutRequest::builder()
-        .set_item(Some(item))
-        .build()
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let put = built(PutRequest::builder().set_item(Some(item)).build())?;
     Ok(WriteRequest::builder().put_request(put).build())
 }

@@ -2,8 +2,10 @@
 //! LinkedIn-sourced data when the customer opted in.
 
 use super::activity::delete;
+use super::item::{key_item, n, text, to_item, with_key};
 use super::query::Partition;
-use super::{Page, Store, key_item, to_item, with_key};
+use super::write::Conditional;
+use super::{Page, Store};
 use crate::domain::PurgedCandidate;
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
@@ -15,7 +17,7 @@ impl Store {
             keys::purged(&flag.tenant_id, &flag.candidate_id),
             to_item(flag)?,
         );
-        let result = self
+        let flagged = self
             .client
             .put_item()
             .table_name(&self.table)
@@ -23,17 +25,9 @@ impl Store {
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK)
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        Ok(flagged.is_some())
     }
 
     /// A page of the tenant's flagged candidates (by candidate id).
@@ -63,10 +57,9 @@ impl Store {
         let items = self.query_all(&partition).await?;
         let mut doomed: Vec<Key> = Vec::with_capacity(items.len() * 2);
         for item in &items {
-            let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
-            if let (Some(pk), Some(sk)) = (text(keys::PK), text(keys::SK)) {
+            if let (Some(pk), Some(sk)) = (text(item, keys::PK), text(item, keys::SK)) {
                 if sk.starts_with(keys::APPLICATION_PREFIX)
-                    && let Some(app) = text("applicationId")
+                    && let Some(app) = text(item, "applicationId")
                 {
                     doomed.push(keys::application_ref(t, &app));
                 }
@@ -80,10 +73,7 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::purged(t, &flag.candidate_id))))
             .update_expression("SET deletedAt = :now")
-            .expression_attribute_values(
-                ":now",
-                aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()),
-            )
+            .expression_attribute_values(":now", n(now))
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;

@@ -1,9 +1,13 @@
 //! Contract state and its audit trail.
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
+use super::item::{built, key_item, n, s, text, to_item, with_key};
 use super::query::Partition;
-use super::{Page, Store, s, to_item, with_key};
+use super::write::Conditional;
+use super::{Page, Store};
 use crate::domain::{Contract, ContractEvent, DeadLetter, ImportCounts};
 use crate::error::{Error, Result};
 use crate::keys;
@@ -40,36 +44,24 @@ impl Store {
             None => put.condition_expression("attribute_not_exists(#pk)"),
             Some(p) => put
                 .condition_expression("attribute_exists(#pk) AND updatedAt = :seen")
-                .expression_attribute_values(
-                    ":seen",
-                    aws_sdk_dynamodb::types::AttributeValue::N(p.updated_at.to_string()),
-                ),
+                .expression_attribute_values(":seen", n(p.updated_at)),
         };
         let mut tx = self.client.transact_write_items().transact_items(
             TransactWriteItem::builder()
-                .put(put.build().map_err(|e| Error::Invalid(e.to_string()))?)
+                .put(built(put.build())?)
                 .build(),
         );
         if let Some(e) = event {
             let key = keys::contract_event(&e.tenant_id, &e.contract_id, e.seq);
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(with_key(key, to_item(e)?)))
-                .build()
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+            let put = built(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(with_key(key, to_item(e)?)))
+                    .build(),
+            )?;
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
-        match tx.send().await {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(Error::aws("DynamoDB", err)),
-        }
+        Ok(tx.send().await.conditional()?.is_some())
     }
 
     /// Every connected contract of every tenant, from gsi2 (no table scan), as
@@ -85,13 +77,8 @@ impl Store {
         Ok(items
             .iter()
             .map(|item| {
-                let text = |k: &str| {
-                    item.get(k)
-                        .and_then(|v| v.as_s().ok())
-                        .cloned()
-                        .unwrap_or_default()
-                };
-                (text("tenantId"), text("contractId"))
+                let field = |k: &str| text(item, k).unwrap_or_default();
+                (field("tenantId"), field("contractId"))
             })
             .collect())
     }
@@ -107,11 +94,10 @@ impl Store {
         if counts == &ImportCounts::default() {
             return Ok(());
         }
-        let n = |v: u64| aws_sdk_dynamodb::types::AttributeValue::N(v.to_string());
         self.client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(super::key_item(&keys::contract_stats(
+            .set_key(Some(key_item(&keys::contract_stats(
                 tenant_id,
                 contract_id,
             ))))
@@ -126,13 +112,10 @@ impl Store {
     }
 
     /// Every contract's counters for a tenant, by contract id.
-    pub async fn contract_counts(
-        &self,
-        tenant_id: &str,
-    ) -> Result<std::collections::HashMap<String, ImportCounts>> {
+    pub async fn contract_counts(&self, tenant_id: &str) -> Result<HashMap<String, ImportCounts>> {
         let partition =
             Partition::table(keys::tenant(tenant_id).pk).prefix(keys::CONTRACT_STATS_PREFIX);
-        let mut out = std::collections::HashMap::new();
+        let mut out = HashMap::new();
         for item in self.query_all(&partition).await? {
             let contract = item
                 .get(keys::SK)
@@ -163,12 +146,7 @@ impl Store {
             keys::dead_letter(tenant_id, letter.at, &letter.message_id),
             to_item(letter)?,
         );
-        item.insert(
-            keys::TTL.into(),
-            aws_sdk_dynamodb::types::AttributeValue::N(
-                ((letter.at + 14 * 86_400_000) / 1000).to_string(),
-            ),
-        );
+        item.insert(keys::TTL.into(), n((letter.at + 14 * 86_400_000) / 1000));
         self.client
             .put_item()
             .table_name(&self.table)

@@ -1,44 +1,23 @@
-//! What the outbound sync keeps: the ATS's own writes of jobs, candidates, applications and
-//! stages (each with its outbox attributes, in the same write), the outbox index, the tenant's
-//! sync state and lease, and sync errors. See `crate::outbound` for how they fit together.
+//! What the ATS writes for the outbound sync: its jobs, candidates, applications and stages,
+//! each with its outbox attributes in the same write, the tenant's change counter, and the
+//! outbox index itself. See `crate::outbound` for how they fit together; the sync's own state
+//! is in `sync.rs`.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Select, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Select, Update};
 
-use super::activity::delete;
-use super::query::Partition;
-use super::{Item, Page, Store, from_item, key_item, s, to_item, upsert};
-use crate::domain::{Application, Candidate, Job};
+use super::Store;
+use super::item::{Item, built, key_item, n, s, text, to_item, upsert};
+use super::write::Conditional;
+use crate::domain::{Application, Candidate, Changed, Job, Pending, RecordKind, Wake};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
-use crate::outbound::{
-    Changed, FullSync, KindCounts, Pending, RecordKind, SyncError, SyncState, Wake,
-};
 
 /// Outbox writes and clears in flight at once.
 const OUTBOX_CONCURRENCY: usize = 8;
 
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
-fn build<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
-    r.map_err(|e| Error::Invalid(e.to_string()))
-}
-
 /// A revision no other change shares (time plus 122 random bits).
 fn new_rev(now: i64) -> String {
     format!("{now}-{}", crate::ids::random_hex())
-}
-
-fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
-    e.code() == Some("ConditionalCheckFailedException")
-}
-
-/// An application as the candidate item summarises it, for full syncs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApplicationRef {
-    pub application_id: String,
-    pub created_at: i64,
 }
 
 impl Store {
@@ -150,12 +129,9 @@ impl Store {
                 )
                 .send()
                 .await
-                .map_err(|e| {
-                    if e.as_service_error().is_some_and(is_condition_failure) {
-                        Error::NotFound(format!("candidate {} does not exist", app.candidate_id))
-                    } else {
-                        Error::aws("DynamoDB", e)
-                    }
+                .conditional()?
+                .ok_or_else(|| {
+                    Error::NotFound(format!("candidate {} does not exist", app.candidate_id))
                 })?;
             self.client
                 .put_item()
@@ -215,17 +191,15 @@ impl Store {
             None => builder
                 .condition_expression("attribute_exists(#pk) AND attribute_not_exists(updatedAt)"),
         };
-        let mut update = build(builder.build())?;
+        let mut update = built(builder.build())?;
         into_outbox(
             &mut update,
             t,
             &Changed::stages(&app.application_id, &app.candidate_id),
             now,
         );
-        match self.send_update(update).await {
-            Ok(()) => {}
-            Err(Error::Invalid(m)) if m == CONDITION_FAILED => return Ok(None),
-            Err(e) => return Err(e),
+        if !self.send_update(update).await? {
+            return Ok(None);
         }
         self.bump_change_seq(t, now).await.map(Some)
     }
@@ -249,10 +223,11 @@ impl Store {
             .await
     }
 
-    /// Sends an `Update` (built with the transaction builder's checks) as a plain UpdateItem. A
-    /// failed condition is `Error::Invalid(CONDITION_FAILED)`.
-    async fn send_update(&self, u: Update) -> Result<()> {
-        self.client
+    /// Sends an `Update` (built with the transaction builder's checks) as a plain UpdateItem.
+    /// `false` when it has a condition and that failed: nothing was written.
+    async fn send_update(&self, u: Update) -> Result<bool> {
+        let written = self
+            .client
             .update_item()
             .table_name(u.table_name)
             .set_key(Some(u.key))
@@ -262,23 +237,14 @@ impl Store {
             .set_expression_attribute_values(u.expression_attribute_values)
             .send()
             .await
-            .map_err(|e| {
-                if e.as_service_error().is_some_and(is_condition_failure) {
-                    Error::Invalid(CONDITION_FAILED.into())
-                } else {
-                    Error::aws("DynamoDB", e)
-                }
-            })?;
-        Ok(())
+            .conditional()?;
+        Ok(written.is_some())
     }
 
-    /// Moves the tenant's change counter after a change, and tells whether a sync run holds the
-    /// lease: that run sees the change (its release fails because the counter moved), so no
-    /// nudge is needed.
     /// The change counter's increment as a transaction item, for a change written inside a
     /// transaction (which cannot read back who holds the sync lease: its caller always nudges).
     pub(super) fn change_seq_bump(&self, tenant: &str) -> Result<Update> {
-        build(
+        built(
             Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_item(&keys::sync_state(tenant))))
@@ -288,6 +254,9 @@ impl Store {
         )
     }
 
+    /// Moves the tenant's change counter after a change, and tells whether a sync run holds the
+    /// lease: that run sees the change (its release fails because the counter moved), so no
+    /// nudge is needed.
     async fn bump_change_seq(&self, tenant: &str, now: i64) -> Result<Wake> {
         let resp = self
             .client
@@ -296,7 +265,7 @@ impl Store {
             .set_key(Some(key_item(&keys::sync_state(tenant))))
             .update_expression("ADD changeSeq :one")
             .expression_attribute_values(":one", n(1))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values(ReturnValue::AllNew)
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
@@ -336,7 +305,7 @@ impl Store {
         let Some(key) = record_key(tenant, c.kind, &c.record_id, c.candidate_id.as_deref()) else {
             return Ok(());
         };
-        let mut update = build(
+        let mut update = built(
             Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_item(&key)))
@@ -346,10 +315,8 @@ impl Store {
                 .build(),
         )?;
         into_outbox(&mut update, tenant, c, now);
-        match self.send_update(update).await {
-            Err(Error::Invalid(m)) if m == CONDITION_FAILED => Ok(()),
-            other => other,
-        }
+        // A record that no longer exists is not marked.
+        self.send_update(update).await.map(|_| ())
     }
 
     // ---- the outbox -----------------------------------------------------------------------------
@@ -426,8 +393,8 @@ impl Store {
         let Some(key) = record_key(tenant, p.kind, &p.record_id, p.candidate_id.as_deref()) else {
             return Ok(());
         };
-        let result = self
-            .client
+        // A record changed since it was sent keeps its newer revision and stays.
+        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&key)))
@@ -435,280 +402,10 @@ impl Store {
             .condition_expression("syncRev = :rev")
             .expression_attribute_values(":rev", s(&p.rev))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(()),
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
-    }
-
-    // ---- sync state and lease -------------------------------------------------------------------
-
-    pub async fn sync_state(&self, tenant: &str) -> Result<SyncState> {
-        Ok(self
-            .get(keys::sync_state(tenant))
-            .await?
-            .unwrap_or_default())
-    }
-
-    /// Takes the tenant's sync lease until `until` if it is free or expired, answering the state.
-    pub async fn acquire_sync_lease(
-        &self,
-        tenant: &str,
-        owner: &str,
-        now: i64,
-        until: i64,
-    ) -> Result<Option<SyncState>> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET leaseUntil = :until, leaseOwner = :owner")
-            .condition_expression("attribute_not_exists(leaseUntil) OR leaseUntil <= :now")
-            .expression_attribute_values(":until", n(until))
-            .expression_attribute_values(":owner", s(owner))
-            .expression_attribute_values(":now", n(now))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(r) => Ok(Some(from_item(r.attributes.unwrap_or_default())?)),
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(None),
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
-    }
-
-    /// Frees the lease if this owner holds it and, when `seen_seq` is given, only if no change
-    /// arrived since (`false`: changes arrived; the lease is still held).
-    pub async fn release_sync_lease(
-        &self,
-        tenant: &str,
-        owner: &str,
-        seen_seq: Option<u64>,
-    ) -> Result<bool> {
-        let mut b = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET leaseUntil = :zero")
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":owner", s(owner));
-        b = match seen_seq {
-            Some(seq) => b
-                .condition_expression(
-                    "leaseOwner = :owner AND (changeSeq = :seq OR attribute_not_exists(changeSeq))",
-                )
-                .expression_attribute_values(":seq", n(seq)),
-            None => b.condition_expression("leaseOwner = :owner"),
-        };
-        match b.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => {
-                // Either changes arrived (try again) or the lease was lost (nothing to free).
-                let state: Option<serde_json::Value> = self.get(keys::sync_state(tenant)).await?;
-                let held = state
-                    .and_then(|v| {
-                        v.get("leaseOwner")
-                            .and_then(|o| o.as_str())
-                            .map(str::to_owned)
-                    })
-                    .is_some_and(|o| o == owner);
-                Ok(!held)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
-    }
-
-    /// Adds to the counts of records LinkedIn accepted.
-    pub async fn record_sent(&self, tenant: &str, sent: &KindCounts, now: i64) -> Result<()> {
-        if sent.total() == 0 {
-            return Ok(());
-        }
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression(
-                "SET lastSentAt = :now ADD sentJobs :j, sentCandidates :c, \
-                 sentApplications :a, sentStages :s",
-            )
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":j", n(sent.jobs))
-            .expression_attribute_values(":c", n(sent.candidates))
-            .expression_attribute_values(":a", n(sent.applications))
-            .expression_attribute_values(":s", n(sent.stages))
-            .send()
             .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
+            .conditional()?;
         Ok(())
     }
-
-    /// Starts a full sync unless one is running and progressing (`false` then).
-    pub async fn start_full_sync(&self, tenant: &str, run: &FullSync) -> Result<bool> {
-        let stalled = run.started_at - crate::outbound::full::STALLED_AFTER_MS;
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET fullSync = :run")
-            .condition_expression(
-                "attribute_not_exists(fullSync) OR fullSync.phase = :done \
-                 OR attribute_not_exists(fullSync.updatedAt) OR fullSync.updatedAt < :stalled",
-            )
-            .expression_attribute_values(":run", to_attr(run)?)
-            .expression_attribute_values(":done", s("done"))
-            .expression_attribute_values(":stalled", n(stalled))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(false),
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
-    }
-
-    /// Saves a full sync's progress if it is still the run `run.run_id` (`false` otherwise).
-    pub async fn save_full_sync(&self, tenant: &str, run: &FullSync) -> Result<bool> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET fullSync = :run")
-            .condition_expression("fullSync.runId = :id")
-            .expression_attribute_values(":run", to_attr(run)?)
-            .expression_attribute_values(":id", s(&run.run_id))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(false),
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
-    }
-
-    // ---- sync errors ----------------------------------------------------------------------------
-
-    pub async fn put_sync_error(&self, tenant: &str, error: &SyncError) -> Result<()> {
-        self.put(
-            keys::sync_error(tenant, error.kind.name(), &error.record_id),
-            error,
-            &[],
-        )
-        .await
-    }
-
-    /// A page of the tenant's sync errors (by kind, then record id).
-    pub async fn list_sync_errors(
-        &self,
-        tenant: &str,
-        limit: i32,
-        next_token: Option<&str>,
-    ) -> Result<Page<SyncError>> {
-        let p = Partition::table(keys::tenant(tenant).pk).prefix(keys::SYNC_ERROR_PREFIX);
-        self.query_page(&p, limit, next_token, true).await
-    }
-
-    /// Every sync error of the tenant.
-    pub async fn all_sync_errors(&self, tenant: &str) -> Result<Vec<SyncError>> {
-        let p = Partition::table(keys::tenant(tenant).pk).prefix(keys::SYNC_ERROR_PREFIX);
-        self.query_all_as(&p).await
-    }
-
-    /// Deletes sync errors (records that have since reached LinkedIn).
-    pub async fn delete_sync_errors(&self, tenant: &str, errors: &[SyncError]) -> Result<()> {
-        let requests = errors
-            .iter()
-            .map(|e| delete(&keys::sync_error(tenant, e.kind.name(), &e.record_id)))
-            .collect::<Result<Vec<_>>>()?;
-        self.batch_write(requests).await.map(|_| ())
-    }
-
-    // ---- full-sync listings ---------------------------------------------------------------------
-
-    /// A page of the tenant's jobs, in id order.
-    pub async fn jobs_page(
-        &self,
-        tenant: &str,
-        limit: i32,
-        next_token: Option<&str>,
-    ) -> Result<Page<Job>> {
-        let p = Partition::table(keys::tenant(tenant).pk).prefix(keys::JOB_PREFIX);
-        self.query_page(&p, limit, next_token, true).await
-    }
-
-    /// A candidate with the applications its item summarises, in one read.
-    pub async fn candidate_with_applications(
-        &self,
-        tenant: &str,
-        candidate_id: &str,
-    ) -> Result<Option<(Candidate, Vec<ApplicationRef>)>> {
-        let resp = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::candidate(tenant, candidate_id))))
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        resp.item.map(with_application_refs).transpose()
-    }
-
-    /// A page of the tenant's candidates, each with the applications its item summarises.
-    pub async fn candidates_with_applications(
-        &self,
-        tenant: &str,
-        limit: i32,
-        next_token: Option<&str>,
-    ) -> Result<Page<(Candidate, Vec<ApplicationRef>)>> {
-        let listing = Partition::index(keys::GSI1, keys::GSI1_PK, keys::candidates_listing(tenant));
-        let page: Page<Item> = self
-            .query_page_items(&listing, limit, next_token, true)
-            .await?;
-        let items = page
-            .items
-            .into_iter()
-            .map(with_application_refs)
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            next_token: page.next_token,
-        })
-    }
-
-    // ---- reading records to send ----------------------------------------------------------------
-
-    /// Items by key, decoded, read consistently (what is sent must be at least as new as the
-    /// outbox revision it clears); missing ones are absent.
-    pub async fn read_many<T: serde::de::DeserializeOwned>(
-        &self,
-        wanted: Vec<Key>,
-    ) -> Result<Vec<T>> {
-        self.batch_get_with(wanted, true)
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect()
-    }
-}
-
-const CONDITION_FAILED: &str = "a write condition failed";
-
-/// A candidate item decoded, with the applications its `app#` attributes summarise.
-fn with_application_refs(item: Item) -> Result<(Candidate, Vec<ApplicationRef>)> {
-    let apps = item
-        .iter()
-        .filter_map(|(k, v)| keys::parse_application_summary(k, v.as_s().ok()?))
-        .map(|(application_id, _, created_at)| ApplicationRef {
-            application_id,
-            created_at,
-        })
-        .collect();
-    from_item::<Candidate>(item).map(|c| (c, apps))
 }
 
 /// The table key of a record the outbox names.
@@ -761,14 +458,13 @@ pub(super) fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i
 
 /// An outbox entry from an index item.
 fn pending_entry(item: &Item) -> Option<Pending> {
-    let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
-    let sort = text(keys::OUTBOX_SK)?;
+    let sort = text(item, keys::OUTBOX_SK)?;
     let (rank, record_id) = sort.split_once('#')?;
     Some(Pending {
         kind: RecordKind::from_rank(rank)?,
         record_id: record_id.to_owned(),
-        candidate_id: text("candidateId"),
-        rev: text("syncRev")?,
+        candidate_id: text(item, "candidateId"),
+        rev: text(item, "syncRev")?,
         stages: item
             .get("syncStages")
             .and_then(|v| v.as_bool().ok())
@@ -791,9 +487,4 @@ fn remove_attributes(update: &mut Update, attrs: &[&str]) {
     update.expression_attribute_names = Some(names);
     update.update_expression =
         format!("{} REMOVE {}", update.update_expression, removes.join(", "));
-}
-
-fn to_attr<T: serde::Serialize>(value: &T) -> Result<AttributeValue> {
-    serde_dynamo::to_attribute_value(value)
-        .map_err(|e| Error::Invalid(format!("cannot store value: {e}")))
 }

@@ -1,13 +1,16 @@
 //! ATS users, Recruiter seats and their links, the linked-seat index the poller reads, poll
 //! leases and activity cursors.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
+use super::item::{from_item, key_item, n, s, text, to_attr};
 use super::query::Partition;
-use super::{Page, Store, from_item, key_item, s};
-use crate::domain::{ActivityStream, AtsUser, Backfill, Contract, Seat};
+use super::write::Conditional;
+use super::{Page, Store};
+use crate::domain::{ActivityStream, AtsUser, Backfill, Contract, CursorMove, Seat};
 use crate::error::{Error, Result};
 use crate::keys;
 
@@ -28,10 +31,6 @@ pub struct PollLease {
     pub until: i64,
 }
 
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
 /// What LinkedIn lists about a seat, as the seat sync records it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ListedSeat<'a> {
@@ -44,7 +43,7 @@ impl Store {
     // ---- users --------------------------------------------------------------------------------
 
     pub async fn put_user(&self, user: &AtsUser) -> Result<()> {
-        self.put(keys::user(&user.tenant_id, &user.user_id), user, &[])
+        self.put(keys::user(&user.tenant_id, &user.user_id), user)
             .await
     }
 
@@ -172,8 +171,7 @@ impl Store {
             let f = stream.cursor_field();
             sets.push(format!("{f} = if_not_exists({f}, :now)"));
         }
-        let resp = self
-            .client
+        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
@@ -181,19 +179,12 @@ impl Store {
             // Only a seat LinkedIn listed (`listedAt`, set by the seat sync) can be linked.
             .condition_expression("attribute_exists(listedAt)")
             .set_expression_attribute_values(Some(values))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values(ReturnValue::AllNew)
             .send()
-            .await;
-        match resp {
-            Ok(r) => Ok(Some(from_item(r.attributes.unwrap_or_default())?)),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?
+            .map(|r| from_item(r.attributes.unwrap_or_default()))
+            .transpose()
     }
 
     /// Records a seat as LinkedIn lists it (member, state), keeping its link and cursors.
@@ -239,7 +230,7 @@ impl Store {
         }
         let resp = req
             .update_expression(format!("SET {}", sets.join(", ")))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values(ReturnValue::AllNew)
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
@@ -259,28 +250,18 @@ impl Store {
         backfill: &Backfill,
     ) -> Result<bool> {
         let (t, c, st) = seat;
-        let value: AttributeValue = serde_dynamo::to_attribute_value(backfill)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        let result = self
+        let started = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
             .update_expression("SET backfill = :b")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(backfill)")
-            .expression_attribute_values(":b", value)
+            .expression_attribute_values(":b", to_attr(backfill)?)
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        Ok(started.is_some())
     }
 
     /// Replaces a linked seat's back-fill with a new one over another window, its read positions
@@ -291,9 +272,7 @@ impl Store {
         backfill: &Backfill,
     ) -> Result<bool> {
         let (t, c, st) = seat;
-        let value: AttributeValue = serde_dynamo::to_attribute_value(backfill)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        let result = self
+        let restarted = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -303,20 +282,12 @@ impl Store {
                 "attribute_exists(userId) AND (attribute_not_exists(backfill) OR backfill.#state <> :running)",
             )
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":b", value)
+            .expression_attribute_values(":b", to_attr(backfill)?)
             .expression_attribute_values(":running", s("running"))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        Ok(restarted.is_some())
     }
 
     /// Ends a back-fill step: stores its cursor moves (each conditional on its old value) and the
@@ -325,12 +296,11 @@ impl Store {
     pub async fn finish_backfill_step(
         &self,
         seat: (&str, &str, &str),
-        moves: &[crate::activity::CursorMove],
+        moves: &[CursorMove],
         backfill: &Backfill,
     ) -> Result<()> {
         let (t, c, st) = seat;
-        let value: AttributeValue = serde_dynamo::to_attribute_value(backfill)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let value = to_attr(backfill)?;
         let mut sets = vec!["backfill = :b".to_owned()];
         let mut conditions = vec!["attribute_exists(pk)".to_owned()];
         let mut req = self
@@ -340,34 +310,29 @@ impl Store {
             .set_key(Some(key_item(&keys::seat(t, c, st))))
             .expression_attribute_values(":b", value.clone());
         req = with_moves(req, moves, &mut sets, &mut conditions);
-        let result = req
+        let finished = req
             .update_expression(format!("SET {}", sets.join(", ")))
             .condition_expression(conditions.join(" AND "))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                for m in moves {
-                    self.advance_cursor(seat, m.field, m.stored, m.reached)
-                        .await?;
-                }
-                self.client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key_item(&keys::seat(t, c, st))))
-                    .update_expression("SET backfill = :b")
-                    .expression_attribute_values(":b", value)
-                    .send()
-                    .await
-                    .map_err(|e| Error::aws("DynamoDB", e))?;
-                Ok(())
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
+            .await
+            .conditional()?;
+        if finished.is_some() {
+            return Ok(());
         }
+        for m in moves {
+            self.advance_cursor(seat, m.field, m.stored, m.reached)
+                .await?;
+        }
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(t, c, st))))
+            .update_expression("SET backfill = :b")
+            .expression_attribute_values(":b", value)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
     }
 
     /// Unlinks a seat: it leaves the poller's index; its data and cursors stay.
@@ -378,8 +343,7 @@ impl Store {
         seat_id: &str,
         now: i64,
     ) -> Result<Option<Seat>> {
-        let resp = self
-            .client
+        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(tenant_id, contract_id, seat_id))))
@@ -390,19 +354,12 @@ impl Store {
             ))
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", n(now))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values(ReturnValue::AllNew)
             .send()
-            .await;
-        match resp {
-            Ok(r) => Ok(Some(from_item(r.attributes.unwrap_or_default())?)),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?
+            .map(|r| from_item(r.attributes.unwrap_or_default()))
+            .transpose()
     }
 
     /// Every linked seat, from the sparse index (cost grows with linked seats only).
@@ -417,16 +374,11 @@ impl Store {
         Ok(items
             .iter()
             .map(|item| {
-                let text = |k: &str| {
-                    item.get(k)
-                        .and_then(|v| v.as_s().ok())
-                        .cloned()
-                        .unwrap_or_default()
-                };
+                let field = |k: &str| text(item, k).unwrap_or_default();
                 LinkedSeat {
-                    tenant_id: text("tenantId"),
-                    contract_id: text("contractId"),
-                    seat_id: text("seatId"),
+                    tenant_id: field("tenantId"),
+                    contract_id: field("contractId"),
+                    seat_id: field("seatId"),
                     lease_until: item
                         .get("leaseUntil")
                         .and_then(|v| v.as_n().ok())
@@ -460,7 +412,7 @@ impl Store {
         until: i64,
     ) -> Result<Option<(PollLease, Seat)>> {
         let (t, c, st) = seat;
-        let result = self
+        let taken = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -470,28 +422,19 @@ impl Store {
             .expression_attribute_values(":until", n(until))
             .expression_attribute_values(":owner", s(owner))
             .expression_attribute_values(":now", n(now))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values(ReturnValue::AllNew)
             .send()
-            .await;
-        match result {
-            Ok(r) => {
-                let seat: Seat = from_item(r.attributes.unwrap_or_default())?;
-                Ok(Some((
-                    PollLease {
-                        owner: owner.to_owned(),
-                        until,
-                    },
-                    seat,
-                )))
-            }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        let Some(r) = taken else {
+            return Ok(None);
+        };
+        let seat: Seat = from_item(r.attributes.unwrap_or_default())?;
+        let lease = PollLease {
+            owner: owner.to_owned(),
+            until,
+        };
+        Ok(Some((lease, seat)))
     }
 
     /// Frees the lease if this caller still holds it.
@@ -501,8 +444,8 @@ impl Store {
         lease: &PollLease,
     ) -> Result<()> {
         let (t, c, st) = seat;
-        let result = self
-            .client
+        // Another poll took over a lease that expired: it is that poll's to free.
+        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
@@ -511,17 +454,9 @@ impl Store {
             .expression_attribute_values(":owner", s(&lease.owner))
             .expression_attribute_values(":zero", n(0))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        Ok(())
     }
 
     /// Ends a poll in one request: stores the cursor moves, frees the lease and, for a complete
@@ -532,9 +467,9 @@ impl Store {
         &self,
         seat: (&str, &str, &str),
         lease: &PollLease,
-        moves: &[crate::activity::CursorMove],
+        moves: &[CursorMove],
         polled_at: Option<i64>,
-        imported_by_hour: &std::collections::BTreeMap<String, u64>,
+        imported_by_hour: &BTreeMap<String, u64>,
     ) -> Result<()> {
         let (t, c, st) = seat;
         let mut sets = vec![
@@ -554,7 +489,7 @@ impl Store {
                 AttributeValue::M(
                     imported_by_hour
                         .iter()
-                        .map(|(h, c)| (h.clone(), AttributeValue::N(c.to_string())))
+                        .map(|(h, c)| (h.clone(), n(c)))
                         .collect(),
                 ),
             );
@@ -563,29 +498,24 @@ impl Store {
             req = req.expression_attribute_values(":at", n(at));
         }
         req = with_moves(req, moves, &mut sets, &mut conditions);
-        let result = req
+        let finished = req
             .update_expression(format!("SET {}", sets.join(", ")))
             .condition_expression(conditions.join(" AND "))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                for m in moves {
-                    if !self
-                        .advance_cursor(seat, m.field, m.stored, m.reached)
-                        .await?
-                    {
-                        tracing::warn!(stream = m.stream.name(), "cursor moved by another run");
-                    }
-                }
-                self.release_poll_lease(seat, lease).await
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
+            .await
+            .conditional()?;
+        if finished.is_some() {
+            return Ok(());
         }
+        for m in moves {
+            if !self
+                .advance_cursor(seat, m.field, m.stored, m.reached)
+                .await?
+            {
+                tracing::warn!(stream = m.stream.name(), "cursor moved by another run");
+            }
+        }
+        self.release_poll_lease(seat, lease).await
     }
 
     /// Moves a stream's cursor from `old` to `new`, only if it still is `old` (so two runs can
@@ -598,7 +528,7 @@ impl Store {
         new: i64,
     ) -> Result<bool> {
         let (t, c, st) = seat;
-        let result = self
+        let moved = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -609,28 +539,20 @@ impl Store {
             .expression_attribute_values(":new", n(new))
             .expression_attribute_values(":old", n(old))
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        Ok(moved.is_some())
     }
 }
 
 /// Adds cursor moves to an update: `SET <field> = reached` for each, on condition that the field
 /// is absent or still holds the value the run started from.
 fn with_moves(
-    mut req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
-    moves: &[crate::activity::CursorMove],
+    mut req: UpdateItemFluentBuilder,
+    moves: &[CursorMove],
     sets: &mut Vec<String>,
     conditions: &mut Vec<String>,
-) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+) -> UpdateItemFluentBuilder {
     for (i, m) in moves.iter().enumerate() {
         let (name, old, new) = (format!("#c{i}"), format!(":old{i}"), format!(":new{i}"));
         sets.push(format!("{name} = {new}"));
@@ -659,7 +581,7 @@ impl Store {
         let Some(limit) = max.checked_sub(calls) else {
             return Ok(false);
         };
-        let resp = self
+        let reserved = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -668,20 +590,12 @@ impl Store {
             .condition_expression("attribute_not_exists(#used) OR #used <= :limit")
             .expression_attribute_names("#used", purpose)
             .expression_attribute_names("#ttl", keys::TTL)
-            .expression_attribute_values(":n", AttributeValue::N(calls.to_string()))
-            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+            .expression_attribute_values(":n", n(calls))
+            .expression_attribute_values(":limit", n(limit))
             .expression_attribute_values(":ttl", n(expires_at_s))
             .send()
-            .await;
-        match resp {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(Error::aws("DynamoDB", e)),
-        }
+            .await
+            .conditional()?;
+        Ok(reserved.is_some())
     }
 }
