@@ -38,8 +38,8 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(crate) client: Client,
-    pub(crate) table: String,
+    client: Client,
+    table: String,
 }
 
 /// One page of a listing, with the opaque token of the next page.
