@@ -183,3 +183,44 @@ pub fn body_text(resp: &ApiGatewayV2httpResponse) -> String {
         _ => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(refusal: Refusal) -> (i64, String) {
+        let resp = refusal.into_response();
+        (resp.status_code, body_text(&resp))
+    }
+
+    #[test]
+    fn a_shared_error_is_refused_as_the_callers_to_fix_or_as_unavailable() {
+        assert_eq!(
+            answered(Error::Invalid("limit must be a number".into()).into()),
+            (
+                400,
+                r#"{"error":"invalid_request","message":"limit must be a number"}"#.into()
+            )
+        );
+        assert_eq!(
+            answered(Error::NotFound("no such seat".into()).into()),
+            (
+                404,
+                r#"{"error":"not_found","message":"no such seat"}"#.into()
+            )
+        );
+        let failed = Error::Aws {
+            service: "DynamoDB",
+            message: "secret detail".into(),
+            retryable: true,
+        };
+        assert_eq!(
+            answered(failed.into()),
+            (
+                503,
+                r#"{"error":"unavailable","message":"a dependency failed; retry later"}"#.into()
+            ),
+            "what failed stays in the log"
+        );
+    }
+}
