@@ -83,7 +83,7 @@ pub enum Step {
     },
     /// Record the export as a pending lead, then decide again.
     RecordLead(ExportRecord),
-    Import(Import),
+    Import(Box<Import>),
     /// The lead is recorded and waits for its seat to be linked.
     Pending,
 }
@@ -209,7 +209,12 @@ fn exporter_link(
     }
 }
 
-fn import(tenant_id: &str, export: &ProfileExport, now: i64, replacing_pending: bool) -> Import {
+fn import(
+    tenant_id: &str,
+    export: &ProfileExport,
+    now: i64,
+    replacing_pending: bool,
+) -> Box<Import> {
     let candidate = Candidate::from_export(tenant_id, &export.profile, now);
     let application = Application::from_export(tenant_id, &candidate.candidate_id, export);
     let record = record(
@@ -220,12 +225,12 @@ fn import(tenant_id: &str, export: &ProfileExport, now: i64, replacing_pending: 
         Some(&application),
         now,
     );
-    Import {
+    Box::new(Import {
         candidate,
         application,
         record,
         replacing_pending,
-    }
+    })
 }
 
 fn record(
