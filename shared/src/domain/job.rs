@@ -28,7 +28,8 @@ pub struct Job {
     pub postal_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_apply_url: Option<String>,
-    /// Overrides the tenant's [`Tenant::job_availability`](super::Tenant::job_availability) for this job.
+    /// Overrides the tenant's
+    /// [`Tenant::job_availability`](super::Tenant::job_availability) for this job.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<JobAvailability>,
     /// When the job was first listed; the creation time when the ATS does not say.
