@@ -480,3 +480,32 @@ async fn the_callback_check_follows_no_redirect() {
     assert_eq!(v["error"], "challenge_failed", "{v}");
     assert!(v["message"].as_str().unwrap().contains("307"), "{v}");
 }
+
+/// Credentials LinkedIn refuses make registration a 422 that says what to fix, not a 503
+/// (found by the API schema check once registration started by reading LinkedIn's setting).
+#[tokio::test]
+async fn registering_with_credentials_linkedin_refuses_says_so() {
+    let w = World::with_customer().await;
+    let (s, _) = w
+        .api(
+            "PUT",
+            &format!("/tenants/{TENANT}"),
+            Some(json!({"name": "Acme", "organization": ORGANIZATION,
+                        "linkedin": {"clientId": "not-an-app", "clientSecret": "nope"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = w
+        .api(
+            "POST",
+            &format!("/tenants/{TENANT}/linkedin/register"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"], "callback_rejected", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("clientSecret"),
+        "{v}"
+    );
+}

@@ -50,10 +50,26 @@ impl AdminApi {
             )));
         }
         let creds = self.secrets.get(tenant_id).await?;
-        let previous = self
+        // LinkedIn's current setting, to put back if this registration fails. A refusal here is
+        // LinkedIn refusing the tenant's credentials, the admin's to fix (not a 503).
+        let previous = match self
             .linkedin
             .registered_callback(&creds, &tenant.organization)
-            .await?;
+            .await
+        {
+            Ok(previous) => previous,
+            Err(Error::LinkedInRejected { message, .. }) => {
+                return Err(Refusal::new(
+                    422,
+                    "callback_rejected",
+                    format!(
+                        "LinkedIn refused to read the callback configuration: {message}. Check \
+                         that the tenant's clientId and clientSecret are the child application's"
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let registered = match self
             .linkedin
             .register_callback(&creds, &tenant.organization, &url)
