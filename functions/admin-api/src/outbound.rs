@@ -356,14 +356,14 @@ impl AdminApi {
         );
         let now = self.clock.now_ms();
         // Read, add, write only if nobody changed the application meanwhile; a few tries.
-        for _ in 0..3 {
+        let added = shared::store::retry_lost_races(3, || async {
             let mut app = self
                 .store
                 .get_application(tenant_id, application_id)
                 .await?
                 .ok_or_else(|| Refusal::not_found("no such application"))?;
             if app.stages.iter().any(|s| s.stage_id == stage.stage_id) {
-                return Ok(http::json(200, &ApplicationView::from(&app)));
+                return Ok(Some(http::json(200, &ApplicationView::from(&app))));
             }
             if app.stages.len() >= MAX_STAGES {
                 return Err(Refusal::conflict(format!(
@@ -375,12 +375,16 @@ impl AdminApi {
             app.stages
                 .sort_by(|a, b| (a.at, &a.stage_id).cmp(&(b.at, &b.stage_id)));
             app.updated_at = Some(now.max(read_updated_at.unwrap_or(0) + 1));
-            if let Some(wake) = self.store.save_stages(&app, read_updated_at, now).await? {
-                self.wake(tenant_id, wake).await;
-                return Ok(http::json(201, &ApplicationView::from(&app)));
+            match self.store.save_stages(&app, read_updated_at, now).await? {
+                Some(wake) => {
+                    self.wake(tenant_id, wake).await;
+                    Ok(Some(http::json(201, &ApplicationView::from(&app))))
+                }
+                None => Ok(None),
             }
-        }
-        Err(Refusal::conflict("the application kept changing; retry"))
+        })
+        .await?;
+        added.ok_or_else(|| Refusal::conflict("the application kept changing; retry"))
     }
 
     pub(crate) async fn get_sync(&self, tenant_id: &str) -> Answer {
