@@ -1,6 +1,7 @@
 //! The LinkedIn RSC client: OAuth client credentials per customer with a token cache, and the
 //! endpoints the functions call. Base URLs come from configuration; nothing here is hard-coded.
 
+mod onboarding;
 pub mod restli;
 pub mod wire;
 mod writes;
@@ -16,6 +17,10 @@ use crate::domain::ProfileExport;
 use crate::error::{Error, Result};
 use crate::secrets::LinkedInCredentials;
 
+pub use onboarding::{
+    ChildApplication, INTEGRATIONS_DAILY_CALL_LIMIT, Integration, IntegrationState,
+    IntegrationType, NewApplication,
+};
 pub use restli::Query;
 pub use writes::{JobSubmission, MAX_BATCH, RecordOutcome};
 

@@ -94,82 +94,6 @@ impl LinkedIn {
             .collect())
     }
 
-    /// Registers the customer's callback URL: the `CALLBACK_URL` configuration of the
-    /// organization's `ONE_CLICK_EXPORT` integration (collection, "Sync Integration
-    /// Configuration, Callback URL (Mandatory)"). LinkedIn validates the URL with a challenge
-    /// before it answers.
-    pub async fn register_callback(
-        &self,
-        creds: &LinkedInCredentials,
-        organization: &str,
-        url: &str,
-    ) -> Result<()> {
-        let key = wire::integration_key(organization, "ONE_CLICK_EXPORT");
-        let path = format!("/atsIntegrations/{}/configurations", key.to_key_string());
-        let q = Query::new().ids([wire::CALLBACK_URL]);
-        let body = wire::configuration(wire::CALLBACK_URL, url);
-        let resp = self
-            .write(creds, Method::PUT, &path, &q, Some("batch_update"), &body)
-            .await?;
-        let answer = decode_updated(&path, resp).await?;
-        let name = wire::CALLBACK_URL.to_owned();
-        match outcomes(
-            std::iter::once((name.clone(), Answered::Simple(name.clone()))),
-            answer,
-        )
-        .remove(&name)
-        {
-            Some(RecordOutcome::Accepted) => Ok(()),
-            Some(RecordOutcome::Rejected { status, message }) => Err(Error::LinkedInRejected {
-                status,
-                service_error_code: None,
-                message,
-            }),
-            Some(RecordOutcome::NotDone(m)) => Err(Error::LinkedInUnavailable(m)),
-            None => Err(Error::LinkedInUnavailable(format!("{path}: no answer"))),
-        }
-    }
-
-    /// The callback URL registered now, read back with a batch GET of the same configuration
-    /// (collection; `None` when LinkedIn has none).
-    pub async fn registered_callback(
-        &self,
-        creds: &LinkedInCredentials,
-        organization: &str,
-    ) -> Result<Option<String>> {
-        let key = wire::integration_key(organization, "ONE_CLICK_EXPORT");
-        let path = format!("/atsIntegrations/{}/configurations", key.to_key_string());
-        let q = Query::new().ids([wire::CALLBACK_URL]);
-        let answer: wire::Configurations = self.get(creds, Base::V2, &path, &q).await?;
-        Ok(answer
-            .results
-            .get(wire::CALLBACK_URL)
-            .and_then(|c| c.configuration_value.string.clone()))
-    }
-
-    /// Removes the callback URL (`batch_delete` of the configuration; collection).
-    pub async fn remove_callback(
-        &self,
-        creds: &LinkedInCredentials,
-        organization: &str,
-    ) -> Result<()> {
-        let key = wire::integration_key(organization, "ONE_CLICK_EXPORT");
-        let path = format!("/atsIntegrations/{}/configurations", key.to_key_string());
-        let q = Query::new().ids([wire::CALLBACK_URL]);
-        self.write(
-            creds,
-            Method::DELETE,
-            &path,
-            &q,
-            // The collection's DELETE carries no method header: a DELETE with `ids` is a batch
-            // delete by itself.
-            None,
-            &serde_json::Value::Null,
-        )
-        .await?;
-        Ok(())
-    }
-
     /// Updates candidates (`batch_update`), keyed by their ATS id.
     pub async fn update_candidates(
         &self,
@@ -311,10 +235,11 @@ impl LinkedIn {
         ))
     }
 
-    /// A sync request with the customer's token and the Rest.li method header. A 401 gets one
+    /// A write with the application's token (the customer's; the partner's for provisioning)
+    /// and the Rest.li method header, if any. A 401 gets one
     /// retry with a fresh token; 5xx answers and transport failures get two more attempts after
     /// a pause; 429 is returned at once so the caller can honour `Retry-After`.
-    async fn write(
+    pub(super) async fn write(
         &self,
         creds: &LinkedInCredentials,
         method: Method,
@@ -356,7 +281,10 @@ impl LinkedIn {
     }
 }
 
-async fn decode_updated(path: &str, resp: reqwest::Response) -> Result<wire::BatchUpdated> {
+pub(super) async fn decode_updated(
+    path: &str,
+    resp: reqwest::Response,
+) -> Result<wire::BatchUpdated> {
     // An empty body (204) means every record was accepted.
     let bytes = resp
         .bytes()
@@ -369,7 +297,7 @@ async fn decode_updated(path: &str, resp: reqwest::Response) -> Result<wire::Bat
 }
 
 /// How a record is named in a batch answer: by compound key, or by a simple id (stages).
-enum Answered {
+pub(super) enum Answered {
     Compound(CompoundKey),
     Simple(String),
 }
@@ -385,7 +313,7 @@ impl Answered {
 
 /// Each record's outcome from a batch answer; `keys` pairs our id with how LinkedIn names it.
 /// An empty answer accepts everything; a record named nowhere in a non-empty answer is not done.
-fn outcomes(
+pub(super) fn outcomes(
     keys: impl Iterator<Item = (String, Answered)>,
     answer: wire::BatchUpdated,
 ) -> HashMap<String, RecordOutcome> {

@@ -5,10 +5,12 @@
 
 mod activity;
 mod exports;
+mod onboarding;
 mod sync;
 
 pub use activity::*;
 pub use exports::*;
+pub use onboarding::*;
 pub use sync::*;
 
 use serde::{Deserialize, Deserializer};

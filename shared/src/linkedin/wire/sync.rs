@@ -1,6 +1,6 @@
-//! ATS → LinkedIn sync (docs/linkedin-wire.md): jobs, candidates, applications, integrations and
-//! their configuration. Every request and body spelling here is LinkedIn's Postman collection's
-//! (Module 2) unless a field says otherwise. Keys are built by `restli`, never here.
+//! ATS → LinkedIn sync (docs/linkedin-wire.md): jobs, candidates, applications and stages.
+//! Every request and body spelling here is LinkedIn's Postman collection's (Module 2) unless a
+//! field says otherwise. Keys are built by `restli`, never here.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,47 +12,6 @@ pub const APPLICATION_ID_FIELD: &str = "atsJobApplicationId";
 /// The key of a candidate or application: `<idField>=<id>&dataProvider=ATS&integrationContext=<org>`.
 pub fn record_key(id_field: &'static str, id: &str, organization: &str) -> CompoundKey {
     CompoundKey::ats_record(id_field, id, organization)
-}
-
-/// The key of one of a customer's integrations (collection, Module 1):
-/// `integrationContext=<org or contract URN>&integrationType=<type>&tenantType=RECRUITER&dataProvider=ATS`.
-pub fn integration_key(context: &str, integration_type: &str) -> CompoundKey {
-    CompoundKey::of(&[
-        ("integrationContext", context),
-        ("integrationType", integration_type),
-        ("tenantType", "RECRUITER"),
-        ("dataProvider", "ATS"),
-    ])
-}
-
-/// The configuration that names the customer's callback URL (collection).
-pub const CALLBACK_URL: &str = "CALLBACK_URL";
-
-/// The body of a configuration `batch_update`:
-/// `{"entities": {"<NAME>": {"configurationValue": {"string": "<value>"}}}}` (collection).
-pub fn configuration(name: &str, value: &str) -> serde_json::Value {
-    serde_json::json!({ "entities": { name: { "configurationValue": { "string": value } } } })
-}
-
-/// The answer to a batch GET of configurations: each configuration's value by name; names
-/// not configured are under `errors` (collection, "Get Integration Configuration").
-#[derive(Debug, Default, Deserialize)]
-pub struct Configurations {
-    #[serde(default)]
-    pub results: std::collections::HashMap<String, Configuration>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Configuration {
-    #[serde(default)]
-    pub configuration_value: ConfigurationValue,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ConfigurationValue {
-    #[serde(default)]
-    pub string: Option<String>,
 }
 
 /// `availability` of a job posting (collection: "Create Public Job", "Create Private Job").
@@ -228,16 +187,6 @@ impl JobTask {
             _ => TaskState::Running,
         }
     }
-}
-
-/// One element of `atsIntegrations?q=request`: the new state of an integration.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IntegrationStatus {
-    pub integration_context: String,
-    #[serde(default)]
-    pub integration_type: Option<String>,
-    pub status: String,
 }
 
 #[cfg(test)]
