@@ -21,8 +21,8 @@
 # an InMail, a note and a stub inside the activity window, gets both apps' tokens, then runs
 # `npx --yes newman@6 run`. Needs cargo, curl, python3 and node/npx (newman is fetched by npx).
 # Not part of `make test`: it exercises the simulator against LinkedIn's published requests.
-# Requests of resources the simulator does not serve (partner provisioning, ACLs, /v2/me)
-# answer 404 and are listed like the rest.
+# Requests of resources the simulator does not serve (ACLs, /v2/me) answer 404 and are listed
+# like the rest.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -90,7 +90,7 @@ org="urn:li:organization:$ORG_ID"
 contract="urn:li:contract:$CONTRACT_ID"
 seat="urn:li:seat:$SEAT_ID"
 person="urn:li:person:$PERSON_ID"
-post POST /_sim/apps "{\"clientId\":\"$PARTNER_ID\",\"clientSecret\":\"$PARTNER_SECRET\",\"organization\":\"$org\"}"
+post POST /_sim/partners "{\"clientId\":\"$PARTNER_ID\",\"clientSecret\":\"$PARTNER_SECRET\"}"
 post POST /_sim/apps "{\"clientId\":\"$CUSTOMER_ID\",\"clientSecret\":\"$CUSTOMER_SECRET\",\"organization\":\"$org\",\"callbackUrl\":\"$base/_sim/receiver/$CUSTOMER_ID\"}"
 post POST /_sim/seats "{\"id\":\"$SEAT_ID\",\"contract\":\"$contract\",\"member\":\"urn:li:person:recruiter-1\",\"firstName\":\"Rita\",\"lastName\":\"Book\"}"
 post POST /_sim/exports "{\"clientId\":\"$CUSTOMER_ID\",\"requestId\":\"$REQUEST_ID\",\"contract\":\"$contract\",\"exporter\":\"$seat\",\"atsJobPostingId\":\"TEST_EXTERNAL_JOB_ID_0002\",\"candidate\":{\"member\":\"$person\",\"firstName\":\"John\",\"lastName\":\"Doe\",\"location\":\"Quahog, RI\",\"currentEmployerNames\":[\"Candidate Test Company\"]}}"

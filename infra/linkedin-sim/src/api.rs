@@ -75,11 +75,24 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     }
 }
 
-/// The application calling, known from a valid (unexpired) bearer token; extracting it answers
+/// The client id owning the request's bearer token, when the token is valid and unexpired;
 /// 401 otherwise.
+fn token_owner(parts: &Parts, state: &SimState) -> Result<String, ApiErr> {
+    let invalid = || ApiErr::new(401, CODE_INVALID_TOKEN, "Invalid access token");
+    let token = bearer(&parts.headers).ok_or_else(invalid)?;
+    match state.tokens.get(token) {
+        Some(t) if t.expires_at_ms > now_ms() => Ok(t.client_id.clone()),
+        _ => Err(invalid()),
+    }
+}
+
+/// The (child) application calling, known from a valid (unexpired) bearer token; extracting it
+/// answers 401 otherwise, and 403 for a partner's token (customer resources take the child
+/// application's token: collection, every Module 1-3 item after provisioning uses
+/// `customer_access_token`).
 pub(crate) struct Caller {
     pub client_id: String,
-    /// `urn:li:organization:N` of the application.
+    /// `urn:li:organization:N` of the application; empty for a provisioned child not bound yet.
     pub organization: String,
 }
 
@@ -87,13 +100,16 @@ impl FromRequestParts<Sim> for Caller {
     type Rejection = ApiErr;
 
     async fn from_request_parts(parts: &mut Parts, sim: &Sim) -> Result<Self, Self::Rejection> {
-        let invalid = || ApiErr::new(401, CODE_INVALID_TOKEN, "Invalid access token");
-        let token = bearer(&parts.headers).ok_or_else(invalid)?;
         let state = sim.state();
-        let client_id = match state.tokens.get(token) {
-            Some(t) if t.expires_at_ms > now_ms() => t.client_id.clone(),
-            _ => return Err(invalid()),
-        };
+        let client_id = token_owner(parts, &state)?;
+        if state.provisioning.is_partner(&client_id) {
+            return Err(ApiErr::new(
+                403,
+                0,
+                "A partner application's token cannot call a customer's resources: use the \
+                 customer's (child) application token",
+            ));
+        }
         let organization = state
             .organization_of(&client_id)
             .ok_or_else(|| ApiErr::new(401, CODE_INVALID_TOKEN, "Unknown application"))?;
@@ -101,6 +117,31 @@ impl FromRequestParts<Sim> for Caller {
             client_id,
             organization,
         })
+    }
+}
+
+/// The partner (parent) application calling: provisioning takes only its token (doc
+/// "Provisioning API"; collection: `partner_access_token`). 401 for an invalid token, 403 for
+/// any other application's.
+pub(crate) struct PartnerCaller {
+    pub client_id: String,
+}
+
+impl FromRequestParts<Sim> for PartnerCaller {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, sim: &Sim) -> Result<Self, Self::Rejection> {
+        let state = sim.state();
+        let client_id = token_owner(parts, &state)?;
+        if !state.provisioning.is_partner(&client_id) {
+            return Err(ApiErr::new(
+                403,
+                0,
+                "Not enough permissions: provisioning takes the partner (parent) application's \
+                 token",
+            ));
+        }
+        Ok(PartnerCaller { client_id })
     }
 }
 

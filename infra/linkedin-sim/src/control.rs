@@ -4,6 +4,11 @@
 //!   (→ `{"valid"}`), `POST /_sim/exports` ([`crate::ExportSpec`], → [`crate::PushResult`]),
 //!   `POST /_sim/status-changes` `{"clientId","integrationContext","status","requestId"?}`,
 //!   `POST /_sim/notifications/{id}/resend`;
+//! - onboarding: `POST /_sim/partners` ([`crate::Partner`]), `GET /_sim/provisioned-apps`
+//!   (→ [`crate::ProvisionedApp`]s), `POST /_sim/apps/{clientId}/enable-integrations`
+//!   (→ `{"enabled": n}`: the customer switching on what the app named),
+//!   `PUT /_sim/integrations/status` `{"integrationContext","integrationType","status"}` (404 when
+//!   nobody named it);
 //! - `GET|POST /_sim/receiver/{clientId}`: a callback endpoint answering LinkedIn's challenge
 //!   with the application's secret and taking notifications (for manual runs, e.g. newman);
 //! - calls, faults, contracts, tokens: `GET|DELETE /_sim/calls`, `POST|DELETE /_sim/faults`,
@@ -31,7 +36,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    App, ContractState, ExportSpec, Fault, InMail, Note, Seat, Sim, SimError, Stub,
+    App, ContractState, ExportSpec, Fault, InMail, Note, Partner, Seat, Sim, SimError, Stub,
     challenge_response,
 };
 
@@ -49,6 +54,14 @@ struct StatusChangeBody {
     status: String,
     #[serde(default)]
     request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntegrationStatusBody {
+    integration_context: String,
+    integration_type: String,
+    status: String,
 }
 
 #[derive(Deserialize)]
@@ -250,6 +263,48 @@ pub(crate) fn routes() -> Router<Sim> {
         )
         .merge(activity_routes())
         .merge(sync_routes())
+        .merge(onboarding_routes())
+}
+
+fn onboarding_routes() -> Router<Sim> {
+    Router::new()
+        .route(
+            "/_sim/partners",
+            post(
+                |State(sim): State<Sim>, Json(p): Json<Partner>| async move {
+                    sim.register_partner(&p.client_id, &p.client_secret);
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .route(
+            "/_sim/provisioned-apps",
+            get(|State(sim): State<Sim>| async move { Json(sim.provisioned_apps()) }),
+        )
+        .route(
+            "/_sim/apps/{client_id}/enable-integrations",
+            post(
+                |State(sim): State<Sim>, Path(client_id): Path<String>| async move {
+                    Json(json!({ "enabled": sim.enable_integrations(&client_id) }))
+                },
+            ),
+        )
+        .route(
+            "/_sim/integrations/status",
+            put(
+                |State(sim): State<Sim>, Json(b): Json<IntegrationStatusBody>| async move {
+                    if sim.set_integration_status(
+                        &b.integration_context,
+                        &b.integration_type,
+                        &b.status,
+                    ) {
+                        StatusCode::NO_CONTENT
+                    } else {
+                        StatusCode::NOT_FOUND
+                    }
+                },
+            ),
+        )
 }
 
 fn activity_routes() -> Router<Sim> {

@@ -3,7 +3,10 @@
 //! - `POST /v2/atsIntegrations?ids[0].integrationContext=..&ids[0].integrationType=..&
 //!   ids[0].tenantType=RECRUITER&ids[0].dataProvider=ATS` (`batch_partial_update`,
 //!   `{"entities": {"<key>": {"patch": {"$set": {"integrationName": ".."}}}}}`) names an
-//!   integration; `GET` with the same `ids[i]` reads them back (batch get);
+//!   integration; `GET` with the same `ids[i]` reads them back (batch get, "Verify Customer's
+//!   ATSIntegrations") with its `status` (unverified), `DISABLED` until the customer switches
+//!   it on in Recruiter ([`Sim::enable_integrations`], [`Sim::set_integration_status`], or a
+//!   pushed status change for its context);
 //! - `GET /v2/atsIntegrations?q=request&requestId=..`: the details of an
 //!   `INTEGRATION_STATUS_CHANGE` notification;
 //! - `PUT|GET|DELETE /v2/atsIntegrations/<key>/configurations?ids=CALLBACK_URL` (`batch_update`
@@ -16,7 +19,9 @@
 //!
 //! Integrations are stored and served back; they do not gate other endpoints. A key naming an
 //! organization must be the caller's (403); a contract context is taken on trust, since the
-//! simulator does not know which contracts belong to which customer.
+//! simulator does not know which contracts belong to which customer. A provisioned child
+//! application has no organization until its first naming: the first organization its batch
+//! names becomes its own (see `provisioning.rs`).
 
 use std::collections::HashMap;
 
@@ -47,13 +52,95 @@ const CONFIGURATIONS: [(&str, &str); 3] = [
     ("APPLICATION_VIEWERS", "IN_ATS_INDICATOR"),
 ];
 
+/// `status` of a named integration the customer has not switched on (unverified spelling, as
+/// the `q=request` finder's elements).
+pub const INTEGRATION_DISABLED: &str = "DISABLED";
+/// `status` of an integration the customer switched on in Recruiter.
+pub const INTEGRATION_ENABLED: &str = "ENABLED";
+
 /// Integrations, part of the simulator's state.
 #[derive(Default)]
 pub(crate) struct Integrations {
-    /// key string -> the integration as served
-    named: HashMap<String, Value>,
+    /// key string -> the integration
+    named: HashMap<String, Named>,
     /// (key string, configuration id) -> `{"configurationValue": ..}`
     configurations: HashMap<(String, String), Value>,
+}
+
+/// A named integration.
+struct Named {
+    context: String,
+    kind: String,
+    tenant: String,
+    name: String,
+    status: String,
+    /// The application that named it last.
+    client_id: String,
+}
+
+impl Named {
+    /// As the batch get serves it.
+    fn served(&self) -> Value {
+        json!({
+            "integrationContext": self.context,
+            "integrationType": self.kind,
+            "tenantType": self.tenant,
+            "dataProvider": "ATS",
+            "integrationName": self.name,
+            "status": self.status,
+        })
+    }
+}
+
+impl Integrations {
+    /// Sets the status of every integration of a context (a pushed status change).
+    pub fn set_context_status(&mut self, context: &str, status: &str) {
+        for named in self.named.values_mut().filter(|n| n.context == context) {
+            named.status = status.to_string();
+        }
+    }
+}
+
+impl Sim {
+    /// The customer switching on, in Recruiter, every integration `client_id` named: from then
+    /// on the batch get answers `"status": "ENABLED"` for them. Returns how many there are.
+    pub fn enable_integrations(&self, client_id: &str) -> usize {
+        let mut state = self.state();
+        let mut enabled = 0;
+        for named in state
+            .integrations
+            .named
+            .values_mut()
+            .filter(|n| n.client_id == client_id)
+        {
+            named.status = INTEGRATION_ENABLED.to_string();
+            enabled += 1;
+        }
+        enabled
+    }
+
+    /// Sets the `status` of one named integration (`ENABLED`, `DISABLED`); false when no
+    /// application named it.
+    pub fn set_integration_status(
+        &self,
+        context: &str,
+        integration_type: &str,
+        status: &str,
+    ) -> bool {
+        let key = key_string(&[
+            ("integrationContext", context),
+            ("integrationType", integration_type),
+            ("tenantType", "RECRUITER"),
+            ("dataProvider", "ATS"),
+        ]);
+        match self.state().integrations.named.get_mut(&key) {
+            Some(named) => {
+                named.status = status.to_string();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// An `atsIntegrations` key.
@@ -149,7 +236,7 @@ pub(crate) async fn get(
         let key = IntegrationKey::from_fields(&fields).map_err(bad)?;
         let spelled = key.spelled();
         match state.integrations.named.get(&spelled) {
-            Some(found) => answer.ok(spelled, found.clone()),
+            Some(found) => answer.ok(spelled, found.served()),
             None => answer.error(spelled, 404, "No such integration"),
         }
     }
@@ -183,7 +270,7 @@ fn status_change(sim: &Sim, caller: &Caller, restli: &Restli) -> Result<Response
 /// `POST /v2/atsIntegrations?ids[i]..`, batch_partial_update of `integrationName`.
 pub(crate) async fn name(
     State(sim): State<Sim>,
-    caller: Caller,
+    mut caller: Caller,
     restli: Restli,
     body: Bytes,
 ) -> Result<Response, ApiErr> {
@@ -206,6 +293,17 @@ pub(crate) async fn name(
     }
     let mut answer = BatchAnswer::default();
     let mut state = sim.state();
+    if caller.organization.is_empty()
+        && let Some(key) = records
+            .iter()
+            .map(|(k, _)| k)
+            .find(|k| k.context.starts_with("urn:li:organization:"))
+        && let Some(app) = state.apps.get_mut(&caller.client_id)
+    {
+        tracing::info!(client_id = %caller.client_id, organization = %key.context, "organization bound");
+        app.organization = key.context.clone();
+        caller.organization = key.context.clone();
+    }
     for (key, entity) in records {
         let spelled = key.spelled();
         let verdict = key
@@ -227,15 +325,21 @@ pub(crate) async fn name(
             });
         match verdict {
             Ok(name) => {
+                let status = state
+                    .integrations
+                    .named
+                    .get(&spelled)
+                    .map_or(INTEGRATION_DISABLED.to_string(), |n| n.status.clone());
                 state.integrations.named.insert(
                     spelled.clone(),
-                    json!({
-                        "integrationContext": key.context,
-                        "integrationType": key.kind,
-                        "tenantType": key.tenant,
-                        "dataProvider": "ATS",
-                        "integrationName": name,
-                    }),
+                    Named {
+                        context: key.context,
+                        kind: key.kind,
+                        tenant: key.tenant,
+                        name,
+                        status,
+                        client_id: caller.client_id.clone(),
+                    },
                 );
                 answer.ok(spelled, json!({ "status": 204 }));
             }
@@ -400,7 +504,7 @@ pub(crate) async fn delete_configurations(
     Ok(answer.into_response())
 }
 
-fn is_http_url(s: &str) -> bool {
+pub(crate) fn is_http_url(s: &str) -> bool {
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));

@@ -12,9 +12,12 @@
 //! The parsing is in `src/restli.rs`.
 //!
 //! One module per resource, each routed by [`axum::Router`]:
-//! - `POST /oauth/v2/accessToken` (client credentials, `oauth.rs`),
+//! - `POST /oauth/v2/accessToken` (client credentials, `oauth.rs`), for customer (child)
+//!   applications and partner (parent) applications,
+//! - `/v2/provisionedApplications` (create, `q=credentialsByUniqueForeignId`, partial update),
+//!   with a partner's token only (`provisioning.rs`),
 //! - `GET /v2/exportedCandidates?q=request&requestId=..` (`exports.rs`),
-//! - `/v2/atsIntegrations` (names, batch get, `q=request` status changes) and
+//! - `/v2/atsIntegrations` (names, batch get with `status`, `q=request` status changes) and
 //!   `/v2/atsIntegrations/<key>/configurations` (`integrations.rs`),
 //! - recruiter activity and seats (`activity/`): `/v2/conversationEvents`, `/v2/prospectNotes`,
 //!   `/v2/mailStubs`, `/v2/seatsV2` (and the older `/v2/seats?q=seatsByAttributes`),
@@ -45,6 +48,7 @@ mod exports;
 mod integrations;
 mod middleware;
 mod oauth;
+mod provisioning;
 mod purged;
 mod push;
 mod restli;
@@ -53,10 +57,13 @@ mod sync;
 mod types;
 
 pub use activity::{InMail, MAX_PAGE_COUNT, MAX_WINDOW_MS, Note, Phone, Seat, Stub};
+pub use integrations::{INTEGRATION_DISABLED, INTEGRATION_ENABLED};
+pub use provisioning::MAX_NAME_CHARS;
 pub use push::{challenge_response, push_signature};
 pub use sync::{APPLICATION_FIELDS, MAX_SYNC_BATCH, MAX_TITLE_CHARS, SyncRequest, Synced};
 pub use types::{
-    App, Call, ContractState, ExportSpec, Fault, FaultKind, PushResult, SimConfig, SimError,
+    App, Call, ContractState, ExportSpec, Fault, FaultKind, Partner, ProvisionedApp, PushResult,
+    SimConfig, SimError,
 };
 
 use state::{SimState, now_ms};
@@ -116,6 +123,7 @@ impl Sim {
                 shutdown: tx,
             }),
         };
+        sim.register_partners(&sim.inner.config.partners);
         let router = router(sim.clone());
         tokio::spawn(async move {
             let stop = async move {
@@ -171,10 +179,13 @@ impl Sim {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Inserts or replaces an application (by client id).
+    /// Inserts or replaces an application (by client id); a partner of the same client id is
+    /// removed.
     pub fn register_app(&self, app: App) {
         tracing::info!(client_id = %app.client_id, "app registered");
-        self.state().apps.insert(app.client_id.clone(), app);
+        let mut state = self.state();
+        state.provisioning.forget_partner(&app.client_id);
+        state.apps.insert(app.client_id.clone(), app);
     }
 
     /// Looks up a registered application.
@@ -250,6 +261,14 @@ fn router(sim: Sim) -> Router {
             post(oauth::access_token).fallback(oauth::method_not_allowed),
         )
         .route("/oauth/{*rest}", any(oauth::not_found))
+        .route(
+            "/v2/provisionedApplications",
+            post(provisioning::create).get(provisioning::find),
+        )
+        .route(
+            "/v2/provisionedApplications/{urn}",
+            post(provisioning::update),
+        )
         .route("/v2/exportedCandidates", get(exports::exported_candidates))
         .route(
             "/v2/atsIntegrations",

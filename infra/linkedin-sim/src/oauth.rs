@@ -53,10 +53,7 @@ pub(crate) async fn access_token(State(sim): State<Sim>, body: Bytes) -> Respons
     let secret = field("client_secret").unwrap_or("");
     let ttl = sim.inner.config.token_ttl_secs;
     let mut state = sim.state();
-    let ok = state
-        .apps
-        .get(client_id)
-        .is_some_and(|app| app.client_secret == secret);
+    let ok = state.secret_of(client_id) == Some(secret);
     if !ok {
         return oauth_error(
             StatusCode::UNAUTHORIZED,

@@ -57,10 +57,8 @@ impl Sim {
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let organization = {
+            let organization = self.bound_organization(&spec.client_id)?;
             let mut state = self.state();
-            let organization = state
-                .organization_of(&spec.client_id)
-                .ok_or_else(|| SimError::UnknownApp(spec.client_id.clone()))?;
             let stored = StoredExport {
                 request_id: request_id.clone(),
                 integration_context: organization.clone(),
@@ -87,7 +85,8 @@ impl Sim {
     }
 
     /// Stores an integration status change (`ENABLED` | `DISABLED`) and pushes a signed
-    /// `INTEGRATION_STATUS_CHANGE` notification; its details are served by `/v2/atsIntegrations`.
+    /// `INTEGRATION_STATUS_CHANGE` notification; its details are served by `/v2/atsIntegrations`
+    /// (`q=request`), and the named integrations of that context answer the new `status`.
     pub async fn push_status_change(
         &self,
         client_id: &str,
@@ -115,6 +114,9 @@ impl Sim {
             if !state.apps.contains_key(client_id) {
                 return Err(SimError::UnknownApp(client_id.to_string()));
             }
+            state
+                .integrations
+                .set_context_status(integration_context, status);
             state
                 .status_requests
                 .entry(client_id.to_string())

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use serde_json::Value;
 
-use crate::{App, Call, ContractState, Fault, activity, integrations, sync};
+use crate::{App, Call, ContractState, Fault, activity, integrations, provisioning, sync};
 
 pub(crate) struct Token {
     pub client_id: String,
@@ -57,6 +57,7 @@ pub(crate) struct SimState {
     pub purged: HashMap<String, BTreeMap<String, i64>>,
     pub sync: sync::SyncState,
     pub integrations: integrations::Integrations,
+    pub provisioning: provisioning::Provisioning,
 }
 
 impl SimState {
@@ -68,6 +69,14 @@ impl SimState {
                 .filter(|end| **end <= now_ms())
                 .map(|_| ContractState::Expired)
         })
+    }
+
+    /// The client secret of an application, customer or partner.
+    pub fn secret_of(&self, client_id: &str) -> Option<&str> {
+        match self.apps.get(client_id) {
+            Some(app) => Some(&app.client_secret),
+            None => self.provisioning.partner_secret(client_id),
+        }
     }
 
     /// The organization of a registered application.

@@ -17,17 +17,57 @@ use serde_json::{Value, json};
 pub struct SimConfig {
     /// Lifetime of issued access tokens (`expires_in`), in seconds.
     pub token_ttl_secs: u64,
+    /// Partner (parent) applications registered at start (see [`crate::Sim::register_partner`]).
+    #[serde(default)]
+    pub partners: Vec<Partner>,
+    /// Whether the provisioning finder (`q=credentialsByUniqueForeignId`) answers the child's
+    /// `client_secret` too. Off by default: whether LinkedIn does is unverified, so clients
+    /// must cope without it.
+    #[serde(default)]
+    pub secret_in_finder: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             token_ttl_secs: 1800,
+            partners: Vec::new(),
+            secret_in_finder: false,
         }
     }
 }
 
-/// A (child) application: one per ATS customer.
+/// A partner (parent) application: the ATS vendor's own, the only one allowed to provision
+/// customers' child applications.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Partner {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// A child application a partner provisioned (`POST /v2/provisionedApplications`), as
+/// [`crate::Sim::provisioned_apps`] reports it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisionedApp {
+    /// `urn:li:developerApplication:N`, the answer's `key`.
+    pub urn: String,
+    /// The partner that provisioned it.
+    pub partner_client_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+    pub description: String,
+    pub unique_foreign_id: String,
+    pub valid_js_sdk_domains: Vec<String>,
+    pub oauth2_authorized_callback_urls: Vec<String>,
+    /// Bound at the child's first naming of an organization integration; `None` before.
+    pub organization: Option<String>,
+}
+
+/// A (child) application: one per ATS customer. Registered directly, or provisioned by a partner
+/// (then its `organization` is empty until bound, see `provisioning.rs`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct App {
@@ -162,6 +202,9 @@ pub enum SimError {
     UnknownApp(String),
     UnknownNotification(String),
     NoCallback(String),
+    /// A provisioned child application whose organization is not bound yet (it is bound at its
+    /// first naming of an organization integration).
+    Unbound(String),
 }
 
 impl fmt::Display for SimError {
@@ -170,6 +213,11 @@ impl fmt::Display for SimError {
             SimError::UnknownApp(id) => write!(f, "unknown application {id}"),
             SimError::UnknownNotification(id) => write!(f, "unknown notification {id}"),
             SimError::NoCallback(id) => write!(f, "application {id} has no callback URL"),
+            SimError::Unbound(id) => write!(
+                f,
+                "application {id} has no organization yet: it is bound when the application \
+                 first names an organization integration"
+            ),
         }
     }
 }

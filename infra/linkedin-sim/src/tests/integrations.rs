@@ -6,14 +6,14 @@ use super::*;
 const CONTRACT_CONTEXT: &str = "urn:li:contract:7";
 
 /// The collection's key of one integration.
-fn integration_key(context: &str, kind: &str) -> String {
+pub(super) fn integration_key(context: &str, kind: &str) -> String {
     format!(
         "integrationContext={context}&integrationType={kind}&tenantType=RECRUITER&dataProvider=ATS"
     )
 }
 
 /// `ids[i].field=value&..` of these keys, written as the collection does (literal brackets).
-fn integration_ids(keys: &[(&str, &str)]) -> String {
+pub(super) fn integration_ids(keys: &[(&str, &str)]) -> String {
     keys.iter()
         .enumerate()
         .map(|(i, (context, kind))| {
@@ -25,7 +25,7 @@ fn integration_ids(keys: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn send(
+pub(super) async fn send(
     sim: &Sim,
     method: reqwest::Method,
     path_and_query: &str,

@@ -27,6 +27,7 @@ mod calls;
 mod exports;
 mod inmails;
 mod integrations;
+mod provisioning;
 
 const SECRET: &str = "s3cr/t+=x y";
 pub(crate) const ORG: &str = "urn:li:organization:42";
