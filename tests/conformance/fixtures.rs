@@ -13,6 +13,11 @@ use crate::Sent;
 
 pub const CLIENT_ID: &str = "conformance-client";
 pub const CLIENT_SECRET: &str = "conformance-secret";
+/// The partner (parent) application that provisions the customer's child application.
+pub const PARTNER_ID: &str = "conformance-partner";
+pub const PARTNER_SECRET: &str = "conformance-partner-secret";
+/// Our id for the customer, as the provisioning fixtures spell it.
+pub const UNIQUE_FOREIGN_ID: &str = "tenant-globex";
 pub const ORGANIZATION: &str = "urn:li:organization:7";
 pub const CONTRACT: &str = "urn:li:contract:77";
 pub const SEAT: &str = "urn:li:seat:5";
@@ -25,6 +30,9 @@ pub const WINDOW_END: i64 = 1_700_003_600_000;
 pub struct Fixture {
     pub operation: String,
     pub source: String,
+    /// `partner` for a request made with the partner application's token; else the customer's.
+    #[serde(default)]
+    pub token: Option<String>,
     pub method: String,
     /// `v2`, `rest` or `oauth`.
     pub base: String,
@@ -51,6 +59,31 @@ impl Fixture {
             _ => "/v2",
         };
         format!("{prefix}{}", self.path)
+    }
+
+    /// The values of a query parameter, as written.
+    pub fn query_values(&self, name: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// The bearer tokens requests are replayed with.
+pub struct Tokens {
+    customer: String,
+    partner: String,
+}
+
+impl Tokens {
+    pub fn of(&self, f: &Fixture) -> &str {
+        match f.token.as_deref() {
+            Some("partner") => &self.partner,
+            None => &self.customer,
+            Some(other) => panic!("{}: unknown token {other}", f.operation),
+        }
     }
 }
 
@@ -88,6 +121,7 @@ pub async fn seed() -> Seeded {
         organization: ORGANIZATION.into(),
         callback_url: Some(callback_url.clone()),
     });
+    sim.register_partner(PARTNER_ID, PARTNER_SECRET);
     sim.add_seat(Seat {
         id: "5".into(),
         contract: CONTRACT.into(),
@@ -129,14 +163,22 @@ pub async fn seed() -> Seeded {
 }
 
 impl Seeded {
-    pub async fn token(&self) -> String {
+    /// The customer's and the partner's tokens.
+    pub async fn tokens(&self) -> Tokens {
+        Tokens {
+            customer: self.token(CLIENT_ID, CLIENT_SECRET).await,
+            partner: self.token(PARTNER_ID, PARTNER_SECRET).await,
+        }
+    }
+
+    async fn token(&self, client_id: &str, client_secret: &str) -> String {
         let resp: Value = self
             .http
             .post(format!("{}/accessToken", self.sim.auth_url()))
             .form(&[
                 ("grant_type", "client_credentials"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
+                ("client_id", client_id),
+                ("client_secret", client_secret),
             ])
             .send()
             .await

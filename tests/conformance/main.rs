@@ -3,7 +3,8 @@
 //! every request the client makes, spelt as LinkedIn's Postman collection (or, where it has none,
 //! its documentation) spells it; these tests read it.
 //!
-//! - Replayed against the simulator, each request is answered 2xx; the same request with its keys
+//! - Replayed against the simulator (with the partner application's token where the collection
+//!   uses it: provisioning), each request is answered 2xx; the same request with its keys
 //!   in Rest.li 2.0 syntax (what the client sent before) is answered 400, as LinkedIn reads a
 //!   request without the 2.0 header as 1.0.
 //! - The request the client sends for the same operation (as the simulator recorded it) has the
@@ -19,17 +20,19 @@ use std::net::SocketAddr;
 
 use fixtures::{Fixture, Seeded, body_keys, decoded_query, encode_query, fill, seed, to_restli2};
 use serde_json::Value;
-use shared::linkedin::{LinkedIn, Paging, wire};
+use shared::linkedin::{
+    Integration, IntegrationType, LinkedIn, NewApplication, Paging, RecordOutcome, wire,
+};
 
 #[tokio::test]
 async fn linkedin_requests_are_answered_2xx_by_the_simulator() {
     let mut s = seed().await;
-    let token = s.token().await;
+    let tokens = s.tokens().await;
     for f in fixtures::load() {
         if f.operation == "token" {
             continue;
         }
-        let (status, answer) = s.replay(&f, &token).await;
+        let (status, answer) = s.replay(&f, tokens.of(&f)).await;
         assert!(
             (200..300).contains(&status),
             "{} ({}): the simulator answered {status}: {answer}",
@@ -54,19 +57,19 @@ async fn linkedin_requests_are_answered_2xx_by_the_simulator() {
 #[tokio::test]
 async fn restli_2_spelling_of_the_same_requests_is_refused() {
     let mut s = seed().await;
-    let token = s.token().await;
+    let tokens = s.tokens().await;
     let mut checked = 0;
     for f in fixtures::load() {
         if f.operation == "token" {
             continue;
         }
         // Earlier requests first, as LinkedIn's spelling, so that later ones have what they need.
-        let (_, answer) = s.replay(&f, &token).await;
+        let (_, answer) = s.replay(&f, tokens.of(&f)).await;
         s.capture(&f, &answer);
         let Some(old) = to_restli2(&f) else {
             continue;
         };
-        let (status, answer) = s.replay(&old, &token).await;
+        let (status, answer) = s.replay(&old, tokens.of(&old)).await;
         assert_eq!(
             status,
             400,
@@ -77,7 +80,7 @@ async fn restli_2_spelling_of_the_same_requests_is_refused() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 6, "requests that carry keys");
+    assert_eq!(checked, 16, "requests that carry keys");
 }
 
 #[tokio::test]
@@ -87,6 +90,8 @@ async fn the_client_sends_what_linkedin_publishes() {
         .unwrap()
         .with_rest(Some(s.sim.rest_url()), None);
     let creds = s.creds();
+    let partner =
+        shared::secrets::LinkedInCredentials::new(fixtures::PARTNER_ID, fixtures::PARTNER_SECRET);
     let org = fixtures::ORGANIZATION;
     let window = (fixtures::WINDOW_START, fixtures::WINDOW_END);
     let mut checked = BTreeSet::new();
@@ -116,10 +121,100 @@ async fn the_client_sends_what_linkedin_publishes() {
                     .unwrap();
                 assert_eq!(got.len(), 1);
             }
+            "provision_application" => {
+                let domains = ["https://ats.example.com".to_owned()];
+                let child = li
+                    .provision_application(
+                        &partner,
+                        &NewApplication {
+                            name: "Acme ATS - Globex",
+                            description: "Globex's Recruiter System Connect application",
+                            unique_foreign_id: fixtures::UNIQUE_FOREIGN_ID,
+                            js_sdk_domains: &domains,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let provisioned = s.sim.provisioned_apps();
+                assert_eq!(provisioned.len(), 1);
+                assert_eq!(
+                    (child.client_id.as_str(), child.client_secret.as_deref()),
+                    (
+                        provisioned[0].client_id.as_str(),
+                        Some(provisioned[0].client_secret.as_str())
+                    )
+                );
+                s.vars.insert("applicationUrn".into(), child.urn);
+            }
+            "provisioned_application" => {
+                let child = li
+                    .provisioned_application(&partner, fixtures::UNIQUE_FOREIGN_ID)
+                    .await
+                    .unwrap()
+                    .expect("the child provisioned before is found");
+                assert_eq!(child.urn, s.vars["applicationUrn"]);
+            }
+            "set_js_sdk_domains" => {
+                let domains = [
+                    "https://ats.example.com".to_owned(),
+                    "https://careers.example.com".to_owned(),
+                ];
+                li.set_js_sdk_domains(&partner, &s.vars["applicationUrn"], &domains)
+                    .await
+                    .unwrap();
+                assert_eq!(s.sim.provisioned_apps()[0].valid_js_sdk_domains, domains);
+            }
+            "name_integrations" => {
+                let integration = integration_named_by(&f);
+                let name = integration.kind.collection_name("Globex");
+                let got = li
+                    .name_integrations(&creds, &[(integration.clone(), name)])
+                    .await
+                    .unwrap();
+                assert_eq!(got, [(integration, RecordOutcome::Accepted)]);
+            }
+            "integration_states" => {
+                // The collection's order.
+                let all = [
+                    Integration::new(org, IntegrationType::InAtsIndicator),
+                    Integration::new(org, IntegrationType::ProfilePlugin),
+                    Integration::new(org, IntegrationType::OneClickExport),
+                    Integration::new(fixtures::CONTRACT, IntegrationType::CsaApi),
+                ];
+                let got = li.integration_states(&creds, &all).await.unwrap();
+                assert!(
+                    got.iter()
+                        .all(|(_, s)| s.as_ref().is_some_and(|s| s.name.is_some() && !s.enabled())),
+                    "named, not yet enabled: {got:?}"
+                );
+                s.sim.enable_integrations(fixtures::CLIENT_ID);
+                let got = li.integration_states(&creds, &all).await.unwrap();
+                assert!(
+                    got.iter()
+                        .all(|(_, s)| s.as_ref().is_some_and(|s| s.enabled())),
+                    "{got:?}"
+                );
+            }
             "register_callback" => li
                 .register_callback(&creds, org, &s.vars["callbackUrl"])
                 .await
                 .unwrap(),
+            "set_configuration" => {
+                let name = f.query_values("ids")[0];
+                li.set_configuration(&creds, org, name, "ALL_PRODUCT_USERS")
+                    .await
+                    .unwrap();
+            }
+            "remove_configuration" => {
+                let name = f.query_values("ids")[0];
+                li.remove_configuration(&creds, org, name).await.unwrap();
+                // Removing what is not set (any more) is done too.
+                li.remove_configuration(&creds, org, name).await.unwrap();
+            }
+            "registered_callback" => {
+                let got = li.registered_callback(&creds, org).await.unwrap();
+                assert_eq!(got.as_ref(), Some(&s.vars["callbackUrl"]));
+            }
             "inmails" => {
                 li.inmails(
                     &creds,
@@ -229,7 +324,21 @@ async fn the_client_sends_what_linkedin_publishes() {
         compare(&fill(&f, &s.vars), &sent);
         checked.insert(op.to_owned());
     }
-    assert!(checked.len() >= 15, "{checked:?}");
+    assert!(checked.len() >= 23, "{checked:?}");
+}
+
+/// The integration a naming fixture names: its type as the fixture spells it, in our seeded
+/// organization or contract.
+fn integration_named_by(f: &Fixture) -> Integration {
+    let spelled = f.query_values("ids[0].integrationType")[0];
+    let kind = IntegrationType::parse(spelled)
+        .unwrap_or_else(|| panic!("{}: the client has no type {spelled}", f.source));
+    let context = if kind.per_contract() {
+        fixtures::CONTRACT
+    } else {
+        fixtures::ORGANIZATION
+    };
+    Integration::new(context, kind)
 }
 
 /// What the simulator recorded of the client's request.
