@@ -221,6 +221,14 @@ pub fn application_ref(tenant: &str, application_id: &str) -> Key {
     )
 }
 
+/// gsi2 partition listing every tenant's onboarding checklist.
+pub const ONBOARDED: &str = "ONBOARDING";
+
+/// The tenant's onboarding with LinkedIn's partner flow (its checklist).
+pub fn onboarding(tenant: &str) -> Key {
+    key(tenant_pk(tenant), "ONBOARDING")
+}
+
 /// The tenant's LinkedIn calls reserved on one UTC day (`2026-12-01`), by purpose.
 pub fn call_budget(tenant: &str, day: &str) -> Key {
     key(tenant_pk(tenant), format!("BUDGET#{day}"))

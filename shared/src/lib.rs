@@ -22,6 +22,7 @@ pub mod lambda;
 pub mod linkedin;
 pub mod messages;
 pub mod metrics;
+pub mod onboarding;
 pub mod outbound;
 pub mod queue;
 pub mod seats;

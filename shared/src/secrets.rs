@@ -205,6 +205,41 @@ impl CustomerSecrets {
     }
 }
 
+/// The partner's own LinkedIn application (the parent of every provisioned child), in the
+/// Secrets Manager secret the deployment names (template parameter `PartnerSecretName`), in the
+/// same JSON as a customer's. Only provisioning uses it.
+pub struct PartnerSecret {
+    name: String,
+    // A secret store whose "prefix" is the whole name, read under the empty key.
+    secrets: CustomerSecrets,
+}
+
+impl fmt::Debug for PartnerSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PartnerSecret")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl PartnerSecret {
+    pub fn new(client: Client, name: impl Into<String>, ttl: Duration) -> Self {
+        let name = name.into();
+        Self {
+            secrets: CustomerSecrets::new(client, name.clone(), ttl),
+            name,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub async fn get(&self) -> Result<LinkedInCredentials> {
+        self.secrets.get("").await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

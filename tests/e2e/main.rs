@@ -11,6 +11,7 @@ mod corpus;
 mod dialect;
 mod exports;
 mod metrics;
+mod onboarding;
 mod outbound;
 mod privacy;
 mod scenario;

@@ -26,7 +26,7 @@ impl AdminApi {
         contract_id: &str,
         body: ContractInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        let tenant = self.tenant(tenant_id).await?;
         let expires_at = match body.expires_at.as_deref() {
             None => None,
             Some(s) => Some(date("expiresAt", s)?),
@@ -43,6 +43,10 @@ impl AdminApi {
                     )
                 })?;
         let status = if existed { 200 } else { 201 };
+        if !existed {
+            // A tenant onboarded with the partner flow names the new contract's CSA_API now.
+            self.name_new_contract(&tenant).await;
+        }
         if contract.is_active_at(now) {
             // A renewal: what the ATS changed while no contract was active goes out now.
             self.nudge(tenant_id).await;

@@ -6,6 +6,7 @@ pub mod page;
 pub mod views;
 
 // The routes, one module per resource; `routes` is the table that dispatches to them.
+mod callback;
 mod contracts;
 mod imported;
 mod onboarding;
@@ -44,6 +45,11 @@ pub struct Config {
     pub linkedin_auth_url: String,
     /// Where the integration page links a candidate (`{candidateId}` stands for the id).
     pub candidate_page_url: Option<ProfileUrl>,
+    /// The secret with the partner application's credentials, for onboarding (none: customers
+    /// bring their own application).
+    pub partner_secret_name: Option<String>,
+    /// What onboarding tells LinkedIn about every customer.
+    pub onboarding: shared::onboarding::Settings,
 }
 
 impl Config {
@@ -64,6 +70,11 @@ impl Config {
                 None => None,
                 Some(url) => Some(candidate_page_url(url)?),
             },
+            partner_secret_name: env
+                .get("PARTNER_SECRET_NAME")
+                .filter(|n| !n.trim().is_empty())
+                .map(str::to_owned),
+            onboarding: shared::onboarding::Settings::from_env(env)?,
         })
     }
 }
@@ -88,6 +99,8 @@ pub struct AdminApi {
     http: reqwest::Client,
     backfill_horizon_days: u64,
     candidate_page_url: Option<ProfileUrl>,
+    partner: Option<shared::secrets::PartnerSecret>,
+    onboarding: shared::onboarding::Settings,
     clock: SharedClock,
 }
 
@@ -114,6 +127,14 @@ impl AdminApi {
                 .map_err(|e| Error::Invalid(format!("cannot build an HTTP client: {e}")))?,
             backfill_horizon_days: config.backfill_horizon_days,
             candidate_page_url: config.candidate_page_url,
+            partner: config.partner_secret_name.map(|name| {
+                shared::secrets::PartnerSecret::new(
+                    clients.secrets.clone(),
+                    name,
+                    DEFAULT_CACHE_TTL,
+                )
+            }),
+            onboarding: config.onboarding,
             clock,
         })
     }

@@ -1,191 +1,250 @@
-//! Onboarding: registering a customer's callback URL with LinkedIn, then checking it end to end
-//! with a challenge of our own.
-
-use std::time::{Duration, Instant};
+//! `POST /tenants/{tenantId}/linkedin/onboard`: a customer onboarded with LinkedIn's partner flow
+//! in one call, and `GET /tenants/{tenantId}/linkedin/onboarding`, the checklist it leaves
+//! (docs/onboarding.md). Every step is idempotent: calling again resumes where a failure
+//! stopped, and never makes a second application.
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use serde::{Deserialize, Serialize};
+use shared::domain::{JobAvailability, Onboarding, OnboardingStep, StepState, StepStatus, Tenant};
 use shared::http::{self, Answer, Refusal};
-use shared::{Error, webhook};
+use shared::onboarding::{self as steps};
+use shared::secrets::LinkedInCredentials;
+use shared::{clock, ids};
 
 use crate::AdminApi;
+use crate::callback::own_callback_url;
+use crate::request::text;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct RegisterInput {
-    /// Optional, and only ever this API's own webhook route for the tenant: a URL anywhere else
-    /// would receive the tenant's signed notifications.
+pub(crate) struct OnboardInput {
+    name: String,
+    organization: String,
+    /// `JOB_POSTING_VIEWERS` at LinkedIn (e.g. `ALL_PRODUCT_USERS`); absent: not set (removed).
     #[serde(default)]
-    callback_url: Option<String>,
+    job_posting_viewers: Option<String>,
+    /// `APPLICATION_VIEWERS` at LinkedIn; absent: not set (removed).
+    #[serde(default)]
+    application_viewers: Option<String>,
+    #[serde(default)]
+    delete_purged_data: Option<bool>,
+    #[serde(default)]
+    job_availability: Option<JobAvailability>,
+}
+
+/// The checklist as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingView {
+    pub tenant_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    /// Every step done.
+    pub complete: bool,
+    pub steps: Vec<StepView>,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Registered {
-    callback_url: String,
-    /// LinkedIn accepted the URL after its own challenge.
-    linkedin_validated: bool,
-    /// Our own challenge to the URL got the right answer, in this many milliseconds (LinkedIn
-    /// allows 3 s).
-    round_trip_ms: u64,
+pub struct StepView {
+    pub step: OnboardingStep,
+    pub label: &'static str,
+    pub state: StepState,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    pub at: String,
+}
+
+impl From<&Onboarding> for OnboardingView {
+    fn from(o: &Onboarding) -> Self {
+        Self {
+            tenant_id: o.tenant_id.clone(),
+            application: o.application.clone(),
+            complete: o.complete(),
+            steps: o.steps.iter().map(StepView::from).collect(),
+            updated_at: clock::to_rfc3339(o.updated_at),
+        }
+    }
+}
+
+impl From<&StepStatus> for StepView {
+    fn from(s: &StepStatus) -> Self {
+        Self {
+            step: s.step,
+            label: s.step.label(),
+            state: s.state,
+            detail: s.detail.clone(),
+            next: s.next.clone(),
+            at: clock::to_rfc3339(s.at),
+        }
+    }
+}
+
+/// A viewer setting as LinkedIn spells its values: upper-case letters and `_`.
+fn viewers(field: &str, value: Option<String>) -> Result<Option<String>, Refusal> {
+    match value {
+        None => Ok(None),
+        Some(v)
+            if !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') =>
+        {
+            Ok(Some(v))
+        }
+        Some(_) => Err(Refusal::invalid(format!(
+            "{field} must be a LinkedIn value such as ALL_PRODUCT_USERS"
+        ))),
+    }
 }
 
 impl AdminApi {
-    /// Registers this deployment's callback URL for the tenant. On any failure LinkedIn's
-    /// previous value is put back, so a failed attempt never leaves LinkedIn pointing at a URL
-    /// that was not checked.
-    pub(crate) async fn register_callback(
+    pub(crate) async fn onboard(
         &self,
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
-        body: RegisterInput,
+        body: OnboardInput,
     ) -> Answer {
-        let tenant = self.tenant(tenant_id).await?;
+        let name = text("name", &body.name, 200)?;
+        let organization = format!(
+            "urn:li:organization:{}",
+            ids::urn_number("organization", &body.organization)?
+        );
+        let job_posting_viewers = viewers("jobPostingViewers", body.job_posting_viewers)?;
+        let application_viewers = viewers("applicationViewers", body.application_viewers)?;
         let url = own_callback_url(req, tenant_id)?;
-        if let Some(asked) = body.callback_url
-            && asked != url
-        {
-            return Err(Refusal::invalid(format!(
-                "callbackUrl can only be this deployment's own webhook route for the tenant, {url}"
-            )));
-        }
-        let creds = self.secrets.get(tenant_id).await?;
-        // LinkedIn's current setting, to put back if this registration fails. A refusal here is
-        // LinkedIn refusing the tenant's credentials, the admin's to fix (not a 503).
-        let previous = match self
-            .linkedin
-            .registered_callback(&creds, &tenant.organization)
-            .await
-        {
-            Ok(previous) => previous,
-            Err(Error::LinkedInRejected { message, .. }) => {
-                return Err(Refusal::new(
-                    422,
-                    "callback_rejected",
-                    format!(
-                        "LinkedIn refused to read the callback configuration: {message}. Check \
-                         that the tenant's clientId and clientSecret are the child application's"
-                    ),
-                ));
-            }
-            Err(e) => return Err(e.into()),
+        let now = self.clock.now_ms();
+        let existing = self.store.get_tenant(tenant_id).await?;
+        let own = match existing {
+            Some(_) => self.secrets.current(tenant_id).await?,
+            None => None,
         };
-        let registered = match self
-            .linkedin
-            .register_callback(&creds, &tenant.organization, &url)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(Error::LinkedInRejected { message, .. }) => Err(Refusal::new(
-                422,
-                "callback_rejected",
-                format!(
-                    "LinkedIn did not accept the callback URL: {message}. Check that the \
-                     tenant's clientSecret is the child application's current secret"
+        let mut record = self
+            .store
+            .get_onboarding(tenant_id)
+            .await?
+            .unwrap_or_else(|| Onboarding::new(tenant_id));
+        record.job_posting_viewers = job_posting_viewers;
+        record.application_viewers = application_viewers;
+
+        let partner = steps::Partner {
+            linkedin: &self.linkedin,
+            secret: self.partner.as_ref(),
+            settings: &self.onboarding,
+        };
+        let creds =
+            steps::application(&partner, tenant_id, &name, own.as_ref(), &mut record, now).await?;
+        let Some(creds) = creds else {
+            steps::waiting_for(&mut record, OnboardingStep::Application, now);
+            return self.save(record, now).await;
+        };
+        // The secret first: a tenant item never points at a secret that is not there.
+        if own.as_ref().is_none_or(|o| {
+            o.client_id != creds.client_id || o.client_secret != creds.client_secret
+        }) {
+            let creds =
+                LinkedInCredentials::new(creds.client_id.clone(), creds.client_secret.clone())
+                    .replacing(own.as_ref(), now);
+            self.secrets.put(tenant_id, &creds).await?;
+        }
+        let tenant = Tenant {
+            tenant_id: tenant_id.to_owned(),
+            name,
+            organization,
+            client_id: creds.client_id.clone(),
+            delete_purged_data: body
+                .delete_purged_data
+                .or(existing.as_ref().map(|t| t.delete_purged_data))
+                .unwrap_or(false),
+            job_availability: body
+                .job_availability
+                .or(existing.as_ref().map(|t| t.job_availability))
+                .unwrap_or_default(),
+            created_at: existing.as_ref().map_or(now, |t| t.created_at),
+            updated_at: now,
+        };
+        // Written only when something but the time changed: a second call leaves it as it was.
+        let unchanged = existing.as_ref().is_some_and(|t| {
+            Tenant {
+                updated_at: now,
+                ..t.clone()
+            } == tenant
+        });
+        if !unchanged {
+            self.store.put_tenant(&tenant).await?;
+        }
+        let contracts = self.store.list_contracts(tenant_id).await?;
+        steps::name_integrations(
+            &self.linkedin,
+            &creds,
+            &tenant,
+            &contracts,
+            &mut record,
+            true,
+            now,
+        )
+        .await?;
+        let callback = match self.register(&tenant, &url, &creds).await {
+            Ok(r) => StepStatus {
+                step: OnboardingStep::CallbackUrl,
+                state: StepState::Done,
+                detail: format!(
+                    "{} registered; LinkedIn validated it and our own challenge was answered in {} ms",
+                    r.callback_url, r.round_trip_ms
                 ),
-            )),
-            Err(e) => Err(e.into()),
+                next: None,
+                at: now,
+            },
+            Err(refused) if refused.status == 422 || refused.status >= 500 => StepStatus {
+                step: OnboardingStep::CallbackUrl,
+                state: StepState::Failed,
+                detail: refused.message,
+                next: Some(format!(
+                    "check that {url} is reachable from LinkedIn and answers its challenge, then onboard again"
+                )),
+                at: now,
+            },
+            Err(refused) => return Err(refused),
         };
-        let checked = match registered {
-            Ok(()) => self.challenge(&url, &creds.client_secret).await,
-            Err(e) => Err(e),
-        };
-        match checked {
-            Ok(round_trip) => Ok(http::json(
-                200,
-                &Registered {
-                    callback_url: url,
-                    linkedin_validated: true,
-                    round_trip_ms: round_trip.as_millis() as u64,
-                },
-            )),
-            Err(mut refused) => {
-                if previous.as_deref() != Some(url.as_str()) {
-                    let restored = match &previous {
-                        Some(old) => {
-                            self.linkedin
-                                .register_callback(&creds, &tenant.organization, old)
-                                .await
-                        }
-                        None => {
-                            self.linkedin
-                                .remove_callback(&creds, &tenant.organization)
-                                .await
-                        }
-                    };
-                    match restored {
-                        Ok(()) => refused
-                            .message
-                            .push_str(". LinkedIn's previous callback setting was put back"),
-                        Err(e) => {
-                            tracing::error!(error = %e, "previous callback URL not restored");
-                            refused.message.push_str(
-                                ". LinkedIn's previous callback setting could not be put back; \
-                                 register again",
-                            );
-                        }
-                    }
-                }
-                Err(refused)
-            }
-        }
+        record.set(callback);
+        steps::viewers(&self.linkedin, &creds, &tenant, &mut record, now).await?;
+        steps::enablement(
+            &self.linkedin,
+            &creds,
+            &tenant,
+            &contracts,
+            &mut record,
+            now,
+        )
+        .await?;
+        self.save(record, now).await
     }
 
-    /// Sends the callback URL a challenge as LinkedIn would and checks the answer. Redirects are
-    /// not followed (the client is built without them).
-    async fn challenge(&self, url: &str, secret: &str) -> Result<Duration, Refusal> {
-        let code = webhook::ChallengeCode::random();
-        let expected = webhook::answer_challenge(secret, &code);
-        let started = Instant::now();
-        let failed = |why: String| {
-            Refusal::new(
-                422,
-                "challenge_failed",
-                format!("LinkedIn accepted the URL, but our own challenge to it failed: {why}"),
+    async fn save(&self, mut record: Onboarding, now: i64) -> Answer {
+        record.updated_at = now;
+        self.store.put_onboarding(&record).await?;
+        tracing::info!(complete = record.complete(), "onboarding recorded");
+        Ok(http::json(200, &OnboardingView::from(&record)))
+    }
+
+    pub(crate) async fn get_onboarding(&self, tenant_id: &str) -> Answer {
+        let record = self.store.get_onboarding(tenant_id).await?.ok_or_else(|| {
+            Refusal::not_found(
+                "this tenant was not onboarded with POST /tenants/{tenantId}/linkedin/onboard",
             )
-        };
-        let resp = self
-            .http
-            .get(url)
-            .query(&[("challengeCode", code.as_str())])
-            .timeout(Duration::from_secs(3))
-            .send()
-            .await
-            .map_err(|e| failed(format!("no answer within 3 s ({})", e.without_url())))?;
-        if !resp.status().is_success() {
-            return Err(failed(format!("status {}", resp.status())));
-        }
-        let answer: webhook::ChallengeAnswer = resp
-            .json()
-            .await
-            .map_err(|_| failed("the answer is not the challenge JSON".into()))?;
-        if answer != expected {
-            return Err(failed(
-                "the answer does not match the tenant's secret".into(),
-            ));
-        }
-        Ok(started.elapsed())
-    }
-}
-
-/// This API's webhook route for the tenant, from how the request reached us: API Gateway sets
-/// the domain, and `x-forwarded-proto` (locally `http`; anything else is `https`).
-fn own_callback_url(req: &ApiGatewayV2httpRequest, tenant_id: &str) -> Result<String, Refusal> {
-    let domain = req
-        .request_context
-        .domain_name
-        .as_deref()
-        .filter(|d| {
-            !d.is_empty()
-                && d.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
-        })
-        .ok_or_else(|| {
-            Refusal::invalid("the request names no domain, so no callback URL can be made")
         })?;
-    let scheme = match http::header(req, "x-forwarded-proto") {
-        Some("http") => "http",
-        _ => "https",
-    };
-    Ok(format!("{scheme}://{domain}/linkedin/{tenant_id}/events"))
+        Ok(http::json(200, &OnboardingView::from(&record)))
+    }
+
+    /// After a contract is connected: its `CSA_API` is named and the checklist read again, for a
+    /// tenant onboarded with the partner flow. A failure waits for the hourly review.
+    pub(crate) async fn name_new_contract(&self, tenant: &Tenant) {
+        let now = self.clock.now_ms();
+        if let Err(e) =
+            steps::refresh(&self.store, &self.linkedin, &self.secrets, tenant, now).await
+        {
+            tracing::warn!(error = %e, "onboarding not refreshed; the hourly review does it");
+        }
+    }
 }

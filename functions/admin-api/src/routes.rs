@@ -103,6 +103,10 @@ impl AdminApi {
             "POST /tenants/{tenantId}/linkedin/register" => {
                 self.register_callback(&tenant, req, body(req)?).await
             }
+            "POST /tenants/{tenantId}/linkedin/onboard" => {
+                self.onboard(&tenant, req, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/linkedin/onboarding" => self.get_onboarding(&tenant).await,
             _ => Err(Refusal::not_found("no such route")),
         }
     }

@@ -6,7 +6,8 @@
 //! every active contract are synced from LinkedIn (see `shared::seats`). Last, every tenant with
 //! an active contract gets an outbound-sync nudge: changes kept while its contracts were expired
 //! (or left by a run that crashed) go to LinkedIn now, and exports LinkedIn held while the
-//! tenant's integration was inactive are queued to be fetched again.
+//! tenant's integration was inactive are queued to be fetched again. And every tenant onboarded
+//! with the partner flow has its checklist refreshed (see `shared::onboarding`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -83,6 +84,10 @@ pub struct ExpirySummary {
     pub backfill_steps_queued: usize,
     /// Exports LinkedIn held while an integration was inactive, queued to be fetched again.
     pub held_exports_queued: usize,
+    /// Tenants onboarded with the partner flow whose checklist was refreshed (new contracts'
+    /// `CSA_API` named, enablement read), and how many of them are complete.
+    pub onboarding_refreshed: usize,
+    pub onboarding_complete: usize,
 }
 
 pub struct ContractExpiry {
@@ -216,6 +221,31 @@ impl ContractExpiry {
                 .collect();
             self.exports.send_batch(&held).await?;
             summary.held_exports_queued += held.len();
+        }
+        // Onboarding checklists: the CSA_API of contracts connected since is named, and whether
+        // the customer has enabled the integrations in Recruiter is read again.
+        for tenant_id in self.store.onboarded_tenants().await? {
+            let Some(tenant) = self.store.get_tenant(&tenant_id).await? else {
+                continue;
+            };
+            match shared::onboarding::refresh(
+                &self.store,
+                &self.linkedin,
+                &self.secrets,
+                &tenant,
+                now,
+            )
+            .await
+            {
+                Ok(Some(record)) => {
+                    summary.onboarding_refreshed += 1;
+                    summary.onboarding_complete += usize::from(record.complete());
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(tenant = %tenant_id, error = %e, "onboarding checklist not refreshed; tried again next hour");
+                }
+            }
         }
         let nudges: Vec<OutboundMessage> = active_tenants
             .into_iter()

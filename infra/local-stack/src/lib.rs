@@ -197,6 +197,11 @@ impl Stack {
                 "CandidatePageUrl".to_owned(),
                 format!("{api_url}{}", gateway::CANDIDATE_PAGE),
             ),
+            // Where `Stack::put_partner_secret` keeps the partner application's credentials.
+            (
+                "PartnerSecretName".to_owned(),
+                format!("{}/partner", opts.stack_name),
+            ),
         ]);
         parameters.extend(opts.parameters.clone());
         let resources = resources::create(
@@ -367,6 +372,35 @@ impl Stack {
 
     pub fn queue_url(&self, logical_id: &str) -> &str {
         &self.resources.queue_urls[logical_id]
+    }
+
+    /// Stores the partner application's credentials in the secret the template's
+    /// `PartnerSecretName` names, as an operator does once before onboarding customers.
+    pub async fn put_partner_secret(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<(), Error> {
+        let name = self
+            .environments
+            .get("admin-api")
+            .and_then(|env| env.get("PARTNER_SECRET_NAME"))
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .ok_or("the template gives admin-api no PARTNER_SECRET_NAME")?;
+        // A secret store whose prefix is the whole name, written under the empty key.
+        shared::secrets::CustomerSecrets::new(
+            self.clients.secrets.clone(),
+            name,
+            std::time::Duration::ZERO,
+        )
+        .put(
+            "",
+            &shared::secrets::LinkedInCredentials::new(client_id, client_secret),
+        )
+        .await
+        .map_err(|e| format!("partner secret: {e}"))?;
+        Ok(())
     }
 
     pub fn table_name(&self) -> &str {

@@ -8,6 +8,7 @@ mod candidate;
 mod contract;
 mod export;
 mod job;
+mod onboarding;
 mod seat;
 mod streams;
 mod sync;
@@ -23,6 +24,7 @@ pub use contract::{
 };
 pub use export::{ExportRecord, ExportStatus, ExportedProfile, ProfileExport, SkipReason};
 pub use job::{Job, JobState};
+pub use onboarding::{Onboarding, OnboardingStep, StepState, StepStatus};
 pub use seat::{Backfill, BackfillState, STALE_AFTER_MS, Seat};
 pub use streams::{
     ActivityCursors, ActivityStream, BackfillCursors, CursorMove, CursorSet, MAX_WINDOW_MS,

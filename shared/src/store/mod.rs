@@ -71,6 +71,48 @@ impl Store {
         self.get(keys::tenant(tenant_id)).await
     }
 
+    /// The tenant's onboarding checklist, replaced as a whole (each step is idempotent, so
+    /// the last run's view is the one to keep). Listed in gsi2 under `ONBOARDING`, so the hourly
+    /// review finds every onboarded tenant, with or without contracts.
+    pub async fn put_onboarding(&self, onboarding: &crate::domain::Onboarding) -> Result<()> {
+        let mut item = with_key(
+            keys::onboarding(&onboarding.tenant_id),
+            to_item(onboarding)?,
+        );
+        item.insert(keys::GSI2_PK.to_owned(), item::s(keys::ONBOARDED));
+        item.insert(keys::GSI2_SK.to_owned(), item::s(&onboarding.tenant_id));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        Ok(())
+    }
+
+    /// Every tenant with an onboarding checklist.
+    pub async fn onboarded_tenants(&self) -> Result<Vec<String>> {
+        let items = self
+            .query_all(&Partition::index(
+                keys::GSI2,
+                keys::GSI2_PK,
+                keys::ONBOARDED.to_owned(),
+            ))
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| item::text(item, "tenantId"))
+            .collect())
+    }
+
+    pub async fn get_onboarding(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<crate::domain::Onboarding>> {
+        self.get(keys::onboarding(tenant_id)).await
+    }
+
     pub async fn get_contract(
         &self,
         tenant_id: &str,
