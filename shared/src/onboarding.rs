@@ -219,6 +219,20 @@ pub async fn application(
                     record.js_sdk_domains = settings.js_sdk_domains.clone();
                     app
                 }
+                // Another call made it meanwhile (or LinkedIn made it but its answer was lost):
+                // read it back rather than fail.
+                Err(Error::LinkedInRejected { status: 409, .. }) => {
+                    match linkedin
+                        .provisioned_application(&partner_creds, tenant_id)
+                        .await?
+                    {
+                        Some(app) => app,
+                        None => {
+                            record.set(status(step, StepState::Failed, "LinkedIn answered that an application for this tenant exists but did not show it".into(), Some("onboard again"), now));
+                            return Ok(None);
+                        }
+                    }
+                }
                 Err(e) if !e.is_retryable() => {
                     record.set(status(
                         step,

@@ -17,16 +17,17 @@
 
 use std::fmt::Write;
 
-use linkedin_sim::{App, ExportSpec, InMail, Note, Phone, Sim, Stub};
+use linkedin_sim::{ExportSpec, InMail, Note, Phone, Sim, Stub};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{Error, Stack};
 
 pub const TENANT: &str = "acme";
-pub const CLIENT_ID: &str = "acme-rsc-client";
+/// The deployment's partner application, which provisions Acme's child application.
+pub const PARTNER_CLIENT_ID: &str = "ats-partner";
 /// Secrets may hold `/ = +`: the scenario's does, so the form encoding is exercised.
-pub const CLIENT_SECRET: &str = "s3cr/et+=acme";
+pub const PARTNER_SECRET: &str = "s3cr/et+=partner";
 pub const ACTIVE_CONTRACT: &str = "501";
 pub const EXPIRED_CONTRACT: &str = "502";
 pub const SEAT: &str = "9001";
@@ -106,14 +107,27 @@ pub async fn play(
         token: stack.admin_token.clone(),
     };
     let t = format!("/tenants/{TENANT}");
-    api.put(
-        &t,
-        json!({
-            "name": "Acme Corp", "organization": ORGANIZATION,
-            "linkedin": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
-        }),
-    )
-    .await?;
+    // Onboarding with LinkedIn's partner flow (docs/onboarding.md): the operator has put the
+    // partner application's credentials in the deployment's secret; one call provisions Acme's
+    // child application, names its integrations and registers this stack's callback URL.
+    sim.register_partner(PARTNER_CLIENT_ID, PARTNER_SECRET);
+    stack
+        .put_partner_secret(PARTNER_CLIENT_ID, PARTNER_SECRET)
+        .await?;
+    let onboarding = api
+        .call(
+            Method::POST,
+            &format!("{t}/linkedin/onboard"),
+            Some(json!({"name": "Acme Corp", "organization": ORGANIZATION,
+                        "jobPostingViewers": "ALL_PRODUCT_USERS"})),
+        )
+        .await?;
+    let client_id = sim
+        .provisioned_apps()
+        .into_iter()
+        .find(|a| a.unique_foreign_id == TENANT)
+        .map(|a| a.client_id)
+        .ok_or("onboarding provisioned no application")?;
     let day = 86_400_000;
     let now = chrono::Utc::now().timestamp_millis();
     let in_a_year = shared::clock::to_rfc3339(now + 365 * day);
@@ -128,12 +142,9 @@ pub async fn play(
         json!({"expiresAt": yesterday}),
     )
     .await?;
-    sim.register_app(App {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        organization: ORGANIZATION.into(),
-        callback_url: Some(format!("{}/linkedin/{TENANT}/events", stack.api_url)),
-    });
+    // Acme's Recruiter admin enables the integrations in Recruiter; the hourly review below
+    // notices it.
+    sim.enable_integrations(&client_id);
     // The contract's Recruiter seats, as LinkedIn's seat list shows them.
     for (id, member, first, last) in [
         (SEAT, "urn:li:person:rae-cruiter", "Rae", "Cruiter"),
@@ -163,7 +174,7 @@ pub async fn play(
         )
         .await?;
     }
-    let validated = sim.validate_callback(CLIENT_ID).await?;
+    let validated = sim.validate_callback(&client_id).await?;
 
     let ada = person(
         "urn:li:person:ada-1815",
@@ -196,7 +207,7 @@ pub async fn play(
     let mut pushes = Vec::new();
     for (who, contract, job) in exports {
         let spec = ExportSpec {
-            client_id: CLIENT_ID.into(),
+            client_id: client_id.clone(),
             request_id: None,
             contract: format!("urn:li:contract:{contract}"),
             exporter: format!("urn:li:seat:{SEAT}"),
@@ -308,6 +319,30 @@ pub async fn play(
     let sync = api.get(&format!("{t}/sync")).await?;
 
     let mut r = String::new();
+    let steps: Vec<String> = onboarding["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| format!("{} {}", text(&s["label"]), text(&s["state"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        r,
+        "Onboarded with LinkedIn's partner flow: {}",
+        steps.join(", ")
+    );
+    let checklist = api.get(&format!("{t}/linkedin/onboarding")).await?;
+    let _ = writeln!(
+        r,
+        "After the customer enabled the integrations and the hourly review: {}",
+        if checklist["complete"] == true {
+            "complete"
+        } else {
+            "not complete"
+        }
+    );
     let _ = writeln!(r, "Callback URL validated by LinkedIn: {validated}");
     let status = |s: Option<u16>| s.map_or("-".to_owned(), |s| s.to_string());
     let statuses: Vec<String> = pushes.iter().map(|p| status(p.status)).collect();
