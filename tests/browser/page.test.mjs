@@ -1,9 +1,10 @@
 // The integration page in a real headless Chromium, on the local stack after the dev scenario
 // (tests/browser/run.sh starts it). What an administrator does and sees: signing in by pasting
 // the admin token into the local sign-in form (never in a URL), both contracts with their
-// statuses, a stale seat flagged, a seat linked to a user found by name with the keyboard, its
-// back-fill progress reaching done, the seat unlinked after a confirmation, a contract connected
-// and disconnected, candidate links that open, and no error in the console.
+// statuses, the onboarding checklist, a stale seat flagged, a seat linked to a user found by
+// name with the keyboard, its back-fill progress reaching done, the seat unlinked after a
+// confirmation, a contract connected and disconnected, candidate links that open, and no error
+// in the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -91,6 +92,29 @@ test('signed in through the form, it shows both contracts with the right statuse
   // The transition history opens.
   await page.locator('#contract-502 summary').click();
   assert.match(await page.locator('#contract-502 .history').textContent(), /Expired by its expiry date/);
+});
+
+test('the onboarding checklist shows every step with its state in words, as the API has it', async () => {
+  assert.equal(await page.locator('#h-onboarding').textContent(), 'Onboarding with LinkedIn');
+  const rows = page.locator('#onboarding-steps tbody tr');
+  assert.deepEqual(await rows.locator('th').allTextContents(), [
+    'LinkedIn application', 'Integration names', 'Callback URL', 'Job and application viewers',
+    'Enabled in Recruiter',
+  ]);
+  const shown = [];
+  for (const row of await rows.all()) {
+    const state = await row.getAttribute('data-state');
+    // The state is written out, not only coloured.
+    assert.equal(await row.locator('.badge').textContent(), state);
+    shown.push(state);
+  }
+  // The dev scenario onboarded acme through the partner flow; only the customer's enabling in
+  // Recruiter may still be outstanding.
+  assert.deepEqual(shown.slice(0, 4), ['done', 'done', 'done', 'done'], JSON.stringify(shown));
+  assert.ok(['done', 'waiting'].includes(shown[4]), JSON.stringify(shown));
+  const checklist = await api('/linkedin/onboarding');
+  assert.deepEqual(shown, checklist.steps.map((s) => s.state));
+  assert.equal(await page.getAttribute('#onboarding', 'data-complete'), String(checklist.complete));
 });
 
 test('health flags the stale seat with a reason and what to do', async () => {

@@ -1,5 +1,6 @@
 //! A tenant at a glance: the health report (JSON) and the administrators' integration page
-//! (HTML), which shows the same report beside contracts, seat holders and recent imports.
+//! (HTML), which shows the same report beside the onboarding checklist, contracts, seat holders
+//! and recent imports.
 
 use shared::domain::Contract;
 use shared::http::{self, Answer};
@@ -34,8 +35,8 @@ impl AdminApi {
         ))
     }
 
-    /// The administrators' integration page (HTML): contracts, seat holders, health, recent
-    /// imports. Its actions call the JSON routes.
+    /// The administrators' integration page (HTML): the onboarding checklist, contracts, seat
+    /// holders, health, recent imports. Its actions call the JSON routes.
     /// `csrf_token`: the token of the browser session the page is served to, for its script.
     pub(crate) async fn integration_page(
         &self,
@@ -72,6 +73,7 @@ impl AdminApi {
         let plain: Vec<Contract> = contracts.iter().map(|(c, _, _)| c.clone()).collect();
         let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
         let health = HealthView::new(&plain, &seats, &letters, &sync_errors, &unprocessed, now);
+        let onboarding = self.store.get_onboarding(tenant_id).await?;
         let exports = self
             .store
             .list_exports(tenant_id, RECENT, None)
@@ -90,6 +92,7 @@ impl AdminApi {
             seats,
             users,
             health,
+            onboarding,
             exports,
             activity,
             candidates,

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::{PageData, seat_label, status_label, time};
+use super::{PageData, seat_label, status_label, time, wire_name};
 
 /// One problem: what is wrong, and what to do about it.
 struct Problem {
@@ -87,10 +87,7 @@ pub(super) fn section(d: &PageData) -> Markup {
                         thead { tr { th scope="col" { "Record" } th scope="col" { "Problem" } } }
                         tbody {
                             @for e in &hv.outbound_sync_errors {
-                                @let kind = serde_json::to_value(e.kind)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_owned))
-                                    .unwrap_or_default();
+                                @let kind = wire_name(&e.kind);
                                 tr { td { (kind) " " code { (e.record_id) } } td { (e.message) } }
                             }
                         }

@@ -2,12 +2,13 @@
 //! the same data the JSON routes show. Its script only calls those JSON routes (link, unlink,
 //! connect, disconnect) and re-reads the page; nothing here changes state.
 //!
-//! The markup is written with maud's `html!`, one module per section (`health`, `contracts`,
-//! `seats`, `recent`). maud escapes every spliced value; the only raw output is the page's own
+//! The markup is written with maud's `html!`, one module per section (`onboarding`, `health`,
+//! `contracts`, `seats`, `recent`). maud escapes every spliced value; the only raw output is the page's own
 //! style and script and its JSON data, made safe by [`script_json`].
 
 mod contracts;
 mod health;
+mod onboarding;
 mod recent;
 mod seats;
 
@@ -19,7 +20,7 @@ use serde::Serialize;
 use shared::clock::to_rfc3339;
 use shared::domain::{
     Activity, AtsUser, BackfillState, Candidate, Contract, ContractEvent, ContractStatus,
-    ExportRecord, ImportCounts, Seat, StatusCause, Tenant,
+    ExportRecord, ImportCounts, Onboarding, Seat, StatusCause, Tenant,
 };
 
 use crate::views::HealthView;
@@ -35,6 +36,8 @@ pub struct PageData {
     pub seats: Vec<Seat>,
     pub users: Vec<AtsUser>,
     pub health: HealthView,
+    /// The checklist of onboarding with LinkedIn's partner flow; `None`: not onboarded that way.
+    pub onboarding: Option<Onboarding>,
     /// Newest first.
     pub exports: Vec<ExportRecord>,
     /// Newest first.
@@ -129,6 +132,7 @@ fn live(d: &PageData) -> Markup {
     html! {
         main id="live" data-busy=[busy.then_some("")] {
             p class="sub" { "As of " (time(d.now)) "." }
+            (onboarding::section(d))
             (health::section(d))
             (contracts::section(d))
             (seats::section(d))
@@ -211,6 +215,14 @@ fn time(ms: i64) -> Markup {
 fn date(ms: i64) -> Markup {
     let iso = to_rfc3339(ms);
     html! { time datetime=(iso) { (iso.get(..10).unwrap_or(&iso)) } }
+}
+
+/// A value's name in the JSON API (`integrationNames`, `waiting`), for ids and `data-` attributes.
+fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn status_label(s: ContractStatus) -> &'static str {

@@ -1,5 +1,5 @@
 use super::*;
-use shared::domain::{Backfill, BackfillCursors};
+use shared::domain::{Backfill, BackfillCursors, OnboardingStep, StepState, StepStatus};
 
 const HOUR: i64 = 3_600_000;
 const NOW: i64 = 1_790_000_000_000;
@@ -83,6 +83,7 @@ fn data(seats: Vec<Seat>) -> PageData {
         seats,
         users: vec![user("u-rae", "Rae", "rae@acme.example")],
         health,
+        onboarding: None,
         exports: Vec::new(),
         activity: Vec::new(),
         candidates: HashMap::new(),
@@ -273,4 +274,91 @@ fn the_script_gets_the_sessions_csrf_token_and_sends_it() {
         crate::guard::csrf_token("s3ss10n")
     )));
     assert!(SCRIPT.contains("init.headers['x-csrf-token'] = data.csrfToken"));
+}
+
+fn onboarding(states: [StepState; 5]) -> Onboarding {
+    let mut o = Onboarding::new("acme");
+    o.application = Some("urn:li:developerApplication:77".into());
+    o.updated_at = NOW;
+    for (step, state) in OnboardingStep::ALL.into_iter().zip(states) {
+        o.set(StepStatus {
+            step,
+            state,
+            detail: format!("{} is {state:?}", step.label()),
+            next: (state != StepState::Done).then(|| format!("do something about {step:?}")),
+            at: NOW - HOUR,
+        });
+    }
+    o
+}
+
+#[test]
+fn a_tenant_not_onboarded_has_no_checklist() {
+    let html = render(&data(Vec::new()), "n");
+    assert!(!html.contains("Onboarding with LinkedIn"));
+    assert!(!html.contains("id=\"onboarding"));
+}
+
+#[test]
+fn the_checklist_shows_every_step_in_order_with_its_state_in_words() {
+    use StepState::{Done, Failed, Waiting};
+    let mut d = data(Vec::new());
+    d.onboarding = Some(onboarding([Done, Done, Failed, Waiting, Waiting]));
+    let html = render(&d, "n");
+    assert!(html.contains("<h2 id=\"h-onboarding\">Onboarding with LinkedIn</h2>"));
+    assert!(html.contains("data-complete=\"false\""));
+    assert!(html.contains("<code>urn:li:developerApplication:77</code>"));
+    let rows = [
+        ("application", "LinkedIn application", "done"),
+        ("integrationNames", "Integration names", "done"),
+        ("callbackUrl", "Callback URL", "failed"),
+        ("viewers", "Job and application viewers", "waiting"),
+        ("enablement", "Enabled in Recruiter", "waiting"),
+    ];
+    let mut at = 0;
+    for (id, label, state) in rows {
+        let row = format!(
+            "<tr id=\"step-{id}\" data-state=\"{state}\"><th scope=\"row\">{label}</th>\
+             <td><span class=\"badge {state}\">{state}</span></td>"
+        );
+        let found = html[at..]
+            .find(&row)
+            .unwrap_or_else(|| panic!("{id} in order"));
+        at += found + row.len();
+    }
+    assert!(html.contains("Callback URL is Failed"));
+    assert!(html.contains("do something about CallbackUrl"));
+    // A done step has nothing to do.
+    assert!(html.contains("<span class=\"hint\">nothing</span>"));
+    // A failed step says how to resume.
+    assert!(html.contains("then onboard again (<code>POST /tenants/acme/linkedin/onboard</code>)"));
+
+    d.onboarding = Some(onboarding([Done, Done, Done, Done, Waiting]));
+    let html = render(&d, "n");
+    assert!(html.contains("Not complete yet"));
+    assert!(!html.contains("onboard again"));
+
+    d.onboarding = Some(onboarding([Done; 5]));
+    let html = render(&d, "n");
+    assert!(html.contains("data-complete=\"true\""));
+    assert!(html.contains("Every step is done"));
+    assert!(!html.contains("data-state=\"waiting\""));
+}
+
+#[test]
+fn linkedins_words_in_the_checklist_are_escaped() {
+    let mut d = data(Vec::new());
+    let mut o = onboarding([StepState::Failed; 5]);
+    o.steps[0].detail = "LinkedIn said <script>alert(1)</script>".into();
+    o.steps[0].next = Some("<img src=x onerror=alert(2)>".into());
+    o.application = Some("urn:<b>".into());
+    d.onboarding = Some(o);
+    let html = render(&d, "n");
+    assert!(html.contains("LinkedIn said &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(html.contains("urn:&lt;b&gt;"));
+    assert!(!html.contains("<img src=x"));
+    assert_eq!(html.matches("</script>").count(), 2);
+    // The part the script re-reads carries it too.
+    assert!(render_live(&d).contains("id=\"h-onboarding\""));
 }
