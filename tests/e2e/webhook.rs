@@ -350,6 +350,15 @@ async fn registering_the_callback_url_validates_it_both_ways() {
         Some(w.webhook_url(TENANT).as_str())
     );
     assert!(w.sim.validate_callback(CLIENT_ID).await.unwrap());
+    // Registered, then read back, as the collection verifies it.
+    let configuration_calls: Vec<String> = w
+        .sim
+        .calls()
+        .into_iter()
+        .filter(|c| c.path.ends_with("/configurations"))
+        .map(|c| c.method)
+        .collect();
+    assert_eq!(configuration_calls, ["GET", "PUT", "GET"]);
 
     // A secret LinkedIn does not know: LinkedIn's challenge fails, and the admin is told why.
     let (s, _) = w

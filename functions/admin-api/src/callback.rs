@@ -101,6 +101,27 @@ impl AdminApi {
             )),
             Err(e) => Err(e.into()),
         };
+        // Read back (collection, "Verify Customer Integrations - Configs"): LinkedIn keeps what
+        // it said it accepted.
+        let registered = match registered {
+            Ok(()) => match self
+                .linkedin
+                .registered_callback(creds, &tenant.organization)
+                .await
+            {
+                Ok(Some(kept)) if kept == url => Ok(()),
+                Ok(kept) => Err(Refusal::new(
+                    422,
+                    "callback_rejected",
+                    format!(
+                        "LinkedIn accepted the callback URL but reads back {}",
+                        kept.as_deref().unwrap_or("none")
+                    ),
+                )),
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => Err(e),
+        };
         let checked = match registered {
             Ok(()) => self.challenge(&url, &creds.client_secret).await,
             Err(e) => Err(e),
