@@ -55,6 +55,12 @@ pub fn random_hex() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// Whether two tokens are equal, in time that does not depend on where they differ (for
+/// credentials and CSRF tokens a caller supplies).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Cuts a string for an error message without splitting a character.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

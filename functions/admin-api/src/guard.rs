@@ -64,7 +64,7 @@ pub fn check(req: &ApiGatewayV2httpRequest) -> Result<(), Refusal> {
     json_body(req)?;
     if let Some(session) = session(req) {
         let given = http::header(req, CSRF_HEADER).unwrap_or_default();
-        if !constant_time_eq(given.as_bytes(), csrf_token(&session).as_bytes()) {
+        if !shared::ids::constant_time_eq(given.as_bytes(), csrf_token(&session).as_bytes()) {
             return Err(Refusal::new(
                 403,
                 "csrf_token_invalid",
@@ -124,10 +124,6 @@ fn json_body(req: &ApiGatewayV2httpRequest) -> Result<(), Refusal> {
         None if req.body.as_deref().is_none_or(str::is_empty) => Ok(()),
         None => Err(not_json()),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ impl Gateway {
     ) -> Option<Response> {
         let session = session_cookie(headers).filter(|_| accepted == Credentials::TokenOrSession);
         let valid = if let Some(token) = bearer_token(headers) {
-            constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
+            shared::ids::constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
         } else if let Some(id) = session {
             self.sessions.lock().is_ok_and(|s| s.contains(id))
         } else {
@@ -145,7 +145,7 @@ pub(super) async fn login(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let next = same_host_path(form.next);
-    if !constant_time_eq(form.token.trim().as_bytes(), gw.admin_token.as_bytes()) {
+    if !shared::ids::constant_time_eq(form.token.trim().as_bytes(), gw.admin_token.as_bytes()) {
         return login_page(
             StatusCode::FORBIDDEN,
             &next,
@@ -223,10 +223,6 @@ fn same_host_path(next: String) -> String {
         && !next.starts_with("//")
         && !next.chars().any(|c| c == '\\' || c.is_control());
     if safe { next } else { "/".to_owned() }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
