@@ -146,7 +146,11 @@ pub async fn application(
         settings,
     } = *partner;
     let step = OnboardingStep::Application;
-    let own_application = |record: &mut Onboarding, own: &LinkedInCredentials| {
+    // Credentials typed in (PUT /tenants) and nothing provisioned here: the customer brought its
+    // own application, and the partner is not needed.
+    if record.application.is_none()
+        && let Some(own) = own
+    {
         record.set(status(
             step,
             StepState::Done,
@@ -157,13 +161,9 @@ pub async fn application(
             None,
             now,
         ));
-        Some(own.clone())
-    };
+        return Ok(Some(own.clone()));
+    }
     let Some(partner) = partner else {
-        // Without partner credentials only a customer's own application can be used.
-        if let Some(own) = own {
-            return Ok(own_application(record, own));
-        }
         record.set(status(
             step,
             StepState::Failed,
@@ -200,10 +200,6 @@ pub async fn application(
     };
     let app = match found {
         Some(app) => app,
-        // Credentials typed in and nothing provisioned: the customer brought its own.
-        None if record.application.is_none() && own.is_some() => {
-            return Ok(own.and_then(|own| own_application(record, own)));
-        }
         None => {
             let name = application_name(&settings.ats_name, customer);
             let description =

@@ -242,3 +242,40 @@ async fn without_partner_credentials_the_first_step_says_what_to_set() {
     let (s, _) = w.api("GET", &format!("/tenants/{CUSTOMER}"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// A customer that brought its own application (credentials typed in with PUT /tenants) is
+/// onboarded on those credentials: nothing is provisioned, and the partner is not needed (this
+/// stack has no partner secret at all).
+#[tokio::test]
+async fn a_customer_with_its_own_application_is_onboarded_without_provisioning() {
+    let w = World::with_customer().await;
+    let (s, checklist) = w
+        .api(
+            "POST",
+            &format!("/tenants/{TENANT}/linkedin/onboard"),
+            Some(json!({"name": "Acme", "organization": ORGANIZATION})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{checklist}");
+    assert_eq!(
+        states(&checklist),
+        pairs(&[
+            ("application", "done"),
+            ("integrationNames", "done"),
+            ("callbackUrl", "done"),
+            ("viewers", "done"),
+            ("enablement", "waiting"),
+        ]),
+        "{checklist}"
+    );
+    assert!(
+        checklist["steps"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("own application (client id {CLIENT_ID})")),
+        "{checklist}"
+    );
+    assert!(w.sim.provisioned_apps().is_empty());
+    let (_, tenant) = w.api("GET", &format!("/tenants/{TENANT}"), None).await;
+    assert_eq!(tenant["linkedin"]["clientId"], CLIENT_ID);
+}

@@ -139,10 +139,14 @@ impl AdminApi {
             steps::waiting_for(&mut record, OnboardingStep::Application, now);
             return self.save(record, now).await;
         };
-        // The secret first: a tenant item never points at a secret that is not there.
+        // The secret first: a tenant item never points at a secret that is not there. And
+        // before it, the record naming the provisioned application: stored credentials without
+        // it would read as the customer's own application on the next call.
         if own.as_ref().is_none_or(|o| {
             o.client_id != creds.client_id || o.client_secret != creds.client_secret
         }) {
+            record.updated_at = now;
+            self.store.put_onboarding(&record).await?;
             let creds =
                 LinkedInCredentials::new(creds.client_id.clone(), creds.client_secret.clone())
                     .replacing(own.as_ref(), now);
