@@ -60,6 +60,49 @@ pub fn application(tenant: &str, candidate_id: &str, application_id: &str) -> Ke
     )
 }
 
+pub const NOTE_PREFIX: &str = "NOTE#";
+
+/// A note of the ATS team, in its candidate's partition: `NOTE#C#<note>` on the candidate,
+/// `NOTE#A#<application>#<note>` on an application (ids never hold `#`).
+pub fn note(tenant: &str, candidate_id: &str, application_id: Option<&str>, note_id: &str) -> Key {
+    let sk = match application_id {
+        None => format!("{NOTE_PREFIX}C#{note_id}"),
+        Some(a) => format!("{NOTE_PREFIX}A#{a}#{note_id}"),
+    };
+    key(candidate_partition(tenant, candidate_id), sk)
+}
+
+pub const FEEDBACK_PREFIX: &str = "FEEDBACK#";
+
+/// Interview feedback on an application, in its candidate's partition.
+pub fn interview_feedback(
+    tenant: &str,
+    candidate_id: &str,
+    application_id: &str,
+    feedback_id: &str,
+) -> Key {
+    key(
+        candidate_partition(tenant, candidate_id),
+        format!("{FEEDBACK_PREFIX}{application_id}#{feedback_id}"),
+    )
+}
+
+pub const HIRING_TEAM_PREFIX: &str = "HIRINGTEAM#";
+
+/// A job's hiring team.
+pub fn hiring_team(tenant: &str, job_id: &str) -> Key {
+    key(tenant_pk(tenant), format!("{HIRING_TEAM_PREFIX}{job_id}"))
+}
+
+/// A record deleted in the ATS that LinkedIn has not deleted yet, in a partition of its own
+/// (no query of the tenant's records sees it), sorted as its outbox entry.
+pub fn tombstone(tenant: &str, rank: u8, record_id: &str) -> Key {
+    key(
+        format!("TENANT#{tenant}#DELETED"),
+        outbox_sort(rank, record_id),
+    )
+}
+
 pub fn export(tenant: &str, request_id: &str) -> Key {
     key(format!("TENANT#{tenant}#EXPORT#{request_id}"), "EXPORT")
 }
@@ -251,10 +294,10 @@ pub fn outbox_partition(tenant: &str) -> String {
     format!("OUTBOX#{tenant}")
 }
 
-/// Outbox sort keys begin with the kind's rank (1–3), so the kinds LinkedIn needs first sort
-/// first.
-pub fn outbox_prefix(rank: u8) -> &'static str {
-    ["0#", "1#", "2#", "3#", "4#"][usize::from(rank.min(4))]
+/// Outbox sort keys begin with their slot's rank (`OutboxSlot::rank`), so one query reads one
+/// slot.
+pub fn outbox_prefix(rank: u8) -> String {
+    format!("{rank}#")
 }
 
 pub fn outbox_sort(rank: u8, record_id: &str) -> String {

@@ -58,13 +58,16 @@ pub enum OutboundMessage {
     Changed { tenant_id: String },
     /// "Do the next bounded step of this full sync."
     FullSyncStep { tenant_id: String, run_id: String },
+    /// "Queue the next bounded chunk of this clean-up's deletes."
+    CleanupStep { tenant_id: String, run_id: String },
 }
 
 impl OutboundMessage {
     pub fn tenant_id(&self) -> &str {
         match self {
             OutboundMessage::Changed { tenant_id }
-            | OutboundMessage::FullSyncStep { tenant_id, .. } => tenant_id,
+            | OutboundMessage::FullSyncStep { tenant_id, .. }
+            | OutboundMessage::CleanupStep { tenant_id, .. } => tenant_id,
         }
     }
 }

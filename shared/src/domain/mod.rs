@@ -8,6 +8,7 @@ mod candidate;
 mod contract;
 mod export;
 mod job;
+mod notes;
 mod onboarding;
 mod seat;
 mod streams;
@@ -24,13 +25,14 @@ pub use contract::{
 };
 pub use export::{ExportRecord, ExportStatus, ExportedProfile, ProfileExport, SkipReason};
 pub use job::{Job, JobState};
+pub use notes::{Evaluation, HiringTeam, InterviewFeedback, Note, NoteOwner};
 pub use onboarding::{Onboarding, OnboardingStep, StepState, StepStatus};
 pub use seat::{Backfill, BackfillState, STALE_AFTER_MS, Seat};
 pub use streams::{
     ActivityCursors, ActivityStream, BackfillCursors, CursorMove, CursorSet, MAX_WINDOW_MS,
 };
 pub use sync::{
-    Changed, ErrorOrigin, FullSync, FullSyncPhase, KindCounts, Pending, RecordKind, SyncError,
-    SyncState, Wake,
+    Changed, Cleanup, CleanupPhase, ErrorOrigin, FullSync, FullSyncPhase, KindCounts, OutboxSlot,
+    Pending, RecordKind, SyncError, SyncState, Tombstone, Wake,
 };
 pub use tenant::{AtsUser, DeadLetter, JobAvailability, Tenant};

@@ -21,6 +21,6 @@ pub use run::{OutboundSync, RunOutcome};
 
 // The records the sync keeps are domain types, so that the store can keep them.
 pub use crate::domain::{
-    Changed, ErrorOrigin, FullSync, FullSyncPhase, KindCounts, Pending, RecordKind, SyncError,
-    SyncState, Wake,
+    Changed, Cleanup, CleanupPhase, ErrorOrigin, FullSync, FullSyncPhase, KindCounts, OutboxSlot,
+    Pending, RecordKind, SyncError, SyncState, Tombstone, Wake,
 };

@@ -13,8 +13,10 @@ mod compliance;
 mod contracts;
 mod exports;
 mod item;
+mod notes;
 mod outbound;
 mod query;
+mod removals;
 mod seats;
 mod sync;
 mod write;
@@ -25,6 +27,7 @@ use write::Unprocessed;
 
 pub use activity::{ActivityWrites, CandidateRecord, DeletedNote};
 pub use exports::{ExportClaim, Recorded};
+pub use removals::ForgetOutcome;
 pub use seats::{LinkedSeat, ListedSeat, PollLease};
 pub use sync::ApplicationRef;
 pub use write::retry_lost_races;
@@ -170,7 +173,10 @@ impl Store {
 
     /// `batch_get`, decoded and read consistently: for what is sent to LinkedIn, which must be
     /// at least as new as the outbox revision it clears.
-    async fn read_consistent<T: DeserializeOwned>(&self, wanted: Vec<Key>) -> Result<Vec<T>> {
+    pub(crate) async fn read_consistent<T: DeserializeOwned>(
+        &self,
+        wanted: Vec<Key>,
+    ) -> Result<Vec<T>> {
         self.batch_get_with(wanted, true)
             .await?
             .into_iter()
@@ -227,7 +233,7 @@ impl Store {
         Ok(())
     }
 
-    async fn get<T: DeserializeOwned>(&self, key: Key) -> Result<Option<T>> {
+    pub(crate) async fn get<T: DeserializeOwned>(&self, key: Key) -> Result<Option<T>> {
         let resp = self
             .client
             .get_item()

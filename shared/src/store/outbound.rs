@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Select, Update};
 use super::Store;
 use super::item::{Item, built, key_item, n, s, text, to_item, upsert};
 use super::write::Conditional;
-use crate::domain::{Application, Candidate, Changed, Job, Pending, RecordKind, Wake};
+use crate::domain::{Application, Candidate, Changed, Job, OutboxSlot, Pending, RecordKind, Wake};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
 
@@ -225,7 +225,7 @@ impl Store {
 
     /// Sends an `Update` (built with the transaction builder's checks) as a plain UpdateItem.
     /// `false` when it has a condition and that failed: nothing was written.
-    async fn send_update(&self, u: Update) -> Result<bool> {
+    pub(super) async fn send_update(&self, u: Update) -> Result<bool> {
         let written = self
             .client
             .update_item()
@@ -257,7 +257,7 @@ impl Store {
     /// Moves the tenant's change counter after a change, and tells whether a sync run holds the
     /// lease: that run sees the change (its release fails because the counter moved), so no
     /// nudge is needed.
-    async fn bump_change_seq(&self, tenant: &str, now: i64) -> Result<Wake> {
+    pub(super) async fn bump_change_seq(&self, tenant: &str, now: i64) -> Result<Wake> {
         let resp = self
             .client
             .update_item()
@@ -302,7 +302,8 @@ impl Store {
     }
 
     async fn mark_one(&self, tenant: &str, c: &Changed, now: i64) -> Result<()> {
-        let Some(key) = record_key(tenant, c.kind, &c.record_id, c.candidate_id.as_deref()) else {
+        let slot = OutboxSlot::put(c.kind);
+        let Some(key) = record_key(tenant, slot, &c.record_id, c.candidate_id.as_deref()) else {
             return Ok(());
         };
         let mut update = built(
@@ -321,11 +322,11 @@ impl Store {
 
     // ---- the outbox -----------------------------------------------------------------------------
 
-    /// Up to `limit` outbox entries of one kind.
+    /// Up to `limit` outbox entries of one slot.
     pub async fn pending(
         &self,
         tenant: &str,
-        kind: RecordKind,
+        slot: OutboxSlot,
         limit: i32,
     ) -> Result<Vec<Pending>> {
         let resp = self
@@ -337,7 +338,7 @@ impl Store {
             .expression_attribute_names("#pk", keys::OUTBOX_PK)
             .expression_attribute_names("#sk", keys::OUTBOX_SK)
             .expression_attribute_values(":pk", s(keys::outbox_partition(tenant)))
-            .expression_attribute_values(":rank", s(keys::outbox_prefix(kind.rank())))
+            .expression_attribute_values(":rank", s(keys::outbox_prefix(slot.rank())))
             .limit(limit)
             .send()
             .await
@@ -390,9 +391,24 @@ impl Store {
     }
 
     async fn clear_one(&self, tenant: &str, p: &Pending) -> Result<()> {
-        let Some(key) = record_key(tenant, p.kind, &p.record_id, p.candidate_id.as_deref()) else {
+        let Some(key) = record_key(tenant, p.slot(), &p.record_id, p.candidate_id.as_deref())
+        else {
             return Ok(());
         };
+        if p.deleted {
+            // LinkedIn deleted it: the tombstone goes, unless the record was deleted again
+            // meanwhile (a newer revision), which is then sent again.
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key_item(&key)))
+                .condition_expression("syncRev = :rev")
+                .expression_attribute_values(":rev", s(&p.rev))
+                .send()
+                .await
+                .conditional()?;
+            return Ok(());
+        }
         // A record changed since it was sent keeps its newer revision and stays.
         self.client
             .update_item()
@@ -408,19 +424,27 @@ impl Store {
     }
 }
 
-/// The table key of a record the outbox names.
-fn record_key(
+/// The table key of a record (or, in a delete slot, a tombstone) the outbox names.
+pub(super) fn record_key(
     tenant: &str,
-    kind: RecordKind,
+    slot: OutboxSlot,
     record_id: &str,
     candidate_id: Option<&str>,
 ) -> Option<Key> {
-    match kind {
+    if slot.deleted {
+        return Some(keys::tombstone(tenant, slot.rank(), record_id));
+    }
+    match slot.kind {
         RecordKind::Job => Some(keys::job(tenant, record_id)),
         RecordKind::Candidate => Some(keys::candidate(tenant, record_id)),
         RecordKind::Application | RecordKind::Stages => {
             candidate_id.map(|c| keys::application(tenant, c, record_id))
         }
+        RecordKind::HiringTeam => Some(keys::hiring_team(tenant, record_id)),
+        RecordKind::CandidateNote | RecordKind::ApplicationNote | RecordKind::InterviewFeedback => {
+            super::notes::child_key(tenant, slot.kind, record_id, candidate_id?)
+        }
+        RecordKind::Stage => None,
     }
 }
 
@@ -460,8 +484,10 @@ pub(super) fn into_outbox(update: &mut Update, tenant: &str, c: &Changed, now: i
 fn pending_entry(item: &Item) -> Option<Pending> {
     let sort = text(item, keys::OUTBOX_SK)?;
     let (rank, record_id) = sort.split_once('#')?;
+    let slot = OutboxSlot::from_rank(rank)?;
     Some(Pending {
-        kind: RecordKind::from_rank(rank)?,
+        kind: slot.kind,
+        deleted: slot.deleted,
         record_id: record_id.to_owned(),
         candidate_id: text(item, "candidateId"),
         rev: text(item, "syncRev")?,

@@ -107,13 +107,18 @@ impl Store {
             .set_key(Some(key_item(&keys::sync_state(tenant))))
             .update_expression(
                 "SET lastSentAt = :now ADD sentJobs :j, sentCandidates :c, \
-                 sentApplications :a, sentStages :s",
+                 sentApplications :a, sentStages :s, sentNotes :no, \
+                 sentInterviewFeedback :fb, sentHiringTeams :ht, sentDeleted :del",
             )
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":j", n(sent.jobs))
             .expression_attribute_values(":c", n(sent.candidates))
             .expression_attribute_values(":a", n(sent.applications))
             .expression_attribute_values(":s", n(sent.stages))
+            .expression_attribute_values(":no", n(sent.notes))
+            .expression_attribute_values(":fb", n(sent.interview_feedback))
+            .expression_attribute_values(":ht", n(sent.hiring_teams))
+            .expression_attribute_values(":del", n(sent.deleted))
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
@@ -128,7 +133,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET fullSync = :run")
+            .update_expression("SET fullSync = :run REMOVE stoppedAt")
             .condition_expression(
                 "attribute_not_exists(fullSync) OR fullSync.phase = :done \
                  OR attribute_not_exists(fullSync.updatedAt) OR fullSync.updatedAt < :stalled",
