@@ -22,7 +22,7 @@ pub use onboarding::{
     IntegrationType, NewApplication,
 };
 pub use restli::Query;
-pub use writes::{JobSubmission, MAX_BATCH, RecordOutcome};
+pub use writes::{JobSubmission, MAX_BATCH, NoteOwner, RecordOutcome};
 
 /// The `LinkedIn-Version` the versioned `/rest` resources are called with when the deployment
 /// names none (YYYYMM; doc: the latest version when this was written).

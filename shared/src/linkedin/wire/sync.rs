@@ -1,6 +1,7 @@
-//! ATS → LinkedIn sync (docs/linkedin-wire.md): jobs, candidates, applications and stages.
-//! Every request and body spelling here is LinkedIn's Postman collection's (Module 2) unless a
-//! field says otherwise. Keys are built by `restli`, never here.
+//! ATS → LinkedIn sync (docs/linkedin-wire.md): jobs, candidates, applications, stages, notes,
+//! interview feedback and the hiring team's ACLs. Every request and body spelling here is
+//! LinkedIn's Postman collection's (Modules 2, 4 and 5) unless a field says otherwise. Keys are
+//! spelt and escaped by `restli`, never here; this module only names their fields.
 
 use serde::{Deserialize, Serialize};
 
@@ -105,6 +106,147 @@ pub struct AtsStage {
     pub stage: String,
 }
 
+/// The author of a note or the interviewer of an interview feedback: `{firstName, lastName}`
+/// (collection, "Sync Candidate Notes", "Sync Application Interview Feedback").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub first_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+}
+
+/// A note of a candidate or an application (`atsCandidates/<key>/notes`,
+/// `atsApplications/<key>/notes`, batch_update), keyed by note id (collection, "Sync Candidate
+/// Notes", "Sync Job Application Notes").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsNote {
+    pub ats_created_at: i64,
+    pub note: String,
+    pub author: Person,
+}
+
+/// One rated attribute of an interview feedback: `{attribute, result}` (collection; the
+/// example's result is a text such as "4/5").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub attribute: String,
+    pub result: String,
+}
+
+/// An interview feedback of an application (`atsApplications/<key>/interviewFeedback`), keyed
+/// by feedback id (collection, "Sync Application Interview Feedback").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtsInterviewFeedback {
+    pub ats_created_at: i64,
+    pub evaluations: Vec<Evaluation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
+    pub interviewer: Person,
+}
+
+/// `atsEntityType` of a job posting, the one entity type LinkedIn secures with ACLs (doc, "Sync
+/// ACLs", securable entity types; collection, "Upsert Entity ACL").
+pub const ENTITY_TYPE_JOB_POSTING: &str = "JOB_POSTING";
+
+/// One entity ACL: the hiring team of one job. LinkedIn keys it by the ACL id (doc: "your
+/// security group or role id"; the id we choose), the entity type and the entity (the job's
+/// `externalJobPostingId`). A finder element names them `atsEntityAclId` and `atsEntityId`
+/// (collection, "Retrieve Entity ACL", whose disabled `fields` projection lists these two; the
+/// element's other fields are unverified). An element without `atsEntityId` is read as the job
+/// asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EntityAcl {
+    #[serde(rename = "atsEntityAclId")]
+    pub acl_id: String,
+    #[serde(rename = "atsEntityId", default)]
+    pub job_id: String,
+}
+
+/// One assignee of an ACL: a member (`urn:li:person:X`) who belongs to the ACL for job postings
+/// (collection, "Upsert Entity ACL Assignees"). Finder elements: `atsEntityAclId`, `assignee`
+/// (unverified; an element without `assignee` is read as the member asked for).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AclAssignee {
+    #[serde(rename = "atsEntityAclId")]
+    pub acl_id: String,
+    #[serde(default)]
+    pub assignee: String,
+}
+
+/// Where an ACL key is spelt. The collection writes the same five fields in a different order
+/// in each place (Rest.li reads them in any order); we follow it to the letter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclKeyUse {
+    /// The query of an upsert (`PUT`, `ids[i]....`).
+    UpsertQuery,
+    /// The body of an upsert (the `entities` key).
+    UpsertBody,
+    /// The query of a delete (`DELETE`, `ids[i]....`).
+    DeleteQuery,
+}
+
+/// The key of an entity ACL. Field order (collection): "Upsert Entity ACL" query
+/// `atsEntityAclId, dataProvider, integrationContext, atsEntityType, atsEntityId`, its body
+/// `dataProvider, integrationContext, atsEntityType, atsEntityId, atsEntityAclId`; "Delete
+/// Entity ACL" query `atsEntityAclId, dataProvider, integrationContext, atsEntityId,
+/// atsEntityType`.
+pub fn entity_acl_key(organization: &str, acl: &EntityAcl, place: AclKeyUse) -> CompoundKey {
+    let (id, kind, entity) = (
+        ("atsEntityAclId", acl.acl_id.as_str()),
+        ("atsEntityType", ENTITY_TYPE_JOB_POSTING),
+        ("atsEntityId", acl.job_id.as_str()),
+    );
+    let (provider, context) = (
+        ("dataProvider", "ATS"),
+        ("integrationContext", organization),
+    );
+    CompoundKey::of(&match place {
+        AclKeyUse::UpsertQuery => [id, provider, context, kind, entity],
+        AclKeyUse::UpsertBody => [provider, context, kind, entity, id],
+        AclKeyUse::DeleteQuery => [id, provider, context, entity, kind],
+    })
+}
+
+/// The key of an ACL assignee. Field order (collection): "Upsert Entity ACL Assignees" query
+/// `atsEntityAclId, integrationContext, dataProvider, assignee, atsEntityType`, its body
+/// `dataProvider, integrationContext, atsEntityType, atsEntityAclId, assignee`; "Delete Entity
+/// ACL Assignees" query `atsEntityAclId, dataProvider, integrationContext, assignee,
+/// atsEntityType`.
+pub fn acl_assignee_key(
+    organization: &str,
+    assignee: &AclAssignee,
+    place: AclKeyUse,
+) -> CompoundKey {
+    let (id, member, kind) = (
+        ("atsEntityAclId", assignee.acl_id.as_str()),
+        ("assignee", assignee.assignee.as_str()),
+        ("atsEntityType", ENTITY_TYPE_JOB_POSTING),
+    );
+    let (provider, context) = (
+        ("dataProvider", "ATS"),
+        ("integrationContext", organization),
+    );
+    CompoundKey::of(&match place {
+        AclKeyUse::UpsertQuery => [id, context, provider, member, kind],
+        AclKeyUse::UpsertBody => [provider, context, kind, id, member],
+        AclKeyUse::DeleteQuery => [id, provider, context, member, kind],
+    })
+}
+
+/// The answer to a batch GET of records (candidate matches): each record by key, keys LinkedIn
+/// holds nothing for under `errors` with 404 (unverified; Rest.li's batch get shape). Keys are
+/// matched field by field.
+#[derive(Debug, Default, Deserialize)]
+pub struct BatchRecords {
+    #[serde(default)]
+    pub results: std::collections::HashMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub errors: std::collections::HashMap<String, EntityStatus>,
+}
+
 /// The body of an attach-member patch (collection, "One Click Export - Attach Person URN"):
 /// `{"patch": {"$set": {"manualMatchedMember": "urn:li:person:X"}}}`.
 pub fn member_patch(member: &str) -> serde_json::Value {
@@ -192,6 +334,110 @@ impl JobTask {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ORG: &str = "urn:li:organization:7";
+
+    #[test]
+    fn notes_and_feedback_are_the_collections_bodies() {
+        let rita = Person {
+            first_name: "Rita".into(),
+            last_name: Some("Book".into()),
+        };
+        let note = AtsNote {
+            ats_created_at: 1_700_000_000_000,
+            note: "Great resume.".into(),
+            author: rita.clone(),
+        };
+        assert_eq!(
+            serde_json::to_value(&note).unwrap(),
+            serde_json::json!({"atsCreatedAt": 1_700_000_000_000i64, "note": "Great resume.",
+                "author": {"firstName": "Rita", "lastName": "Book"}})
+        );
+        let feedback = AtsInterviewFeedback {
+            ats_created_at: 1,
+            evaluations: vec![Evaluation {
+                attribute: "Verbal Communication".into(),
+                result: "4/5".into(),
+            }],
+            feedback: None,
+            interviewer: Person {
+                first_name: "Rita".into(),
+                last_name: None,
+            },
+        };
+        // Absent values are left out, never null.
+        assert_eq!(
+            serde_json::to_value(&feedback).unwrap(),
+            serde_json::json!({"atsCreatedAt": 1, "evaluations": [{"attribute": "Verbal Communication", "result": "4/5"}],
+                "interviewer": {"firstName": "Rita"}})
+        );
+    }
+
+    #[test]
+    fn acl_keys_are_spelt_as_the_collection_spells_each_place() {
+        let acl = EntityAcl {
+            acl_id: "TEST_JOBS".into(),
+            job_id: "j-1".into(),
+        };
+        let spelt = |place| entity_acl_key(ORG, &acl, place).to_key_string();
+        assert_eq!(
+            spelt(AclKeyUse::UpsertQuery),
+            "atsEntityAclId=TEST_JOBS&dataProvider=ATS&integrationContext=urn:li:organization:7\
+             &atsEntityType=JOB_POSTING&atsEntityId=j-1"
+        );
+        assert_eq!(
+            spelt(AclKeyUse::UpsertBody),
+            "dataProvider=ATS&integrationContext=urn:li:organization:7&atsEntityType=JOB_POSTING\
+             &atsEntityId=j-1&atsEntityAclId=TEST_JOBS"
+        );
+        assert_eq!(
+            spelt(AclKeyUse::DeleteQuery),
+            "atsEntityAclId=TEST_JOBS&dataProvider=ATS&integrationContext=urn:li:organization:7\
+             &atsEntityId=j-1&atsEntityType=JOB_POSTING"
+        );
+        let member = AclAssignee {
+            acl_id: "TEST_JOBS".into(),
+            assignee: "urn:li:person:abc".into(),
+        };
+        let spelt = |place| acl_assignee_key(ORG, &member, place).to_key_string();
+        assert_eq!(
+            spelt(AclKeyUse::UpsertQuery),
+            "atsEntityAclId=TEST_JOBS&integrationContext=urn:li:organization:7&dataProvider=ATS\
+             &assignee=urn:li:person:abc&atsEntityType=JOB_POSTING"
+        );
+        assert_eq!(
+            spelt(AclKeyUse::UpsertBody),
+            "dataProvider=ATS&integrationContext=urn:li:organization:7&atsEntityType=JOB_POSTING\
+             &atsEntityAclId=TEST_JOBS&assignee=urn:li:person:abc"
+        );
+        assert_eq!(
+            spelt(AclKeyUse::DeleteQuery),
+            "atsEntityAclId=TEST_JOBS&dataProvider=ATS&integrationContext=urn:li:organization:7\
+             &assignee=urn:li:person:abc&atsEntityType=JOB_POSTING"
+        );
+        // Every place names the same record.
+        let body = entity_acl_key(ORG, &acl, AclKeyUse::UpsertBody).to_key_string();
+        assert!(entity_acl_key(ORG, &acl, AclKeyUse::DeleteQuery).matches(&body));
+    }
+
+    #[test]
+    fn finder_elements_read_with_what_they_leave_out() {
+        let acl: EntityAcl = serde_json::from_value(serde_json::json!({
+            "atsEntityAclId": "TEST_JOBS", "atsEntityId": "j-1", "atsEntityType": "JOB_POSTING",
+            "dataProvider": "ATS", "integrationContext": ORG
+        }))
+        .unwrap();
+        assert_eq!(
+            (acl.acl_id.as_str(), acl.job_id.as_str()),
+            ("TEST_JOBS", "j-1")
+        );
+        let bare: AclAssignee =
+            serde_json::from_value(serde_json::json!({"atsEntityAclId": "TEST_JOBS"})).unwrap();
+        assert_eq!(bare.assignee, "");
+        assert!(
+            serde_json::from_value::<EntityAcl>(serde_json::json!({"atsEntityId": "j-1"})).is_err()
+        );
+    }
 
     #[test]
     fn job_task_states_as_documented() {
