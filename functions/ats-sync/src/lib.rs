@@ -17,6 +17,7 @@ use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::linkedin::LinkedIn;
 use shared::messages::OutboundMessage;
+use shared::outbound::cleanup;
 use shared::outbound::full::{self, StepOutcome};
 use shared::outbound::{OutboundSync, RunOutcome, records};
 use shared::queue::Queue;
@@ -134,6 +135,9 @@ impl AtsSync {
                 OutboundMessage::FullSyncStep { tenant_id, run_id } => {
                     self.full_sync_step(tenant_id, run_id).await
                 }
+                OutboundMessage::CleanupStep { tenant_id, run_id } => {
+                    self.cleanup_step(tenant_id, run_id).await
+                }
             }
         }
         .instrument(span)
@@ -173,6 +177,26 @@ impl AtsSync {
             self.queues
                 .source
                 .send(&OutboundMessage::FullSyncStep {
+                    tenant_id: tenant_id.to_owned(),
+                    run_id: run_id.to_owned(),
+                })
+                .await?;
+        }
+        if outcome != StepOutcome::Stale {
+            self.nudge(tenant_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Queues the next chunk of a clean-up's deletes, then the next step and a nudge (the
+    /// deletes already queued go out while the rest is listed).
+    async fn cleanup_step(&self, tenant_id: &str, run_id: &str) -> Result<()> {
+        let outcome = cleanup::step(&self.store, tenant_id, run_id, self.clock.now_ms()).await?;
+        tracing::info!(?outcome, "clean-up step");
+        if outcome == StepOutcome::More {
+            self.queues
+                .source
+                .send(&OutboundMessage::CleanupStep {
                     tenant_id: tenant_id.to_owned(),
                     run_id: run_id.to_owned(),
                 })

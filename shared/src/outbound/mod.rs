@@ -13,6 +13,9 @@
 //! that was sent. The lease is released only if the change counter did not move since the outbox
 //! was last seen empty, so a nudge dropped while the lease was held never strands a change.
 
+mod annotations;
+pub mod cleanup;
+mod deletes;
 pub mod full;
 pub mod records;
 mod run;

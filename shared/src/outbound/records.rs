@@ -1,7 +1,10 @@
 //! Turning ATS records into LinkedIn's, and checking LinkedIn's rules first: a record that
 //! breaks one is never sent with made-up values; the problem is reported instead.
 
-use crate::domain::{Application, Candidate, Job, JobAvailability, JobState, Stage, Tenant};
+use crate::domain::{
+    Application, AtsUser, Candidate, InterviewFeedback, Job, JobAvailability, JobState, Note,
+    Stage, Tenant,
+};
 use crate::linkedin::wire;
 
 /// Why a record cannot be sent, in words an ATS administrator can act on.
@@ -9,6 +12,13 @@ pub type Problem = String;
 
 /// Most characters LinkedIn takes in a job title.
 pub const MAX_TITLE_CHARS: usize = 200;
+
+/// A job's state at LinkedIn once closed.
+pub const CLOSED: &str = "CLOSED";
+
+/// Most characters of a note or of interview feedback we send (LinkedIn documents no limit;
+/// the admin API takes no more).
+pub const MAX_NOTE_CHARS: usize = 10_000;
 
 /// The stage text LinkedIn refuses.
 const UNAVAILABLE_STAGE: &str = "Not Available";
@@ -55,7 +65,7 @@ pub fn job(job: &Job, tenant: &Tenant) -> Result<wire::JobPosting, Problem> {
         postal_code: postal.map(str::to_owned),
         state: match job.state {
             JobState::Open => "LISTED",
-            JobState::Closed => "CLOSED",
+            JobState::Closed => CLOSED,
         },
         listed_at: job.listed_at.unwrap_or(job.created_at),
         company_apply_url: apply_url.to_owned(),
@@ -191,6 +201,72 @@ pub fn stage(s: &Stage) -> Result<wire::AtsStage, Problem> {
     Ok(wire::AtsStage {
         ats_created_at: s.at,
         stage: text.to_owned(),
+    })
+}
+
+/// An ATS user as LinkedIn names an author or interviewer.
+fn person(user: Option<&AtsUser>, user_id: &str, role: &str) -> Result<wire::Person, Problem> {
+    let Some(user) = user else {
+        return Err(format!("its {role} {user_id} is not an ATS user any more"));
+    };
+    let Some(first) = non_empty(&user.first_name) else {
+        return Err(format!(
+            "its {role} {user_id} has no first name, which LinkedIn requires"
+        ));
+    };
+    Ok(wire::Person {
+        first_name: first.to_owned(),
+        last_name: non_empty(&user.last_name).map(str::to_owned),
+    })
+}
+
+pub fn note(n: &Note, author: Option<&AtsUser>) -> Result<wire::AtsNote, Problem> {
+    let text = n.text.trim();
+    if text.is_empty() {
+        return Err(required(&["note"]));
+    }
+    if text.chars().count() > MAX_NOTE_CHARS {
+        return Err(format!(
+            "the note is longer than {MAX_NOTE_CHARS} characters"
+        ));
+    }
+    Ok(wire::AtsNote {
+        ats_created_at: n.created_at,
+        note: text.to_owned(),
+        author: person(author, &n.author_user_id, "author")?,
+    })
+}
+
+pub fn interview_feedback(
+    f: &InterviewFeedback,
+    interviewer: Option<&AtsUser>,
+) -> Result<wire::AtsInterviewFeedback, Problem> {
+    let feedback = f.feedback.as_deref().and_then(non_empty).map(str::to_owned);
+    if f.evaluations.is_empty() && feedback.is_none() {
+        return Err(required(&["evaluations or feedback"]));
+    }
+    if let Some(bad) = f
+        .evaluations
+        .iter()
+        .find(|e| e.attribute.trim().is_empty() || e.result.trim().is_empty())
+    {
+        return Err(format!(
+            "evaluation {:?} needs both an attribute and a result",
+            crate::ids::truncate(&bad.attribute, 60)
+        ));
+    }
+    Ok(wire::AtsInterviewFeedback {
+        ats_created_at: f.created_at,
+        evaluations: f
+            .evaluations
+            .iter()
+            .map(|e| wire::Evaluation {
+                attribute: e.attribute.trim().to_owned(),
+                result: e.result.trim().to_owned(),
+            })
+            .collect(),
+        feedback,
+        interviewer: person(interviewer, &f.interviewer_user_id, "interviewer")?,
     })
 }
 

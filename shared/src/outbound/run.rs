@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use super::{ErrorOrigin, KindCounts, Pending, RecordKind, SyncError, records};
+use super::{ErrorOrigin, KindCounts, OutboxSlot, Pending, RecordKind, SyncError, records};
 use crate::clock::Clock;
 use crate::domain::{Application, Candidate, DeadLetter, Job, Tenant};
 use crate::error::{Error, Result};
@@ -54,7 +54,7 @@ pub enum RunOutcome {
 }
 
 /// What became of one pending record.
-enum Settled {
+pub(super) enum Settled {
     /// LinkedIn has it; `n` records counted (stages count one each).
     Sent(u64),
     /// Breaks a LinkedIn rule; not sent.
@@ -63,20 +63,21 @@ enum Settled {
     Refused(String),
     /// Not done now; try again later.
     NotDone,
-    /// The record no longer exists.
+    /// The record no longer exists (or, while a clean-up stops sending, is not sent); for a
+    /// tombstone: the record was created again, so LinkedIn keeps it.
     Gone,
 }
 
 /// An outbox entry and what became of its parts (the record; for an application, maybe its
 /// stages).
-type Outcome = (Pending, Vec<(RecordKind, Settled)>);
+pub(super) type Outcome = (Pending, Vec<(OutboxSlot, Settled)>);
 
 #[derive(Default)]
 struct Tally {
     sent: KindCounts,
     refused: u64,
     /// Records that could not be done in this run; they stay pending.
-    held: HashSet<(RecordKind, String)>,
+    held: HashSet<(OutboxSlot, String)>,
 }
 
 impl OutboundSync<'_> {
@@ -119,16 +120,16 @@ impl OutboundSync<'_> {
             if Instant::now() >= self.deadline {
                 return Ok(RunOutcome::Continue { sent: tally.sent });
             }
-            let mut batches = Vec::with_capacity(RecordKind::OUTBOX.len());
+            let mut batches = Vec::with_capacity(OutboxSlot::OUTBOX.len());
             let mut full = false;
-            for kind in RecordKind::OUTBOX {
-                let pending = self.store.pending(t, kind, MAX_BATCH as i32).await?;
+            for slot in OutboxSlot::OUTBOX {
+                let pending = self.store.pending(t, slot, MAX_BATCH as i32).await?;
                 full |= pending.len() == MAX_BATCH;
                 let pending: Vec<Pending> = pending
                     .into_iter()
-                    .filter(|p| !tally.held.contains(&(p.kind, p.record_id.clone())))
+                    .filter(|p| !tally.held.contains(&(p.slot(), p.record_id.clone())))
                     .collect();
-                batches.push((kind, pending));
+                batches.push((slot, pending));
             }
             if batches.iter().all(|(_, p)| p.is_empty()) {
                 if !tally.held.is_empty() {
@@ -157,19 +158,26 @@ impl OutboundSync<'_> {
                 continue;
             }
             let known_errors = self.store.all_sync_errors(t).await?;
+            // A clean-up that started since the last round stops the sending of records.
+            let stopped = self.store.sync_state(t).await?.stopped_at.is_some();
             let before = tally.sent;
-            for (kind, pending) in batches {
+            for (slot, pending) in batches {
                 if pending.is_empty() {
                     continue;
                 }
-                let outcomes = self.send(kind, pending).await?;
+                let outcomes = if slot.deleted {
+                    self.send_deletes(slot, pending).await?
+                } else if stopped {
+                    pending
+                        .into_iter()
+                        .map(|p| (p, vec![(slot, Settled::Gone)]))
+                        .collect()
+                } else {
+                    self.send(slot.kind, pending).await?
+                };
                 self.settle(outcomes, &known_errors, &mut tally).await?;
             }
-            let mut delta = tally.sent;
-            delta.jobs -= before.jobs;
-            delta.candidates -= before.candidates;
-            delta.applications -= before.applications;
-            delta.stages -= before.stages;
+            let delta = tally.sent.since(&before);
             self.store
                 .record_sent(t, &delta, self.clock.now_ms())
                 .await?;
@@ -194,11 +202,17 @@ impl OutboundSync<'_> {
     /// carry its stages too, settled as their own record).
     async fn send(&self, kind: RecordKind, pending: Vec<Pending>) -> Result<Vec<Outcome>> {
         let mut records = match kind {
-            RecordKind::Job => self.send_jobs(&pending).await?,
+            RecordKind::Job => self.send_jobs(&pending, false).await?,
             RecordKind::Candidate => self.send_candidates(&pending).await?,
             RecordKind::Application | RecordKind::Stages => {
                 self.send_applications(&pending).await?
             }
+            RecordKind::CandidateNote | RecordKind::ApplicationNote => {
+                self.send_notes(&pending).await?
+            }
+            RecordKind::InterviewFeedback => self.send_interview_feedback(&pending).await?,
+            RecordKind::HiringTeam => self.send_hiring_teams(&pending).await?,
+            RecordKind::Stage => HashMap::new(),
         };
         let with_stages: Vec<Pending> = pending.iter().filter(|p| p.stages).cloned().collect();
         let mut stages = if with_stages.is_empty() {
@@ -210,12 +224,12 @@ impl OutboundSync<'_> {
             .into_iter()
             .map(|p| {
                 let mut parts = vec![(
-                    p.kind,
+                    p.slot(),
                     records.remove(&p.record_id).unwrap_or(Settled::NotDone),
                 )];
                 if p.stages {
                     parts.push((
-                        RecordKind::Stages,
+                        OutboxSlot::put(RecordKind::Stages),
                         stages.remove(&p.record_id).unwrap_or(Settled::NotDone),
                     ));
                 }
@@ -224,7 +238,13 @@ impl OutboundSync<'_> {
             .collect())
     }
 
-    async fn send_jobs(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
+    /// Submits jobs as they are, or (`close`: a clean-up's) closed. A job a clean-up closes
+    /// that breaks a LinkedIn rule was never at LinkedIn, so it is done.
+    pub(super) async fn send_jobs(
+        &self,
+        pending: &[Pending],
+        close: bool,
+    ) -> Result<HashMap<String, Settled>> {
         let t = &self.tenant.tenant_id;
         let jobs: HashMap<String, Job> = self
             .store
@@ -241,7 +261,15 @@ impl OutboundSync<'_> {
                     out.insert(p.record_id.clone(), Settled::Gone);
                 }
                 Some(job) => match records::job(job, self.tenant) {
-                    Ok(w) => postings.push((p.record_id.clone(), w)),
+                    Ok(mut w) => {
+                        if close {
+                            w.state = records::CLOSED;
+                        }
+                        postings.push((p.record_id.clone(), w))
+                    }
+                    Err(_) if close => {
+                        out.insert(p.record_id.clone(), Settled::Gone);
+                    }
                     Err(problem) => {
                         out.insert(p.record_id.clone(), Settled::Invalid(problem));
                     }
@@ -516,16 +544,17 @@ impl OutboundSync<'_> {
         let mut resolved = Vec::new();
         for (p, parts) in outcomes {
             if parts.iter().any(|(_, s)| matches!(s, Settled::NotDone)) {
-                tally.held.insert((p.kind, p.record_id.clone()));
+                tally.held.insert((p.slot(), p.record_id.clone()));
                 continue;
             }
-            for (kind, settled) in parts {
+            for (slot, settled) in parts {
+                let kind = slot.kind;
                 let had_error = known_errors
                     .iter()
                     .find(|e| e.kind == kind && e.record_id == p.record_id);
                 match settled {
                     Settled::Sent(n) => {
-                        tally.sent.add(kind, n);
+                        tally.sent.add_slot(slot, n);
                         resolved.extend(had_error.cloned());
                     }
                     Settled::Gone | Settled::NotDone => resolved.extend(had_error.cloned()),
@@ -547,6 +576,11 @@ impl OutboundSync<'_> {
                         self.store.put_sync_error(t, &error).await?;
                     }
                     Settled::Refused(message) => {
+                        let message = if slot.deleted {
+                            format!("LinkedIn refused to delete it: {message}")
+                        } else {
+                            message
+                        };
                         tally.refused += 1;
                         crate::metrics::count(
                             "ats-sync",
@@ -603,7 +637,7 @@ impl OutboundSync<'_> {
     }
 }
 
-fn from_outcome(outcome: RecordOutcome, n: u64) -> Settled {
+pub(super) fn from_outcome(outcome: RecordOutcome, n: u64) -> Settled {
     match outcome {
         RecordOutcome::Accepted => Settled::Sent(n),
         RecordOutcome::Rejected { status, message } => {
@@ -657,7 +691,7 @@ fn is_about_the_records(status: u16) -> bool {
 }
 
 /// `isolate` for the batch updates, whose answers are keyed by record.
-async fn isolate_updates<T, F, Fut>(
+pub(super) async fn isolate_updates<T, F, Fut>(
     records: Vec<(String, T)>,
     send: F,
 ) -> Result<Vec<(String, RecordOutcome)>>

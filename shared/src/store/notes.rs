@@ -185,3 +185,20 @@ pub(super) fn child_key(
         _ => None,
     }
 }
+
+impl Store {
+    /// The ATS users of these ids that exist, by id.
+    pub async fn users_by_id<'a>(
+        &self,
+        tenant: &str,
+        user_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<std::collections::HashMap<String, crate::domain::AtsUser>> {
+        let distinct: std::collections::BTreeSet<&str> = user_ids.into_iter().collect();
+        let wanted = distinct
+            .into_iter()
+            .map(|u| keys::user(tenant, u))
+            .collect();
+        let users: Vec<crate::domain::AtsUser> = self.read_consistent(wanted).await?;
+        Ok(users.into_iter().map(|u| (u.user_id.clone(), u)).collect())
+    }
+}

@@ -235,10 +235,42 @@ impl Store {
         self.read_consistent(wanted).await
     }
 
-    /// The items of these keys that exist, read consistently (to tell a deleted record from
-    /// one created again).
-    pub async fn existing_items(&self, wanted: Vec<Key>) -> Result<Vec<Item>> {
-        self.batch_get_with(wanted, true).await
+    /// The record ids of (unforced) tombstones whose record exists again, read consistently:
+    /// a record deleted and created again stays at LinkedIn.
+    pub async fn revived(
+        &self,
+        tenant: &str,
+        tombs: &[&Tombstone],
+    ) -> Result<std::collections::HashSet<String>> {
+        let wanted: Vec<(Key, &Tombstone)> = tombs
+            .iter()
+            .filter(|t| !t.forced)
+            .filter_map(|t| Some((live_key(tenant, t)?, *t)))
+            .collect();
+        let mut revived = std::collections::HashSet::new();
+        if wanted.is_empty() {
+            return Ok(revived);
+        }
+        let mut distinct: Vec<Key> = wanted.iter().map(|(k, _)| k.clone()).collect();
+        distinct.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+        distinct.dedup();
+        let items = self.batch_get_with(distinct, true).await?;
+        for (key, tomb) in wanted {
+            let Some(item) = items.iter().find(|i| key_of(i) == key) else {
+                continue;
+            };
+            let back = if tomb.kind == RecordKind::Stage {
+                // The application exists; is the stage in it again?
+                from_item::<Application>(item.clone())
+                    .is_ok_and(|a| a.stages.iter().any(|s| s.stage_id == tomb.item_id))
+            } else {
+                true
+            };
+            if back {
+                revived.insert(tomb.record_id.clone());
+            }
+        }
+        Ok(revived)
     }
 
     /// Every item of a candidate's partition.
@@ -348,6 +380,30 @@ pub(crate) fn partition_tombstones(
     Ok(tombs)
 }
 
+/// Where a tombstone's record lives when it exists (jobs and hiring teams are only ever
+/// removed by a clean-up, whose tombstones are forced).
+fn live_key(tenant: &str, tomb: &Tombstone) -> Option<Key> {
+    let candidate = tomb.candidate_id.as_deref();
+    let application = tomb.application_id.as_deref();
+    match tomb.kind {
+        RecordKind::Candidate => Some(keys::candidate(tenant, &tomb.item_id)),
+        RecordKind::Application | RecordKind::Stage => {
+            Some(keys::application(tenant, candidate?, application?))
+        }
+        RecordKind::CandidateNote => Some(keys::note(tenant, candidate?, None, &tomb.item_id)),
+        RecordKind::ApplicationNote => {
+            Some(keys::note(tenant, candidate?, application, &tomb.item_id))
+        }
+        RecordKind::InterviewFeedback => Some(keys::interview_feedback(
+            tenant,
+            candidate?,
+            application?,
+            &tomb.item_id,
+        )),
+        RecordKind::Job | RecordKind::HiringTeam | RecordKind::Stages => None,
+    }
+}
+
 /// The tombstone of a note or feedback item; `None` for other items.
 fn child_tombstone(item: &Item, now: i64) -> Result<Option<Tombstone>> {
     let sk = text(item, keys::SK).unwrap_or_default();
@@ -412,4 +468,45 @@ fn tombstone_item(t: &Tombstone, now: i64) -> Result<Item> {
         s(format!("{now}-{}", crate::ids::random_hex())),
     );
     Ok(item)
+}
+
+impl Store {
+    /// A clean-up's deletes for these candidates and everything under them (the records stay
+    /// here). Returns how many deletes were queued.
+    pub async fn queue_candidates_cleanup(
+        &self,
+        tenant: &str,
+        candidate_ids: &[String],
+        now: i64,
+    ) -> Result<u64> {
+        let mut tombs = Vec::new();
+        for c in candidate_ids {
+            let partition = self.candidate_items(tenant, c).await?;
+            tombs.extend(partition_tombstones(tenant, c, &partition, true, now)?);
+        }
+        self.put_tombstones(&tombs, now).await?;
+        Ok(tombs.len() as u64)
+    }
+
+    /// A clean-up's closing of these (open) jobs and removal of these jobs' hiring teams.
+    pub async fn queue_jobs_cleanup(
+        &self,
+        tenant: &str,
+        open_jobs: &[String],
+        teams: &[String],
+        now: i64,
+    ) -> Result<u64> {
+        let forced = |kind, id: &String| {
+            let mut t = Tombstone::new(tenant, kind, id.clone(), id, now);
+            t.forced = true;
+            t
+        };
+        let tombs: Vec<Tombstone> = open_jobs
+            .iter()
+            .map(|j| forced(RecordKind::Job, j))
+            .chain(teams.iter().map(|j| forced(RecordKind::HiringTeam, j)))
+            .collect();
+        self.put_tombstones(&tombs, now).await?;
+        Ok(tombs.len() as u64)
+    }
 }

@@ -1,0 +1,311 @@
+//! Sending what the ATS team wrote and who works on a job: notes (on a candidate or an
+//! application), interview feedback, and hiring teams (one entity ACL per job, one assignee
+//! per member). LinkedIn's paths name one owner, so notes and feedback go in one request per
+//! candidate or application (at most 100 records each).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::run::{OutboundSync, Settled, from_outcome, isolate_updates};
+use super::{Pending, RecordKind, records};
+use crate::domain::{HiringTeam, InterviewFeedback, Note};
+use crate::error::Result;
+use crate::linkedin::{MAX_BATCH, NoteOwner, RecordOutcome, wire};
+
+impl OutboundSync<'_> {
+    pub(super) async fn send_notes(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
+        let t = &self.tenant.tenant_id;
+        let wanted = pending.iter().filter_map(|p| child_key(t, p)).collect();
+        let notes: HashMap<String, Note> = self
+            .store
+            .notes_to_send(wanted)
+            .await?
+            .into_iter()
+            .map(|n| (note_record_id(&n), n))
+            .collect();
+        let authors = self
+            .store
+            .users_by_id(t, notes.values().map(|n| n.author_user_id.as_str()))
+            .await?;
+        let mut out = HashMap::new();
+        // Owner (candidate or application id, and which) -> the notes to send.
+        let mut by_owner: BTreeMap<(bool, String), Vec<(String, wire::AtsNote)>> = BTreeMap::new();
+        for p in pending {
+            let Some(note) = notes.get(&p.record_id) else {
+                out.insert(p.record_id.clone(), Settled::Gone);
+                continue;
+            };
+            match records::note(note, authors.get(&note.author_user_id)) {
+                Ok(w) => {
+                    let owner = match &note.application_id {
+                        None => (false, note.candidate_id.clone()),
+                        Some(a) => (true, a.clone()),
+                    };
+                    by_owner
+                        .entry(owner)
+                        .or_default()
+                        .push((p.record_id.clone(), w));
+                }
+                Err(problem) => {
+                    out.insert(p.record_id.clone(), Settled::Invalid(problem));
+                }
+            }
+        }
+        let org = &self.tenant.organization;
+        for ((on_application, owner_id), ready) in by_owner {
+            let by_note_id: Vec<(String, wire::AtsNote, String)> = ready
+                .into_iter()
+                .map(|(record, w)| (note_id_of(&record), w, record))
+                .collect();
+            for chunk in by_note_id.chunks(MAX_BATCH) {
+                let batch: Vec<(String, wire::AtsNote)> = chunk
+                    .iter()
+                    .map(|(id, w, _)| (id.clone(), w.clone()))
+                    .collect();
+                let owner_id = owner_id.as_str();
+                let answers = isolate_updates(batch, |b| async move {
+                    let owner = if on_application {
+                        NoteOwner::Application(owner_id)
+                    } else {
+                        NoteOwner::Candidate(owner_id)
+                    };
+                    self.linkedin.update_notes(self.creds, org, owner, &b).await
+                })
+                .await?;
+                settle_by_item(chunk.iter().map(|(id, _, r)| (id, r)), answers, &mut out);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn send_interview_feedback(
+        &self,
+        pending: &[Pending],
+    ) -> Result<HashMap<String, Settled>> {
+        let t = &self.tenant.tenant_id;
+        let wanted = pending.iter().filter_map(|p| child_key(t, p)).collect();
+        let feedback: HashMap<String, InterviewFeedback> = self
+            .store
+            .interview_feedback_to_send(wanted)
+            .await?
+            .into_iter()
+            .map(|f| {
+                (
+                    RecordKind::application_child_id(&f.application_id, &f.feedback_id),
+                    f,
+                )
+            })
+            .collect();
+        let interviewers = self
+            .store
+            .users_by_id(t, feedback.values().map(|f| f.interviewer_user_id.as_str()))
+            .await?;
+        let mut out = HashMap::new();
+        let mut by_application: BTreeMap<
+            String,
+            Vec<(String, wire::AtsInterviewFeedback, String)>,
+        > = BTreeMap::new();
+        for p in pending {
+            let Some(f) = feedback.get(&p.record_id) else {
+                out.insert(p.record_id.clone(), Settled::Gone);
+                continue;
+            };
+            match records::interview_feedback(f, interviewers.get(&f.interviewer_user_id)) {
+                Ok(w) => by_application
+                    .entry(f.application_id.clone())
+                    .or_default()
+                    .push((f.feedback_id.clone(), w, p.record_id.clone())),
+                Err(problem) => {
+                    out.insert(p.record_id.clone(), Settled::Invalid(problem));
+                }
+            }
+        }
+        let org = &self.tenant.organization;
+        for (application_id, ready) in by_application {
+            for chunk in ready.chunks(MAX_BATCH) {
+                let batch: Vec<(String, wire::AtsInterviewFeedback)> = chunk
+                    .iter()
+                    .map(|(id, w, _)| (id.clone(), w.clone()))
+                    .collect();
+                let application_id = application_id.as_str();
+                let answers = isolate_updates(batch, |b| async move {
+                    self.linkedin
+                        .update_interview_feedback(self.creds, org, application_id, &b)
+                        .await
+                })
+                .await?;
+                settle_by_item(chunk.iter().map(|(id, _, r)| (id, r)), answers, &mut out);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each team: the ACL on its job, assignees added for members who joined and removed for
+    /// members who left (what LinkedIn holds is kept on the team); a team left empty loses its
+    /// ACL. A user without a linked seat with a member is not sent (the admin API says so).
+    pub(super) async fn send_hiring_teams(
+        &self,
+        pending: &[Pending],
+    ) -> Result<HashMap<String, Settled>> {
+        let t = &self.tenant.tenant_id;
+        let teams: HashMap<String, HiringTeam> = self
+            .store
+            .hiring_teams_to_send(t, pending.iter().map(|p| p.record_id.as_str()))
+            .await?
+            .into_iter()
+            .map(|h| (h.job_id.clone(), h))
+            .collect();
+        let members = self.members_of_users().await?;
+        let mut out = HashMap::new();
+        for p in pending {
+            let Some(team) = teams.get(&p.record_id) else {
+                out.insert(p.record_id.clone(), Settled::Gone);
+                continue;
+            };
+            let wanted: BTreeSet<String> = team
+                .user_ids
+                .iter()
+                .filter_map(|u| members.get(u).cloned())
+                .collect();
+            let settled = self.send_team(team, &wanted).await?;
+            out.insert(p.record_id.clone(), settled);
+        }
+        Ok(out)
+    }
+
+    /// Puts a job's ACL and its assignees at LinkedIn as `wanted`, from what it holds now.
+    pub(super) async fn send_team(
+        &self,
+        team: &HiringTeam,
+        wanted: &BTreeSet<String>,
+    ) -> Result<Settled> {
+        let org = &self.tenant.organization;
+        let acl_id = HiringTeam::acl_id(&team.job_id);
+        let acl = vec![(
+            acl_id.clone(),
+            wire::EntityAcl {
+                acl_id: acl_id.clone(),
+                job_id: team.job_id.clone(),
+            },
+        )];
+        let held: BTreeSet<String> = team.sent_members.iter().cloned().collect();
+        let assignee = |m: &String| {
+            (
+                m.clone(),
+                wire::AclAssignee {
+                    acl_id: acl_id.clone(),
+                    assignee: m.clone(),
+                },
+            )
+        };
+        let added: Vec<_> = wanted.difference(&held).map(assignee).collect();
+        let removed: Vec<_> = held.difference(wanted).map(assignee).collect();
+        let mut outcomes: Vec<RecordOutcome> = Vec::new();
+        let mut now_held = held.clone();
+        if !wanted.is_empty() {
+            let answers = self
+                .linkedin
+                .upsert_entity_acls(self.creds, org, &acl)
+                .await?;
+            outcomes.extend(answers.into_values());
+        }
+        if outcomes.iter().all(|o| *o == RecordOutcome::Accepted) {
+            for chunk in added.chunks(MAX_BATCH) {
+                let answers = self
+                    .linkedin
+                    .upsert_acl_assignees(self.creds, org, chunk)
+                    .await?;
+                for (member, o) in answers {
+                    if o == RecordOutcome::Accepted {
+                        now_held.insert(member);
+                    }
+                    outcomes.push(o);
+                }
+            }
+        }
+        for chunk in removed.chunks(MAX_BATCH) {
+            let answers = self
+                .linkedin
+                .delete_acl_assignees(self.creds, org, chunk)
+                .await?;
+            for (member, o) in answers {
+                if o == RecordOutcome::Accepted {
+                    now_held.remove(&member);
+                }
+                outcomes.push(o);
+            }
+        }
+        if wanted.is_empty() && !held.is_empty() && now_held.is_empty() {
+            let answers = self
+                .linkedin
+                .delete_entity_acls(self.creds, org, &acl)
+                .await?;
+            outcomes.extend(answers.into_values());
+        }
+        let now_held: Vec<String> = now_held.into_iter().collect();
+        if now_held != team.sent_members {
+            self.store
+                .record_team_sent(&self.tenant.tenant_id, &team.job_id, &now_held)
+                .await?;
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| from_outcome(o, 0))
+            .find(|s| !matches!(s, Settled::Sent(_)))
+            .unwrap_or(Settled::Sent(1)))
+    }
+
+    /// Each ATS user's member, from the seat linked to the user.
+    pub(super) async fn members_of_users(&self) -> Result<HashMap<String, String>> {
+        Ok(self
+            .store
+            .all_seats(&self.tenant.tenant_id)
+            .await?
+            .into_iter()
+            .filter_map(|s| Some((s.user_id?, s.member?)))
+            .collect())
+    }
+}
+
+/// The table key of a note or feedback named by an outbox entry.
+fn child_key(tenant: &str, p: &Pending) -> Option<crate::keys::Key> {
+    let (parent, id) = p.record_id.split_once('#')?;
+    let candidate = p.candidate_id.as_deref()?;
+    match p.kind {
+        RecordKind::CandidateNote => Some(crate::keys::note(tenant, candidate, None, id)),
+        RecordKind::ApplicationNote => Some(crate::keys::note(tenant, candidate, Some(parent), id)),
+        RecordKind::InterviewFeedback => Some(crate::keys::interview_feedback(
+            tenant, candidate, parent, id,
+        )),
+        _ => None,
+    }
+}
+
+fn note_record_id(n: &Note) -> String {
+    match &n.application_id {
+        None => RecordKind::candidate_note_id(&n.candidate_id, &n.note_id),
+        Some(a) => RecordKind::application_child_id(a, &n.note_id),
+    }
+}
+
+/// The note id of an outbox record id (`<owner>#<note>`).
+fn note_id_of(record_id: &str) -> String {
+    record_id
+        .split_once('#')
+        .map_or(record_id, |(_, id)| id)
+        .to_owned()
+}
+
+/// Answers keyed by item id (note or feedback id) settle the outbox records they belong to.
+fn settle_by_item<'a>(
+    items: impl Iterator<Item = (&'a String, &'a String)>,
+    answers: Vec<(String, RecordOutcome)>,
+    out: &mut HashMap<String, Settled>,
+) {
+    let mut answers: HashMap<String, RecordOutcome> = answers.into_iter().collect();
+    for (item_id, record_id) in items {
+        let outcome = answers
+            .remove(item_id)
+            .unwrap_or_else(|| RecordOutcome::NotDone("not answered".into()));
+        out.insert(record_id.clone(), from_outcome(outcome, 1));
+    }
+}
