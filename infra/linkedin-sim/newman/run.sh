@@ -21,7 +21,7 @@
 # an InMail, a note and a stub inside the activity window, gets both apps' tokens, then runs
 # `npx --yes newman@6 run`. Needs cargo, curl, python3 and node/npx (newman is fetched by npx).
 # Not part of `make test`: it exercises the simulator against LinkedIn's published requests.
-# Requests of resources the simulator does not serve (ACLs, /v2/me) answer 404 and are listed
+# Requests of resources the simulator does not serve (only /v2/me) answer 404 and are listed
 # like the rest.
 set -euo pipefail
 

@@ -23,7 +23,8 @@
 //!   `/v2/mailStubs`, `/v2/seatsV2` (and the older `/v2/seats?q=seatsByAttributes`),
 //! - ATS → LinkedIn sync (`sync/`): `/v2/simpleJobPostings`, `/v2/simpleJobPostingTasks`,
 //!   `/v2/atsCandidates`, `/v2/atsApplications`, `/v2/atsApplications/<key>/stages`, notes and
-//!   interview feedback; what LinkedIn holds is read with [`Sim::synced`],
+//!   interview feedback (writes and deletes), and the hiring team's ACLs (`/v2/atsEntityAcls`,
+//!   `/v2/atsEntityAclAssignees`); what LinkedIn holds is read with [`Sim::synced`],
 //! - `GET /rest/atsPurgedExportedCandidates` with `LinkedIn-Version` (`purged.rs`),
 //! - control routes under `/_sim/...` (`control.rs`).
 //!
@@ -253,7 +254,7 @@ async fn no_method(method: axum::http::Method) -> axum::response::Response {
 }
 
 fn router(sim: Sim) -> Router {
-    use sync::{applications, candidates, jobs, notes};
+    use sync::{acls, applications, candidates, jobs, notes};
     let configurations = "/v2/atsIntegrations/{key}/configurations";
     Router::new()
         .route(
@@ -319,6 +320,18 @@ fn router(sim: Sim) -> Router {
         .route(
             "/v2/atsApplications/{key}/stages",
             put(applications::put_stages).delete(applications::delete_stages),
+        )
+        .route(
+            "/v2/atsEntityAcls",
+            put(acls::put_acls)
+                .get(acls::find_acls)
+                .delete(acls::delete_acls),
+        )
+        .route(
+            "/v2/atsEntityAclAssignees",
+            put(acls::put_assignees)
+                .get(acls::find_assignees)
+                .delete(acls::delete_assignees),
         )
         .route(
             "/rest/atsPurgedExportedCandidates",

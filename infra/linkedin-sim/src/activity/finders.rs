@@ -9,7 +9,7 @@ pub const MAX_WINDOW_MS: i64 = 43_200_000;
 pub const MAX_PAGE_COUNT: usize = 100;
 
 /// The finder `q` must be `name`.
-pub(super) fn finder(query: &Query, name: &str) -> Result<(), ApiErr> {
+pub(crate) fn finder(query: &Query, name: &str) -> Result<(), ApiErr> {
     match single(query, "q")? {
         Some(found) if found == name => Ok(()),
         Some(other) => Err(bad(format!("Unsupported finder q={other}"))),
@@ -45,7 +45,7 @@ pub(super) fn check_window(
 }
 
 /// `start` (default 0, or mandatory) and `count` (default 10, at most [`MAX_PAGE_COUNT`]).
-pub(super) fn paging(query: &Query, start_required: bool) -> Result<(usize, usize), ApiErr> {
+pub(crate) fn paging(query: &Query, start_required: bool) -> Result<(usize, usize), ApiErr> {
     let start = match single(query, "start")? {
         Some(s) => s
             .trim()

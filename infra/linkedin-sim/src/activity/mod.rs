@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::Sim;
 
 pub(crate) mod conversation_events;
-mod finders;
+pub(crate) mod finders;
 pub(crate) mod mail_stubs;
 pub(crate) mod prospect_notes;
 pub(crate) mod seats;

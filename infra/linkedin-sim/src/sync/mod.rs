@@ -8,6 +8,8 @@
 //!   `PUT|DELETE /v2/atsApplications/<key>/stages?ids=S1&ids=S2`, in [`applications`];
 //! - `PUT|DELETE /v2/atsCandidates/<key>/notes`, `/v2/atsApplications/<key>/notes` and
 //!   `/v2/atsApplications/<key>/interviewFeedback` (`?ids=N1&ids=N2`), in [`notes`];
+//! - `PUT|DELETE|GET /v2/atsEntityAcls` and `/v2/atsEntityAclAssignees` (`batch_update`, batch
+//!   delete, `q=criteria` finders), in [`acls`];
 //!
 //! plus [`Sim::synced`] and the hooks that make LinkedIn refuse records.
 //!
@@ -17,13 +19,22 @@
 //! record is judged on its own: 403 when its integration context is not the caller's
 //! organization, 400 naming the field for each broken rule (see [`rules`]), or 400 with the
 //! message given to [`Sim::reject_sync_record`]. Answers are keyed by the 1.0 key string
-//! `<idField>=..&dataProvider=ATS&integrationContext=..` (stages by stage id).
+//! `<idField>=..&dataProvider=ATS&integrationContext=..` (stages, notes and feedback by their id;
+//! ACLs and assignees by their five key fields).
+//!
+//! Batch deletes (the collection's Module 4 and 5: no method header, no body) answer per record in
+//! the same `{"results", "errors"}` shape: 204 for a record removed, 404 under `errors` for one
+//! LinkedIn does not hold, 403 for another organization's. Deleting a candidate removes its
+//! attached member only, and deleting an application leaves its stages, notes and feedback: the
+//! collection deletes each with a call of its own, and whether LinkedIn cascades is unverified.
+//! Jobs have no delete (a job leaves LinkedIn by being CLOSED). [`Synced::leftovers`] lists what
+//! an organization still has besides its jobs.
 //!
 //! A job is stored when its task completes: a task answers `IN_PROGRESS` to its first poll and its
 //! outcome from the second poll on. Tasks that do not exist or belong to another organization are
 //! left out of `results` and listed under `errors` with status 404.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -32,6 +43,7 @@ use crate::Sim;
 use crate::restli::{Query, values};
 use crate::state::now_ms;
 
+pub(crate) mod acls;
 pub(crate) mod applications;
 pub(crate) mod candidates;
 pub(crate) mod jobs;
@@ -87,10 +99,19 @@ pub struct Synced {
     /// atsJobApplicationId -> feedback id -> the interview feedback as last accepted.
     #[serde(default)]
     pub interview_feedback: BTreeMap<String, BTreeMap<String, Value>>,
+    /// atsEntityAclId -> the jobs (`atsEntityId` of type `JOB_POSTING`) the ACL secures. An ACL
+    /// securing nothing is not listed.
+    #[serde(default)]
+    pub acls: BTreeMap<String, BTreeSet<String>>,
+    /// atsEntityAclId -> the members (`urn:li:person:X`) assigned to the ACL for job postings.
+    /// An ACL without assignees is not listed.
+    #[serde(default)]
+    pub acl_assignees: BTreeMap<String, BTreeSet<String>>,
     /// `job:<id>`, `candidate:<id>`, `application:<id>`, `stage:<applicationId>:<stageId>`,
     /// `member:<candidateId>`, `note:candidate:<id>:<noteId>`,
-    /// `note:application:<id>:<noteId>`, `feedback:<applicationId>:<id>` -> how many times
-    /// LinkedIn accepted the record (for a job: how many of its tasks succeeded).
+    /// `note:application:<id>:<noteId>`, `feedback:<applicationId>:<id>`,
+    /// `acl:<aclId>:<jobId>`, `assignee:<aclId>:<member>` -> how many times LinkedIn accepted
+    /// the record (for a job: how many of its tasks succeeded).
     pub writes: BTreeMap<String, u32>,
     /// The same keys -> when LinkedIn last accepted the record (epoch ms), for freshness.
     #[serde(default)]
@@ -105,9 +126,11 @@ pub struct Synced {
 #[serde(rename_all = "camelCase")]
 pub struct SyncRequest {
     /// `jobs`, `jobTasks`, `candidates`, `candidateMembers` (attach member), `applications`,
-    /// `stages`, `candidateNotes`, `applicationNotes`, `interviewFeedback`, or the deletes
-    /// `candidateDeletes`, `applicationDeletes`, `stageDeletes`, `candidateNoteDeletes`,
-    /// `applicationNoteDeletes`, `interviewFeedbackDeletes`.
+    /// `stages`, `candidateNotes`, `applicationNotes`, `interviewFeedback`, `entityAcls`,
+    /// `aclAssignees`, or the deletes `candidateDeletes`, `applicationDeletes`, `stageDeletes`,
+    /// `candidateNoteDeletes`, `applicationNoteDeletes`, `interviewFeedbackDeletes`,
+    /// `entityAclDeletes`, `aclAssigneeDeletes`. Reads (batch gets, finders) are not listed,
+    /// but for `jobTasks`.
     pub kind: String,
     /// Records in the body (`elements` or `entities`); ids in the query for `jobTasks` and
     /// deletes; 0 when the body does not parse.
@@ -122,6 +145,43 @@ impl Synced {
     pub(crate) fn count_write(&mut self, key: String) {
         self.accepted_at.insert(key.clone(), now_ms());
         *self.writes.entry(key).or_default() += 1;
+    }
+
+    /// Every record still held besides jobs (which the API cannot delete), in the spelling of
+    /// [`Synced::writes`] keys: `candidate:<id>`, `member:<candidateId>`, `application:<id>`,
+    /// `stage:<applicationId>:<stageId>`, `note:candidate:<id>:<noteId>`,
+    /// `note:application:<id>:<noteId>`, `feedback:<applicationId>:<id>`,
+    /// `acl:<aclId>:<jobId>`, `assignee:<aclId>:<member>`. Empty once a customer's data is
+    /// deleted.
+    pub fn leftovers(&self) -> Vec<String> {
+        let mut left: Vec<String> = Vec::new();
+        left.extend(self.candidates.keys().map(|id| format!("candidate:{id}")));
+        left.extend(self.matched_members.keys().map(|id| format!("member:{id}")));
+        left.extend(
+            self.applications
+                .keys()
+                .map(|id| format!("application:{id}")),
+        );
+        let nested = |prefix: &str, map: &BTreeMap<String, BTreeMap<String, Value>>| {
+            map.iter()
+                .flat_map(|(owner, records)| {
+                    records
+                        .keys()
+                        .map(move |id| format!("{prefix}{owner}:{id}"))
+                })
+                .collect::<Vec<_>>()
+        };
+        left.extend(nested("stage:", &self.stages));
+        left.extend(nested("note:", &self.notes));
+        left.extend(nested("feedback:", &self.interview_feedback));
+        let sets = |prefix: &str, map: &BTreeMap<String, BTreeSet<String>>| {
+            map.iter()
+                .flat_map(|(acl, held)| held.iter().map(move |t| format!("{prefix}{acl}:{t}")))
+                .collect::<Vec<_>>()
+        };
+        left.extend(sets("acl:", &self.acls));
+        left.extend(sets("assignee:", &self.acl_assignees));
+        left
     }
 }
 
@@ -144,8 +204,8 @@ impl Sim {
 
     /// From now on (until [`Sim::clear_sync_rejections`] or [`Sim::clear_synced`]), every
     /// record with this ATS id (`externalJobPostingId`, `atsCandidateId`,
-    /// `atsJobApplicationId` or a stage id) that is otherwise valid is refused per record with
-    /// status 400 and `message`.
+    /// `atsJobApplicationId`, a stage, note or feedback id, or an `atsEntityAclId`) that is
+    /// otherwise valid is refused per record with status 400 and `message`.
     pub fn reject_sync_record(&self, id: &str, message: &str) {
         self.state()
             .sync
@@ -216,6 +276,10 @@ fn request_kind(method: &str, path: &str) -> Option<&'static str> {
         ("DELETE", "/v2/atsApplications") => "applicationDeletes",
         ("PUT", _) if stages => "stages",
         ("DELETE", _) if stages => "stageDeletes",
+        ("PUT", "/v2/atsEntityAcls") => "entityAcls",
+        ("DELETE", "/v2/atsEntityAcls") => "entityAclDeletes",
+        ("PUT", "/v2/atsEntityAclAssignees") => "aclAssignees",
+        ("DELETE", "/v2/atsEntityAclAssignees") => "aclAssigneeDeletes",
         _ => return None,
     })
 }
@@ -228,7 +292,7 @@ fn record_count(kind: &str, query: &Query, body: &[u8]) -> usize {
         | "candidateNoteDeletes"
         | "applicationNoteDeletes"
         | "interviewFeedbackDeletes" => return values(query, "ids").len(),
-        "candidateDeletes" | "applicationDeletes" => {
+        "candidateDeletes" | "applicationDeletes" | "entityAclDeletes" | "aclAssigneeDeletes" => {
             let mut indexes: Vec<&str> = query
                 .iter()
                 .filter_map(|(k, _)| k.strip_prefix("ids[")?.split_once(']').map(|(i, _)| i))

@@ -5,8 +5,9 @@ use serde_json::{Map, Value, json};
 use super::keys::RecordKey;
 use super::rules::looks_like_email;
 use crate::tests::{ORG, app, start, token};
-use crate::{APPLICATION_FIELDS, App, Fault, FaultKind, Sim, Synced};
+use crate::{APPLICATION_FIELDS, App, Fault, FaultKind, MAX_SYNC_BATCH, Sim, Synced};
 
+mod acls;
 mod dialect;
 mod jobs;
 mod notes;
