@@ -7,8 +7,12 @@ pub mod views;
 
 // The routes, one module per resource; `routes` is the table that dispatches to them.
 mod callback;
+mod cleanup;
 mod contracts;
+mod deletes;
+mod hiring_team;
 mod imported;
+mod notes;
 mod onboarding;
 mod outbound;
 mod overview;

@@ -16,7 +16,8 @@ use shared::outbound::{Wake, full};
 use crate::AdminApi;
 use crate::request::{date, http_url, objects, optional_text, paging, text};
 use crate::views::{
-    ApplicationView, CandidateSummaryView, FullSyncView, JobView, SyncErrorView, SyncView, list,
+    ApplicationView, CandidateSummaryView, CleanupView, FullSyncView, JobView, SyncErrorView,
+    SyncView, list,
 };
 
 /// Limits on ATS-owned candidate fields, generous for real data and small enough for one item.
@@ -404,6 +405,8 @@ impl AdminApi {
             last_sent_at: state.last_sent_at.map(clock::to_rfc3339),
             errors: self.store.all_sync_errors(tenant_id).await?.len(),
             full_sync: state.full_sync.as_ref().map(FullSyncView::from),
+            cleanup: state.cleanup.as_ref().map(CleanupView::from),
+            stopped: state.stopped_at.is_some(),
         };
         Ok(http::json(200, &view))
     }
@@ -446,7 +449,7 @@ impl AdminApi {
     }
 
     /// Nudges ats-sync unless a run of it holds the tenant's lease (that run sees the change).
-    async fn wake(&self, tenant_id: &str, wake: Wake) {
+    pub(crate) async fn wake(&self, tenant_id: &str, wake: Wake) {
         if wake == Wake::Needed {
             self.nudge(tenant_id).await;
         }

@@ -168,3 +168,17 @@ pub(crate) fn optional_text(
         Some(v) => text(field, v, max).map(Some),
     }
 }
+
+/// A required, trimmed, non-empty text of at most `max` characters that may run over several
+/// lines (notes, feedback): line breaks and tabs are kept, other control characters refused.
+pub(crate) fn long_text(field: &str, value: &str, max: usize) -> Result<String, Refusal> {
+    let v = value.trim();
+    let allowed = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
+    if v.is_empty() || v.chars().count() > max || !v.chars().all(allowed) {
+        return Err(Refusal::invalid(format!(
+            "{field} must be 1 to {max} characters without control characters other than \
+             line breaks and tabs"
+        )));
+    }
+    Ok(v.to_owned())
+}

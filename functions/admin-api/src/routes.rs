@@ -5,6 +5,7 @@ use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use shared::http::{self, Answer, Refusal};
 use shared::ids;
 
+use crate::notes::NoteParent;
 use crate::request::{body, contract_and_seat, contract_path, path};
 use crate::{AdminApi, guard};
 
@@ -96,6 +97,60 @@ impl AdminApi {
                 let application = path(req, "applicationId", ids::check)?;
                 self.post_stage(&tenant, &application, body(req)?).await
             }
+            "DELETE /tenants/{tenantId}/candidates/{candidateId}" => {
+                let candidate = path(req, "candidateId", ids::check)?;
+                self.delete_candidate(&tenant, &candidate).await
+            }
+            "DELETE /tenants/{tenantId}/applications/{applicationId}" => {
+                let application = path(req, "applicationId", ids::check)?;
+                self.delete_application(&tenant, &application).await
+            }
+            "DELETE /tenants/{tenantId}/applications/{applicationId}/stages/{stageId}" => {
+                let application = path(req, "applicationId", ids::check)?;
+                let stage = path(req, "stageId", ids::check)?;
+                self.delete_stage(&tenant, &application, &stage).await
+            }
+            "PUT /tenants/{tenantId}/candidates/{candidateId}/notes/{noteId}"
+            | "PUT /tenants/{tenantId}/applications/{applicationId}/notes/{noteId}" => {
+                let (parent, note) = note_path(req)?;
+                self.put_note(&tenant, &parent, &note, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/candidates/{candidateId}/notes/{noteId}"
+            | "GET /tenants/{tenantId}/applications/{applicationId}/notes/{noteId}" => {
+                let (parent, note) = note_path(req)?;
+                self.get_note(&tenant, &parent, &note).await
+            }
+            "DELETE /tenants/{tenantId}/candidates/{candidateId}/notes/{noteId}"
+            | "DELETE /tenants/{tenantId}/applications/{applicationId}/notes/{noteId}" => {
+                let (parent, note) = note_path(req)?;
+                self.delete_note(&tenant, &parent, &note).await
+            }
+            "PUT /tenants/{tenantId}/applications/{applicationId}/interview-feedback/{feedbackId}" =>
+            {
+                let (application, feedback) = feedback_path(req)?;
+                self.put_interview_feedback(&tenant, &application, &feedback, body(req)?)
+                    .await
+            }
+            "GET /tenants/{tenantId}/applications/{applicationId}/interview-feedback/{feedbackId}" =>
+            {
+                let (application, feedback) = feedback_path(req)?;
+                self.get_interview_feedback(&tenant, &application, &feedback)
+                    .await
+            }
+            "DELETE /tenants/{tenantId}/applications/{applicationId}/interview-feedback/{feedbackId}" =>
+            {
+                let (application, feedback) = feedback_path(req)?;
+                self.delete_interview_feedback(&tenant, &application, &feedback)
+                    .await
+            }
+            "PUT /tenants/{tenantId}/jobs/{jobId}/hiring-team" => {
+                let job = path(req, "jobId", ids::check)?;
+                self.put_hiring_team(&tenant, &job, body(req)?).await
+            }
+            "GET /tenants/{tenantId}/jobs/{jobId}/hiring-team" => {
+                let job = path(req, "jobId", ids::check)?;
+                self.get_hiring_team(&tenant, &job).await
+            }
             "GET /tenants/{tenantId}/sync" => self.get_sync(&tenant).await,
             "GET /tenants/{tenantId}/sync/errors" => self.list_sync_errors(&tenant, req).await,
             "POST /tenants/{tenantId}/sync/full" => self.start_full_sync(&tenant, req).await,
@@ -107,7 +162,33 @@ impl AdminApi {
                 self.onboard(&tenant, req, body(req)?).await
             }
             "GET /tenants/{tenantId}/linkedin/onboarding" => self.get_onboarding(&tenant).await,
+            "POST /tenants/{tenantId}/linkedin/cleanup" => {
+                let request = req.request_context.request_id.as_deref().unwrap_or("local");
+                self.start_cleanup(&tenant, request, body(req)?).await
+            }
+            "POST /tenants/{tenantId}/compliance/forget" => {
+                self.forget_member(&tenant, body(req)?).await
+            }
             _ => Err(Refusal::not_found("no such route")),
         }
     }
+}
+
+/// The note a path names: on a candidate (`{candidateId}`) or on an application
+/// (`{applicationId}`), and its `{noteId}`.
+fn note_path(req: &ApiGatewayV2httpRequest) -> Result<(NoteParent, String), Refusal> {
+    let parent = if http::path_param(req, "applicationId").is_some() {
+        NoteParent::Application(path(req, "applicationId", ids::check)?)
+    } else {
+        NoteParent::Candidate(path(req, "candidateId", ids::check)?)
+    };
+    Ok((parent, path(req, "noteId", ids::check)?))
+}
+
+/// The `{applicationId}` and `{feedbackId}` of the path.
+fn feedback_path(req: &ApiGatewayV2httpRequest) -> Result<(String, String), Refusal> {
+    Ok((
+        path(req, "applicationId", ids::check)?,
+        path(req, "feedbackId", ids::check)?,
+    ))
 }

@@ -2,6 +2,7 @@
 //! appear here.
 
 mod health;
+mod notes;
 mod records;
 mod sync;
 
@@ -15,6 +16,7 @@ use shared::http::{self, Answer};
 use shared::store::Page;
 
 pub use health::*;
+pub use notes::*;
 pub use records::*;
 pub use sync::*;
 
