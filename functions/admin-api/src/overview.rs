@@ -73,6 +73,7 @@ impl AdminApi {
         let plain: Vec<Contract> = contracts.iter().map(|(c, _, _)| c.clone()).collect();
         let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
         let health = HealthView::new(&plain, &seats, &letters, &sync_errors, &unprocessed, now);
+        let sync = self.store.sync_state(tenant_id).await?;
         let onboarding = self.store.get_onboarding(tenant_id).await?;
         let exports = self
             .store
@@ -92,6 +93,7 @@ impl AdminApi {
             seats,
             users,
             health,
+            sync,
             onboarding,
             exports,
             activity,

@@ -2,6 +2,7 @@
 //! to do, and the failures themselves.
 
 use maud::{Markup, html};
+use shared::outbound::{CleanupPhase, RecordKind};
 
 use super::{PageData, seat_label, status_label, time, wire_name};
 
@@ -37,6 +38,7 @@ pub(super) fn section(d: &PageData) -> Markup {
                     }
                 }
             }
+            (cleanup(d))
             @if !hv.dead_letters.is_empty() {
                 details {
                     summary { "Dead letters" }
@@ -87,14 +89,67 @@ pub(super) fn section(d: &PageData) -> Markup {
                         thead { tr { th scope="col" { "Record" } th scope="col" { "Problem" } } }
                         tbody {
                             @for e in &hv.outbound_sync_errors {
-                                @let kind = wire_name(&e.kind);
-                                tr { td { (kind) " " code { (e.record_id) } } td { (e.message) } }
+                                tr data-kind=(wire_name(&e.kind)) {
+                                    td { (kind_label(e.kind)) " " code { (e.record_id) } }
+                                    td { (e.message) }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// A clean-up at LinkedIn: how far it got, how many deletes are queued and sent, and whether
+/// the sync is stopped.
+fn cleanup(d: &PageData) -> Markup {
+    let Some(c) = &d.sync.cleanup else {
+        return html! {};
+    };
+    let phase = match c.phase {
+        CleanupPhase::Candidates => {
+            "Queuing the deletes of candidates, with their applications, stages, notes and \
+             interview feedback."
+        }
+        CleanupPhase::Jobs => "Queuing the closing of jobs and the deletes of their hiring teams.",
+        CleanupPhase::Queued => "Every delete is queued; the outbound sync sends them to LinkedIn.",
+    };
+    html! {
+        div id="cleanup" data-phase=(wire_name(&c.phase)) data-stopped=[d.sync.stopped_at.map(|_| "")] {
+            h3 { "Clean-up at LinkedIn" }
+            p {
+                "Started " (time(c.started_at))
+                @if let Some(at) = c.finished_at { ", everything queued " (time(at)) }
+                ". " (phase)
+            }
+            dl class="figures" {
+                div class="figure" id="fig-cleanup-queued" {
+                    dt { "Deletes queued" }
+                    dd { (c.queued) }
+                }
+                div class="figure" id="fig-cleanup-sent" {
+                    dt { "Deletes LinkedIn carried out" }
+                    dd { (d.sync.sent_deleted) }
+                }
+            }
+        }
+    }
+}
+
+/// A record kind in words: "candidate note", "interview feedback".
+fn kind_label(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Job => "job",
+        RecordKind::Candidate => "candidate",
+        RecordKind::Application => "application",
+        RecordKind::Stages => "stages of application",
+        RecordKind::Stage => "stage",
+        RecordKind::CandidateNote => "candidate note",
+        RecordKind::ApplicationNote => "application note",
+        RecordKind::InterviewFeedback => "interview feedback",
+        RecordKind::HiringTeam => "hiring team of job",
     }
 }
 
@@ -167,6 +222,17 @@ fn problems(d: &PageData) -> Vec<Problem> {
             todo: format!(
                 "They are kept, not lost. Read each reason below; {}.",
                 crate::views::UNPROCESSED_FIX
+            ),
+        });
+    }
+    if d.sync.stopped_at.is_some() {
+        problems.push(Problem {
+            what: "The outbound sync is stopped by a clean-up: only deletes go to LinkedIn; the \
+                   ATS's other changes are kept but not sent."
+                .to_owned(),
+            todo: format!(
+                "To send to LinkedIn again, start a full sync (POST /tenants/{}/sync/full).",
+                d.tenant.tenant_id
             ),
         });
     }

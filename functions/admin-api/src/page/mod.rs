@@ -20,7 +20,7 @@ use serde::Serialize;
 use shared::clock::to_rfc3339;
 use shared::domain::{
     Activity, AtsUser, BackfillState, Candidate, Contract, ContractEvent, ContractStatus,
-    ExportRecord, ImportCounts, Onboarding, Seat, StatusCause, Tenant,
+    ExportRecord, ImportCounts, Onboarding, Seat, StatusCause, SyncState, Tenant,
 };
 
 use crate::views::HealthView;
@@ -36,6 +36,8 @@ pub struct PageData {
     pub seats: Vec<Seat>,
     pub users: Vec<AtsUser>,
     pub health: HealthView,
+    /// The outbound sync's state: what LinkedIn accepted, and a clean-up's progress.
+    pub sync: SyncState,
     /// The checklist of onboarding with LinkedIn's partner flow; `None`: not onboarded that way.
     pub onboarding: Option<Onboarding>,
     /// Newest first.

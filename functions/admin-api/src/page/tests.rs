@@ -83,6 +83,7 @@ fn data(seats: Vec<Seat>) -> PageData {
         seats,
         users: vec![user("u-rae", "Rae", "rae@acme.example")],
         health,
+        sync: Default::default(),
         onboarding: None,
         exports: Vec::new(),
         activity: Vec::new(),
@@ -361,4 +362,72 @@ fn linkedins_words_in_the_checklist_are_escaped() {
     assert_eq!(html.matches("</script>").count(), 2);
     // The part the script re-reads carries it too.
     assert!(render_live(&d).contains("id=\"h-onboarding\""));
+}
+
+#[test]
+fn a_cleanup_shows_its_progress_and_that_the_sync_is_stopped() {
+    use shared::outbound::{Cleanup, CleanupPhase};
+    let mut d = data(Vec::new());
+    let html = render(&d, "n");
+    assert!(!html.contains("id=\"cleanup\""));
+    assert!(!html.contains("outbound sync is stopped"));
+
+    d.sync.cleanup = Some(Cleanup {
+        run_id: "r1".into(),
+        phase: CleanupPhase::Jobs,
+        started_at: NOW - HOUR,
+        finished_at: None,
+        cursor: None,
+        queued: 1234,
+        updated_at: NOW,
+    });
+    d.sync.sent_deleted = 1000;
+    d.sync.stopped_at = Some(NOW - HOUR);
+    let html = render_live(&d);
+    assert!(html.contains("<div id=\"cleanup\" data-phase=\"jobs\" data-stopped=\"\">"));
+    assert!(html.contains("Queuing the closing of jobs"));
+    assert!(html.contains("id=\"fig-cleanup-queued\"><dt>Deletes queued</dt><dd>1234</dd>"));
+    assert!(html.contains("<dt>Deletes LinkedIn carried out</dt><dd>1000</dd>"));
+    assert!(html.contains("The outbound sync is stopped by a clean-up"));
+    assert!(html.contains("start a full sync (POST /tenants/acme/sync/full)"));
+
+    // Queued, and the sync started again by a full sync.
+    let c = d.sync.cleanup.as_mut().unwrap();
+    c.phase = CleanupPhase::Queued;
+    c.finished_at = Some(NOW - HOUR / 2);
+    d.sync.stopped_at = None;
+    let html = render_live(&d);
+    assert!(html.contains("<div id=\"cleanup\" data-phase=\"queued\">"));
+    assert!(html.contains("Every delete is queued"));
+    assert!(!html.contains("outbound sync is stopped"));
+}
+
+#[test]
+fn sync_errors_name_their_kind_in_words() {
+    use shared::outbound::{ErrorOrigin, RecordKind, SyncError};
+    let mut d = data(Vec::new());
+    let error = |kind, record_id: &str| SyncError {
+        kind,
+        record_id: record_id.into(),
+        origin: ErrorOrigin::Validation,
+        message: "too long".into(),
+        at: NOW,
+    };
+    let errors = [
+        error(RecordKind::CandidateNote, "c-1#n-1"),
+        error(RecordKind::InterviewFeedback, "a-1#f-1"),
+        error(RecordKind::HiringTeam, "j-1"),
+        error(RecordKind::Stage, "a-1#s-1"),
+    ];
+    let contracts: Vec<Contract> = d.contracts.iter().map(|(c, _, _)| c.clone()).collect();
+    d.health = HealthView::new(&contracts, &d.seats, &[], &errors, &[], NOW);
+    let html = render(&d, "n");
+    for row in [
+        "<tr data-kind=\"candidateNote\"><td>candidate note <code>c-1#n-1</code>",
+        "<tr data-kind=\"interviewFeedback\"><td>interview feedback <code>a-1#f-1</code>",
+        "<tr data-kind=\"hiringTeam\"><td>hiring team of job <code>j-1</code>",
+        "<tr data-kind=\"stage\"><td>stage <code>a-1#s-1</code>",
+    ] {
+        assert!(html.contains(row), "{row}");
+    }
 }
