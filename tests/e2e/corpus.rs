@@ -429,7 +429,291 @@ fn cases() -> Vec<Case> {
         None,
     ));
     v.extend(security_cases());
+    v.extend(record_cases());
     v
+}
+
+/// The candidate and application the corpus test creates, so that bad notes, feedback and
+/// stage deletes reach the checks behind "no such parent".
+const CANDIDATE: &str = "c-corpus";
+const APPLICATION: &str = "a-corpus";
+
+/// Issue 20's routes: deletes, notes, interview feedback, hiring teams, clean-up, forgetting.
+fn record_cases() -> Vec<Case> {
+    let t = format!("/tenants/{TENANT}");
+    let c_note = format!("{t}/candidates/{CANDIDATE}/notes/n1");
+    let a_note = format!("{t}/applications/{APPLICATION}/notes/n1");
+    let feedback = format!("{t}/applications/{APPLICATION}/interview-feedback/f1");
+    let team = format!("{t}/jobs/{JOB_ENG}/hiring-team");
+    let cleanup = format!("{t}/linkedin/cleanup");
+    let forget = format!("{t}/compliance/forget");
+    let note = |text: Value| json!({"text": text, "authorUserId": EXPORTER_USER});
+    let rated = |n: usize| {
+        json!({"interviewerUserId": EXPORTER_USER,
+               "evaluations": vec![json!({"attribute": "Rust", "result": "4/5"}); n]})
+    };
+    let many_users: Vec<String> = (0..101).map(|i| format!("u-{i}")).collect();
+    vec![
+        // Deletes of things that do not exist.
+        case(
+            "delete an unknown candidate",
+            "DELETE",
+            format!("{t}/candidates/nobody"),
+            None,
+        ),
+        case(
+            "delete an unknown application",
+            "DELETE",
+            format!("{t}/applications/nope"),
+            None,
+        ),
+        case(
+            "delete an unknown stage",
+            "DELETE",
+            format!("{t}/applications/{APPLICATION}/stages/1768053600000-3f2a9c1d"),
+            None,
+        ),
+        case(
+            "delete a stage of an unknown application",
+            "DELETE",
+            format!("{t}/applications/nope/stages/1768053600000-3f2a9c1d"),
+            None,
+        ),
+        case(
+            "stage id with a hash",
+            "DELETE",
+            format!("{t}/applications/{APPLICATION}/stages/a%23b"),
+            None,
+        ),
+        case(
+            "delete a candidate of an unknown tenant",
+            "DELETE",
+            "/tenants/nobody/candidates/c1",
+            None,
+        ),
+        // Notes.
+        case(
+            "note: empty text",
+            "PUT",
+            c_note.clone(),
+            Some(note(json!(" \n "))),
+        ),
+        case(
+            "note: text of 10,001 characters",
+            "PUT",
+            c_note.clone(),
+            Some(note(json!("x".repeat(10_001)))),
+        ),
+        case(
+            "note: text with a control character",
+            "PUT",
+            a_note.clone(),
+            Some(note(json!("a\u{7}b"))),
+        ),
+        case(
+            "note: text is a number",
+            "PUT",
+            a_note.clone(),
+            Some(note(json!(5))),
+        ),
+        case(
+            "note: unknown author",
+            "PUT",
+            c_note.clone(),
+            Some(json!({"text": "Strong Rust.", "authorUserId": "ghost"})),
+        ),
+        case(
+            "note: no author",
+            "PUT",
+            a_note.clone(),
+            Some(json!({"text": "Strong Rust."})),
+        ),
+        case(
+            "note: author id with a slash",
+            "PUT",
+            a_note.clone(),
+            Some(json!({"text": "Strong Rust.", "authorUserId": "u/1"})),
+        ),
+        case(
+            "note: createdAt not a date",
+            "PUT",
+            c_note.clone(),
+            Some(
+                json!({"text": "Strong Rust.", "authorUserId": EXPORTER_USER, "createdAt": "May"}),
+            ),
+        ),
+        case(
+            "note: unknown field",
+            "PUT",
+            c_note.clone(),
+            Some(json!({"text": "x", "authorUserId": EXPORTER_USER, "private": true})),
+        ),
+        case(
+            "note: on an unknown candidate",
+            "PUT",
+            format!("{t}/candidates/nobody/notes/n1"),
+            Some(note(json!("Strong Rust."))),
+        ),
+        case(
+            "note: on an unknown application",
+            "PUT",
+            format!("{t}/applications/nope/notes/n1"),
+            Some(note(json!("Strong Rust."))),
+        ),
+        case(
+            "note: id with traversal",
+            "PUT",
+            format!("{t}/candidates/{CANDIDATE}/notes/..%2Fx"),
+            Some(note(json!("Strong Rust."))),
+        ),
+        raw(
+            "note: body as an array",
+            "PUT",
+            a_note.clone(),
+            br#"["x", "u"]"#,
+        ),
+        case("note: read an unknown note", "GET", c_note.clone(), None),
+        case(
+            "note: delete an unknown note",
+            "DELETE",
+            a_note.clone(),
+            None,
+        ),
+        // Interview feedback.
+        case(
+            "feedback: neither evaluations nor text",
+            "PUT",
+            feedback.clone(),
+            Some(json!({"interviewerUserId": EXPORTER_USER, "feedback": "  "})),
+        ),
+        case(
+            "feedback: 51 evaluations",
+            "PUT",
+            feedback.clone(),
+            Some(rated(51)),
+        ),
+        case(
+            "feedback: attribute of 201 characters",
+            "PUT",
+            feedback.clone(),
+            Some(json!({"interviewerUserId": EXPORTER_USER,
+                        "evaluations": [{"attribute": "a".repeat(201), "result": "4/5"}]})),
+        ),
+        case(
+            "feedback: evaluation as an array",
+            "PUT",
+            feedback.clone(),
+            Some(json!({"interviewerUserId": EXPORTER_USER, "evaluations": [["Rust", "4/5"]]})),
+        ),
+        case(
+            "feedback: text of 10,001 characters",
+            "PUT",
+            feedback.clone(),
+            Some(json!({"interviewerUserId": EXPORTER_USER, "feedback": "f".repeat(10_001)})),
+        ),
+        case(
+            "feedback: unknown interviewer",
+            "PUT",
+            feedback.clone(),
+            Some(json!({"interviewerUserId": "ghost", "feedback": "Hire."})),
+        ),
+        case(
+            "feedback: on an unknown application",
+            "PUT",
+            format!("{t}/applications/nope/interview-feedback/f1"),
+            Some(rated(1)),
+        ),
+        case("feedback: delete unknown", "DELETE", feedback.clone(), None),
+        // Hiring teams.
+        case(
+            "hiring team: unknown user",
+            "PUT",
+            team.clone(),
+            Some(json!({"userIds": [EXPORTER_USER, "ghost"]})),
+        ),
+        case(
+            "hiring team: 101 users",
+            "PUT",
+            team.clone(),
+            Some(json!({ "userIds": many_users })),
+        ),
+        case(
+            "hiring team: a user twice",
+            "PUT",
+            team.clone(),
+            Some(json!({"userIds": [EXPORTER_USER, EXPORTER_USER]})),
+        ),
+        case(
+            "hiring team: userIds not a list",
+            "PUT",
+            team.clone(),
+            Some(json!({ "userIds": EXPORTER_USER })),
+        ),
+        case(
+            "hiring team: unknown job",
+            "PUT",
+            format!("{t}/jobs/nope/hiring-team"),
+            Some(json!({ "userIds": [EXPORTER_USER] })),
+        ),
+        case(
+            "hiring team: read of an unknown job",
+            "GET",
+            format!("{t}/jobs/nope/hiring-team"),
+            None,
+        ),
+        // Clean-up: only the tenant id, typed, confirms it.
+        case(
+            "cleanup: no confirmation",
+            "POST",
+            cleanup.clone(),
+            Some(json!({})),
+        ),
+        case("cleanup: empty body", "POST", cleanup.clone(), None),
+        case(
+            "cleanup: wrong confirmation",
+            "POST",
+            cleanup.clone(),
+            Some(json!({"confirm": "yes"})),
+        ),
+        case(
+            "cleanup: another tenant's id",
+            "POST",
+            cleanup.clone(),
+            Some(json!({"confirm": "nobody"})),
+        ),
+        case(
+            "cleanup: confirmation in another case",
+            "POST",
+            cleanup,
+            Some(json!({"confirm": TENANT.to_uppercase()})),
+        ),
+        case(
+            "cleanup: unknown tenant",
+            "POST",
+            "/tenants/nobody/linkedin/cleanup",
+            Some(json!({"confirm": "nobody"})),
+        ),
+        // Forgetting a member.
+        case(
+            "forget: not a member URN",
+            "POST",
+            forget.clone(),
+            Some(json!({"member": "ada@example.com"})),
+        ),
+        case(
+            "forget: a seat URN",
+            "POST",
+            forget.clone(),
+            Some(json!({"member": "urn:li:seat:1"})),
+        ),
+        case(
+            "forget: member id with a hash",
+            "POST",
+            forget.clone(),
+            Some(json!({"member": "urn:li:person:a#b"})),
+        ),
+        case("forget: no member", "POST", forget, Some(json!({}))),
+    ]
 }
 
 /// Inputs from the security review (issue 18): each once changed state or cost a server error.
@@ -590,6 +874,19 @@ fn security_cases() -> Vec<Case> {
 #[tokio::test]
 async fn every_bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let w = World::with_customer().await;
+    for (path, body) in [
+        (
+            format!("/tenants/{TENANT}/candidates/{CANDIDATE}"),
+            json!({"firstName": "Corpus", "lastName": "Case", "emails": ["corpus@example.com"]}),
+        ),
+        (
+            format!("/tenants/{TENANT}/applications/{APPLICATION}"),
+            json!({"jobId": JOB_ENG, "candidateId": CANDIDATE}),
+        ),
+    ] {
+        let (s, b) = w.api("PUT", &path, Some(body)).await;
+        assert!(s.is_success(), "{path}: {s} {b}");
+    }
     w.settle().await;
     let before = w.snapshot().await;
     let calls_before = w.sim.calls().len();
