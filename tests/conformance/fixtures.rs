@@ -493,3 +493,45 @@ pub fn application() -> wire::AtsApplication {
         disposition_reason: Some("Hired elsewhere".into()),
     }
 }
+
+fn rita() -> wire::Person {
+    wire::Person {
+        first_name: "Rita".into(),
+        last_name: Some("Book".into()),
+    }
+}
+
+pub fn note() -> wire::AtsNote {
+    wire::AtsNote {
+        ats_created_at: WINDOW_START,
+        note: "Strong systems background.".into(),
+        author: rita(),
+    }
+}
+
+pub fn interview_feedback() -> wire::AtsInterviewFeedback {
+    wire::AtsInterviewFeedback {
+        ats_created_at: WINDOW_START,
+        evaluations: vec![wire::Evaluation {
+            attribute: "Problem solving".into(),
+            result: "5/5".into(),
+        }],
+        feedback: Some("Clear and thorough.".into()),
+        interviewer: rita(),
+    }
+}
+
+/// The hiring team of job `j-1`, as the fixtures name it.
+pub fn acl() -> wire::EntityAcl {
+    wire::EntityAcl {
+        acl_id: "team-j-1".into(),
+        job_id: "j-1".into(),
+    }
+}
+
+pub fn assignee() -> wire::AclAssignee {
+    wire::AclAssignee {
+        acl_id: "team-j-1".into(),
+        assignee: MEMBER.into(),
+    }
+}

@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use fixtures::{Fixture, Seeded, body_keys, decoded_query, encode_query, fill, seed, to_restli2};
 use serde_json::Value;
 use shared::linkedin::{
-    Integration, IntegrationType, LinkedIn, NewApplication, Paging, RecordOutcome, wire,
+    Integration, IntegrationType, LinkedIn, NewApplication, NoteOwner, Paging, RecordOutcome, wire,
 };
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn restli_2_spelling_of_the_same_requests_is_refused() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 16, "requests that carry keys");
+    assert_eq!(checked, 30, "requests that carry keys");
 }
 
 #[tokio::test]
@@ -318,13 +318,152 @@ async fn the_client_sends_what_linkedin_publishes() {
                     "{got:?}"
                 );
             }
+            "candidate_matches" => {
+                let got = li
+                    .candidate_matches(&creds, org, &["c-1".into(), "c-404".into()])
+                    .await
+                    .unwrap();
+                assert_eq!(got.len(), 1, "only the candidate LinkedIn holds: {got:?}");
+                assert_eq!(got["c-1"]["manualMatchedMember"], fixtures::MEMBER);
+                // The fixture asks for one candidate: so does the compared request.
+                li.candidate_matches(&creds, org, &["c-1".into()])
+                    .await
+                    .unwrap();
+            }
+            "update_notes" => {
+                let id = f.query_values("ids")[0].to_owned();
+                let got = li
+                    .update_notes(
+                        &creds,
+                        org,
+                        note_owner(&f),
+                        &[(id.clone(), fixtures::note())],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(got[&id], RecordOutcome::Accepted);
+            }
+            "delete_notes" => {
+                let id = f.query_values("ids")[0].to_owned();
+                let got = li
+                    .delete_notes(&creds, org, note_owner(&f), std::slice::from_ref(&id))
+                    .await
+                    .unwrap();
+                assert_eq!(got[&id], RecordOutcome::Accepted);
+                // Deleting it again is done too: LinkedIn does not hold it.
+                let again = li
+                    .delete_notes(&creds, org, note_owner(&f), std::slice::from_ref(&id))
+                    .await
+                    .unwrap();
+                assert_eq!(again[&id], RecordOutcome::Accepted);
+            }
+            "update_interview_feedback" => {
+                let got = li
+                    .update_interview_feedback(
+                        &creds,
+                        org,
+                        "a-1",
+                        &[("fb-1".into(), fixtures::interview_feedback())],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(got["fb-1"], RecordOutcome::Accepted);
+            }
+            "delete_interview_feedback" => {
+                let got = li
+                    .delete_interview_feedback(&creds, org, "a-1", &["fb-1".into()])
+                    .await
+                    .unwrap();
+                assert_eq!(got["fb-1"], RecordOutcome::Accepted);
+            }
+            "delete_stages" => {
+                let ids: Vec<String> = f
+                    .query_values("ids")
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                let got = li.delete_stages(&creds, org, "a-1", &ids).await.unwrap();
+                assert!(
+                    got.len() == ids.len() && got.values().all(|o| *o == RecordOutcome::Accepted),
+                    "{got:?}"
+                );
+            }
+            "delete_applications" => {
+                let got = li
+                    .delete_applications(&creds, org, &["a-1".into()])
+                    .await
+                    .unwrap();
+                assert_eq!(got["a-1"], RecordOutcome::Accepted);
+            }
+            "delete_candidates" => {
+                let got = li
+                    .delete_candidates(&creds, org, &["c-1".into()])
+                    .await
+                    .unwrap();
+                assert_eq!(got["c-1"], RecordOutcome::Accepted);
+                assert_eq!(
+                    s.sim.synced(org).leftovers(),
+                    Vec::<String>::new(),
+                    "everything the client wrote is deleted"
+                );
+            }
+            "upsert_entity_acls" => {
+                let got = li
+                    .upsert_entity_acls(&creds, org, &[("team".into(), fixtures::acl())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["team"], RecordOutcome::Accepted);
+            }
+            "entity_acls" => {
+                let got = li.entity_acls(&creds, org, "j-1").await.unwrap();
+                assert_eq!(got, [fixtures::acl()]);
+            }
+            "delete_entity_acls" => {
+                let got = li
+                    .delete_entity_acls(&creds, org, &[("team".into(), fixtures::acl())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["team"], RecordOutcome::Accepted);
+                assert!(s.sim.synced(org).acls.is_empty());
+            }
+            "upsert_acl_assignees" => {
+                let got = li
+                    .upsert_acl_assignees(&creds, org, &[("rita".into(), fixtures::assignee())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["rita"], RecordOutcome::Accepted);
+            }
+            "acl_assignees" => {
+                let got = li
+                    .acl_assignees(&creds, org, fixtures::MEMBER)
+                    .await
+                    .unwrap();
+                assert_eq!(got, [fixtures::assignee()]);
+            }
+            "delete_acl_assignees" => {
+                let got = li
+                    .delete_acl_assignees(&creds, org, &[("rita".into(), fixtures::assignee())])
+                    .await
+                    .unwrap();
+                assert_eq!(got["rita"], RecordOutcome::Accepted);
+                assert!(s.sim.synced(org).acl_assignees.is_empty());
+            }
             other => panic!("the fixture names an operation this test does not drive: {other}"),
         }
         let sent = s.sent(&f);
         compare(&fill(&f, &s.vars), &sent);
         checked.insert(op.to_owned());
     }
-    assert!(checked.len() >= 23, "{checked:?}");
+    assert!(checked.len() >= 37, "{checked:?}");
+}
+
+/// The candidate or application a notes fixture's path names (`c-1` or `a-1`).
+fn note_owner(f: &Fixture) -> NoteOwner<'static> {
+    if f.path.starts_with("/atsCandidates/") {
+        NoteOwner::Candidate("c-1")
+    } else {
+        NoteOwner::Application("a-1")
+    }
 }
 
 /// The integration a naming fixture names: its type as the fixture spells it, in our seeded
