@@ -14,6 +14,7 @@ mod metrics;
 mod onboarding;
 mod outbound;
 mod privacy;
+mod records;
 mod scenario;
 mod seats;
 mod webhook;
