@@ -205,6 +205,91 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     }
     stack.settle().await?;
     take("outbound change (admin API + sync)", RECORDS);
+
+    // The rest of the record (issue 20): each row is the admin-API write and the sync.
+    let send = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| async move {
+        admin.admin(method, &path, body.as_ref()).await
+    };
+    for i in 0..RECORDS {
+        put(
+            format!("/tenants/rec/applications/ats-app-{i}"),
+            json!({"jobId": "job", "candidateId": format!("ats-{i}")}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("application (admin API + sync)", RECORDS);
+    for i in 0..RECORDS {
+        put(
+            format!("/tenants/rec/candidates/ats-{i}/notes/n"),
+            json!({"text": format!("Note {i}"), "authorUserId": "u"}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("candidate note (admin API + sync)", RECORDS);
+    for i in 0..RECORDS {
+        put(
+            format!("/tenants/rec/applications/ats-app-{i}/notes/n"),
+            json!({"text": format!("Note {i}"), "authorUserId": "u"}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("application note (admin API + sync)", RECORDS);
+    for i in 0..RECORDS {
+        put(
+            format!("/tenants/rec/applications/ats-app-{i}/interview-feedback/f"),
+            json!({"evaluations": [{"attribute": "Craft", "result": "4/5"}],
+                   "feedback": format!("Feedback {i}"), "interviewerUserId": "u"}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("interview feedback (admin API + sync)", RECORDS);
+    const TEAMS: usize = 20;
+    for i in 0..TEAMS {
+        put(
+            format!("/tenants/rec/jobs/job-{i}"),
+            json!({"title": "Job", "description": "A job.", "location": "Berlin, DE",
+                   "state": "OPEN", "companyApplyUrl": "https://careers.example/jobs"}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("job (admin API + sync)", TEAMS);
+    for i in 0..TEAMS {
+        put(
+            format!("/tenants/rec/jobs/job-{i}/hiring-team"),
+            json!({"userIds": ["u"]}),
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("hiring team of one member (admin API + sync)", TEAMS);
+    for i in 0..RECORDS {
+        send(
+            reqwest::Method::DELETE,
+            format!("/tenants/rec/applications/ats-app-{i}/notes/n"),
+            None,
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take("application note deleted (admin API + sync)", RECORDS);
+    for i in 0..RECORDS {
+        send(
+            reqwest::Method::DELETE,
+            format!("/tenants/rec/candidates/ats-{i}"),
+            None,
+        )
+        .await?;
+    }
+    stack.settle().await?;
+    take(
+        "candidate deleted, with its application, note and feedback (admin API + sync)",
+        RECORDS,
+    );
     drop(stack);
     drop(moto);
     Ok(out)

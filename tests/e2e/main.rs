@@ -18,3 +18,4 @@ mod records;
 mod scenario;
 mod seats;
 mod webhook;
+mod whole_record;

@@ -152,16 +152,27 @@ impl Stack {
     /// `PUT path` on the stack's API with the admin token, as an ATS admin would; an error
     /// naming the path and status unless the answer is 2xx.
     pub async fn admin_put(&self, path: &str, body: &serde_json::Value) -> Result<(), Error> {
+        self.admin(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// Any admin request (`admin_put` for other methods; a change route's body is JSON).
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(), Error> {
         static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-        let resp = HTTP
+        let mut request = HTTP
             .get_or_init(reqwest::Client::new)
-            .put(format!("{}{path}", self.api_url))
-            .bearer_auth(&self.admin_token)
-            .json(body)
-            .send()
-            .await?;
+            .request(method.clone(), format!("{}{path}", self.api_url))
+            .bearer_auth(&self.admin_token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let resp = request.send().await?;
         if !resp.status().is_success() {
-            return Err(format!("PUT {path}: {}", resp.status()).into());
+            return Err(format!("{method} {path}: {}", resp.status()).into());
         }
         Ok(())
     }
