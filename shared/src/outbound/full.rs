@@ -1,8 +1,8 @@
-//! A full sync: everything changed in the last two years (closed jobs included) is marked for
-//! sending, one bounded chunk per step, with progress on the tenant's sync state. The regular
+//! A full sync: everything changed in the last two years (closed jobs included, with their
+//! hiring teams) is marked for sending, one bounded chunk per step, with progress on the tenant's sync state. The regular
 //! sync then sends it like any other change: in order, in batches, validated.
 
-use super::{Changed, FullSync, FullSyncPhase};
+use super::{Changed, FullSync, FullSyncPhase, RecordKind};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -51,12 +51,11 @@ pub async fn step(store: &Store, tenant: &str, run_id: &str, now: i64) -> Result
             let page = store
                 .jobs_page(tenant, CHUNK, run.cursor.as_deref())
                 .await?;
-            changed.extend(
-                page.items
-                    .iter()
-                    .filter(|j| j.updated_at >= run.since)
-                    .map(|j| Changed::job(&j.job_id)),
-            );
+            for job in page.items.iter().filter(|j| j.updated_at >= run.since) {
+                changed.push(Changed::job(&job.job_id));
+                // Its hiring team, if it has one (members linked to a seat since are added).
+                changed.push(Changed::hiring_team(&job.job_id));
+            }
             page.next_token
         }
         FullSyncPhase::Candidates => {
@@ -78,7 +77,7 @@ pub async fn step(store: &Store, tenant: &str, run_id: &str, now: i64) -> Result
             page.next_token
         }
     };
-    for c in &changed {
+    for c in changed.iter().filter(|c| c.kind != RecordKind::HiringTeam) {
         run.queued.add(c.kind, 1);
     }
     store.mark_changed(tenant, &changed, now).await?;
