@@ -53,16 +53,13 @@ impl AdminApi {
         self.tenant(tenant_id).await?;
         let user_ids = body.check()?;
         self.existing_job(tenant_id, job_id).await?;
-        let known: HashSet<String> = self
+        let known = self
             .store
-            .all_users(tenant_id)
-            .await?
-            .into_iter()
-            .map(|u| u.user_id)
-            .collect();
+            .users_by_id(tenant_id, user_ids.iter().map(String::as_str))
+            .await?;
         let missing: Vec<&str> = user_ids
             .iter()
-            .filter(|u| !known.contains(*u))
+            .filter(|u| !known.contains_key(*u))
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
