@@ -19,8 +19,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Serialize;
 use shared::clock::to_rfc3339;
 use shared::domain::{
-    Activity, AtsUser, BackfillState, Candidate, Contract, ContractEvent, ContractStatus,
-    ExportRecord, ImportCounts, Onboarding, Seat, StatusCause, SyncState, Tenant,
+    Activity, AtsUser, BackfillState, Candidate, CleanupPhase, Contract, ContractEvent,
+    ContractStatus, ExportRecord, ImportCounts, Onboarding, Seat, StatusCause, SyncState, Tenant,
 };
 
 use crate::views::HealthView;
@@ -123,14 +123,18 @@ pub fn render_live(d: &PageData) -> String {
     live(d).into_string()
 }
 
-/// The part of the page the script re-reads and swaps after an action and while back-fills run
-/// (`data-busy` marks that one is).
+/// The part of the page the script re-reads and swaps after an action and while back-fills or
+/// a clean-up run (`data-busy` marks that one is).
 fn live(d: &PageData) -> Markup {
     let busy = d.seats.iter().any(|s| {
         s.backfill
             .as_ref()
             .is_some_and(|b| matches!(b.state, BackfillState::Queued | BackfillState::Running))
-    });
+    }) || d
+        .sync
+        .cleanup
+        .as_ref()
+        .is_some_and(|c| c.phase != CleanupPhase::Queued);
     html! {
         main id="live" data-busy=[busy.then_some("")] {
             p class="sub" { "As of " (time(d.now)) "." }

@@ -385,6 +385,8 @@ fn a_cleanup_shows_its_progress_and_that_the_sync_is_stopped() {
     d.sync.stopped_at = Some(NOW - HOUR);
     let html = render_live(&d);
     assert!(html.contains("<div id=\"cleanup\" data-phase=\"jobs\" data-stopped=\"\">"));
+    // The page keeps refreshing while deletes are being queued.
+    assert!(html.contains("<main id=\"live\" data-busy=\"\">"));
     assert!(html.contains("Queuing the closing of jobs"));
     assert!(html.contains("id=\"fig-cleanup-queued\"><dt>Deletes queued</dt><dd>1234</dd>"));
     assert!(html.contains("<dt>Deletes LinkedIn carried out</dt><dd>1000</dd>"));
@@ -398,6 +400,7 @@ fn a_cleanup_shows_its_progress_and_that_the_sync_is_stopped() {
     d.sync.stopped_at = None;
     let html = render_live(&d);
     assert!(html.contains("<div id=\"cleanup\" data-phase=\"queued\">"));
+    assert!(html.contains("<main id=\"live\">"));
     assert!(html.contains("Every delete is queued"));
     assert!(!html.contains("outbound sync is stopped"));
 }
