@@ -12,6 +12,7 @@ pub mod consumers;
 pub mod counting;
 pub mod functions;
 pub mod gateway;
+pub mod iam;
 pub mod metrics_file;
 pub mod moto;
 pub mod resources;
@@ -241,10 +242,11 @@ impl Stack {
                 vars.insert(name, value);
             }
             environments.insert(spec.binary.clone(), vars.clone());
+            let own = iam::restrict(&clients, &spec.logical_id, spec.dynamodb_actions.as_ref());
             let function = functions::Function::build(
                 &spec.binary,
                 &Env::from_map(vars),
-                &clients,
+                &own,
                 opts.clock.clone(),
             )
             .map_err(|e| format!("{}: {e}", spec.logical_id))?;

@@ -33,6 +33,40 @@ pub struct FunctionSpec {
     /// Environment variables, unresolved (they may hold `!Ref` and friends).
     pub env: Vec<(String, Value)>,
     pub events: Vec<EventSpec>,
+    /// The DynamoDB actions its role allows (`GetItem`, ...), from its `Policies`; `None` when a
+    /// SAM policy template grants them (the local stack then does not check).
+    pub dynamodb_actions: Option<std::collections::BTreeSet<String>>,
+}
+
+/// The DynamoDB actions named in a function's `Policies`, wherever they sit (statements may be
+/// wrapped in `!If`); `None` if a SAM DynamoDB policy template is used instead.
+fn dynamodb_actions(policies: Option<&Value>) -> Option<std::collections::BTreeSet<String>> {
+    fn walk(v: &Value, out: &mut std::collections::BTreeSet<String>, templated: &mut bool) {
+        match v {
+            Value::String(s) => {
+                if let Some(action) = s.strip_prefix("dynamodb:") {
+                    out.insert(action.to_owned());
+                }
+            }
+            Value::Sequence(items) => items.iter().for_each(|i| walk(i, out, templated)),
+            Value::Mapping(m) => {
+                for (k, v) in m {
+                    if k.as_str().is_some_and(|k| k.starts_with("DynamoDB")) {
+                        *templated = true;
+                    }
+                    walk(v, out, templated);
+                }
+            }
+            Value::Tagged(t) => walk(&t.value, out, templated),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    let mut templated = false;
+    if let Some(p) = policies {
+        walk(p, &mut out, &mut templated);
+    }
+    (!templated).then_some(out)
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +218,7 @@ impl Template {
                         timeout_secs,
                         env,
                         events,
+                        dynamodb_actions: dynamodb_actions(get(&properties, "Policies")),
                     });
                 }
                 _ => {}
