@@ -436,7 +436,8 @@ impl AdminApi {
         let run = full::start(&run_id, now);
         if !self.store.start_full_sync(tenant_id, &run).await? {
             return Err(Refusal::conflict(
-                "a full sync is already running; see GET /tenants/{tenantId}/sync",
+                "a full sync is already running, or a clean-up is still queuing its deletes; \
+                 see GET /tenants/{tenantId}/sync",
             ));
         }
         self.changes

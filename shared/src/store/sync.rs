@@ -125,7 +125,8 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a full sync unless one is running and progressing (`false` then).
+    /// Starts a full sync unless one is running or a clean-up is still queuing its deletes
+    /// (`false`); it lets records go to LinkedIn again after a clean-up.
     pub async fn start_full_sync(&self, tenant: &str, run: &FullSync) -> Result<bool> {
         let stalled = run.started_at - FullSync::STALLED_AFTER_MS;
         let started = self
@@ -135,9 +136,11 @@ impl Store {
             .set_key(Some(key_item(&keys::sync_state(tenant))))
             .update_expression("SET fullSync = :run REMOVE stoppedAt")
             .condition_expression(
-                "attribute_not_exists(fullSync) OR fullSync.phase = :done \
-                 OR attribute_not_exists(fullSync.updatedAt) OR fullSync.updatedAt < :stalled",
+                "(attribute_not_exists(fullSync) OR fullSync.phase = :done \
+                 OR attribute_not_exists(fullSync.updatedAt) OR fullSync.updatedAt < :stalled) \
+                 AND (attribute_not_exists(cleanup) OR cleanup.phase = :queued)",
             )
+            .expression_attribute_values(":queued", s("queued"))
             .expression_attribute_values(":run", to_attr(run)?)
             .expression_attribute_values(":done", s("done"))
             .expression_attribute_values(":stalled", n(stalled))
