@@ -76,21 +76,6 @@ fn actions_of(operation: &str, body: &[u8]) -> Vec<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_transaction_needs_the_actions_of_its_items() {
-        let body = br#"{"TransactItems": [{"Update": {}}, {"Put": {}}, {"Update": {}}, {"ConditionCheck": {}}]}"#;
-        assert_eq!(
-            actions_of("TransactWriteItems", body),
-            ["ConditionCheckItem", "PutItem", "UpdateItem"]
-        );
-        assert_eq!(actions_of("DeleteItem", b"{}"), ["DeleteItem"]);
-    }
-}
-
 /// `clients` with DynamoDB limited to `actions` (`None`: unchecked).
 pub fn restrict(clients: &Clients, function: &str, actions: Option<&BTreeSet<String>>) -> Clients {
     let Some(actions) = actions else {
@@ -110,5 +95,20 @@ pub fn restrict(clients: &Clients, function: &str, actions: Option<&BTreeSet<Str
     Clients {
         dynamodb,
         ..clients.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transaction_needs_the_actions_of_its_items() {
+        let body = br#"{"TransactItems": [{"Update": {}}, {"Put": {}}, {"Update": {}}, {"ConditionCheck": {}}]}"#;
+        assert_eq!(
+            actions_of("TransactWriteItems", body),
+            ["ConditionCheckItem", "PutItem", "UpdateItem"]
+        );
+        assert_eq!(actions_of("DeleteItem", b"{}"), ["DeleteItem"]);
     }
 }
