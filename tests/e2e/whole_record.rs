@@ -421,3 +421,65 @@ async fn a_cleanup_leaves_nothing_of_the_tenant_at_linkedin_even_across_a_crash(
         .await;
     assert_eq!(s, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_note_linkedin_refuses_is_a_sync_error_and_a_dead_letter_and_the_rest_goes_through() {
+    let w = World::with_linked_seat(Setup::default()).await;
+    seed_candidate(&w, "c-ada", "a-1").await;
+    w.sim
+        .reject_sync_record("n-bad", "note refused for the test");
+    put(
+        &w,
+        "/candidates/c-ada/notes/n-bad",
+        json!({"text": "Refused.", "authorUserId": USER}),
+    )
+    .await;
+    seed_notes(&w, "c-ada", "a-1").await;
+    w.settle().await;
+
+    let got = synced(&w);
+    assert!(
+        got.notes["candidate:c-ada"].contains_key("n-1"),
+        "the rest goes through"
+    );
+    assert!(!got.notes["candidate:c-ada"].contains_key("n-bad"));
+    assert!(got.interview_feedback["a-1"].contains_key("f-1"));
+    let (s, errors) = w
+        .api("GET", &format!("/tenants/{TENANT}/sync/errors"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let errors = errors["items"].as_array().unwrap().clone();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["kind"], "candidateNote", "{errors:?}");
+    assert_eq!(errors[0]["origin"], "linkedIn", "{errors:?}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("note refused for the test")
+    );
+    assert_eq!(w.queue("AtsChangesDeadLetterQueue").await.0, 1);
+    let (_, state) = w.api("GET", &format!("/tenants/{TENANT}/sync"), None).await;
+    assert_eq!(
+        state["pending"], 0,
+        "a refused note leaves the outbox: {state}"
+    );
+
+    // Fixed and sent again, the error goes.
+    w.sim.clear_sync_rejections();
+    put(
+        &w,
+        "/candidates/c-ada/notes/n-bad",
+        json!({"text": "Accepted now.", "authorUserId": USER}),
+    )
+    .await;
+    w.settle().await;
+    assert_eq!(
+        synced(&w).notes["candidate:c-ada"]["n-bad"]["note"],
+        "Accepted now."
+    );
+    let (_, errors) = w
+        .api("GET", &format!("/tenants/{TENANT}/sync/errors"), None)
+        .await;
+    assert_eq!(errors["items"], json!([]));
+}
