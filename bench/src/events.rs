@@ -43,10 +43,6 @@ pub async fn seed(stack: &Stack, sim: &Sim, capture_url: &str) -> Result<(), Err
             format!("/tenants/{TENANT}/users/u1"),
             json!({"email": "u1@perf.example", "firstName": "Una", "lastName": "One"}),
         ),
-        (
-            format!("/tenants/{TENANT}/contracts/1/seats/1/link"),
-            json!({"userId": "u1"}),
-        ),
     ];
     for (path, body) in calls {
         stack.admin_put(&path, &body).await?;
@@ -57,6 +53,22 @@ pub async fn seed(stack: &Stack, sim: &Sim, capture_url: &str) -> Result<(), Err
         organization: "urn:li:organization:7".into(),
         callback_url: Some(capture_url.to_owned()),
     });
+    // Only a seat LinkedIn lists can be linked (its list is read with the app's token).
+    sim.add_seat(linkedin_sim::Seat {
+        id: "1".into(),
+        contract: "urn:li:contract:1".into(),
+        member: "urn:li:person:seat-holder-1".into(),
+        first_name: "Una".into(),
+        last_name: "One".into(),
+        state: "ACTIVE".into(),
+        email: None,
+    });
+    stack
+        .admin_put(
+            &format!("/tenants/{TENANT}/contracts/1/seats/1/link"),
+            &json!({"userId": "u1"}),
+        )
+        .await?;
     Ok(())
 }
 

@@ -82,6 +82,16 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         organization: "urn:li:organization:5".into(),
         callback_url: Some(format!("{}/linkedin/rec/events", stack.api_url)),
     });
+    // Only a seat LinkedIn lists can be linked.
+    sim.add_seat(linkedin_sim::Seat {
+        id: "1".into(),
+        contract: "urn:li:contract:1".into(),
+        member: "urn:li:person:seat-holder-1".into(),
+        first_name: "U".into(),
+        last_name: "Ser".into(),
+        state: "ACTIVE".into(),
+        email: None,
+    });
     put(
         "/tenants/rec/contracts/1/seats/1/link".into(),
         json!({"userId": "u"}),

@@ -156,6 +156,7 @@ impl OutboundSync<'_> {
             .collect();
         let members = self.members_of_users().await?;
         let mut out = HashMap::new();
+        let mut plans = Vec::new();
         for p in pending {
             let Some(team) = teams.get(&p.record_id) else {
                 out.insert(p.record_id.clone(), Settled::Gone);
@@ -166,92 +167,152 @@ impl OutboundSync<'_> {
                 .iter()
                 .filter_map(|u| members.get(u).cloned())
                 .collect();
-            let settled = self.send_team(team, &wanted).await?;
-            out.insert(p.record_id.clone(), settled);
+            let drop_acl = wanted.is_empty() && !team.sent_members.is_empty();
+            plans.push(TeamPlan {
+                team: team.clone(),
+                wanted,
+                drop_acl,
+            });
         }
+        out.extend(self.send_teams(plans).await?);
         Ok(out)
     }
 
-    /// Puts a job's ACL and its assignees at LinkedIn as `wanted`, from what it holds now.
-    pub(super) async fn send_team(
+    /// Puts each job's ACL and assignees at LinkedIn as planned, from what LinkedIn holds now,
+    /// in as few requests as LinkedIn's batches allow (one per kind of change and 100 records),
+    /// and records what LinkedIn holds after. Settled by job id.
+    pub(super) async fn send_teams(
         &self,
-        team: &HiringTeam,
-        wanted: &BTreeSet<String>,
-    ) -> Result<Settled> {
+        plans: Vec<TeamPlan>,
+    ) -> Result<HashMap<String, Settled>> {
         let org = &self.tenant.organization;
-        let acl_id = HiringTeam::acl_id(&team.job_id);
-        let acl = vec![(
-            acl_id.clone(),
-            wire::EntityAcl {
-                acl_id: acl_id.clone(),
-                job_id: team.job_id.clone(),
-            },
-        )];
-        let held: BTreeSet<String> = team.sent_members.iter().cloned().collect();
-        let assignee = |m: &String| {
-            (
-                m.clone(),
-                wire::AclAssignee {
-                    acl_id: acl_id.clone(),
-                    assignee: m.clone(),
-                },
-            )
+        // Each job's outcomes, and the members LinkedIn holds as the requests go.
+        let mut outcomes: HashMap<String, Vec<RecordOutcome>> = HashMap::new();
+        let mut held: HashMap<String, BTreeSet<String>> = plans
+            .iter()
+            .map(|p| {
+                (
+                    p.team.job_id.clone(),
+                    p.team.sent_members.iter().cloned().collect(),
+                )
+            })
+            .collect();
+        let acl = |job: &str| wire::EntityAcl {
+            acl_id: HiringTeam::acl_id(job),
+            job_id: job.to_owned(),
         };
-        let added: Vec<_> = wanted.difference(&held).map(assignee).collect();
-        let removed: Vec<_> = held.difference(wanted).map(assignee).collect();
-        let mut outcomes: Vec<RecordOutcome> = Vec::new();
-        let mut now_held = held.clone();
-        if !wanted.is_empty() {
-            let answers = self
+        let assignee = |job: &str, member: &str| wire::AclAssignee {
+            acl_id: HiringTeam::acl_id(job),
+            assignee: member.to_owned(),
+        };
+        // Label of an assignee in a batch: `<job> <member>` (job ids hold no space).
+        let split = |label: &str| {
+            let (job, member) = label.split_once(' ').unwrap_or((label, ""));
+            (job.to_owned(), member.to_owned())
+        };
+
+        // 1. The ACLs of teams with members.
+        let upserts: Vec<(String, wire::EntityAcl)> = plans
+            .iter()
+            .filter(|p| !p.wanted.is_empty())
+            .map(|p| (p.team.job_id.clone(), acl(&p.team.job_id)))
+            .collect();
+        for chunk in upserts.chunks(MAX_BATCH) {
+            for (job, o) in self
                 .linkedin
-                .upsert_entity_acls(self.creds, org, &acl)
-                .await?;
-            outcomes.extend(answers.into_values());
+                .upsert_entity_acls(self.creds, org, chunk)
+                .await?
+            {
+                outcomes.entry(job).or_default().push(o);
+            }
         }
-        if outcomes.iter().all(|o| *o == RecordOutcome::Accepted) {
-            for chunk in added.chunks(MAX_BATCH) {
-                let answers = self
-                    .linkedin
-                    .upsert_acl_assignees(self.creds, org, chunk)
-                    .await?;
-                for (member, o) in answers {
-                    if o == RecordOutcome::Accepted {
-                        now_held.insert(member);
-                    }
-                    outcomes.push(o);
+        let acl_ok = |job: &str, outcomes: &HashMap<String, Vec<RecordOutcome>>| {
+            outcomes
+                .get(job)
+                .is_none_or(|os| os.iter().all(|o| *o == RecordOutcome::Accepted))
+        };
+        // 2. Members who joined (on an ACL LinkedIn took), then 3. members who left.
+        let added: Vec<(String, wire::AclAssignee)> = plans
+            .iter()
+            .filter(|p| acl_ok(&p.team.job_id, &outcomes))
+            .flat_map(|p| {
+                let job = &p.team.job_id;
+                p.wanted
+                    .difference(&held[job])
+                    .map(|m| (format!("{job} {m}"), assignee(job, m)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let removed: Vec<(String, wire::AclAssignee)> = plans
+            .iter()
+            .flat_map(|p| {
+                let job = &p.team.job_id;
+                held[job]
+                    .difference(&p.wanted)
+                    .map(|m| (format!("{job} {m}"), assignee(job, m)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for chunk in added.chunks(MAX_BATCH) {
+            for (label, o) in self
+                .linkedin
+                .upsert_acl_assignees(self.creds, org, chunk)
+                .await?
+            {
+                let (job, member) = split(&label);
+                if o == RecordOutcome::Accepted {
+                    held.entry(job.clone()).or_default().insert(member);
                 }
+                outcomes.entry(job).or_default().push(o);
             }
         }
         for chunk in removed.chunks(MAX_BATCH) {
-            let answers = self
+            for (label, o) in self
                 .linkedin
                 .delete_acl_assignees(self.creds, org, chunk)
-                .await?;
-            for (member, o) in answers {
+                .await?
+            {
+                let (job, member) = split(&label);
                 if o == RecordOutcome::Accepted {
-                    now_held.remove(&member);
+                    held.entry(job.clone()).or_default().remove(&member);
                 }
-                outcomes.push(o);
+                outcomes.entry(job).or_default().push(o);
             }
         }
-        if wanted.is_empty() && !held.is_empty() && now_held.is_empty() {
-            let answers = self
+        // 4. The ACLs of emptied teams, once no member is left on them.
+        let dropped: Vec<(String, wire::EntityAcl)> = plans
+            .iter()
+            .filter(|p| p.drop_acl && held[&p.team.job_id].is_empty())
+            .map(|p| (p.team.job_id.clone(), acl(&p.team.job_id)))
+            .collect();
+        for chunk in dropped.chunks(MAX_BATCH) {
+            for (job, o) in self
                 .linkedin
-                .delete_entity_acls(self.creds, org, &acl)
-                .await?;
-            outcomes.extend(answers.into_values());
+                .delete_entity_acls(self.creds, org, chunk)
+                .await?
+            {
+                outcomes.entry(job).or_default().push(o);
+            }
         }
-        let now_held: Vec<String> = now_held.into_iter().collect();
-        if now_held != team.sent_members {
-            self.store
-                .record_team_sent(&self.tenant.tenant_id, &team.job_id, &now_held)
-                .await?;
+        let mut settled = HashMap::with_capacity(plans.len());
+        for p in plans {
+            let job = &p.team.job_id;
+            let now_held: Vec<String> = held.remove(job).unwrap_or_default().into_iter().collect();
+            if now_held != p.team.sent_members {
+                self.store
+                    .record_team_sent(&self.tenant.tenant_id, job, &now_held)
+                    .await?;
+            }
+            let s = outcomes
+                .remove(job)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| from_outcome(o, 0))
+                .find(|s| !matches!(s, Settled::Sent(_)))
+                .unwrap_or(Settled::Sent(1));
+            settled.insert(job.clone(), s);
         }
-        Ok(outcomes
-            .into_iter()
-            .map(|o| from_outcome(o, 0))
-            .find(|s| !matches!(s, Settled::Sent(_)))
-            .unwrap_or(Settled::Sent(1)))
+        Ok(settled)
     }
 
     /// Each ATS user's member, from the seat linked to the user.
@@ -264,6 +325,15 @@ impl OutboundSync<'_> {
             .filter_map(|s| Some((s.user_id?, s.member?)))
             .collect())
     }
+}
+
+/// What to do with one job's hiring team at LinkedIn.
+pub(super) struct TeamPlan {
+    pub team: HiringTeam,
+    /// The members LinkedIn should hold as the ACL's assignees.
+    pub wanted: BTreeSet<String>,
+    /// Delete the ACL once no assignee is left on it.
+    pub drop_acl: bool,
 }
 
 /// The table key of a note or feedback named by an outbox entry.

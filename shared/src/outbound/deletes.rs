@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::annotations::TeamPlan;
 use super::run::{OutboundSync, Outcome, Settled, from_outcome};
 use super::{OutboxSlot, Pending, RecordKind};
 use crate::domain::Tombstone;
@@ -146,11 +147,17 @@ impl OutboundSync<'_> {
                     .store
                     .hiring_teams_to_send(t, live.iter().map(|tomb| tomb.item_id.as_str()))
                     .await?;
+                let plans = teams
+                    .into_iter()
+                    .map(|team| TeamPlan {
+                        team,
+                        wanted: BTreeSet::new(),
+                        drop_acl: true,
+                    })
+                    .collect();
+                let mut removed = self.send_teams(plans).await?;
                 for tomb in live {
-                    let settled = match teams.iter().find(|h| h.job_id == tomb.item_id) {
-                        Some(team) => self.remove_team(team).await?,
-                        None => Settled::Gone,
-                    };
+                    let settled = removed.remove(&tomb.item_id).unwrap_or(Settled::Gone);
                     out.insert(tomb.record_id.clone(), settled);
                 }
             }
@@ -181,34 +188,6 @@ impl OutboundSync<'_> {
                 (p, vec![(slot, settled)])
             })
             .collect())
-    }
-
-    /// Removes a hiring team at LinkedIn: its assignees, then its ACL.
-    async fn remove_team(&self, team: &crate::domain::HiringTeam) -> Result<Settled> {
-        let settled = self.send_team(team, &BTreeSet::new()).await?;
-        if team.sent_members.is_empty() {
-            // `send_team` removes the ACL only when it removed members; remove it anyway.
-            let acl_id = crate::domain::HiringTeam::acl_id(&team.job_id);
-            let acl = vec![(
-                acl_id.clone(),
-                crate::linkedin::wire::EntityAcl {
-                    acl_id,
-                    job_id: team.job_id.clone(),
-                },
-            )];
-            let answers = self
-                .linkedin
-                .delete_entity_acls(self.creds, self.org(), &acl)
-                .await?;
-            if let Some(s) = answers
-                .into_values()
-                .map(|o| from_outcome(o, 0))
-                .find(|s| !matches!(s, Settled::Sent(_)))
-            {
-                return Ok(s);
-            }
-        }
-        Ok(settled)
     }
 
     /// The record ids of tombstones whose record exists again in the ATS (forced ones never).
