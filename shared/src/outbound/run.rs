@@ -122,8 +122,19 @@ impl OutboundSync<'_> {
             }
             let mut batches = Vec::with_capacity(OutboxSlot::OUTBOX.len());
             let mut full = false;
+            // A small outbox is read in one Query; a large one slot by slot.
+            let mut everything = self.store.pending_all(t, MAX_BATCH as i32).await?;
             for slot in OutboxSlot::OUTBOX {
-                let pending = self.store.pending(t, slot, MAX_BATCH as i32).await?;
+                let pending = match &mut everything {
+                    Some(all) => {
+                        let (mine, rest) = std::mem::take(all)
+                            .into_iter()
+                            .partition(|p: &Pending| p.slot() == slot);
+                        *all = rest;
+                        mine
+                    }
+                    None => self.store.pending(t, slot, MAX_BATCH as i32).await?,
+                };
                 full |= pending.len() == MAX_BATCH;
                 let pending: Vec<Pending> = pending
                     .into_iter()

@@ -351,6 +351,33 @@ impl Store {
             .collect())
     }
 
+    /// Every outbox entry of the tenant if there are at most `limit` (one Query); `None` when
+    /// there are more (the caller then reads slot by slot).
+    pub async fn pending_all(&self, tenant: &str, limit: i32) -> Result<Option<Vec<Pending>>> {
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::OUTBOX)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::OUTBOX_PK)
+            .expression_attribute_values(":pk", s(keys::outbox_partition(tenant)))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        if resp.last_evaluated_key.is_some_and(|k| !k.is_empty()) {
+            return Ok(None);
+        }
+        Ok(Some(
+            resp.items
+                .unwrap_or_default()
+                .iter()
+                .filter_map(pending_entry)
+                .collect(),
+        ))
+    }
+
     /// How many records wait to be sent.
     pub async fn count_pending(&self, tenant: &str) -> Result<u64> {
         let mut total = 0u64;
