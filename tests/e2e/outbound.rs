@@ -78,14 +78,20 @@ async fn sync_errors(w: &World) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_kind_of_change_reaches_linkedin_complete() {
-    // Changes gather long enough to go out in one flush, so its order can be checked.
-    let w = World::with_customer_and(Setup {
-        sync_gather_ms: Some(1_500),
-        ..Setup::default()
-    })
-    .await;
+    // The changes are made while the contract is expired, so they go out in one flush when it
+    // is renewed and its order can be checked (a change that finds LinkedIn idle goes at once).
+    let w = World::with_customer().await;
     w.settle().await;
     let before = synced(&w).requests.len();
+    let contract = format!("/tenants/{TENANT}/contracts/{ACTIVE}");
+    let (s, _) = w
+        .api(
+            "PUT",
+            &contract,
+            Some(json!({"expiresAt": "2021-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
     put_candidate(&w, "c-ada", ada()).await;
     put_application(
         &w,
@@ -111,6 +117,14 @@ async fn every_kind_of_change_reaches_linkedin_complete() {
                         "location": "Berlin, DE", "state": "CLOSED",
                         "companyApplyUrl": "https://careers.acme.example/pm"}),
             ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = w
+        .api(
+            "PUT",
+            &contract,
+            Some(json!({"expiresAt": "2099-01-01T00:00:00Z"})),
         )
         .await;
     assert_eq!(s, StatusCode::OK);
@@ -646,4 +660,25 @@ async fn bad_changes_are_refused_with_reasons() {
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_lone_change_does_not_wait_for_the_gathering_window() {
+    // A window far longer than the wait below: a change that finds LinkedIn idle goes at once;
+    // the window only bounds how long a batch gathers after a send.
+    let w = World::with_customer_and(Setup {
+        sync_gather_ms: Some(20_000),
+        ..Setup::default()
+    })
+    .await;
+    w.settle().await;
+    put_candidate(&w, "c-lone", ada()).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !synced(&w).candidates.contains_key("c-lone") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a lone change waited for the gathering window"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -149,12 +149,7 @@ async fn notes_feedback_and_hiring_teams_arrive_complete() {
 
 #[tokio::test]
 async fn a_delete_after_an_update_sends_only_the_delete() {
-    // Changes gather long enough for the update and the delete to meet in the outbox.
-    let w = World::with_linked_seat(Setup {
-        sync_gather_ms: Some(1_500),
-        ..Setup::default()
-    })
-    .await;
+    let w = World::with_linked_seat(Setup::default()).await;
     seed_candidate(&w, "c-ada", "a-1").await;
     seed_notes(&w, "c-ada", "a-1").await;
     w.settle().await;
@@ -162,7 +157,10 @@ async fn a_delete_after_an_update_sends_only_the_delete() {
     assert_eq!(before.writes["candidate:c-ada"], 1);
     assert!(before.notes["candidate:c-ada"].contains_key("n-1"));
 
-    // An update, then the delete, before the sync runs.
+    // An update, then the delete, before the sync can send (the contract is expired meanwhile:
+    // a change that finds LinkedIn idle goes out at once).
+    let contract = format!("/contracts/{ACTIVE}");
+    put(&w, &contract, json!({"expiresAt": "2021-01-01T00:00:00Z"})).await;
     put(
         &w,
         "/candidates/c-ada",
@@ -176,6 +174,7 @@ async fn a_delete_after_an_update_sends_only_the_delete() {
     )
     .await;
     delete(&w, "/candidates/c-ada").await;
+    put(&w, &contract, json!({"expiresAt": "2099-01-01T00:00:00Z"})).await;
     w.settle().await;
 
     let got = synced(&w);

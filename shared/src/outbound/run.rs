@@ -1,5 +1,6 @@
-//! One sync run for one tenant: take the lease, let changes gather, send what is pending in
-//! order and in batches, settle each record, and release the lease only when nothing new came.
+//! One sync run for one tenant: take the lease, send what is pending (at once when LinkedIn was
+//! idle, else gathered for a moment), in order and in batches, settle each record, and release
+//! the lease only when nothing new came.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -115,7 +116,10 @@ impl OutboundSync<'_> {
             return Ok(RunOutcome::Paused);
         }
         let mut tally = Tally::default();
-        let mut gather_until = Instant::now() + self.gather;
+        // Adaptive batching: a change that finds LinkedIn idle goes out at once; after a send,
+        // the next batch gathers what arrives, until it is full or `gather` has passed (a
+        // ceiling, paid only while changes keep coming).
+        let mut gather_until = Instant::now();
         loop {
             if Instant::now() >= self.deadline {
                 return Ok(RunOutcome::Continue { sent: tally.sent });
@@ -160,7 +164,6 @@ impl OutboundSync<'_> {
                     });
                 }
                 seen_seq = self.store.sync_state(t).await?.change_seq;
-                gather_until = Instant::now() + self.gather;
                 continue;
             }
             let now = Instant::now();
