@@ -482,3 +482,30 @@ async fn a_note_linkedin_refuses_is_a_sync_error_and_a_dead_letter_and_the_rest_
         .await;
     assert_eq!(errors["items"], json!([]));
 }
+
+#[tokio::test]
+async fn a_full_sync_waits_until_a_cleanup_has_queued_its_deletes_and_then_sends_again() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    // A clean-up still listing candidates (no step is queued, so it stays in that phase).
+    let store = shared::store::Store::new(
+        w.stack.clients.dynamodb.clone(),
+        w.stack.table_name().to_owned(),
+    );
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut run = shared::outbound::cleanup::start("held", now);
+    assert!(store.start_cleanup(TENANT, &run).await.unwrap());
+    let (_, state) = w.api("GET", &format!("/tenants/{TENANT}/sync"), None).await;
+    assert_eq!(state["stopped"], true, "{state}");
+
+    let (s, v) = post(&w, "/sync/full", json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+
+    // Once every delete is queued, a full sync starts sending records again.
+    run.phase = shared::outbound::CleanupPhase::Queued;
+    assert!(store.save_cleanup(TENANT, &run).await.unwrap());
+    let (s, v) = post(&w, "/sync/full", json!({})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let (_, state) = w.api("GET", &format!("/tenants/{TENANT}/sync"), None).await;
+    assert_eq!(state["stopped"], false, "{state}");
+}

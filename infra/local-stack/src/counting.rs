@@ -23,16 +23,19 @@ impl Intercept for CountRequests {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let op = ctx
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .unwrap_or("?")
-            .trim_start_matches("DynamoDB_20120810.")
-            .to_owned();
+        let op = operation(ctx).to_owned();
         *self.0.lock().unwrap().entry(op).or_default() += 1;
         Ok(())
     }
+}
+
+/// The operation a request names in `x-amz-target` (`DynamoDB_20120810.` left off).
+pub(crate) fn operation<'a>(ctx: &'a BeforeTransmitInterceptorContextRef<'_>) -> &'a str {
+    ctx.request()
+        .headers()
+        .get("x-amz-target")
+        .unwrap_or("?")
+        .trim_start_matches("DynamoDB_20120810.")
 }
 
 impl CountRequests {

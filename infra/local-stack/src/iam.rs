@@ -26,12 +26,7 @@ impl Intercept for RoleAllows {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let operation = ctx
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .unwrap_or("?")
-            .trim_start_matches("DynamoDB_20120810.");
+        let operation = crate::counting::operation(ctx);
         let body = ctx.request().body().bytes().unwrap_or_default();
         for action in actions_of(operation, body) {
             if !self.actions.contains(&action) {

@@ -30,6 +30,21 @@ pub struct Note {
 }
 
 impl Note {
+    /// Its kind and outbox record id (unique in the tenant).
+    pub fn outbox_entry(&self) -> (super::RecordKind, String) {
+        use super::RecordKind;
+        match &self.application_id {
+            None => (
+                RecordKind::CandidateNote,
+                RecordKind::candidate_note_id(&self.candidate_id, &self.note_id),
+            ),
+            Some(a) => (
+                RecordKind::ApplicationNote,
+                RecordKind::application_child_id(a, &self.note_id),
+            ),
+        }
+    }
+
     pub fn owner(&self) -> NoteOwner {
         match &self.application_id {
             None => NoteOwner::Candidate,
@@ -66,6 +81,13 @@ pub struct InterviewFeedback {
     pub interviewer_user_id: String,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl InterviewFeedback {
+    /// Its outbox record id (unique in the tenant).
+    pub fn outbox_record_id(&self) -> String {
+        super::RecordKind::application_child_id(&self.application_id, &self.feedback_id)
+    }
 }
 
 /// Who works on a job: ATS users. LinkedIn receives them as one entity ACL on the job with

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::run::{OutboundSync, Settled, from_outcome, isolate_updates};
-use super::{Pending, RecordKind, records};
+use super::{Pending, records};
 use crate::domain::{HiringTeam, InterviewFeedback, Note};
 use crate::error::Result;
 use crate::linkedin::{MAX_BATCH, NoteOwner, RecordOutcome, wire};
@@ -14,13 +14,12 @@ use crate::linkedin::{MAX_BATCH, NoteOwner, RecordOutcome, wire};
 impl OutboundSync<'_> {
     pub(super) async fn send_notes(&self, pending: &[Pending]) -> Result<HashMap<String, Settled>> {
         let t = &self.tenant.tenant_id;
-        let wanted = pending.iter().filter_map(|p| child_key(t, p)).collect();
         let notes: HashMap<String, Note> = self
             .store
-            .notes_to_send(wanted)
+            .notes_to_send(t, pending)
             .await?
             .into_iter()
-            .map(|n| (note_record_id(&n), n))
+            .map(|n| (n.outbox_entry().1, n))
             .collect();
         let authors = self
             .store
@@ -82,18 +81,12 @@ impl OutboundSync<'_> {
         pending: &[Pending],
     ) -> Result<HashMap<String, Settled>> {
         let t = &self.tenant.tenant_id;
-        let wanted = pending.iter().filter_map(|p| child_key(t, p)).collect();
         let feedback: HashMap<String, InterviewFeedback> = self
             .store
-            .interview_feedback_to_send(wanted)
+            .interview_feedback_to_send(t, pending)
             .await?
             .into_iter()
-            .map(|f| {
-                (
-                    RecordKind::application_child_id(&f.application_id, &f.feedback_id),
-                    f,
-                )
-            })
+            .map(|f| (f.outbox_record_id(), f))
             .collect();
         let interviewers = self
             .store
@@ -334,27 +327,6 @@ pub(super) struct TeamPlan {
     pub wanted: BTreeSet<String>,
     /// Delete the ACL once no assignee is left on it.
     pub drop_acl: bool,
-}
-
-/// The table key of a note or feedback named by an outbox entry.
-fn child_key(tenant: &str, p: &Pending) -> Option<crate::keys::Key> {
-    let (parent, id) = p.record_id.split_once('#')?;
-    let candidate = p.candidate_id.as_deref()?;
-    match p.kind {
-        RecordKind::CandidateNote => Some(crate::keys::note(tenant, candidate, None, id)),
-        RecordKind::ApplicationNote => Some(crate::keys::note(tenant, candidate, Some(parent), id)),
-        RecordKind::InterviewFeedback => Some(crate::keys::interview_feedback(
-            tenant, candidate, parent, id,
-        )),
-        _ => None,
-    }
-}
-
-fn note_record_id(n: &Note) -> String {
-    match &n.application_id {
-        None => RecordKind::candidate_note_id(&n.candidate_id, &n.note_id),
-        Some(a) => RecordKind::application_child_id(a, &n.note_id),
-    }
 }
 
 /// The note id of an outbox record id (`<owner>#<note>`).

@@ -5,7 +5,7 @@
 use super::Store;
 use super::item::{built, key_item, to_attr, to_item, upsert};
 use super::outbound::into_outbox;
-use crate::domain::{Changed, HiringTeam, InterviewFeedback, Note, RecordKind, Wake};
+use crate::domain::{Changed, HiringTeam, InterviewFeedback, Note, Pending, RecordKind, Wake};
 use crate::error::Result;
 use crate::keys::{self, Key};
 use aws_sdk_dynamodb::types::Update;
@@ -95,15 +95,18 @@ impl Store {
 
     // ---- reading records to send (consistently) -------------------------------------------------
 
-    pub async fn notes_to_send(&self, wanted: Vec<Key>) -> Result<Vec<Note>> {
-        self.read_consistent(wanted).await
+    /// The notes these outbox entries name (those that still exist).
+    pub async fn notes_to_send(&self, tenant: &str, pending: &[Pending]) -> Result<Vec<Note>> {
+        self.read_consistent(children_keys(tenant, pending)).await
     }
 
+    /// The interview feedback these outbox entries name (those that still exist).
     pub async fn interview_feedback_to_send(
         &self,
-        wanted: Vec<Key>,
+        tenant: &str,
+        pending: &[Pending],
     ) -> Result<Vec<InterviewFeedback>> {
-        self.read_consistent(wanted).await
+        self.read_consistent(children_keys(tenant, pending)).await
     }
 
     pub async fn hiring_teams_to_send<'a>(
@@ -141,31 +144,24 @@ pub(super) fn feedback_key(f: &InterviewFeedback) -> Key {
     )
 }
 
-/// A note's kind and outbox record id.
-pub(super) fn note_slot(note: &Note) -> (RecordKind, String) {
-    match &note.application_id {
-        None => (
-            RecordKind::CandidateNote,
-            RecordKind::candidate_note_id(&note.candidate_id, &note.note_id),
-        ),
-        Some(a) => (
-            RecordKind::ApplicationNote,
-            RecordKind::application_child_id(a, &note.note_id),
-        ),
-    }
-}
-
 fn note_change(note: &Note) -> Changed {
-    let (kind, record_id) = note_slot(note);
+    let (kind, record_id) = note.outbox_entry();
     Changed::child(kind, record_id, &note.candidate_id)
 }
 
 fn feedback_change(f: &InterviewFeedback) -> Changed {
     Changed::child(
         RecordKind::InterviewFeedback,
-        RecordKind::application_child_id(&f.application_id, &f.feedback_id),
+        f.outbox_record_id(),
         &f.candidate_id,
     )
+}
+
+fn children_keys(tenant: &str, pending: &[Pending]) -> Vec<Key> {
+    pending
+        .iter()
+        .filter_map(|p| child_key(tenant, p.kind, &p.record_id, p.candidate_id.as_deref()?))
+        .collect()
 }
 
 /// The table key of a note or feedback from its outbox entry (kind, record id, candidate).

@@ -11,13 +11,13 @@ use super::activity::delete;
 use super::item::{
     Item, built, from_item, key_item, key_of, n, s, text, to_attr, to_item, with_key,
 };
-use super::notes::{feedback_key, note_key, note_slot};
+use super::notes::{feedback_key, note_key};
 use super::query::Partition;
 use super::write::Conditional;
 use crate::domain::{
     Application, Cleanup, InterviewFeedback, Note, OutboxSlot, RecordKind, Stage, Tombstone, Wake,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::keys::{self, Key};
 
 /// What forgetting a member removed here.
@@ -314,32 +314,8 @@ impl Store {
 
     /// Saves a clean-up's progress if it is still the run `run.run_id` (`false` otherwise).
     pub async fn save_cleanup(&self, tenant: &str, run: &Cleanup) -> Result<bool> {
-        let saved = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET cleanup = :run")
-            .condition_expression("cleanup.runId = :id")
-            .expression_attribute_values(":run", to_attr(run)?)
-            .expression_attribute_values(":id", s(&run.run_id))
-            .send()
+        self.save_run(tenant, "cleanup", &run.run_id, to_attr(run)?)
             .await
-            .conditional()?;
-        Ok(saved.is_some())
-    }
-
-    /// Lets records go to LinkedIn again after a clean-up (a full sync starts).
-    pub async fn resume_sending(&self, tenant: &str) -> Result<()> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("REMOVE stoppedAt")
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        Ok(())
     }
 }
 
@@ -419,7 +395,7 @@ fn child_tombstone(item: &Item, now: i64) -> Result<Option<Tombstone>> {
 }
 
 fn note_tombstone(note: &Note, now: i64) -> Tombstone {
-    let (kind, record_id) = note_slot(note);
+    let (kind, record_id) = note.outbox_entry();
     let mut t = Tombstone::new(&note.tenant_id, kind, record_id, &note.note_id, now);
     t.candidate_id = Some(note.candidate_id.clone());
     t.application_id = note.application_id.clone();
@@ -430,7 +406,7 @@ fn feedback_tombstone(f: &InterviewFeedback, now: i64) -> Tombstone {
     let mut t = Tombstone::new(
         &f.tenant_id,
         RecordKind::InterviewFeedback,
-        RecordKind::application_child_id(&f.application_id, &f.feedback_id),
+        f.outbox_record_id(),
         &f.feedback_id,
         now,
     );

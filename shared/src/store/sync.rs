@@ -152,15 +152,29 @@ impl Store {
 
     /// Saves a full sync's progress if it is still the run `run.run_id` (`false` otherwise).
     pub async fn save_full_sync(&self, tenant: &str, run: &FullSync) -> Result<bool> {
+        self.save_run(tenant, "fullSync", &run.run_id, to_attr(run)?)
+            .await
+    }
+
+    /// Saves a run (full sync or clean-up) kept in `attr` of the sync state if it is still
+    /// the run `run_id` (`false` otherwise: it was replaced).
+    pub(super) async fn save_run(
+        &self,
+        tenant: &str,
+        attr: &str,
+        run_id: &str,
+        run: aws_sdk_dynamodb::types::AttributeValue,
+    ) -> Result<bool> {
         let saved = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET fullSync = :run")
-            .condition_expression("fullSync.runId = :id")
-            .expression_attribute_values(":run", to_attr(run)?)
-            .expression_attribute_values(":id", s(&run.run_id))
+            .update_expression("SET #run = :run")
+            .condition_expression("#run.runId = :id")
+            .expression_attribute_names("#run", attr)
+            .expression_attribute_values(":run", run)
+            .expression_attribute_values(":id", s(run_id))
             .send()
             .await
             .conditional()?;
