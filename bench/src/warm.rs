@@ -119,6 +119,11 @@ pub fn webhook(requests: usize) -> Result<WebhookCost, Error> {
                         .http_client(stub.clone())
                         .build(),
                 ),
+                events: aws_sdk_eventbridge::Client::from_conf(
+                    aws_sdk_eventbridge::config::Builder::from(&sdk)
+                        .http_client(stub.clone())
+                        .build(),
+                ),
             };
             let env = shared::config::Env::from_map(
                 [

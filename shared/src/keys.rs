@@ -341,3 +341,31 @@ pub fn unprocessed(
 pub fn held_exports(tenant: &str) -> String {
     format!("HELD_EXPORT#{tenant}")
 }
+
+/// A tenant's change feed (docs/events.md): its head (`HEAD`, the last number handed out),
+/// its entries (`SEQ#<n, 15 digits>`) and the ids of the events appended (`ID#<event id>`).
+fn changes_partition(tenant: &str) -> String {
+    format!("TENANT#{tenant}#CHANGES")
+}
+
+pub fn changes_head(tenant: &str) -> Key {
+    key(changes_partition(tenant), "HEAD")
+}
+
+const CHANGE_PREFIX: &str = "SEQ#";
+
+/// The largest number a feed entry can have (15 digits).
+pub const MAX_CHANGE_SEQ: u64 = 999_999_999_999_999;
+
+pub fn change(tenant: &str, seq: u64) -> Key {
+    key(changes_partition(tenant), format!("{CHANGE_PREFIX}{seq:015}"))
+}
+
+/// The number of a feed entry, from its sort key.
+pub fn change_seq(sk: &str) -> Option<u64> {
+    sk.strip_prefix(CHANGE_PREFIX)?.parse().ok()
+}
+
+pub fn change_seen(tenant: &str, event_id: &str) -> Key {
+    key(changes_partition(tenant), format!("ID#{event_id}"))
+}

@@ -14,6 +14,7 @@ pub mod config;
 pub mod contracts;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod exports;
 pub mod http;
 pub mod ids;

@@ -1,6 +1,7 @@
 //! Counting AWS requests by operation, for benchmarks: an SDK interceptor keyed by the
 //! `x-amz-target` header, which names the operation for DynamoDB (`DynamoDB_20120810.Query`),
-//! SQS's JSON protocol (`AmazonSQS.SendMessageBatch`) and Secrets Manager.
+//! SQS's JSON protocol (`AmazonSQS.SendMessageBatch`), Secrets Manager and EventBridge
+//! (`AWSEvents.PutEvents`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -39,7 +40,8 @@ pub(crate) fn operation<'a>(ctx: &'a BeforeTransmitInterceptorContextRef<'_>) ->
 }
 
 impl CountRequests {
-    /// Clients for `sdk` whose every DynamoDB, SQS and Secrets Manager request is counted here.
+    /// Clients for `sdk` whose every DynamoDB, SQS, Secrets Manager and EventBridge request is
+    /// counted here.
     pub fn clients(&self, sdk: &aws_config::SdkConfig) -> shared::aws::Clients {
         shared::aws::Clients {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(
@@ -54,6 +56,11 @@ impl CountRequests {
             ),
             secrets: aws_sdk_secretsmanager::Client::from_conf(
                 aws_sdk_secretsmanager::config::Builder::from(sdk)
+                    .interceptor(self.clone())
+                    .build(),
+            ),
+            events: aws_sdk_eventbridge::Client::from_conf(
+                aws_sdk_eventbridge::config::Builder::from(sdk)
                     .interceptor(self.clone())
                     .build(),
             ),

@@ -12,6 +12,7 @@ mod activity;
 mod compliance;
 mod contracts;
 mod exports;
+mod feed;
 mod item;
 mod notes;
 mod outbound;
@@ -27,6 +28,7 @@ use write::Unprocessed;
 
 pub use activity::{ActivityWrites, CandidateRecord, DeletedNote};
 pub use exports::{ExportClaim, Recorded};
+pub use feed::{Change, ChangesPage, FEED_RETENTION_DAYS};
 pub use removals::ForgetOutcome;
 pub use seats::{LinkedSeat, ListedSeat, PollLease};
 pub use sync::ApplicationRef;
