@@ -72,6 +72,15 @@ def _transact_with_item_backups(self, transact_items):  # type: ignore[no-untype
             continue
         saved = copy.deepcopy(current.to_json()["Attributes"]) if current else None
         backups.append((name, key, saved))
+    # moto applies a transaction's writes one by one and puts the items back when one fails;
+    # each of those writes lands in the table's stream. In DynamoDB a cancelled transaction
+    # leaves no stream record, so the records it left here are taken out again.
+    streams = {}
+    for entry in transact_items:
+        _, op = next(iter(entry.items()))
+        table = self.tables.get(op.get("TableName"))
+        if table is not None and table.stream_shard is not None:
+            streams[table.name] = (table.stream_shard, len(table.stream_shard.items))
     dynamodb_models.copy = _TablesAsTheyAre
     try:
         return _transact_write_items(self, transact_items)
@@ -84,6 +93,8 @@ def _transact_with_item_backups(self, transact_items):  # type: ignore[no-untype
                     pass
             else:
                 self.put_item(name, saved)
+        for shard, length in streams.values():
+            del shard.items[length:]
         raise
     finally:
         dynamodb_models.copy = copy

@@ -358,7 +358,10 @@ const CHANGE_PREFIX: &str = "SEQ#";
 pub const MAX_CHANGE_SEQ: u64 = 999_999_999_999_999;
 
 pub fn change(tenant: &str, seq: u64) -> Key {
-    key(changes_partition(tenant), format!("{CHANGE_PREFIX}{seq:015}"))
+    key(
+        changes_partition(tenant),
+        format!("{CHANGE_PREFIX}{seq:015}"),
+    )
 }
 
 /// The number of a feed entry, from its sort key.

@@ -96,6 +96,13 @@ impl Answer for aws_lambda_events::event::sqs::SqsBatchResponse {
     }
 }
 
+impl Answer for aws_lambda_events::event::streams::DynamoDbEventResponse {
+    type Answer = Self;
+    fn answer(self) -> crate::Result<Self> {
+        Ok(self)
+    }
+}
+
 impl<T: Serialize> Answer for crate::Result<T> {
     type Answer = T;
     fn answer(self) -> crate::Result<T> {

@@ -61,7 +61,7 @@ impl std::io::Write for LogSink {
 }
 
 /// The crates of this project (their logs are captured at debug).
-pub const OUR_CRATES: [&str; 11] = [
+pub const OUR_CRATES: [&str; 12] = [
     "shared",
     "export_webhook",
     "export_import",
@@ -72,6 +72,7 @@ pub const OUR_CRATES: [&str; 11] = [
     "seat_backfill",
     "ats_sync",
     "compliance_review",
+    "event_publisher",
     "local_stack",
 ];
 

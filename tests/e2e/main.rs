@@ -9,6 +9,7 @@ mod compliance;
 mod contracts;
 mod corpus;
 mod dialect;
+mod events;
 mod exports;
 mod metrics;
 mod onboarding;

@@ -7,6 +7,7 @@ pub mod views;
 
 // The routes, one module per resource; `routes` is the table that dispatches to them.
 mod callback;
+mod changes;
 mod cleanup;
 mod contracts;
 mod deletes;

@@ -53,6 +53,7 @@ impl AdminApi {
                 self.get_candidate(&tenant, &candidate).await
             }
             "GET /tenants/{tenantId}/exports" => self.list_exports(&tenant, req).await,
+            "GET /tenants/{tenantId}/changes" => self.list_changes(&tenant, req).await,
             "GET /tenants/{tenantId}/candidates/{candidateId}/activity" => {
                 let candidate = path(req, "candidateId", ids::check)?;
                 self.list_activity(&tenant, &candidate, req).await

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::event::dynamodb::Event as StreamBatch;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use futures::future::BoxFuture;
 use serde_json::Value;
 use shared::aws::Clients;
@@ -20,6 +22,7 @@ use crate::template::Error;
 pub enum Function {
     Http(Handler<ApiGatewayV2httpRequest, ApiGatewayV2httpResponse>),
     Sqs(Handler<SqsEvent, SqsBatchResponse>),
+    Stream(Handler<StreamBatch, DynamoDbEventResponse>),
     Scheduled(Handler<Value, Value>),
 }
 
@@ -48,6 +51,7 @@ impl Function {
             "seat-backfill" => local.build(function!(seat_backfill::SeatBackfill))?,
             "compliance-review" => local.build(function!(compliance_review::ComplianceReview))?,
             "ats-sync" => local.build(function!(ats_sync::AtsSync))?,
+            "event-publisher" => local.build(function!(event_publisher::EventPublisher))?,
             other => {
                 return Err(
                     format!("the local stack does not know the function binary {other:?}").into(),
@@ -91,6 +95,18 @@ impl Function {
             }
             all
         }))
+    }
+
+    /// Handles a batch of DynamoDB stream records, if this function takes them; `Err` when the
+    /// invocation failed (the whole batch is handed out again, as a stream event source does).
+    pub async fn stream(
+        &self,
+        batch: StreamBatch,
+    ) -> Option<Result<DynamoDbEventResponse, String>> {
+        let Function::Stream(handle) = self else {
+            return None;
+        };
+        Some(handle(batch).await.map_err(|e| e.to_string()))
     }
 
     /// Handles a scheduled event, if this function runs on a schedule; answers what it returned.
@@ -142,6 +158,12 @@ impl Event<ApiGatewayV2httpResponse> for ApiGatewayV2httpRequest {
 impl Event<SqsBatchResponse> for SqsEvent {
     fn function(handler: Handler<Self, SqsBatchResponse>) -> Function {
         Function::Sqs(handler)
+    }
+}
+
+impl Event<DynamoDbEventResponse> for StreamBatch {
+    fn function(handler: Handler<Self, DynamoDbEventResponse>) -> Function {
+        Function::Stream(handler)
     }
 }
 

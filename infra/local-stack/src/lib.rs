@@ -1,7 +1,10 @@
-//! The local stack: every function of template.yaml in one process, against moto (DynamoDB, SQS,
-//! Secrets Manager) and a LinkedIn (the simulator, or any implementation of the RSC API).
+//! The local stack: every function of template.yaml in one process, against moto (DynamoDB and
+//! its stream, SQS, Secrets Manager, EventBridge) and a LinkedIn (the simulator, or any
+//! implementation of the RSC API).
 //!
-//! - the table and queues are created from template.yaml;
+//! - the table, queues and event bus are created from template.yaml;
+//! - the table's stream is read and handed to its function in order, with the source's filter
+//!   and `batchItemFailures` honoured;
 //! - HTTP API routes are served on one port, as API Gateway would deliver them;
 //! - SQS event sources poll their queues, run up to `ScalingConfig.MaximumConcurrency` batches at
 //!   once, and honour `batchItemFailures`, visibility timeouts and redrive policies;
@@ -17,6 +20,8 @@ pub mod metrics_file;
 pub mod moto;
 pub mod resources;
 pub mod scenario;
+pub mod streams;
+pub mod subscriber;
 pub mod template;
 
 use std::collections::{BTreeMap, HashMap};
@@ -126,6 +131,9 @@ pub struct Stack {
     pub template: Template,
     /// Every SQS event source: the logical id of its queue and its consumer.
     pub consumers: Vec<(String, Arc<consumers::Consumer>)>,
+    /// Every DynamoDB stream event source.
+    pub streams: Vec<Arc<streams::StreamSource>>,
+    stack_name: String,
     /// Each function binary's environment as the template gives it, resolved against this
     /// stack's resources (what a deployed function would see, minus AWS's own variables).
     pub environments: BTreeMap<String, HashMap<String, String>>,
@@ -223,6 +231,7 @@ impl Stack {
             &parameters,
             &plain.dynamodb,
             &plain.sqs,
+            &plain.events,
         )
         .await?;
 
@@ -231,6 +240,7 @@ impl Stack {
         let mut tasks = Vec::new();
         let mut busy = Vec::new();
         let mut sources = Vec::new();
+        let mut stream_sources = Vec::new();
         let mut environments = BTreeMap::new();
         for spec in &template.functions {
             let mut vars = HashMap::new();
@@ -292,6 +302,27 @@ impl Stack {
                         }
                         sources.push((logical, consumer));
                     }
+                    EventSpec::Stream {
+                        stream,
+                        batch_size,
+                        sort_key_prefixes,
+                    } => {
+                        let counter = Arc::new(AtomicUsize::new(0));
+                        busy.push(counter.clone());
+                        let source = Arc::new(streams::StreamSource::new(
+                            &opts.aws_endpoint,
+                            REGION,
+                            resources.resolver().resolve(stream)?,
+                            *batch_size,
+                            sort_key_prefixes.clone(),
+                            function.clone(),
+                            counter,
+                        ));
+                        if opts.poll_queues {
+                            tasks.push(tokio::spawn(source.clone().run()));
+                        }
+                        stream_sources.push(source);
+                    }
                     EventSpec::Schedule { name, expression } => {
                         let schedule = Schedule {
                             function_logical_id: spec.logical_id.clone(),
@@ -343,6 +374,8 @@ impl Stack {
             clients: plain,
             template,
             consumers: sources,
+            streams: stream_sources,
+            stack_name: opts.stack_name.clone(),
             environments,
             busy,
             tasks,
@@ -365,6 +398,15 @@ impl Stack {
                         aws_sdk_dynamodb::error::DisplayErrorContext(e)
                     )
                 })?;
+        }
+        for bus in self.resources.buses.values() {
+            let _ = self
+                .clients
+                .events
+                .delete_event_bus()
+                .name(bus)
+                .send()
+                .await;
         }
         for url in self.resources.queue_urls.values() {
             self.clients
@@ -457,13 +499,48 @@ impl Stack {
             tokio::time::sleep(interval).await;
             // The busy counters cost nothing to read; the queues are asked only when idle.
             let idle = self.busy.iter().all(|b| b.load(Ordering::SeqCst) == 0);
-            quiet = if idle && self.visible_messages().await? == 0 {
+            quiet = if idle && self.visible_messages().await? == 0 && !self.streams_behind().await?
+            {
                 quiet + 1
             } else {
                 0
             };
         }
         Ok(())
+    }
+
+    /// Whether a stream holds changes its function has not taken yet.
+    async fn streams_behind(&self) -> Result<bool, Error> {
+        for source in &self.streams {
+            if source.behind().await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// A subscriber of the stack's event bus: a queue `<stack>-<name>` and a rule `name` that
+    /// sends it the events matching `pattern` (an EventBridge event pattern).
+    pub async fn subscribe(
+        &self,
+        name: &str,
+        pattern: &serde_json::Value,
+    ) -> Result<subscriber::Subscriber, Error> {
+        let bus = self
+            .resources
+            .buses
+            .values()
+            .next()
+            .ok_or("the template has no event bus")?;
+        subscriber::Subscriber::create(
+            &self.clients.sqs,
+            &self.clients.events,
+            &self.stack_name,
+            bus,
+            name,
+            pattern,
+        )
+        .await
     }
 
     /// Messages currently visible in every queue of the stack but its dead-letter queues.

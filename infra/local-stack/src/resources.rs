@@ -1,10 +1,12 @@
-//! Creates the template's table and queues in moto, with the same properties as in AWS.
+//! Creates the template's table, queues and event buses in moto, with the same properties as in
+//! AWS.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_yaml::{Mapping, Value};
@@ -18,6 +20,10 @@ pub struct Resources {
     pub attributes: HashMap<(String, String), String>,
     pub queue_urls: HashMap<String, String>,
     pub tables: HashMap<String, String>,
+    /// Each table's stream ARN, by the table's logical id.
+    pub streams: HashMap<String, String>,
+    /// Each event bus's name, by logical id.
+    pub buses: HashMap<String, String>,
 }
 
 impl Resources {
@@ -63,6 +69,7 @@ pub async fn create(
     parameters: &HashMap<String, String>,
     dynamodb: &aws_sdk_dynamodb::Client,
     sqs: &aws_sdk_sqs::Client,
+    events: &aws_sdk_eventbridge::Client,
 ) -> Result<Resources, Error> {
     let mut r = Resources::default();
     for (k, v) in [
@@ -135,12 +142,31 @@ pub async fn create(
                     .build()?,
             );
         }
-        req.send().await.map_err(|e| {
+        if let Some(stream) = get(p, "StreamSpecification").and_then(Value::as_mapping) {
+            req = req.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::from(str_of(stream, "StreamViewType")?))
+                    .build()?,
+            );
+        }
+        let created = req.send().await.map_err(|e| {
             format!(
                 "create table {name}: {}",
                 aws_sdk_dynamodb::error::DisplayErrorContext(e)
             )
         })?;
+        if let Some(stream_arn) = created
+            .table_description()
+            .and_then(|d| d.latest_stream_arn())
+        {
+            r.attributes.insert(
+                (table.logical_id.clone(), "StreamArn".into()),
+                stream_arn.to_owned(),
+            );
+            r.streams
+                .insert(table.logical_id.clone(), stream_arn.to_owned());
+        }
         if let Some(ttl) = get(p, "TimeToLiveSpecification").and_then(Value::as_mapping) {
             dynamodb
                 .update_time_to_live()
@@ -165,6 +191,32 @@ pub async fn create(
         r.attributes
             .insert((table.logical_id.clone(), "Arn".into()), arn);
         r.tables.insert(table.logical_id.clone(), name);
+    }
+
+    for bus in &template.buses {
+        let name = match get(&bus.properties, "Name") {
+            Some(v) => r.resolver().resolve(v)?,
+            None => format!("{stack_name}-{}", bus.logical_id),
+        };
+        let arn = events
+            .create_event_bus()
+            .name(&name)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "create event bus {name}: {}",
+                    aws_sdk_eventbridge::error::DisplayErrorContext(e)
+                )
+            })?
+            .event_bus_arn
+            .unwrap_or_default();
+        r.refs.insert(bus.logical_id.clone(), name.clone());
+        r.attributes
+            .insert((bus.logical_id.clone(), "Arn".into()), arn);
+        r.attributes
+            .insert((bus.logical_id.clone(), "Name".into()), name.clone());
+        r.buses.insert(bus.logical_id.clone(), name);
     }
 
     // Queues first, redrive policies once every dead-letter queue exists.

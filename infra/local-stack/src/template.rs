@@ -13,6 +13,8 @@ pub struct Template {
     pub parameters: HashMap<String, Option<String>>,
     pub tables: Vec<Resource>,
     pub queues: Vec<Resource>,
+    /// EventBridge buses (`AWS::Events::EventBus`).
+    pub buses: Vec<Resource>,
     pub functions: Vec<FunctionSpec>,
     globals_env: Mapping,
 }
@@ -86,6 +88,53 @@ pub enum EventSpec {
         name: String,
         expression: Value,
     },
+    /// A DynamoDB stream event source.
+    Stream {
+        stream: Value,
+        batch_size: usize,
+        /// The sort-key prefixes its `FilterCriteria` lets through (`None`: every record).
+        sort_key_prefixes: Option<Vec<String>>,
+    },
+}
+
+/// The sort-key prefixes a stream source's `FilterCriteria` lets through. Only the form the
+/// template uses is understood locally (`{"dynamodb":{"Keys":{"sk":{"S":[{"prefix":..}|"exact"]}}}}`);
+/// any other filter stops the stack rather than being ignored.
+fn sort_key_prefixes(props: &Mapping) -> Result<Option<Vec<String>>, Error> {
+    let Some(filters) = mapping(props, "FilterCriteria")
+        .and_then(|f| get(f, "Filters"))
+        .and_then(Value::as_sequence)
+    else {
+        return Ok(None);
+    };
+    let mut prefixes = Vec::new();
+    for filter in filters {
+        let pattern = filter
+            .as_mapping()
+            .and_then(|f| get(f, "Pattern"))
+            .and_then(Value::as_str)
+            .ok_or("a stream filter without a Pattern string")?;
+        let json: serde_json::Value = serde_json::from_str(pattern)
+            .map_err(|e| format!("stream filter pattern is not JSON: {e}"))?;
+        let matchers = json
+            .pointer("/dynamodb/Keys/sk/S")
+            .and_then(serde_json::Value::as_array)
+            .filter(|_| json.as_object().is_some_and(|o| o.len() == 1))
+            .ok_or("only sort-key filters (dynamodb.Keys.sk.S) are understood locally")?;
+        for m in matchers {
+            match m {
+                serde_json::Value::String(exact) => prefixes.push(exact.clone()),
+                serde_json::Value::Object(o) => prefixes.push(
+                    o.get("prefix")
+                        .and_then(serde_json::Value::as_str)
+                        .ok_or("only prefix matchers are understood locally")?
+                        .to_owned(),
+                ),
+                _ => return Err("a stream filter matcher is neither a string nor a prefix".into()),
+            }
+        }
+    }
+    Ok(Some(prefixes))
 }
 
 fn get<'a>(m: &'a Mapping, key: &str) -> Option<&'a Value> {
@@ -124,7 +173,8 @@ impl Template {
             parameters.insert(name.as_str().unwrap_or_default().to_owned(), default);
         }
 
-        let (mut tables, mut queues, mut functions) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut tables, mut queues, mut buses, mut functions) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (id, res) in mapping(&doc, "Resources").ok_or("template has no Resources")? {
             let logical_id = id.as_str().unwrap_or_default().to_owned();
             let res = res
@@ -138,6 +188,10 @@ impl Template {
                     properties,
                 }),
                 "AWS::SQS::Queue" => queues.push(Resource {
+                    logical_id,
+                    properties,
+                }),
+                "AWS::Events::EventBus" => buses.push(Resource {
                     logical_id,
                     properties,
                 }),
@@ -206,6 +260,17 @@ impl Template {
                                     .cloned()
                                     .ok_or("schedule without ScheduleExpression")?,
                             }),
+                            "DynamoDB" => events.push(EventSpec::Stream {
+                                stream: get(&props, "Stream")
+                                    .cloned()
+                                    .ok_or("DynamoDB event without Stream")?,
+                                batch_size: get(&props, "BatchSize")
+                                    .and_then(Value::as_u64)
+                                    .unwrap_or(100)
+                                    as usize,
+                                sort_key_prefixes: sort_key_prefixes(&props)
+                                    .map_err(|e| format!("function {logical_id}: {e}"))?,
+                            }),
                             other => return Err(format!(
                                 "function {logical_id}: event type {other} is not supported locally"
                             )
@@ -228,6 +293,7 @@ impl Template {
             parameters,
             tables,
             queues,
+            buses,
             functions,
             globals_env,
         })
@@ -359,6 +425,34 @@ mod tests {
         let env = t.environment(webhook);
         assert!(env.iter().any(|(k, _)| k == "TABLE_NAME"));
         assert!(env.iter().any(|(k, _)| k == "EXPORTS_QUEUE_URL"));
+    }
+
+    /// The publisher's stream filter lets through exactly the items whose changes can be
+    /// events: a prefix missing from the template would drop those events in AWS.
+    #[test]
+    fn the_publishers_stream_filter_matches_the_items_events_come_from() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let t = Template::load(&path).unwrap();
+        let publisher = t
+            .functions
+            .iter()
+            .find(|f| f.binary == "event-publisher")
+            .unwrap();
+        let Some(EventSpec::Stream {
+            sort_key_prefixes: Some(prefixes),
+            ..
+        }) = publisher.events.first()
+        else {
+            panic!("event-publisher has no filtered stream source");
+        };
+        let mut from_template = prefixes.clone();
+        from_template.sort();
+        let mut from_code: Vec<String> = shared::events::changes::SORT_KEY_PREFIXES
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        from_code.sort();
+        assert_eq!(from_template, from_code);
     }
 
     /// docs/openapi.yaml documents exactly the routes the template deploys.

@@ -14,9 +14,7 @@ pub mod publisher;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{
-    ContractStatus, Direction, ErrorOrigin, RecordKind, SkipReason, StatusCause,
-};
+use crate::domain::{ContractStatus, Direction, ErrorOrigin, RecordKind, SkipReason, StatusCause};
 
 /// The version of every event's payload; raised when a field changes meaning or goes away
 /// (adding a field does not raise it).

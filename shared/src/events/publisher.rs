@@ -67,20 +67,23 @@ impl Publisher {
             .enumerate()
             .flat_map(|(i, record)| events_of(record).into_iter().map(move |e| (i, e)))
             .collect();
-        let mut by_tenant: BTreeMap<&str, Vec<&(usize, Event)>> = BTreeMap::new();
-        for entry in &events {
-            by_tenant.entry(&entry.1.tenant_id).or_default().push(entry);
+        let mut by_tenant: BTreeMap<String, (usize, Vec<Event>)> = BTreeMap::new();
+        for (i, event) in &events {
+            by_tenant
+                .entry(event.tenant_id.clone())
+                .or_insert((*i, Vec::new()))
+                .1
+                .push(event.clone());
         }
 
         let now_secs = self.clock.now_ms() / 1000;
         let appended: Vec<Option<usize>> = futures::stream::iter(by_tenant)
-            .map(|(tenant, entries)| async move {
-                let list: Vec<Event> = entries.iter().map(|(_, e)| e.clone()).collect();
-                match self.store.append_changes(tenant, &list, now_secs).await {
+            .map(|(tenant, (first, list))| async move {
+                match self.store.append_changes(&tenant, &list, now_secs).await {
                     Ok(()) => None,
                     Err(e) => {
                         tracing::warn!(tenant, error = %e, "appending to the change feed failed");
-                        entries.first().map(|(i, _)| *i)
+                        Some(first)
                     }
                 }
             })

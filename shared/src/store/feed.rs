@@ -10,8 +10,8 @@
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
-use super::item::{Item, built, key_item, n, s, text, with_key};
 use super::Store;
+use super::item::{Item, built, key_item, n, s, text, with_key};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::keys;
@@ -49,7 +49,12 @@ pub struct ChangesPage {
 impl Store {
     /// Appends `events` (all of `tenant`) to its feed, in their order, skipping any appended
     /// before. `now_secs` dates the entries for their TTL.
-    pub async fn append_changes(&self, tenant: &str, events: &[Event], now_secs: i64) -> Result<()> {
+    pub async fn append_changes(
+        &self,
+        tenant: &str,
+        events: &[Event],
+        now_secs: i64,
+    ) -> Result<()> {
         for chunk in events.chunks(EVENTS_PER_APPEND) {
             let mut left: Vec<&Event> = chunk.iter().collect();
             let mut tries = 0;
@@ -104,10 +109,11 @@ impl Store {
         } else {
             head_update.condition_expression("attribute_not_exists(pk)")
         };
-        let mut tx = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(built(head_update.build())?).build());
+        let mut tx = self.client.transact_write_items().transact_items(
+            TransactWriteItem::builder()
+                .update(built(head_update.build())?)
+                .build(),
+        );
         for (i, event) in events.iter().enumerate() {
             let seen = Item::from([
                 ("eventId".to_owned(), s(&event.event_id)),
@@ -176,7 +182,11 @@ impl Store {
                     .collect();
                 if !seen.is_empty() {
                     Ok(Appended::Seen(seen))
-                } else if failed(0) || reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+                } else if failed(0)
+                    || reasons
+                        .iter()
+                        .any(|r| r.code() == Some("TransactionConflict"))
+                {
                     Ok(Appended::Raced)
                 } else {
                     Err(Error::Aws {
