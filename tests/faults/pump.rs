@@ -52,6 +52,19 @@ impl Pump {
                     delivered |= self.round(stack, i).await;
                 }
             }
+            // The table's stream: each batch in order, some of them handed out twice.
+            for source in &stack.streams {
+                if source.behind().await? {
+                    busy = true;
+                    let deliveries = if self.rng.chance(self.duplicate) {
+                        self.tally.add("stream batch delivered twice");
+                        2
+                    } else {
+                        1
+                    };
+                    delivered |= source.poll(deliveries).await?;
+                }
+            }
             // Idle twice in a row, so that nothing sent by the last handler is missed.
             quiet = if busy { 0 } else { quiet + 1 };
             if quiet == 2 {

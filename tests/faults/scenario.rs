@@ -6,16 +6,18 @@
 //! changes (one made while the contract was expired). Then the faults stop and time passes, as
 //! it would, so that retries and the leases of crashed runs come due.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use linkedin_sim::{App, ExportSpec, Fault, FaultKind, InMail, Note, Phone, Seat, Sim, Stub};
+use local_stack::subscriber::Subscriber;
 use local_stack::{Stack, StackOptions};
 use serde_json::{Value, json};
 use shared::aws::Clients;
 use shared::clock::ManualClock;
+use shared::events::Event;
 
 use crate::plan::{Outage, Plan, Rng, Tally};
 use crate::pump::Pump;
@@ -65,6 +67,8 @@ pub struct Driver {
     pushed: BTreeMap<String, String>,
     /// The DynamoDB and SQS faults (they count the functions' calls).
     outages: (Outage, Outage),
+    /// An ATS's subscriber to the stack's event bus.
+    events: Subscriber,
 }
 
 impl Driver {
@@ -104,6 +108,10 @@ impl Driver {
         );
         opts.clients = Some(clients);
         let stack = Stack::start(opts).await.map_err(|e| e.to_string())?;
+        let events = stack
+            .subscribe("ats", &json!({ "source": [shared::events::SOURCE] }))
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(Driver {
             tenant: name.to_owned(),
             stack,
@@ -117,6 +125,7 @@ impl Driver {
             timeout_left: plan.timeout,
             pushed: BTreeMap::new(),
             outages: (dynamodb, sqs),
+            events,
         })
     }
 }
@@ -613,7 +622,73 @@ impl Driver {
             let (visible, in_flight) = crate::pump::depth(&self.stack, &logical).await?;
             out.insert(format!("queue {logical}"), json!(visible + in_flight));
         }
+        self.observe_events(&mut out).await?;
         Ok(out)
+    }
+
+    /// The events for the ATS: the change feed holds each fact once, whatever was delivered
+    /// twice or crashed; the bus carries the same events, at least once, and de-duplicated by
+    /// `eventId` exactly the feed's.
+    async fn observe_events(&mut self, out: &mut Outcome) -> Result<(), String> {
+        let t = format!("/tenants/{}", self.tenant);
+        let mut feed: Vec<Event> = Vec::new();
+        let mut after = "0".to_owned();
+        loop {
+            let page = self
+                .api(
+                    "GET",
+                    &format!("{t}/changes?after={after}&limit=100"),
+                    Value::Null,
+                )
+                .await?;
+            let changes = page["changes"].as_array().cloned().unwrap_or_default();
+            for c in &changes {
+                feed.push(serde_json::from_value(c["event"].clone()).map_err(|e| e.to_string())?);
+            }
+            after = page["cursor"].as_str().unwrap_or_default().to_owned();
+            if changes.len() < 100 {
+                break;
+            }
+        }
+        let delivered = self.events.take().await.map_err(|e| e.to_string())?;
+        let mut on_bus: BTreeMap<String, Event> = BTreeMap::new();
+        for d in delivered {
+            on_bus.insert(d.event.event_id.clone(), d.event);
+        }
+        let feed_ids: BTreeSet<&String> = feed.iter().map(|e| &e.event_id).collect();
+        out.insert(
+            "events in the feed more than once".into(),
+            json!(feed.len() - feed_ids.len()),
+        );
+        out.insert(
+            "events in the feed, not on the bus".into(),
+            json!(
+                feed_ids
+                    .iter()
+                    .filter(|id| !on_bus.contains_key(**id))
+                    .count()
+            ),
+        );
+        out.insert(
+            "events on the bus, not in the feed".into(),
+            json!(on_bus.keys().filter(|id| !feed_ids.contains(id)).count()),
+        );
+        // What each event says, without what differs between runs of the same scenario.
+        let mut facts: Vec<String> = feed
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    for k in ["eventId", "occurredAt", "tenantId"] {
+                        m.remove(k);
+                    }
+                }
+                v.to_string()
+            })
+            .collect();
+        facts.sort();
+        out.insert("events".into(), json!(facts));
+        Ok(())
     }
 }
 

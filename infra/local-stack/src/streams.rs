@@ -70,7 +70,7 @@ impl StreamSource {
     /// Polls the stream for as long as the stack runs.
     pub async fn run(self: Arc<Self>) {
         loop {
-            match self.poll_once().await {
+            match self.poll(1).await {
                 Ok(true) => {}
                 Ok(false) => tokio::time::sleep(Duration::from_millis(25)).await,
                 Err(e) => {
@@ -81,8 +81,10 @@ impl StreamSource {
         }
     }
 
-    /// Reads one batch and hands it to the function; `false` when the stream had nothing new.
-    pub async fn poll_once(&self) -> Result<bool, String> {
+    /// Reads one batch and hands it to the function `deliveries` times (Lambda may invoke a
+    /// function with the same batch again; the last answer counts); `false` when the stream had
+    /// nothing new.
+    pub async fn poll(&self, deliveries: usize) -> Result<bool, String> {
         let mut position = self.position.lock().await;
         let records = self.read(&position, self.batch_size).await?;
         let Some(last) = records.last().and_then(sequence_number) else {
@@ -97,7 +99,10 @@ impl StreamSource {
             return Ok(true);
         }
         self.busy.fetch_add(1, Ordering::SeqCst);
-        let next = self.deliver(batch, &last).await;
+        let mut next = Position::After(last.clone());
+        for _ in 0..deliveries.max(1) {
+            next = self.deliver(batch.clone(), &last).await;
+        }
         self.busy.fetch_sub(1, Ordering::SeqCst);
         if matches!(next, Position::At(_)) {
             // Lambda waits a little before handing a failed batch out again.

@@ -162,8 +162,14 @@ fn application(change: &Change) -> Facts {
         application_id: text(n, "applicationId")?,
         job_id: text(n, "jobId")?,
         contract_id: text(n, "contractId"),
-        exported_by: text(n, "exportedBy"),
+        exported_by: seat_urn(n, "exportedBy"),
     }])
+}
+
+/// The exporter when it is a seat. LinkedIn may name a recruiter by member URN instead when no
+/// seat of theirs is known: that identifies a person, so it stays out of events.
+fn seat_urn(item: &Item, name: &str) -> Option<String> {
+    text(item, name).filter(|u| u.starts_with("urn:li:seat:"))
 }
 
 fn export(change: &Change) -> Facts {
@@ -184,7 +190,7 @@ fn export(change: &Change) -> Facts {
             request_id,
             contract_id: text(n, "contractId")?,
             job_id: text(n, "jobId")?,
-            exported_by: text(n, "exportedBy"),
+            exported_by: seat_urn(n, "exportedBy"),
         },
         ExportStatus::Held => Fact::ExportHeld { request_id },
     };
