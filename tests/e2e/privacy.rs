@@ -70,3 +70,62 @@ async fn logs_hold_no_personal_data() {
         );
     }
 }
+
+/// Events go to the ATS's bus, a webhook and the change feed: they carry ids, kinds, times,
+/// reasons and counts, never a name, an e-mail address, a phone number, a message's text or a
+/// member's LinkedIn URN.
+#[tokio::test]
+async fn events_hold_no_personal_data() {
+    let clock = hour_clock();
+    let w = World::empty_with(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    let subscriber = w
+        .stack
+        .subscribe(
+            "privacy",
+            &serde_json::json!({ "source": [shared::events::SOURCE] }),
+        )
+        .await
+        .unwrap();
+    let outcome = scenario::play(&w.stack, &w.sim, &|ms| clock.advance(ms))
+        .await
+        .unwrap();
+    w.stack.settle().await.unwrap();
+    let on_bus: Vec<String> = subscriber
+        .take()
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| serde_json::to_string(&d.event).unwrap())
+        .collect();
+    let in_feed: Vec<String> = crate::events::feed(&w, scenario::TENANT, 100)
+        .await
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    // The events are about the scenario's people: their InMails, notes and shared details.
+    for kind in [
+        "InMailImported",
+        "NoteImported",
+        "ContactInfoShared",
+        "CandidateImported",
+    ] {
+        assert!(
+            in_feed.iter().any(|e| e.contains(kind)),
+            "no {kind} among {in_feed:?}\n{}",
+            outcome.report
+        );
+    }
+    assert_eq!(on_bus.len(), in_feed.len());
+    for event in on_bus.iter().chain(&in_feed) {
+        for needle in PERSONAL.iter().chain(&["urn:li:person:"]) {
+            assert!(
+                !event.contains(needle),
+                "{needle:?} is in an event: {event}"
+            );
+        }
+    }
+}
