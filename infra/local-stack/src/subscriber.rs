@@ -16,6 +16,15 @@ pub struct Delivered {
     pub event: Event,
 }
 
+/// An event in one line: its type, then what it says (the envelope's ids and time left out).
+pub fn one_line(event: &Event) -> String {
+    let mut fact = serde_json::to_value(&event.fact).unwrap_or_default();
+    if let Some(m) = fact.as_object_mut() {
+        m.remove("type");
+    }
+    format!("{:<22} {fact}", event.detail_type())
+}
+
 pub struct Subscriber {
     pub queue_url: String,
     sqs: aws_sdk_sqs::Client,

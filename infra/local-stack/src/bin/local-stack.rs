@@ -154,6 +154,13 @@ async fn run() -> Result<(), Error> {
                     .into(),
             );
         };
+        // An ATS's subscriber: a rule on the stack's bus and a queue, as docs/events.md shows.
+        let demo = stack
+            .subscribe(
+                "demo-subscriber",
+                &serde_json::json!({ "source": [shared::events::SOURCE] }),
+            )
+            .await?;
         println!("\nPlaying the scenario…");
         let started = std::time::Instant::now();
         let let_time_pass = |ms| clock.advance(ms);
@@ -162,6 +169,15 @@ async fn run() -> Result<(), Error> {
             _ = tokio::signal::ctrl_c() => { println!("\nStopped."); return Ok(()); }
         };
         println!("{}", outcome.report);
+        stack.settle().await?;
+        let received = demo.take().await?;
+        println!(
+            "\nEvents a demo subscriber of the bus received ({}; docs/events.md):",
+            received.len()
+        );
+        for d in &received {
+            println!("  {}", local_stack::subscriber::one_line(&d.event));
+        }
         if let Some(m) = &metrics {
             println!("Metrics: {} lines in {}.", m.lines(), m.path().display());
         }
