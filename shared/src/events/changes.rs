@@ -388,3 +388,6 @@ fn list_len(item: &Item, name: &str) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests;
