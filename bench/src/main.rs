@@ -89,8 +89,8 @@ async fn main() -> Result<(), Error> {
     if std::env::var("PERF_ONLY").is_ok_and(|v| v == "records") {
         for w in records::measure().await? {
             println!(
-                "{}: {} records, {:?}, LinkedIn {}",
-                w.what, w.records, w.aws, w.linkedin
+                "{}: {} records, {:?}, LinkedIn {}; {} events, publisher {:?}",
+                w.what, w.records, w.aws, w.linkedin, w.events, w.publisher
             );
         }
         return Ok(());

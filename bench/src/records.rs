@@ -24,13 +24,33 @@ pub struct Work {
     pub records: usize,
     pub aws: BTreeMap<String, usize>,
     pub linkedin: usize,
+    /// Events the records made (appended to the change feed and put on the bus).
+    pub events: usize,
+    /// The event publisher's requests for them (DynamoDB and EventBridge), apart from `aws`.
+    pub publisher: BTreeMap<String, usize>,
 }
 
 impl Work {
     pub fn dynamodb(&self) -> usize {
         self.aws
             .iter()
-            .filter(|(op, _)| !op.starts_with("Amazon") && !op.starts_with("secretsmanager"))
+            .filter(|(op, _)| is_dynamodb(op))
+            .map(|(_, n)| n)
+            .sum()
+    }
+    /// The publisher's DynamoDB requests (the change feed).
+    pub fn publisher_dynamodb(&self) -> usize {
+        self.publisher
+            .iter()
+            .filter(|(op, _)| is_dynamodb(op))
+            .map(|(_, n)| n)
+            .sum()
+    }
+    /// The publisher's EventBridge requests (`PutEvents`).
+    pub fn publisher_eventbridge(&self) -> usize {
+        self.publisher
+            .iter()
+            .filter(|(op, _)| op.starts_with("AWSEvents"))
             .map(|(_, n)| n)
             .sum()
     }
@@ -41,6 +61,34 @@ impl Work {
             .map(|(_, n)| n)
             .sum()
     }
+}
+
+/// DynamoDB's operations are counted without a prefix; the other services' carry theirs.
+fn is_dynamodb(op: &str) -> bool {
+    !op.starts_with("Amazon") && !op.starts_with("secretsmanager") && !op.starts_with("AWSEvents")
+}
+
+/// Runs the event publisher on every change waiting in the stream; answers how many events it
+/// appended to the tenant's feed (after `seen` of them) and the requests it made.
+async fn publish(
+    stack: &Stack,
+    counter: &CountRequests,
+    seen: &mut u64,
+) -> Result<(usize, BTreeMap<String, usize>), Error> {
+    counter.take();
+    stack.drain_streams().await?;
+    let publisher = counter.take();
+    let store = shared::store::Store::new(stack.clients.dynamodb.clone(), stack.table_name());
+    let mut events = 0;
+    loop {
+        let page = store.changes_after("rec", *seen, 100).await?;
+        let Some(last) = page.changes.last() else {
+            break;
+        };
+        *seen = last.seq;
+        events += page.changes.len();
+    }
+    Ok((events, publisher))
 }
 
 pub async fn measure() -> Result<Vec<Work>, Error> {
@@ -54,6 +102,8 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     let t0 = clock.now_ms();
     let mut opts = StackOptions::new("records", &moto.endpoint, &sim.api_url(), &sim.auth_url());
     opts.clients = Some(clients);
+    // The publisher runs when `publish` says, so its requests are counted apart.
+    opts.poll_streams = false;
     opts.clock = Arc::new(clock.clone());
     opts.parameters
         .insert("BackfillHorizonDays".into(), "0".into());
@@ -99,21 +149,28 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     .await?;
     stack.settle().await?;
     let mut out = Vec::new();
-    let mut take = |what: &'static str, records: usize| {
-        let linkedin = sim
+    let mut seen = 0;
+    let (sim_ref, counter_ref, stack_ref) = (&sim, &counter, &stack);
+    let mut take = async |what: &'static str, records: usize| -> Result<(), Error> {
+        let linkedin = sim_ref
             .calls()
             .iter()
             .filter(|c| c.path.starts_with("/v2/"))
             .count();
-        sim.clear_calls();
+        sim_ref.clear_calls();
+        let aws = counter_ref.take();
+        let (events, publisher) = publish(stack_ref, counter_ref, &mut seen).await?;
         out.push(Work {
             what,
             records,
-            aws: counter.take(),
+            aws,
             linkedin,
+            events,
+            publisher,
         });
+        Ok(())
     };
-    counter.take();
+    take("(set-up)", 1).await?;
     sim.clear_calls();
 
     // Exports: a signed notification each, verified, queued, fetched and imported.
@@ -130,7 +187,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("export (webhook + import)", RECORDS);
+    take("export (webhook + import)", RECORDS).await?;
 
     // Activity: one poll per kind, each reading one hour with RECORDS records about the exported
     // members, in windows of their own so the kinds do not mix.
@@ -149,8 +206,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     // The first poll brings the cursors to now: activity from before the link is the back-fill's.
     poll(1).await?;
     stack.settle().await?;
-    counter.take();
-    sim.clear_calls();
+    take("(set-up)", 1).await?;
     sim.add_inmails(
         (0..RECORDS)
             .map(|i| InMail {
@@ -168,7 +224,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     );
     poll(2).await?;
     stack.settle().await?;
-    take("InMail (poll + import)", RECORDS);
+    take("InMail (poll + import)", RECORDS).await?;
     for i in 0..RECORDS {
         sim.upsert_note(Note {
             id: 1000 + i as i64,
@@ -183,7 +239,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     }
     poll(3).await?;
     stack.settle().await?;
-    take("note (poll + import)", RECORDS);
+    take("note (poll + import)", RECORDS).await?;
     for i in 0..RECORDS {
         sim.add_stub(Stub {
             id: format!("stub-{i}"),
@@ -203,7 +259,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     }
     poll(4).await?;
     stack.settle().await?;
-    take("shared contact details (poll + import)", RECORDS);
+    take("shared contact details (poll + import)", RECORDS).await?;
 
     // Outbound: candidates of the ATS's own, each sent to LinkedIn.
     for i in 0..RECORDS {
@@ -214,7 +270,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("outbound change (admin API + sync)", RECORDS);
+    take("outbound change (admin API + sync)", RECORDS).await?;
 
     // The rest of the record (issue 20): each row is the admin-API write and the sync.
     let send = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| async move {
@@ -228,7 +284,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("application (admin API + sync)", RECORDS);
+    take("application (admin API + sync)", RECORDS).await?;
     for i in 0..RECORDS {
         put(
             format!("/tenants/rec/candidates/ats-{i}/notes/n"),
@@ -237,7 +293,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("candidate note (admin API + sync)", RECORDS);
+    take("candidate note (admin API + sync)", RECORDS).await?;
     for i in 0..RECORDS {
         put(
             format!("/tenants/rec/applications/ats-app-{i}/notes/n"),
@@ -246,7 +302,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("application note (admin API + sync)", RECORDS);
+    take("application note (admin API + sync)", RECORDS).await?;
     for i in 0..RECORDS {
         put(
             format!("/tenants/rec/applications/ats-app-{i}/interview-feedback/f"),
@@ -256,7 +312,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("interview feedback (admin API + sync)", RECORDS);
+    take("interview feedback (admin API + sync)", RECORDS).await?;
     const TEAMS: usize = 20;
     for i in 0..TEAMS {
         put(
@@ -267,7 +323,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("job (admin API + sync)", TEAMS);
+    take("job (admin API + sync)", TEAMS).await?;
     for i in 0..TEAMS {
         put(
             format!("/tenants/rec/jobs/job-{i}/hiring-team"),
@@ -276,7 +332,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("hiring team of one member (admin API + sync)", TEAMS);
+    take("hiring team of one member (admin API + sync)", TEAMS).await?;
     for i in 0..RECORDS {
         send(
             reqwest::Method::DELETE,
@@ -286,7 +342,7 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
         .await?;
     }
     stack.settle().await?;
-    take("application note deleted (admin API + sync)", RECORDS);
+    take("application note deleted (admin API + sync)", RECORDS).await?;
     for i in 0..RECORDS {
         send(
             reqwest::Method::DELETE,
@@ -299,8 +355,11 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     take(
         "candidate deleted, with its application, note and feedback (admin API + sync)",
         RECORDS,
-    );
+    )
+    .await?;
+
     drop(stack);
     drop(moto);
+    out.retain(|w| w.what != "(set-up)");
     Ok(out)
 }

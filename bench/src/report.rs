@@ -210,9 +210,11 @@ pub fn records_section(works: &[records::Work]) -> String {
          message, the extra LinkedIn requests) is ats-sync's. An \
          InMail, note or contact share is its poll's fan-out and import (LinkedIn pages of 50 InMails \
          or contact shares and 100 notes, the counts of LinkedIn's collection); an outbound change is \
-         the admin-API write and the sync to LinkedIn.\n\n\
-         | record | DynamoDB requests | SQS requests | LinkedIn requests | by operation (per {} records) |\n\
-         | --- | --- | --- | --- | --- |\n",
+         the admin-API write and the sync to LinkedIn. The event publisher's requests are counted \
+         apart (it runs on the table's stream after the work): events per record, then its \
+         DynamoDB requests (the change feed) and EventBridge requests (`PutEvents`) per record.\n\n\
+         | record | DynamoDB requests | SQS requests | LinkedIn requests | events | publisher: DynamoDB | publisher: EventBridge | by operation (per {} records) |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
         records::RECORDS,
         records::RECORDS
     );
@@ -221,11 +223,14 @@ pub fn records_section(works: &[records::Work]) -> String {
         let ops: Vec<String> = w.aws.iter().map(|(op, c)| format!("{op} {c}")).collect();
         let _ = writeln!(
             r,
-            "| {} | {:.2} | {:.2} | {:.2} | {} |",
+            "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
             w.what,
             w.dynamodb() as f64 / n,
             w.sqs() as f64 / n,
             w.linkedin as f64 / n,
+            w.events as f64 / n,
+            w.publisher_dynamodb() as f64 / n,
+            w.publisher_eventbridge() as f64 / n,
             ops.join(", ")
         );
     }

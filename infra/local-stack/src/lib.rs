@@ -62,6 +62,10 @@ pub struct StackOptions {
     /// caller delivers them through `Stack::consumers` (the fault suite does, to duplicate and
     /// reorder deliveries).
     pub poll_queues: bool,
+    /// Whether stream event sources read their streams on their own (default, with
+    /// `poll_queues`). Without, changes wait until `Stack::drain_streams` (a bench counts the
+    /// publisher's requests apart that way).
+    pub poll_streams: bool,
     /// Template parameters to set, as `sam deploy --parameter-overrides` would.
     pub parameters: HashMap<String, String>,
     /// The bearer token the local API asks of admin routes, standing in for the template's
@@ -86,6 +90,7 @@ impl StackOptions {
             template_path: moto::repo_root().join("template.yaml"),
             clients: None,
             poll_queues: true,
+            poll_streams: true,
             parameters: HashMap::new(),
             admin_token: gateway::random_token(),
         }
@@ -134,6 +139,7 @@ pub struct Stack {
     /// Every DynamoDB stream event source.
     pub streams: Vec<Arc<streams::StreamSource>>,
     stack_name: String,
+    streams_polled: bool,
     /// Each function binary's environment as the template gives it, resolved against this
     /// stack's resources (what a deployed function would see, minus AWS's own variables).
     pub environments: BTreeMap<String, HashMap<String, String>>,
@@ -318,7 +324,7 @@ impl Stack {
                             function.clone(),
                             counter,
                         ));
-                        if opts.poll_queues {
+                        if opts.poll_queues && opts.poll_streams {
                             tasks.push(tokio::spawn(source.clone().run()));
                         }
                         stream_sources.push(source);
@@ -376,6 +382,7 @@ impl Stack {
             consumers: sources,
             streams: stream_sources,
             stack_name: opts.stack_name.clone(),
+            streams_polled: opts.poll_queues && opts.poll_streams,
             environments,
             busy,
             tasks,
@@ -509,8 +516,22 @@ impl Stack {
         Ok(())
     }
 
-    /// Whether a stream holds changes its function has not taken yet.
+    /// Hands every change waiting in the streams to their functions, batch by batch.
+    pub async fn drain_streams(&self) -> Result<(), Error> {
+        for source in &self.streams {
+            while source.behind().await? {
+                source.poll(1).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a stream the stack reads on its own holds changes its function has not taken yet
+    /// (streams left to `drain_streams` are not waited for).
     async fn streams_behind(&self) -> Result<bool, Error> {
+        if !self.streams_polled {
+            return Ok(false);
+        }
         for source in &self.streams {
             if source.behind().await? {
                 return Ok(true);
