@@ -176,6 +176,20 @@ async fn notes_are_edited_and_deleted_between_polls() {
     let n = &activity_of(&ada)[0];
     assert_eq!(n["kind"], "note");
     assert_eq!(n["seat"], seat_urn(SEAT));
+    // The ATS heard of each: two notes imported, one edited, one deleted, once each.
+    let mut events =
+        crate::events::named(&w, &["NoteImported", "NoteUpdated", "NoteDeleted"]).await;
+    events.sort();
+    let e = |t: &str, id: &str| (t.to_owned(), id.to_owned());
+    assert_eq!(
+        events,
+        [
+            e("NoteDeleted", "2"),
+            e("NoteImported", "1"),
+            e("NoteImported", "2"),
+            e("NoteUpdated", "1"),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -401,6 +415,19 @@ async fn unlinking_stops_imports_and_keeps_what_was_imported() {
         .map(|a| a["activityId"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ids, ["before"], "imported data stays, nothing new arrives");
+    let seat_events: Vec<(String, String)> =
+        crate::events::named(&w, &["SeatLinked", "SeatUnlinked"])
+            .await
+            .into_iter()
+            .filter(|(_, seat)| seat == SEAT)
+            .collect();
+    assert_eq!(
+        seat_events,
+        [
+            ("SeatLinked".to_owned(), SEAT.to_owned()),
+            ("SeatUnlinked".to_owned(), SEAT.to_owned())
+        ]
+    );
 
     // Seats link only to existing ATS users.
     let (s, body) = w

@@ -80,4 +80,12 @@ async fn closed_profiles_are_flagged_and_deleted_only_with_opt_in() {
     // Grace is untouched.
     assert!(w.candidate_of("grace").await.is_some());
     assert_eq!(review(&w).await["deleted"], 0, "deleted once");
+    // The ATS heard that Ada's profile closed, then that her candidate went: once each.
+    assert_eq!(
+        crate::events::named(&w, &["ProfileClosed", "CandidateDeleted"]).await,
+        [
+            ("ProfileClosed".to_owned(), ada_id.clone()),
+            ("CandidateDeleted".to_owned(), ada_id.clone())
+        ]
+    );
 }

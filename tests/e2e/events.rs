@@ -40,6 +40,28 @@ pub async fn feed(w: &World, tenant: &str, page: usize) -> Vec<Event> {
     }
 }
 
+/// The tenant's events of the given types, in the feed's order, as `(type, what they name)`:
+/// what a test of one flow asserts about the events it made.
+pub async fn named(w: &World, types: &[&str]) -> Vec<(String, String)> {
+    w.settle().await;
+    feed(w, TENANT, 100)
+        .await
+        .into_iter()
+        .filter(|e| types.contains(&e.detail_type()))
+        .map(|e| {
+            let mut fact = serde_json::to_value(&e.fact).unwrap();
+            let fact = fact.as_object_mut().unwrap();
+            fact.remove("type");
+            let name = ["activityId", "seatId", "candidateId", "recordId"]
+                .iter()
+                .find_map(|k| fact.get(*k).and_then(|v| v.as_str()))
+                .unwrap_or_default()
+                .to_owned();
+            (e.detail_type().to_owned(), name)
+        })
+        .collect()
+}
+
 fn counts(events: &[Event]) -> BTreeMap<&'static str, usize> {
     let mut counts = BTreeMap::new();
     for e in events {

@@ -481,6 +481,14 @@ async fn a_note_linkedin_refuses_is_a_sync_error_and_a_dead_letter_and_the_rest_
         .api("GET", &format!("/tenants/{TENANT}/sync/errors"), None)
         .await;
     assert_eq!(errors["items"], json!([]));
+    // The ATS heard of the refusal and of its end, once each.
+    assert_eq!(
+        crate::events::named(&w, &["SyncRecordRejected", "SyncErrorCleared"]).await,
+        [
+            ("SyncRecordRejected".to_owned(), "c-ada#n-bad".to_owned()),
+            ("SyncErrorCleared".to_owned(), "c-ada#n-bad".to_owned())
+        ]
+    );
 }
 
 #[tokio::test]
