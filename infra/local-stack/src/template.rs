@@ -455,6 +455,68 @@ mod tests {
         assert_eq!(from_template, from_code);
     }
 
+    /// The webhook for ATSs outside AWS: only with `EventsWebhookUrl`, every event of the
+    /// integration to an API destination with its connection's key, retried for a day and then
+    /// kept in a dead-letter queue that EventBridge may write to.
+    #[test]
+    fn the_events_webhook_retries_and_keeps_what_it_could_not_deliver() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let doc: Mapping = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let resources = mapping(&doc, "Resources").unwrap();
+        let resource = |id: &str| mapping(resources, id).unwrap_or_else(|| panic!("no {id}"));
+        let tag = |v: Option<&Value>| match v {
+            Some(Value::Tagged(t)) => format!("{} {}", t.tag, scalar(&t.value).unwrap_or_default()),
+            other => format!("{other:?}"),
+        };
+        for id in [
+            "EventsWebhookConnection",
+            "EventsWebhookDestination",
+            "EventsWebhookRole",
+            "EventsWebhookRule",
+            "EventsWebhookDeadLetterQueue",
+            "EventsWebhookDeadLetterQueuePolicy",
+        ] {
+            assert_eq!(
+                get(resource(id), "Condition").and_then(Value::as_str),
+                Some("UseEventsWebhook"),
+                "{id} exists only with a webhook"
+            );
+        }
+        let connection = mapping(resource("EventsWebhookConnection"), "Properties").unwrap();
+        assert_eq!(
+            get(connection, "AuthorizationType").and_then(Value::as_str),
+            Some("API_KEY")
+        );
+        let rule = mapping(resource("EventsWebhookRule"), "Properties").unwrap();
+        assert_eq!(tag(get(rule, "EventBusName")), "!Ref EventBus");
+        let source = mapping(rule, "EventPattern")
+            .and_then(|p| get(p, "source"))
+            .and_then(Value::as_sequence)
+            .unwrap();
+        assert_eq!(
+            source[0].as_str(),
+            Some(shared::events::SOURCE),
+            "the rule takes every event of the integration"
+        );
+        let target = get(rule, "Targets").and_then(Value::as_sequence).unwrap()[0]
+            .as_mapping()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            tag(get(&target, "Arn")),
+            "!GetAtt EventsWebhookDestination.Arn"
+        );
+        let retry = mapping(&target, "RetryPolicy").unwrap();
+        assert_eq!(
+            get(retry, "MaximumEventAgeInSeconds").and_then(Value::as_u64),
+            Some(86_400)
+        );
+        assert_eq!(
+            tag(mapping(&target, "DeadLetterConfig").and_then(|d| get(d, "Arn"))),
+            "!GetAtt EventsWebhookDeadLetterQueue.Arn"
+        );
+    }
+
     /// docs/openapi.yaml documents exactly the routes the template deploys.
     #[test]
     fn openapi_documents_every_route_and_nothing_else() {
