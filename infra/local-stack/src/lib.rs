@@ -527,13 +527,13 @@ impl Stack {
     }
 
     /// Whether a stream the stack reads on its own holds changes its function has not taken yet
-    /// (streams left to `drain_streams` are not waited for).
+    /// (streams left to `drain_streams`, and changes waiting out a failure, are not waited for).
     async fn streams_behind(&self) -> Result<bool, Error> {
         if !self.streams_polled {
             return Ok(false);
         }
         for source in &self.streams {
-            if source.behind().await? {
+            if !source.quiet().await? {
                 return Ok(true);
             }
         }

@@ -8,7 +8,7 @@
 //! signing scope; it does not check the signature).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::Event as StreamBatch;
@@ -35,6 +35,8 @@ pub struct StreamSource {
     pub busy: Arc<AtomicUsize>,
     /// How many batches were handed to the function (a bench reads it).
     pub batches: AtomicUsize,
+    /// The last batch failed and waits to be handed out again.
+    failing: AtomicBool,
     endpoint: String,
     region: String,
     http: reqwest::Client,
@@ -59,6 +61,7 @@ impl StreamSource {
             function,
             busy,
             batches: AtomicUsize::new(0),
+            failing: AtomicBool::new(false),
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             region: region.to_owned(),
             http: reqwest::Client::new(),
@@ -104,12 +107,27 @@ impl StreamSource {
             next = self.deliver(batch.clone(), &last).await;
         }
         self.busy.fetch_sub(1, Ordering::SeqCst);
-        if matches!(next, Position::At(_)) {
+        let failed = matches!(next, Position::At(_));
+        self.failing.store(failed, Ordering::SeqCst);
+        *position = next;
+        if failed {
             // Lambda waits a little before handing a failed batch out again.
+            drop(position);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        *position = next;
         Ok(true)
+    }
+
+    /// Whether the source is quiet: nothing running, and nothing unread but what waits out a
+    /// failure (as the local stack's settling does not wait for an SQS message that failed).
+    pub async fn quiet(&self) -> Result<bool, String> {
+        if self.busy.load(Ordering::SeqCst) > 0 {
+            return Ok(false);
+        }
+        if self.failing.load(Ordering::SeqCst) {
+            return Ok(true);
+        }
+        Ok(!self.behind().await?)
     }
 
     /// Whether the stream holds records the function has not taken yet (or a batch is running).
