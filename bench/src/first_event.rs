@@ -67,6 +67,9 @@ fn environment(
         let queue_url = format!("{url}/123456789012/{}", queue.logical_id);
         refs.insert(queue.logical_id.clone(), queue_url);
     }
+    for bus in &template.buses {
+        refs.insert(bus.logical_id.clone(), format!("lazy-{}", bus.logical_id));
+    }
     for (k, v) in [
         ("AWS::StackName", "lazy"),
         ("AWS::Region", local_stack::REGION),

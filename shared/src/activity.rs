@@ -591,53 +591,6 @@ pub async fn reprocess(store: &Store, tenant_id: &str, now: i64) -> Result<Repro
     Ok(out)
 }
 
-/// The seats the poller will enqueue now, and why the others are left out.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PollPlan {
-    pub due: Vec<crate::messages::SeatPoll>,
-    pub linked: usize,
-    pub contract_inactive: usize,
-    pub still_running: usize,
-}
-
-/// Reads the linked-seat index once, the contracts it names once each, and keeps the seats of
-/// active contracts whose previous poll is not still running.
-pub async fn plan_polls(store: &Store, now: i64) -> Result<PollPlan> {
-    let seats = store.linked_seats().await?;
-    let mut wanted: Vec<(String, String)> = seats
-        .iter()
-        .map(|s| (s.tenant_id.clone(), s.contract_id.clone()))
-        .collect();
-    wanted.sort();
-    wanted.dedup();
-    let active: std::collections::HashSet<(String, String)> = store
-        .get_contracts(&wanted)
-        .await?
-        .into_iter()
-        .filter(|c| c.is_active_at(now))
-        .map(|c| (c.tenant_id, c.contract_id))
-        .collect();
-    let mut plan = PollPlan {
-        linked: seats.len(),
-        ..PollPlan::default()
-    };
-    for seat in seats {
-        if !active.contains(&(seat.tenant_id.clone(), seat.contract_id.clone())) {
-            plan.contract_inactive += 1;
-        } else if seat.lease_until > now {
-            plan.still_running += 1;
-        } else {
-            plan.due.push(crate::messages::SeatPoll {
-                tenant_id: seat.tenant_id,
-                contract_id: seat.contract_id,
-                seat_id: seat.seat_id,
-                enqueued_at: now,
-            });
-        }
-    }
-    Ok(plan)
-}
-
 /// Attaches activity stored while the member was not a candidate to the application just
 /// created for them. Returns how many records were attached.
 pub async fn attach_pending(

@@ -182,7 +182,26 @@ pub fn contact_share(tenant: &str, candidate_id: &str, at_ms: i64, share_id: &st
 pub const GSI2: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
-pub const LINKED_SEATS: &str = "LINKED_SEAT";
+/// The one gsi2 partition every linked seat had before the index was sharded; the poll moves
+/// what it finds there into the shards (docs/scale.md).
+pub const UNSHARDED_LINKED_SEATS: &str = "LINKED_SEAT";
+
+/// Linked seats are spread over this many gsi2 partitions (`LINKED_SEAT#00` to `#63`), by a
+/// hash of the seat, so that no partition value holds every seat of every tenant and the poll's
+/// fan-out can be handed out shard by shard (docs/scale.md).
+pub const LINKED_SEAT_SHARDS: u32 = 64;
+
+/// The shard of a seat: the first four bytes of the SHA-256 of its sort key, modulo the shards.
+pub fn linked_seat_shard(tenant: &str, contract_id: &str, seat_id: &str) -> u32 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(linked_seat_sort(tenant, contract_id, seat_id).as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % LINKED_SEAT_SHARDS
+}
+
+/// gsi2 partition of one shard of the linked seats.
+pub fn linked_seats(shard: u32) -> String {
+    format!("{UNSHARDED_LINKED_SEATS}#{shard:02}")
+}
 /// gsi2 partition listing a seat's pending leads (exports made while it was not linked).
 pub fn pending_leads(tenant: &str, contract_id: &str, seat_id: &str) -> String {
     format!("LEADS#{tenant}#{contract_id}#{seat_id}")
@@ -371,4 +390,33 @@ pub fn change_seq(sk: &str) -> Option<u64> {
 
 pub fn change_seen(tenant: &str, event_id: &str) -> Key {
     key(changes_partition(tenant), format!("ID#{event_id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A seat's shard never changes (the index would lose it otherwise), and seats spread
+    /// evenly over the shards.
+    #[test]
+    fn seats_keep_their_shard_and_spread_evenly() {
+        // Pinned: a change of the hash would move every linked seat out of the index the poll
+        // reads (the first four bytes of the SHA-256 of `acme#501#7001`, modulo 64, are 56).
+        assert_eq!(linked_seat_shard("acme", "501", "7001"), 56);
+        assert_eq!(linked_seats(56), "LINKED_SEAT#56");
+        assert_eq!(linked_seats(3), "LINKED_SEAT#03");
+        let mut per_shard = vec![0u32; LINKED_SEAT_SHARDS as usize];
+        for tenant in 0..64 {
+            for seat in 0..100 {
+                let shard = linked_seat_shard(&format!("t{tenant}"), "1", &seat.to_string());
+                per_shard[shard as usize] += 1;
+            }
+        }
+        // 6,400 seats: 100 a shard on average.
+        let (least, most) = (
+            per_shard.iter().min().unwrap(),
+            per_shard.iter().max().unwrap(),
+        );
+        assert!(*least >= 60 && *most <= 140, "{per_shard:?}");
+    }
 }

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod exports;
+pub mod fan_out;
 pub mod http;
 pub mod ids;
 pub mod keys;

@@ -37,6 +37,24 @@ pub struct SeatPoll {
     pub enqueued_at: i64,
 }
 
+/// "Enqueue the linked seats of this shard of the index, from `nextToken`", on the activity
+/// queue: the part of a poll's fan-out its run had no time for (`shared::fan_out`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShardPoll {
+    pub shard: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// A message of the activity queue: a seat to poll, or a shard of seats to enqueue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ActivityMessage {
+    Shard(ShardPoll),
+    Seat(SeatPoll),
+}
+
 /// "Do the next bounded step of this seat's history back-fill", on the back-fill queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -512,6 +512,7 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
         clock: Some(clock.clone()),
         backfill_days: None,
         sync_gather_ms: None,
+        parameters: Vec::new(),
         clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
             let mut clients = Clients::new(sdk);
             let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
@@ -566,7 +567,7 @@ async fn a_crash_between_windows_resumes_without_loss_or_duplicates() {
 }
 
 #[tokio::test]
-async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires() {
+async fn a_seat_still_being_polled_is_not_polled_again_until_its_lease_expires() {
     let clock = hour_clock();
     let t0 = clock.now_ms();
     let w = World::with_linked_seat(Setup {
@@ -588,7 +589,7 @@ async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires
             "sk",
             aws_sdk_dynamodb::types::AttributeValue::S(format!("SEAT#{ACTIVE}#{SEAT}")),
         )
-        .update_expression("SET leaseUntil = :until, leaseOwner = :other")
+        .update_expression("SET pollLeaseUntil = :until, leaseOwner = :other")
         .expression_attribute_values(
             ":until",
             aws_sdk_dynamodb::types::AttributeValue::N((t0 + 10 * 60_000).to_string()),
@@ -600,15 +601,10 @@ async fn a_seat_still_being_polled_is_not_enqueued_again_until_its_lease_expires
         .send()
         .await
         .unwrap();
+    // Both seats are enqueued (the index no longer carries leases); the import finds the
+    // lease taken and leaves the seat alone.
     let summary = w.poll_activity().await;
-    assert_eq!(
-        (
-            summary["enqueued"].as_u64(),
-            summary["stillRunning"].as_u64()
-        ),
-        (Some(1), Some(1)),
-        "only the exporter's seat: {summary}"
-    );
+    assert_eq!(summary["enqueued"], 2, "{summary}");
     assert_eq!(w.viewer_calls(SEAT), 0);
 
     // A poll that died leaves its lease behind; once it expires the seat is polled again.
@@ -733,4 +729,105 @@ async fn a_reimport_stays_within_the_horizon_and_the_days_call_budget() {
     let (s, v) = w.api("POST", &path, Some(window(1))).await;
     assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{v}");
     w.settle().await;
+}
+
+/// The linked-seat index holds seat ids only (no lease: a poll's writes never touch it) and is
+/// spread over shards. Seats linked before the shards existed are moved into them by the next
+/// poll, and polled by it.
+#[tokio::test]
+async fn seats_linked_before_the_index_was_sharded_are_moved_into_their_shards_and_polled() {
+    let clock = hour_clock();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    // As the previous version stored a linked seat: the one index partition, and the lease in
+    // the projection.
+    let ddb = &w.stack.clients.dynamodb;
+    let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
+    ddb.update_item()
+        .table_name(w.stack.table_name())
+        .key("pk", s(&format!("TENANT#{TENANT}")))
+        .key("sk", s(&format!("SEAT#{ACTIVE}#{SEAT}")))
+        .update_expression("SET gsi2pk = :old, leaseUntil = :zero")
+        .expression_attribute_values(":old", s("LINKED_SEAT"))
+        .expression_attribute_values(
+            ":zero",
+            aws_sdk_dynamodb::types::AttributeValue::N("0".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    clock.advance(HOUR);
+    let summary = w.poll_activity().await;
+    assert_eq!(summary["movedToShards"], 1, "{summary}");
+    assert_eq!(summary["enqueued"], 2, "both seats are polled: {summary}");
+    assert!(w.viewer_calls(SEAT) > 0);
+    assert_eq!(w.poll_activity().await["movedToShards"], 0, "moved once");
+
+    // Every index item is in a shard and carries ids only.
+    let mut listed = Vec::new();
+    for shard in 0..shared::keys::LINKED_SEAT_SHARDS {
+        let items = ddb
+            .query()
+            .table_name(w.stack.table_name())
+            .index_name("gsi2")
+            .key_condition_expression("gsi2pk = :p")
+            .expression_attribute_values(":p", s(&shared::keys::linked_seats(shard)))
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default();
+        for item in items {
+            let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+            names.sort();
+            assert_eq!(
+                names,
+                [
+                    "contractId",
+                    "gsi2pk",
+                    "gsi2sk",
+                    "pk",
+                    "seatId",
+                    "sk",
+                    "tenantId"
+                ],
+                "shard {shard}"
+            );
+            listed.push(item["seatId"].as_s().unwrap().clone());
+        }
+    }
+    listed.sort();
+    assert_eq!(listed, [SEAT, EXPORTER_SEAT]);
+}
+
+/// A poll with no time for the shards hands them all to the activity queue; inmail-import
+/// enqueues their seats, and every seat is polled once, as by a poll that did it all itself.
+#[tokio::test]
+async fn a_fan_out_handed_to_the_queue_polls_every_seat_once() {
+    let clock = hour_clock();
+    let w = World::with_customer_and(Setup {
+        clock: Some(clock.clone()),
+        parameters: vec![("FanOutTimeBudgetSeconds", "0".into())],
+        ..Setup::default()
+    })
+    .await;
+    w.add_user(USER, "recruiter@acme.example").await;
+    let seats: Vec<String> = (0..25).map(|i| format!("{}", 8000 + i)).collect();
+    for seat in &seats {
+        w.link(ACTIVE, seat, USER).await;
+    }
+    clock.advance(HOUR);
+    let summary = w.poll_activity().await;
+    assert_eq!(
+        summary["shardsHandedOff"],
+        shared::keys::LINKED_SEAT_SHARDS,
+        "{summary}"
+    );
+    assert_eq!(summary["enqueued"], 0, "{summary}");
+    for seat in seats.iter().map(String::as_str).chain([EXPORTER_SEAT]) {
+        assert_eq!(w.viewer_calls(seat), 1, "seat {seat} polled once");
+    }
 }

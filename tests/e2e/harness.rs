@@ -124,6 +124,8 @@ pub struct Setup {
     /// How long outbound changes gather before a batch is sent (template default 2000 ms;
     /// tests default 50 ms).
     pub sync_gather_ms: Option<u64>,
+    /// Other template parameters to set.
+    pub parameters: Vec<(&'static str, String)>,
 }
 
 pub type ClientsBuilder = Box<dyn FnOnce(&aws_config::SdkConfig) -> Clients>;
@@ -158,6 +160,9 @@ impl World {
             "SyncGatherMs".into(),
             setup.sync_gather_ms.unwrap_or(50).to_string(),
         );
+        for (name, value) in setup.parameters {
+            opts.parameters.insert(name.into(), value);
+        }
         if let Some(build) = setup.clients {
             opts.clients = Some(build(&local_stack::local_sdk_config(moto()).await));
         }

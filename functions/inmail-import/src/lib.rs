@@ -2,7 +2,9 @@
 //! two polls of one seat never run at once), checks the seat is still linked and its contract
 //! active, then imports InMails, notes and contact stubs from the seat's cursors up to now minus
 //! a settle delay (see `shared::activity`). A seat with more backlog than one invocation's time
-//! budget is continued by a new message at once.
+//! budget is continued by a new message at once. A message may instead name a shard of the
+//! linked-seat index that the scheduled poll had no time for: its seats are enqueued here
+//! (`shared::fan_out`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +17,7 @@ use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::domain::{CursorSet, ImportCounts, Seat};
 use shared::linkedin::LinkedIn;
-use shared::messages::SeatPoll;
+use shared::messages::{ActivityMessage, SeatPoll, ShardPoll};
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
@@ -96,12 +98,34 @@ impl InMailImport {
     }
 
     async fn process(&self, message: Message) -> Result<()> {
-        let poll: SeatPoll = message.json()?;
+        let poll = match message.json::<ActivityMessage>()? {
+            ActivityMessage::Seat(poll) => poll,
+            ActivityMessage::Shard(shard) => return self.fan_out(shard).await,
+        };
         ids::check("tenantId", &poll.tenant_id)?;
         ids::urn_number("contract", &poll.contract_id)?;
         ids::check("seatId", &poll.seat_id)?;
         let span = tracing::info_span!("seat_poll", tenant = %poll.tenant_id, contract = %poll.contract_id, seat = %poll.seat_id);
         self.poll_seat(&poll, &message.id).instrument(span).await
+    }
+
+    /// Enqueues the seats of a shard the scheduled poll handed off, for as long as this
+    /// message's time budget lasts; the rest goes back on the queue (`shared::fan_out`).
+    async fn fan_out(&self, shard: ShardPoll) -> Result<()> {
+        if shard.shard >= shared::keys::LINKED_SEAT_SHARDS {
+            return Err(Error::Invalid(format!("no shard {}", shard.shard)));
+        }
+        let deadline = Instant::now() + self.time_budget;
+        let done = shared::fan_out::fan_out(
+            &self.store,
+            &self.queues.source,
+            vec![shard],
+            self.clock.now_ms(),
+            deadline,
+        )
+        .await?;
+        tracing::info!(?done, "shard of the activity poll fanned out");
+        Ok(())
     }
 
     async fn poll_seat(&self, poll: &SeatPoll, message_id: &str) -> Result<()> {

@@ -1,13 +1,16 @@
 //! inmail-poll: on its schedule (every 30 minutes by default), puts one message per linked seat
 //! of every active contract on the activity queue, ten per `SendMessageBatch`. Seats are found
-//! through the sparse linked-seat index, never a table scan; a seat whose previous poll still
-//! holds its lease is left out.
+//! through the sharded linked-seat index, never a table scan; the shards this run has no time
+//! for are handed to the activity queue, where inmail-import enqueues their seats
+//! (`shared::fan_out`). A seat whose previous poll still holds its lease is skipped by its import.
+
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use shared::activity;
 use shared::aws::Clients;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
+use shared::fan_out::{self, FanOut};
 use shared::queue::Queue;
 use shared::store::Store;
 
@@ -15,6 +18,8 @@ use shared::store::Store;
 pub struct Config {
     pub table_name: String,
     pub activity_queue_url: String,
+    /// How long a run walks the shards before handing the rest to the activity queue.
+    pub time_budget: Duration,
 }
 
 impl Config {
@@ -22,6 +27,8 @@ impl Config {
         Ok(Self {
             table_name: env.required("TABLE_NAME", "the DynamoDB table")?,
             activity_queue_url: env.required("ACTIVITY_QUEUE_URL", "the activity queue")?,
+            // Well inside the 60 s function timeout; 0 hands every shard to the queue.
+            time_budget: env.budget_seconds("FAN_OUT_TIME_BUDGET_SECONDS", 40, 0..=50)?,
         })
     }
 }
@@ -30,17 +37,17 @@ impl Config {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PollSummary {
-    pub linked_seats: usize,
-    pub enqueued: usize,
-    pub contract_inactive: usize,
-    pub still_running: usize,
-    pub send_batch_calls: usize,
+    #[serde(flatten)]
+    pub fan_out: FanOut,
+    /// Seats linked before the index was sharded, moved into their shards by this run.
+    pub moved_to_shards: usize,
 }
 
 pub struct InMailPoll {
     store: Store,
     activity: Queue,
     clock: SharedClock,
+    time_budget: Duration,
 }
 
 impl InMailPoll {
@@ -49,19 +56,25 @@ impl InMailPoll {
             store: Store::new(clients.dynamodb.clone(), config.table_name),
             activity: Queue::new(clients.sqs.clone(), config.activity_queue_url),
             clock,
+            time_budget: config.time_budget,
         }
     }
 
     /// Runs one fan-out. The scheduler's event carries nothing this needs.
     pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<PollSummary> {
-        let plan = activity::plan_polls(&self.store, self.clock.now_ms()).await?;
-        let send_batch_calls = self.activity.send_batch(&plan.due).await?;
+        let deadline = Instant::now() + self.time_budget;
+        let moved_to_shards = self.store.shard_unsharded_linked_seats().await?;
+        let fan_out = fan_out::fan_out(
+            &self.store,
+            &self.activity,
+            fan_out::every_shard(),
+            self.clock.now_ms(),
+            deadline,
+        )
+        .await?;
         let summary = PollSummary {
-            linked_seats: plan.linked,
-            enqueued: plan.due.len(),
-            contract_inactive: plan.contract_inactive,
-            still_running: plan.still_running,
-            send_batch_calls,
+            fan_out,
+            moved_to_shards,
         };
         tracing::info!(?summary, "activity poll fanned out");
         Ok(summary)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::item::{from_item, key_item, n, s, text, to_attr};
+use super::item::{Item, from_item, key_item, n, s, text, to_attr};
 use super::query::Partition;
 use super::write::Conditional;
 use super::{Page, Store};
@@ -20,8 +20,6 @@ pub struct LinkedSeat {
     pub tenant_id: String,
     pub contract_id: String,
     pub seat_id: String,
-    /// A poll holds the seat until then (epoch ms); 0 when free.
-    pub lease_until: i64,
 }
 
 /// Proof that this caller holds a seat's poll lease.
@@ -151,7 +149,14 @@ impl Store {
             (":s".to_owned(), s(seat_id)),
             (":u".to_owned(), s(user_id)),
             (":now".to_owned(), n(now)),
-            (":g2".to_owned(), s(keys::LINKED_SEATS)),
+            (
+                ":g2".to_owned(),
+                s(keys::linked_seats(keys::linked_seat_shard(
+                    tenant_id,
+                    contract_id,
+                    seat_id,
+                ))),
+            ),
             (
                 ":g2s".to_owned(),
                 s(keys::linked_seat_sort(tenant_id, contract_id, seat_id)),
@@ -362,31 +367,62 @@ impl Store {
             .transpose()
     }
 
-    /// Every linked seat, from the sparse index (cost grows with linked seats only).
-    pub async fn linked_seats(&self) -> Result<Vec<LinkedSeat>> {
+    /// One page of a shard of the linked-seat index, from `next_token` (the index projects the
+    /// seat's ids only: nothing there changes while a seat stays linked).
+    pub async fn linked_seats_page(
+        &self,
+        shard: u32,
+        next_token: Option<&str>,
+    ) -> Result<Page<LinkedSeat>> {
+        let page = self
+            .query_page_items(
+                &Partition::index(keys::GSI2, keys::GSI2_PK, keys::linked_seats(shard)),
+                super::MAX_PAGE_SIZE,
+                next_token,
+                true,
+            )
+            .await?;
+        Ok(Page {
+            items: page.items.iter().map(linked_seat).collect(),
+            next_token: page.next_token,
+        })
+    }
+
+    /// Moves the seats still listed in the index's one partition of before the shards into
+    /// their shards, and drops the lease attribute the index used to carry; answers how many.
+    /// Each move is conditional on the seat still being listed there (unlinked meanwhile: left
+    /// alone).
+    pub async fn shard_unsharded_linked_seats(&self) -> Result<usize> {
         let items = self
             .query_all(&Partition::index(
                 keys::GSI2,
                 keys::GSI2_PK,
-                keys::LINKED_SEATS.to_owned(),
+                keys::UNSHARDED_LINKED_SEATS.to_owned(),
             ))
             .await?;
-        Ok(items
-            .iter()
-            .map(|item| {
-                let field = |k: &str| text(item, k).unwrap_or_default();
-                LinkedSeat {
-                    tenant_id: field("tenantId"),
-                    contract_id: field("contractId"),
-                    seat_id: field("seatId"),
-                    lease_until: item
-                        .get("leaseUntil")
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0),
-                }
-            })
-            .collect())
+        let mut moved = 0;
+        for item in &items {
+            let seat = linked_seat(item);
+            let shard = keys::linked_seat_shard(&seat.tenant_id, &seat.contract_id, &seat.seat_id);
+            let done = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key_item(&keys::seat(
+                    &seat.tenant_id,
+                    &seat.contract_id,
+                    &seat.seat_id,
+                ))))
+                .update_expression(format!("SET {} = :shard REMOVE leaseUntil", keys::GSI2_PK))
+                .condition_expression(format!("{} = :unsharded", keys::GSI2_PK))
+                .expression_attribute_values(":shard", s(keys::linked_seats(shard)))
+                .expression_attribute_values(":unsharded", s(keys::UNSHARDED_LINKED_SEATS))
+                .send()
+                .await
+                .conditional()?;
+            moved += usize::from(done.is_some());
+        }
+        Ok(moved)
     }
 
     /// Several contracts in as few reads as possible (BatchGetItem, 100 keys a call).
@@ -417,8 +453,8 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
-            .update_expression("SET leaseUntil = :until, leaseOwner = :owner")
-            .condition_expression("attribute_exists(userId) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)")
+            .update_expression("SET pollLeaseUntil = :until, leaseOwner = :owner")
+            .condition_expression("attribute_exists(userId) AND (attribute_not_exists(pollLeaseUntil) OR pollLeaseUntil <= :now)")
             .expression_attribute_values(":until", n(until))
             .expression_attribute_values(":owner", s(owner))
             .expression_attribute_values(":now", n(now))
@@ -449,7 +485,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::seat(t, c, st))))
-            .update_expression("SET leaseUntil = :zero")
+            .update_expression("SET pollLeaseUntil = :zero")
             .condition_expression("leaseOwner = :owner")
             .expression_attribute_values(":owner", s(&lease.owner))
             .expression_attribute_values(":zero", n(0))
@@ -473,7 +509,7 @@ impl Store {
     ) -> Result<()> {
         let (t, c, st) = seat;
         let mut sets = vec![
-            "leaseUntil = :zero".to_owned(),
+            "pollLeaseUntil = :zero".to_owned(),
             "importedByHour = :hours".to_owned(),
         ];
         let mut conditions = vec!["leaseOwner = :owner".to_owned()];
@@ -597,5 +633,15 @@ impl Store {
             .await
             .conditional()?;
         Ok(reserved.is_some())
+    }
+}
+
+/// A linked seat as the index lists it.
+fn linked_seat(item: &Item) -> LinkedSeat {
+    let field = |k: &str| text(item, k).unwrap_or_default();
+    LinkedSeat {
+        tenant_id: field("tenantId"),
+        contract_id: field("contractId"),
+        seat_id: field("seatId"),
     }
 }
