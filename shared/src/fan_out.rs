@@ -3,20 +3,25 @@
 //!
 //! Linked seats are listed in 64 shards of the linked-seat index (`keys::LINKED_SEAT_SHARDS`).
 //! The scheduled run (inmail-poll) walks the shards in order for as long as its time budget
-//! lasts, and hands each shard it did not finish to the activity queue as a [`ShardPoll`]
+//! lasts, and hands each shard it did not finish to the activity queue as a [`ShardFanOut`]
 //! (with where to resume); inmail-import walks a handed-off shard the same way and hands on what
 //! its own budget leaves. No invocation's work grows with the number of seats or tenants: a run
 //! does at most a budget's worth, and the rest is spread over the queue's consumers
 //! (docs/scale.md).
+//!
+//! Every seat message carries when the scheduled poll ran (`enqueuedAt`); a seat polled since is
+//! not polled again (inmail-import), so a shard walked twice (a retried run, a hand-off handed
+//! out again) costs messages, never LinkedIn calls.
 
-use std::collections::HashMap;
-use std::time::Instant;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::clock::SharedClock;
 use crate::error::Result;
 use crate::keys::LINKED_SEAT_SHARDS;
-use crate::messages::{SeatPoll, ShardPoll};
+use crate::messages::{SeatPoll, ShardFanOut};
 use crate::queue::Queue;
 use crate::store::{LinkedSeat, Store};
 
@@ -24,7 +29,7 @@ use crate::store::{LinkedSeat, Store};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FanOut {
-    /// Linked seats read from the index.
+    /// Linked seats this run read from the index (the rest is read where it was handed).
     pub linked_seats: usize,
     /// Seats put on the activity queue.
     pub enqueued: usize,
@@ -33,84 +38,157 @@ pub struct FanOut {
     pub send_batch_calls: usize,
     /// Shards (or the rest of one) handed to the activity queue for lack of time.
     pub shards_handed_off: usize,
+    /// Seats linked before the index was sharded, moved into their shards (and enqueued).
+    pub moved_to_shards: usize,
+}
+
+/// One walk: where it reads, when the scheduled poll ran, and until when it may go on.
+pub struct Walk<'a> {
+    pub store: &'a Store,
+    pub queue: &'a Queue,
+    pub clock: &'a SharedClock,
+    pub poll_started_at: i64,
+    /// Epoch ms after which what is left is handed to the queue.
+    pub deadline: i64,
 }
 
 /// Every shard, from its start: what a scheduled run walks.
-pub fn every_shard() -> Vec<ShardPoll> {
+pub fn every_shard(poll_started_at: i64) -> Vec<ShardFanOut> {
     (0..LINKED_SEAT_SHARDS)
-        .map(|shard| ShardPoll {
+        .map(|shard| ShardFanOut {
             shard,
             next_token: None,
+            poll_started_at,
         })
         .collect()
 }
 
-/// Walks `shards` in order until `deadline`: each page of linked seats is read, the seats of
-/// active contracts are enqueued (ten a `SendMessageBatch`, across pages and shards), and what is
-/// left when the time is up is handed to `queue`.
-pub async fn fan_out(
-    store: &Store,
-    queue: &Queue,
-    shards: Vec<ShardPoll>,
-    now: i64,
-    deadline: Instant,
-) -> Result<FanOut> {
-    let mut out = FanOut::default();
-    let mut contracts = ActiveContracts::default();
-    let mut due: Vec<SeatPoll> = Vec::new();
-    let mut left = shards.into_iter();
-    let mut handed_off = Vec::new();
-    while let Some(mut shard) = left.next() {
-        loop {
-            if Instant::now() >= deadline {
-                handed_off.push(shard);
-                handed_off.extend(left.by_ref());
-                break;
-            }
-            let page = store
-                .linked_seats_page(shard.shard, shard.next_token.as_deref())
-                .await?;
-            out.linked_seats += page.items.len();
-            contracts.learn(store, &page.items, now).await?;
-            for seat in page.items {
-                if contracts.is_active(&seat) {
-                    due.push(SeatPoll {
-                        tenant_id: seat.tenant_id,
-                        contract_id: seat.contract_id,
-                        seat_id: seat.seat_id,
-                        enqueued_at: now,
-                    });
-                } else {
-                    out.contract_inactive += 1;
-                }
-            }
-            // Full batches go at once; a remainder waits for the next page.
-            let full = due.len() - due.len() % 10;
-            out.enqueued += full;
-            out.send_batch_calls += queue.send_batch(&due[..full]).await?;
-            due.drain(..full);
-            match page.next_token {
-                Some(token) => shard.next_token = Some(token),
-                None => break,
-            }
-        }
-    }
-    out.enqueued += due.len();
-    out.send_batch_calls += queue.send_batch(&due).await?;
-    if !handed_off.is_empty() {
-        out.shards_handed_off = handed_off.len();
-        out.send_batch_calls += queue.send_batch(&handed_off).await?;
-    }
-    Ok(out)
+/// How long a walk may run: the budget, from now.
+pub fn deadline(clock: &SharedClock, budget: Duration) -> i64 {
+    clock.now_ms() + budget.as_millis() as i64
 }
 
-/// Whether each contract a fan-out met is active now, each read once.
+impl Walk<'_> {
+    /// The scheduled run's walk: first the seats linked before the index was sharded (enqueued
+    /// and moved into their shards, a page at a time, while the budget lasts; what is left is
+    /// moved by the next run), then every shard.
+    pub async fn scheduled(&self) -> Result<FanOut> {
+        let mut out = FanOut::default();
+        let mut batch = Batch::default();
+        while !self.out_of_time() {
+            let seats = self.store.unsharded_linked_seats_page().await?;
+            if seats.is_empty() {
+                break;
+            }
+            self.enqueue(&seats, &mut batch, &mut out).await?;
+            for seat in &seats {
+                out.moved_to_shards += usize::from(self.store.move_to_shard(seat).await?);
+                // Its shard is walked next: enqueued once is enough.
+                batch.enqueued_already.insert(seat.clone());
+            }
+        }
+        self.shards(every_shard(self.poll_started_at), batch, out)
+            .await
+    }
+
+    /// Walks `shards` in order until the deadline: each page of linked seats is read, the seats
+    /// of active contracts are enqueued (ten a `SendMessageBatch`, across pages and shards), and
+    /// what is left when the time is up is handed to the queue.
+    pub async fn handed_off(&self, shards: Vec<ShardFanOut>) -> Result<FanOut> {
+        self.shards(shards, Batch::default(), FanOut::default())
+            .await
+    }
+
+    async fn shards(
+        &self,
+        shards: Vec<ShardFanOut>,
+        mut batch: Batch,
+        mut out: FanOut,
+    ) -> Result<FanOut> {
+        let mut left = shards.into_iter();
+        let mut handed_off = Vec::new();
+        while let Some(mut shard) = left.next() {
+            loop {
+                if self.out_of_time() {
+                    handed_off.push(shard);
+                    handed_off.extend(left.by_ref());
+                    break;
+                }
+                let page = self
+                    .store
+                    .linked_seats_page(shard.shard, shard.next_token.as_deref())
+                    .await?;
+                self.enqueue(&page.items, &mut batch, &mut out).await?;
+                match page.next_token {
+                    Some(token) => shard.next_token = Some(token),
+                    None => break,
+                }
+            }
+        }
+        out.enqueued += batch.due.len();
+        out.send_batch_calls += self.queue.send_batch(&batch.due).await?;
+        if !handed_off.is_empty() {
+            out.shards_handed_off = handed_off.len();
+            out.send_batch_calls += self.queue.send_batch(&handed_off).await?;
+        }
+        Ok(out)
+    }
+
+    /// Adds the seats of active contracts to the batch, and sends its full tens.
+    async fn enqueue(
+        &self,
+        seats: &[LinkedSeat],
+        batch: &mut Batch,
+        out: &mut FanOut,
+    ) -> Result<()> {
+        let seats: Vec<&LinkedSeat> = seats
+            .iter()
+            .filter(|s| !batch.enqueued_already.contains(*s))
+            .collect();
+        out.linked_seats += seats.len();
+        let now = self.clock.now_ms();
+        batch.contracts.learn(self.store, &seats, now).await?;
+        for seat in seats {
+            if batch.contracts.is_active(seat) {
+                batch.due.push(SeatPoll {
+                    tenant_id: seat.tenant_id.clone(),
+                    contract_id: seat.contract_id.clone(),
+                    seat_id: seat.seat_id.clone(),
+                    enqueued_at: self.poll_started_at,
+                });
+            } else {
+                out.contract_inactive += 1;
+            }
+        }
+        // Full batches go at once; a remainder waits for the next page.
+        let full = batch.due.len() - batch.due.len() % 10;
+        out.enqueued += full;
+        out.send_batch_calls += self.queue.send_batch(&batch.due[..full]).await?;
+        batch.due.drain(..full);
+        Ok(())
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.clock.now_ms() >= self.deadline
+    }
+}
+
+/// Seats waiting to be sent, and what the walk knows of their contracts.
+#[derive(Default)]
+struct Batch {
+    due: Vec<SeatPoll>,
+    contracts: ActiveContracts,
+    /// Seats moved into their shards by this walk, and enqueued then.
+    enqueued_already: HashSet<LinkedSeat>,
+}
+
+/// Whether each contract a walk met is active now, each read once.
 #[derive(Default)]
 struct ActiveContracts(HashMap<(String, String), bool>);
 
 impl ActiveContracts {
     /// Reads the contracts of `seats` not read yet (BatchGetItem, 100 keys a call).
-    async fn learn(&mut self, store: &Store, seats: &[LinkedSeat], now: i64) -> Result<()> {
+    async fn learn(&mut self, store: &Store, seats: &[&LinkedSeat], now: i64) -> Result<()> {
         let mut wanted: Vec<(String, String)> = seats
             .iter()
             .map(|s| (s.tenant_id.clone(), s.contract_id.clone()))

@@ -199,7 +199,7 @@ pub fn linked_seat_shard(tenant: &str, contract_id: &str, seat_id: &str) -> u32 
 }
 
 /// gsi2 partition of one shard of the linked seats.
-pub fn linked_seats(shard: u32) -> String {
+pub fn linked_seats_partition(shard: u32) -> String {
     format!("{UNSHARDED_LINKED_SEATS}#{shard:02}")
 }
 /// gsi2 partition listing a seat's pending leads (exports made while it was not linked).
@@ -403,8 +403,8 @@ mod tests {
         // Pinned: a change of the hash would move every linked seat out of the index the poll
         // reads (the first four bytes of the SHA-256 of `acme#501#7001`, modulo 64, are 56).
         assert_eq!(linked_seat_shard("acme", "501", "7001"), 56);
-        assert_eq!(linked_seats(56), "LINKED_SEAT#56");
-        assert_eq!(linked_seats(3), "LINKED_SEAT#03");
+        assert_eq!(linked_seats_partition(56), "LINKED_SEAT#56");
+        assert_eq!(linked_seats_partition(3), "LINKED_SEAT#03");
         let mut per_shard = vec![0u32; LINKED_SEAT_SHARDS as usize];
         for tenant in 0..64 {
             for seat in 0..100 {

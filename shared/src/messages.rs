@@ -28,6 +28,7 @@ pub struct LinkedInEvent {
 }
 
 /// "Poll this seat's activity now", from inmail-poll to inmail-import on the activity queue.
+/// `enqueuedAt` is when the scheduled poll ran: a seat polled since is not polled again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SeatPoll {
@@ -41,18 +42,39 @@ pub struct SeatPoll {
 /// queue: the part of a poll's fan-out its run had no time for (`shared::fan_out`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ShardPoll {
+pub struct ShardFanOut {
     pub shard: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    /// When the scheduled poll ran: the seats get it as their `enqueuedAt`, so a seat enqueued
+    /// twice for one poll is polled once.
+    pub poll_started_at: i64,
 }
 
-/// A message of the activity queue: a seat to poll, or a shard of seats to enqueue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A message of the activity queue: a shard of seats to enqueue, or a seat to poll (told apart
+/// by `shard`, which only the first has).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ActivityMessage {
-    Shard(ShardPoll),
+    Shard(ShardFanOut),
     Seat(SeatPoll),
+}
+
+impl<'de> Deserialize<'de> for ActivityMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        // Each kind's own error names the field that is missing or wrong.
+        if value.get("shard").is_some() {
+            serde_json::from_value(value)
+                .map(Self::Shard)
+                .map_err(D::Error::custom)
+        } else {
+            serde_json::from_value(value)
+                .map(Self::Seat)
+                .map_err(D::Error::custom)
+        }
+    }
 }
 
 /// "Do the next bounded step of this seat's history back-fill", on the back-fill queue.

@@ -774,7 +774,7 @@ async fn seats_linked_before_the_index_was_sharded_are_moved_into_their_shards_a
             .table_name(w.stack.table_name())
             .index_name("gsi2")
             .key_condition_expression("gsi2pk = :p")
-            .expression_attribute_values(":p", s(&shared::keys::linked_seats(shard)))
+            .expression_attribute_values(":p", s(&shared::keys::linked_seats_partition(shard)))
             .send()
             .await
             .unwrap()
@@ -830,4 +830,43 @@ async fn a_fan_out_handed_to_the_queue_polls_every_seat_once() {
     for seat in seats.iter().map(String::as_str).chain([EXPORTER_SEAT]) {
         assert_eq!(w.viewer_calls(seat), 1, "seat {seat} polled once");
     }
+}
+
+/// A seat enqueued twice for one scheduled poll (a retried run, a shard walked again) is polled
+/// once: a message from before the seat's last poll costs no LinkedIn call.
+#[tokio::test]
+async fn a_seat_message_from_before_its_last_poll_is_not_polled_again() {
+    let clock = hour_clock();
+    let w = World::with_linked_seat(Setup {
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    })
+    .await;
+    let poll_at = clock.now_ms() + HOUR;
+    clock.set(poll_at);
+    w.poll_activity().await;
+    let polled = w.viewer_calls(SEAT);
+    assert!(polled > 0);
+
+    clock.advance(60_000);
+    let send = |enqueued_at: i64| {
+        let body = json!({"tenantId": TENANT, "contractId": ACTIVE, "seatId": SEAT,
+                          "enqueuedAt": enqueued_at})
+        .to_string();
+        w.stack
+            .clients
+            .sqs
+            .send_message()
+            .queue_url(w.stack.queue_url("ActivityQueue"))
+            .message_body(body)
+            .send()
+    };
+    send(poll_at - 1).await.unwrap();
+    w.settle().await;
+    assert_eq!(w.viewer_calls(SEAT), polled, "the duplicate was left alone");
+
+    // A message of a later poll is polled.
+    send(clock.now_ms()).await.unwrap();
+    w.settle().await;
+    assert!(w.viewer_calls(SEAT) > polled);
 }

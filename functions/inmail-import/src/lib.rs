@@ -17,7 +17,7 @@ use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::domain::{CursorSet, ImportCounts, Seat};
 use shared::linkedin::LinkedIn;
-use shared::messages::{ActivityMessage, SeatPoll, ShardPoll};
+use shared::messages::{ActivityMessage, SeatPoll, ShardFanOut};
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
@@ -111,18 +111,18 @@ impl InMailImport {
 
     /// Enqueues the seats of a shard the scheduled poll handed off, for as long as this
     /// message's time budget lasts; the rest goes back on the queue (`shared::fan_out`).
-    async fn fan_out(&self, shard: ShardPoll) -> Result<()> {
+    async fn fan_out(&self, shard: ShardFanOut) -> Result<()> {
         if shard.shard >= shared::keys::LINKED_SEAT_SHARDS {
             return Err(Error::Invalid(format!("no shard {}", shard.shard)));
         }
-        let deadline = Instant::now() + self.time_budget;
-        let done = shared::fan_out::fan_out(
-            &self.store,
-            &self.queues.source,
-            vec![shard],
-            self.clock.now_ms(),
-            deadline,
-        )
+        let done = shared::fan_out::Walk {
+            store: &self.store,
+            queue: &self.queues.source,
+            clock: &self.clock,
+            poll_started_at: shard.poll_started_at,
+            deadline: shared::fan_out::deadline(&self.clock, self.time_budget),
+        }
+        .handed_off(vec![shard])
         .await?;
         tracing::info!(?done, "shard of the activity poll fanned out");
         Ok(())
@@ -155,6 +155,12 @@ impl InMailImport {
             tracing::info!("seat unlinked or already being polled; nothing to do");
             return Ok(());
         };
+        if seat.last_polled_at.is_some_and(|at| at > poll.enqueued_at) {
+            // Enqueued twice for one scheduled poll (a retried run, a shard walked again).
+            tracing::info!("seat already polled since this poll ran; nothing to do");
+            self.store.release_poll_lease(seat_key, &lease).await?;
+            return Ok(());
+        }
         let run = self.import(&seat, now, started).await;
         let (report, moves, error) = match run {
             Ok(run) => (run.report, run.moves, run.error),

@@ -4,13 +4,12 @@
 //! for are handed to the activity queue, where inmail-import enqueues their seats
 //! (`shared::fan_out`). A seat whose previous poll still holds its lease is skipped by its import.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::Serialize;
 use shared::aws::Clients;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
-use shared::fan_out::{self, FanOut};
+use shared::fan_out::{self, FanOut, Walk};
 use shared::queue::Queue;
 use shared::store::Store;
 
@@ -33,16 +32,6 @@ impl Config {
     }
 }
 
-/// What one run did; returned to the scheduler and logged.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PollSummary {
-    #[serde(flatten)]
-    pub fan_out: FanOut,
-    /// Seats linked before the index was sharded, moved into their shards by this run.
-    pub moved_to_shards: usize,
-}
-
 pub struct InMailPoll {
     store: Store,
     activity: Queue,
@@ -61,21 +50,16 @@ impl InMailPoll {
     }
 
     /// Runs one fan-out. The scheduler's event carries nothing this needs.
-    pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<PollSummary> {
-        let deadline = Instant::now() + self.time_budget;
-        let moved_to_shards = self.store.shard_unsharded_linked_seats().await?;
-        let fan_out = fan_out::fan_out(
-            &self.store,
-            &self.activity,
-            fan_out::every_shard(),
-            self.clock.now_ms(),
-            deadline,
-        )
+    pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<FanOut> {
+        let summary = Walk {
+            store: &self.store,
+            queue: &self.activity,
+            clock: &self.clock,
+            poll_started_at: self.clock.now_ms(),
+            deadline: fan_out::deadline(&self.clock, self.time_budget),
+        }
+        .scheduled()
         .await?;
-        let summary = PollSummary {
-            fan_out,
-            moved_to_shards,
-        };
         tracing::info!(?summary, "activity poll fanned out");
         Ok(summary)
     }

@@ -516,11 +516,21 @@ impl Stack {
         Ok(())
     }
 
-    /// Hands every change waiting in the streams to their functions, batch by batch.
+    /// Hands every change waiting in the streams to their functions, batch by batch; fails if
+    /// they are still behind after 1,000 batches (a function that keeps failing).
     pub async fn drain_streams(&self) -> Result<(), Error> {
         for source in &self.streams {
+            let mut batches = 0;
             while source.behind().await? {
+                if batches == 1_000 {
+                    return Err(format!(
+                        "{}: still behind after {batches} batches",
+                        source.stream_arn
+                    )
+                    .into());
+                }
                 source.poll(1).await?;
+                batches += 1;
             }
         }
         Ok(())

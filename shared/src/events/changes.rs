@@ -16,7 +16,9 @@ use crate::keys;
 
 /// The sort keys (by prefix) of the items whose changes can be events. The publisher's stream
 /// filter in template.yaml lets through exactly these (a test keeps the two in step), so the
-/// function is not woken for leases and cursors.
+/// function is not woken for the sync state, tombstones or the feed's own items. A seat's poll
+/// lease and cursors live on the seat item, so each seat poll's two writes do wake it (and make
+/// no event): docs/scale.md counts them.
 pub const SORT_KEY_PREFIXES: [&str; 9] = [
     "CANDIDATE",
     keys::APPLICATION_PREFIX,

@@ -53,6 +53,7 @@ impl Publisher {
         );
         let mut response = DynamoDbEventResponse::default();
         if let Some(i) = published.failed_from {
+            crate::metrics::count("event-publisher", &[], "EventBatchesRetried", 1);
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = batch.records[i].change.sequence_number.clone();
             response.batch_item_failures.push(failure);

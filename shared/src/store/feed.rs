@@ -41,8 +41,8 @@ pub struct Change {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangesPage {
     pub changes: Vec<Change>,
-    /// Entries between the cursor and the first entry that the feed no longer keeps (older
-    /// than [`FEED_RETENTION_DAYS`]).
+    /// Entries between the cursor and the first entry returned that the feed no longer keeps
+    /// (older than [`FEED_RETENTION_DAYS`]); 0 for a reader that starts without a cursor.
     pub expired: u64,
 }
 
@@ -70,7 +70,10 @@ impl Store {
                 match self.try_append(tenant, &left, now_secs).await? {
                     Appended::All => left.clear(),
                     Appended::Seen(seen) => left.retain(|e| !seen.contains(&e.event_id)),
-                    Appended::Raced => {}
+                    // Another publisher of the tenant went first: let it finish.
+                    Appended::Raced => {
+                        tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await
+                    }
                 }
             }
         }
@@ -234,7 +237,11 @@ impl Store {
             })?;
             changes.push(Change { seq, event });
         }
-        let expired = changes.first().map_or(0, |c| c.seq - after - 1);
+        // A reader without a cursor starts at the oldest entry kept: nothing expired for it.
+        let expired = match (after, changes.first()) {
+            (0, _) | (_, None) => 0,
+            (_, Some(first)) => first.seq - after - 1,
+        };
         Ok(ChangesPage { changes, expired })
     }
 }

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::keys;
 
 /// A linked seat as the poller sees it through the index, without reading the seat itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LinkedSeat {
     pub tenant_id: String,
     pub contract_id: String,
@@ -151,7 +151,7 @@ impl Store {
             (":now".to_owned(), n(now)),
             (
                 ":g2".to_owned(),
-                s(keys::linked_seats(keys::linked_seat_shard(
+                s(keys::linked_seats_partition(keys::linked_seat_shard(
                     tenant_id,
                     contract_id,
                     seat_id,
@@ -376,7 +376,11 @@ impl Store {
     ) -> Result<Page<LinkedSeat>> {
         let page = self
             .query_page_items(
-                &Partition::index(keys::GSI2, keys::GSI2_PK, keys::linked_seats(shard)),
+                &Partition::index(
+                    keys::GSI2,
+                    keys::GSI2_PK,
+                    keys::linked_seats_partition(shard),
+                ),
                 super::MAX_PAGE_SIZE,
                 next_token,
                 true,
@@ -388,41 +392,46 @@ impl Store {
         })
     }
 
-    /// Moves the seats still listed in the index's one partition of before the shards into
-    /// their shards, and drops the lease attribute the index used to carry; answers how many.
-    /// Each move is conditional on the seat still being listed there (unlinked meanwhile: left
-    /// alone).
-    pub async fn shard_unsharded_linked_seats(&self) -> Result<usize> {
-        let items = self
-            .query_all(&Partition::index(
-                keys::GSI2,
-                keys::GSI2_PK,
-                keys::UNSHARDED_LINKED_SEATS.to_owned(),
-            ))
+    /// One page of the seats still listed in the index's one partition of before the shards
+    /// (empty once every seat linked then has been moved into its shard).
+    pub async fn unsharded_linked_seats_page(&self) -> Result<Vec<LinkedSeat>> {
+        let page = self
+            .query_page_items(
+                &Partition::index(
+                    keys::GSI2,
+                    keys::GSI2_PK,
+                    keys::UNSHARDED_LINKED_SEATS.to_owned(),
+                ),
+                super::MAX_PAGE_SIZE,
+                None,
+                true,
+            )
             .await?;
-        let mut moved = 0;
-        for item in &items {
-            let seat = linked_seat(item);
-            let shard = keys::linked_seat_shard(&seat.tenant_id, &seat.contract_id, &seat.seat_id);
-            let done = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key_item(&keys::seat(
-                    &seat.tenant_id,
-                    &seat.contract_id,
-                    &seat.seat_id,
-                ))))
-                .update_expression(format!("SET {} = :shard REMOVE leaseUntil", keys::GSI2_PK))
-                .condition_expression(format!("{} = :unsharded", keys::GSI2_PK))
-                .expression_attribute_values(":shard", s(keys::linked_seats(shard)))
-                .expression_attribute_values(":unsharded", s(keys::UNSHARDED_LINKED_SEATS))
-                .send()
-                .await
-                .conditional()?;
-            moved += usize::from(done.is_some());
-        }
-        Ok(moved)
+        Ok(page.items.iter().map(linked_seat).collect())
+    }
+
+    /// Moves a seat listed in the index's one partition of before the shards into its shard,
+    /// and drops the lease attribute the index used to carry; `false` when it was not there any
+    /// more (unlinked, or moved, meanwhile).
+    pub async fn move_to_shard(&self, seat: &LinkedSeat) -> Result<bool> {
+        let shard = keys::linked_seat_shard(&seat.tenant_id, &seat.contract_id, &seat.seat_id);
+        let done = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::seat(
+                &seat.tenant_id,
+                &seat.contract_id,
+                &seat.seat_id,
+            ))))
+            .update_expression(format!("SET {} = :shard REMOVE leaseUntil", keys::GSI2_PK))
+            .condition_expression(format!("{} = :unsharded", keys::GSI2_PK))
+            .expression_attribute_values(":shard", s(keys::linked_seats_partition(shard)))
+            .expression_attribute_values(":unsharded", s(keys::UNSHARDED_LINKED_SEATS))
+            .send()
+            .await
+            .conditional()?;
+        Ok(done.is_some())
     }
 
     /// Several contracts in as few reads as possible (BatchGetItem, 100 keys a call).

@@ -363,7 +363,7 @@ fn linked_seat(user: &str) -> Value {
             "cursorInmails": NOW,
             "cursorNotes": NOW,
             "cursorStubs": NOW,
-            "gsi2pk": keys::linked_seats(keys::linked_seat_shard(TENANT, CONTRACT, SEAT_ID)),
+            "gsi2pk": keys::linked_seats_partition(keys::linked_seat_shard(TENANT, CONTRACT, SEAT_ID)),
             "gsi2sk": keys::linked_seat_sort(TENANT, CONTRACT, SEAT_ID),
         }),
     )
