@@ -1,7 +1,7 @@
 //! The activity poll's fan-out: every linked seat of an active contract gets one message on the
 //! activity queue, each run of the schedule.
 //!
-//! Linked seats are listed in 64 shards of the linked-seat index (`keys::LINKED_SEAT_SHARDS`).
+//! Linked seats are listed in 16 shards of the linked-seat index (`keys::LINKED_SEAT_SHARDS`).
 //! The scheduled run (inmail-poll) walks the shards in order for as long as its time budget
 //! lasts, and hands each shard it did not finish to the activity queue as a [`ShardFanOut`]
 //! (with where to resume); inmail-import walks a handed-off shard the same way and hands on what

@@ -186,10 +186,10 @@ pub const GSI2_SK: &str = "gsi2sk";
 /// what it finds there into the shards (docs/scale.md).
 pub const UNSHARDED_LINKED_SEATS: &str = "LINKED_SEAT";
 
-/// Linked seats are spread over this many gsi2 partitions (`LINKED_SEAT#00` to `#63`), by a
+/// Linked seats are spread over this many gsi2 partitions (`LINKED_SEAT#00` to `#15`), by a
 /// hash of the seat, so that no partition value holds every seat of every tenant and the poll's
 /// fan-out can be handed out shard by shard (docs/scale.md).
-pub const LINKED_SEAT_SHARDS: u32 = 64;
+pub const LINKED_SEAT_SHARDS: u32 = 16;
 
 /// The shard of a seat: the first four bytes of the SHA-256 of its sort key, modulo the shards.
 pub fn linked_seat_shard(tenant: &str, contract_id: &str, seat_id: &str) -> u32 {
@@ -401,9 +401,9 @@ mod tests {
     #[test]
     fn seats_keep_their_shard_and_spread_evenly() {
         // Pinned: a change of the hash would move every linked seat out of the index the poll
-        // reads (the first four bytes of the SHA-256 of `acme#501#7001`, modulo 64, are 56).
-        assert_eq!(linked_seat_shard("acme", "501", "7001"), 56);
-        assert_eq!(linked_seats_partition(56), "LINKED_SEAT#56");
+        // reads (the first four bytes of the SHA-256 of `acme#501#7001`, modulo 16, are 8).
+        assert_eq!(linked_seat_shard("acme", "501", "7001"), 8);
+        assert_eq!(linked_seats_partition(8), "LINKED_SEAT#08");
         assert_eq!(linked_seats_partition(3), "LINKED_SEAT#03");
         let mut per_shard = vec![0u32; LINKED_SEAT_SHARDS as usize];
         for tenant in 0..64 {
@@ -412,11 +412,11 @@ mod tests {
                 per_shard[shard as usize] += 1;
             }
         }
-        // 6,400 seats: 100 a shard on average.
+        // 6,400 seats: 400 a shard on average.
         let (least, most) = (
             per_shard.iter().min().unwrap(),
             per_shard.iter().max().unwrap(),
         );
-        assert!(*least >= 60 && *most <= 140, "{per_shard:?}");
+        assert!(*least >= 320 && *most <= 480, "{per_shard:?}");
     }
 }
