@@ -62,16 +62,31 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
         organization: "urn:li:organization:9".into(),
         callback_url: None,
     });
-    // The seats are linked straight in the table (the admin API's per-link checks are not what
-    // is measured here), 16 at a time.
+    // The seats are listed and linked straight in the table (the seat sync's and the admin API's
+    // per-seat work are not what is measured here), 16 at a time. Only a seat LinkedIn listed
+    // can be linked, so each is listed first; a seat that would not link stops the bench.
     let store = shared::store::Store::new(stack.clients.dynamodb.clone(), stack.table_name());
     let now = chrono::Utc::now().timestamp_millis();
     let results: Vec<_> = futures::stream::iter(1..=seats)
         .map(|i| {
             let store = store.clone();
             async move {
+                let seat = i.to_string();
                 store
-                    .link_seat("scale", "1", &i.to_string(), "u", now - 3_600_000)
+                    .upsert_seat_from_linkedin(
+                        "scale",
+                        "1",
+                        &seat,
+                        shared::store::ListedSeat {
+                            member: None,
+                            state: Some("ACTIVE"),
+                            holder_name: None,
+                        },
+                        now - 3_600_000,
+                    )
+                    .await?;
+                store
+                    .link_seat("scale", "1", &seat, "u", now - 3_600_000)
                     .await
             }
         })
@@ -79,7 +94,9 @@ pub async fn fan_out(seats: usize, overlap: bool) -> Result<FanOut, Error> {
         .collect()
         .await;
     for r in results {
-        r?;
+        if r?.is_none() {
+            return Err("a seat of the scale bench could not be linked (was it listed?)".into());
+        }
     }
     counter.take();
     sim.clear_calls();
