@@ -190,6 +190,8 @@ fn decode_token(token: &str, partition_attr: &str, partition: &str) -> Result<It
     let mut expected = vec![keys::PK, keys::SK];
     if partition_attr == keys::GSI1_PK {
         expected.extend([keys::GSI1_PK, keys::GSI1_SK]);
+    } else if partition_attr == keys::GSI2_PK {
+        expected.extend([keys::GSI2_PK, keys::GSI2_SK]);
     }
     let well_formed = map.len() == expected.len()
         && expected.iter().all(|k| {
@@ -247,5 +249,18 @@ mod tests {
             decode_token(&encode_token(&table), "pk", "B").unwrap(),
             table
         );
+        // The linked-seat index pages its shards with these tokens (a shard of more than 100
+        // seats): gsi2's keys, not gsi1's.
+        let shard = HashMap::from([
+            ("pk".to_owned(), s("TENANT#t")),
+            ("sk".to_owned(), s("SEAT#1#2")),
+            ("gsi2pk".to_owned(), s("LINKED_SEAT#03")),
+            ("gsi2sk".to_owned(), s("t#1#2")),
+        ]);
+        assert_eq!(
+            decode_token(&encode_token(&shard), "gsi2pk", "LINKED_SEAT#03").unwrap(),
+            shard
+        );
+        assert!(decode_token(&encode_token(&shard), "gsi2pk", "LINKED_SEAT#04").is_err());
     }
 }
