@@ -80,18 +80,41 @@ impl Env {
         default: u64,
         range: std::ops::RangeInclusive<u64>,
     ) -> Result<std::time::Duration, ConfigError> {
-        let secs = self.number_or(name, default)?;
-        if !range.contains(&secs) {
+        self.number_within(name, default, range, " seconds")
+            .map(std::time::Duration::from_secs)
+    }
+
+    /// A percentage with a default, refused outside `range`.
+    pub fn percent(
+        &self,
+        name: &str,
+        default: u8,
+        range: std::ops::RangeInclusive<u8>,
+    ) -> Result<u8, ConfigError> {
+        let range = u64::from(*range.start())..=u64::from(*range.end());
+        self.number_within(name, u64::from(default), range, " %")
+            .map(|p| p as u8)
+    }
+
+    fn number_within(
+        &self,
+        name: &str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+        unit: &str,
+    ) -> Result<u64, ConfigError> {
+        let value = self.number_or(name, default)?;
+        if !range.contains(&value) {
             return Err(ConfigError::Invalid {
                 name: name.to_owned(),
                 problem: format!(
-                    "must be {} to {} seconds, got {secs}",
+                    "must be {} to {}{unit}, got {value}",
                     range.start(),
                     range.end()
                 ),
             });
         }
-        Ok(std::time::Duration::from_secs(secs))
+        Ok(value)
     }
 }
 

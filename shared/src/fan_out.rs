@@ -12,12 +12,17 @@
 //! Every seat message carries when the scheduled poll ran (`enqueuedAt`); a seat polled since is
 //! not polled again (inmail-import), so a shard walked twice (a retried run, a hand-off handed
 //! out again) costs messages, never LinkedIn calls.
+//!
+//! Each tenant's day of LinkedIn calls is read once per walk (with its contracts), and its
+//! seats carry the cycle's plan (`shared::budget::plan`): how often quiet seats are polled. A
+//! tenant whose share of the day is used up gets no message until the next UTC day.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::budget::{self, CYCLES_PER_DAY, PollPlan};
 use crate::clock::SharedClock;
 use crate::error::Result;
 use crate::keys::LINKED_SEAT_SHARDS;
@@ -40,6 +45,10 @@ pub struct FanOut {
     pub shards_handed_off: usize,
     /// Seats linked before the index was sharded, moved into their shards (and enqueued).
     pub moved_to_shards: usize,
+    /// Seats left out because their tenant's share of LinkedIn's day is used up.
+    pub over_budget: usize,
+    /// Tenants whose quiet seats this cycle polls less often, or not at all.
+    pub thrifty_tenants: usize,
 }
 
 /// One walk: where it reads, when the scheduled poll ran, and until when it may go on.
@@ -50,6 +59,8 @@ pub struct Walk<'a> {
     pub poll_started_at: i64,
     /// Epoch ms after which what is left is handed to the queue.
     pub deadline: i64,
+    /// The calls a tenant's activity reads may make in a UTC day (`budget::polling_allowance`).
+    pub polling_allowance: u64,
 }
 
 /// Every shard, from its start: what a scheduled run walks.
@@ -148,17 +159,32 @@ impl Walk<'_> {
         out.linked_seats += seats.len();
         let now = self.clock.now_ms();
         batch.contracts.learn(self.store, &seats, now).await?;
+        out.thrifty_tenants += batch
+            .plans
+            .learn(
+                self.store,
+                &seats,
+                self.poll_started_at,
+                self.polling_allowance,
+            )
+            .await?;
         for seat in seats {
-            if batch.contracts.is_active(seat) {
-                batch.due.push(SeatPoll {
-                    tenant_id: seat.tenant_id.clone(),
-                    contract_id: seat.contract_id.clone(),
-                    seat_id: seat.seat_id.clone(),
-                    enqueued_at: self.poll_started_at,
-                });
-            } else {
+            if !batch.contracts.is_active(seat) {
                 out.contract_inactive += 1;
+                continue;
             }
+            let plan = batch.plans.of(&seat.tenant_id);
+            if plan.stopped {
+                out.over_budget += 1;
+                continue;
+            }
+            batch.due.push(SeatPoll {
+                tenant_id: seat.tenant_id.clone(),
+                contract_id: seat.contract_id.clone(),
+                seat_id: seat.seat_id.clone(),
+                enqueued_at: self.poll_started_at,
+                quiet_every: Some(plan.quiet_every),
+            });
         }
         // Full batches go at once; a remainder waits for the next page.
         let full = batch.due.len() - batch.due.len() % 10;
@@ -178,6 +204,7 @@ impl Walk<'_> {
 struct Batch {
     due: Vec<SeatPoll>,
     contracts: ActiveContracts,
+    plans: Plans,
     /// Seats moved into their shards by this walk, and enqueued then.
     enqueued_already: HashSet<LinkedSeat>,
 }
@@ -214,5 +241,56 @@ impl ActiveContracts {
             .get(&(seat.tenant_id.clone(), seat.contract_id.clone()))
             .copied()
             .unwrap_or(false)
+    }
+}
+
+/// Each tenant's plan for this cycle, its day read once.
+#[derive(Default)]
+struct Plans(HashMap<String, PollPlan>);
+
+impl Plans {
+    /// Plans the tenants of `seats` not planned yet: today's and yesterday's day items of all of
+    /// them in one read (the last cycle counted may be yesterday's). Answers how many of them
+    /// are planned thrifty.
+    async fn learn(
+        &mut self,
+        store: &Store,
+        seats: &[&LinkedSeat],
+        poll_started_at: i64,
+        allowance: u64,
+    ) -> Result<usize> {
+        let mut wanted: Vec<&str> = seats
+            .iter()
+            .map(|s| s.tenant_id.as_str())
+            .filter(|t| !self.0.contains_key(*t))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        let days = [
+            budget::utc_day(poll_started_at),
+            budget::utc_day(poll_started_at - 86_400_000),
+        ];
+        let cycle = budget::cycle_of_day(poll_started_at);
+        let mut thrifty = 0;
+        for (tenant, usage) in store.call_days(&wanted, &days).await? {
+            let (today, yesterday) = (&usage[0], &usage[1]);
+            let last = today
+                .mix_before(cycle)
+                .or_else(|| yesterday.mix_before(CYCLES_PER_DAY));
+            let plan = budget::plan(today, last, allowance, cycle);
+            if plan.is_thrifty() {
+                tracing::info!(%tenant, ?plan, "LinkedIn's daily budget is tight: quiet seats polled less often");
+                thrifty += 1;
+            }
+            self.0.insert(tenant, plan);
+        }
+        Ok(thrifty)
+    }
+
+    fn of(&self, tenant: &str) -> PollPlan {
+        self.0.get(tenant).copied().unwrap_or(PollPlan::EVERY_CYCLE)
     }
 }

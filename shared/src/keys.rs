@@ -13,7 +13,7 @@ pub const GSI1_SK: &str = "gsi1sk";
 /// Epoch seconds after which DynamoDB deletes the item.
 pub const TTL: &str = "ttl";
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
     pub pk: String,
     pub sk: String,

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod aws;
 pub mod batch;
+pub mod budget;
 pub mod cache;
 pub mod clock;
 pub mod compliance;

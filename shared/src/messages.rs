@@ -36,6 +36,10 @@ pub struct SeatPoll {
     pub contract_id: String,
     pub seat_id: String,
     pub enqueued_at: i64,
+    /// Set by the scheduled poll's fan-out: a quiet seat is polled one cycle in this many
+    /// (`shared::budget`; 1: every cycle). Absent on a poll's continuation, which always runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_every: Option<u32>,
 }
 
 /// "Enqueue the linked seats of this shard of the index, from `nextToken`", on the activity

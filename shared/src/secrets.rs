@@ -22,6 +22,10 @@ pub struct LinkedInCredentials {
     pub previous_client_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotated_at: Option<i64>,
+    /// The tenant these were read for (not stored): LinkedIn calls made with them count against
+    /// its daily budget (`shared::budget`). Empty for the partner's own application.
+    #[serde(skip)]
+    pub tenant_id: String,
 }
 
 /// How long a rotated-out client secret still verifies webhook signatures.
@@ -38,6 +42,7 @@ impl LinkedInCredentials {
             client_secret: client_secret.into(),
             previous_client_secret: None,
             rotated_at: None,
+            tenant_id: String::new(),
         }
     }
 
@@ -161,11 +166,12 @@ impl CustomerSecrets {
         let text = resp
             .secret_string()
             .ok_or_else(|| Error::Secret(format!("secret {name} has no string value")))?;
-        let creds: LinkedInCredentials = serde_json::from_str(text).map_err(|_| {
+        let mut creds: LinkedInCredentials = serde_json::from_str(text).map_err(|_| {
             Error::Secret(format!(
                 "secret {name} is not JSON with clientId and clientSecret"
             ))
         })?;
+        creds.tenant_id = tenant_id.to_owned();
         self.cache.insert(tenant_id, creds.clone());
         Ok(creds)
     }
@@ -251,6 +257,7 @@ mod tests {
             rotated_at: None,
             client_id: "id".into(),
             client_secret: "hunter2".into(),
+            tenant_id: "acme".into(),
         };
         assert!(!format!("{c:?}").contains("hunter2"));
     }

@@ -3,7 +3,6 @@
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use serde::Deserialize;
-use shared::clock;
 use shared::http::{self, Answer, Refusal};
 use shared::ids;
 
@@ -152,13 +151,11 @@ impl AdminApi {
         }
         // And within the share of LinkedIn's daily call limit that re-imports may use.
         let calls = shared::domain::Backfill::least_calls(from, to);
-        let day = clock::to_rfc3339(now);
-        let day = day.get(..10).unwrap_or(&day);
+        let day = shared::budget::utc_day(now);
         let max = shared::linkedin::REIMPORT_DAILY_CALLS;
-        let expires_at_s = now / 1000 + 2 * 86_400;
         if !self
             .store
-            .reserve_calls(tenant_id, day, "reimportCalls", calls, max, expires_at_s)
+            .reserve_calls(tenant_id, &day, "reimportCalls", calls, max, now)
             .await?
         {
             return Err(Refusal::invalid(format!(

@@ -111,7 +111,7 @@ impl AtsSync {
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
         let started = Instant::now();
         let redundant = redundant_nudges(&event);
-        batch::process(event, &self.queues, CONCURRENCY, |m| {
+        let answer = batch::process(event, &self.queues, CONCURRENCY, |m| {
             let skip = redundant.contains(&m.id);
             async move {
                 if skip {
@@ -120,7 +120,14 @@ impl AtsSync {
                 self.process(m, started).await
             }
         })
-        .await
+        .await;
+        shared::budget::record(
+            &self.store,
+            shared::budget::CallTally::calls_of(&self.linkedin),
+            self.clock.now_ms(),
+        )
+        .await;
+        answer
     }
 
     async fn process(&self, message: Message, started: Instant) -> Result<()> {

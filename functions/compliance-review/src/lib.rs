@@ -89,7 +89,19 @@ impl ComplianceReview {
         })
     }
 
+    /// One run; the LinkedIn calls it made are counted whatever its outcome.
     pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<Summary> {
+        let summary = self.run().await;
+        shared::budget::record(
+            &self.store,
+            shared::budget::CallTally::calls_of(&self.linkedin),
+            self.clock.now_ms(),
+        )
+        .await;
+        summary
+    }
+
+    async fn run(&self) -> shared::Result<Summary> {
         let now = self.clock.now_ms();
         let tenants: BTreeSet<String> = self
             .store

@@ -119,7 +119,19 @@ impl ContractExpiry {
         })
     }
 
+    /// One run; the LinkedIn calls it made are counted whatever its outcome.
     pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<ExpirySummary> {
+        let summary = self.run().await;
+        shared::budget::record(
+            &self.store,
+            shared::budget::CallTally::calls_of(&self.linkedin),
+            self.clock.now_ms(),
+        )
+        .await;
+        summary
+    }
+
+    async fn run(&self) -> shared::Result<ExpirySummary> {
         let now = self.clock.now_ms();
         let all = self.store.all_contracts().await?;
         let mut summary = ExpirySummary {

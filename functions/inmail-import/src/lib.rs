@@ -6,13 +6,15 @@
 //! linked-seat index that the scheduled poll had no time for: its seats are enqueued here
 //! (`shared::fan_out`).
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use shared::activity::{ActivityImport, SETTLE_DELAY_MS, SeatReport, SeatRun};
 use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
+use shared::budget::{CallTally, PollCounts};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::domain::{CursorSet, ImportCounts, Seat};
@@ -37,6 +39,8 @@ pub struct Config {
     pub linkedin_auth_url: String,
     /// How long one message may keep reading before it hands the rest to a continuation.
     pub time_budget: Duration,
+    /// The calls a tenant's activity reads may make in a UTC day (`shared::budget`).
+    pub polling_allowance: u64,
 }
 
 impl Config {
@@ -57,6 +61,7 @@ impl Config {
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
             // Long enough to read a window, well inside the 60 s function timeout.
             time_budget: env.budget_seconds("POLL_TIME_BUDGET_SECONDS", 30, 5..=45)?,
+            polling_allowance: shared::budget::polling_allowance_from(env)?,
         })
     }
 }
@@ -68,6 +73,9 @@ pub struct InMailImport {
     queues: BatchQueues,
     clock: SharedClock,
     time_budget: Duration,
+    polling_allowance: u64,
+    /// Seats met by this invocation, for the tenants' day items (`shared::budget`).
+    seats_met: Mutex<BTreeMap<String, PollCounts>>,
 }
 
 impl InMailImport {
@@ -90,11 +98,30 @@ impl InMailImport {
             },
             clock,
             time_budget: config.time_budget,
+            polling_allowance: config.polling_allowance,
+            seats_met: Mutex::new(BTreeMap::new()),
         })
     }
 
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        batch::process(event, &self.queues, CONCURRENCY, |m| self.process(m)).await
+        let answer = batch::process(event, &self.queues, CONCURRENCY, |m| self.process(m)).await;
+        self.record_calls().await;
+        answer
+    }
+
+    /// Adds this invocation's LinkedIn calls and seats to the tenants' day items; every
+    /// activity call made here is a live poll's.
+    async fn record_calls(&self) {
+        let mut tally = CallTally::calls_of(&self.linkedin);
+        tally.polls = std::mem::take(&mut *self.seats_met());
+        for (tenant, calls) in &tally.calls {
+            tally.polls.entry(tenant.clone()).or_default().poll_calls = calls.activity;
+        }
+        shared::budget::record(&self.store, tally, self.clock.now_ms()).await;
+    }
+
+    fn seats_met(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, PollCounts>> {
+        self.seats_met.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     async fn process(&self, message: Message) -> Result<()> {
@@ -121,6 +148,7 @@ impl InMailImport {
             clock: &self.clock,
             poll_started_at: shard.poll_started_at,
             deadline: shared::fan_out::deadline(&self.clock, self.time_budget),
+            polling_allowance: self.polling_allowance,
         }
         .handed_off(vec![shard])
         .await?;
@@ -161,12 +189,18 @@ impl InMailImport {
             self.store.release_poll_lease(seat_key, &lease).await?;
             return Ok(());
         }
+        if !self.due(poll, &seat, now) {
+            tracing::info!("quiet seat, not its turn while LinkedIn's daily budget is tight");
+            self.store.release_poll_lease(seat_key, &lease).await?;
+            return Ok(());
+        }
         let run = self.import(&seat, now, started).await;
         let (report, moves, error) = match run {
             Ok(run) => (run.report, run.moves, run.error),
             Err(e) => (SeatReport::default(), Vec::new(), Some(e)),
         };
         let complete = error.is_none() && report.complete;
+        let imported = (report.inmails + report.notes + report.contact_shares) as u64;
         // Progress is stored even when the run failed: its cursors cover only written records.
         if let Err(e) = self
             .store
@@ -175,10 +209,8 @@ impl InMailImport {
                 &lease,
                 &moves,
                 complete.then_some(now),
-                &seat.imported_by_hour_with(
-                    (report.inmails + report.notes + report.contact_shares) as u64,
-                    now,
-                ),
+                &seat.imported_by_hour_with(imported, now),
+                (imported > 0).then_some(now),
             )
             .await
         {
@@ -234,6 +266,7 @@ impl InMailImport {
                 if !report.complete {
                     let next = SeatPoll {
                         enqueued_at: now,
+                        quiet_every: None,
                         ..poll.clone()
                     };
                     self.queues.source.send(&next).await?;
@@ -253,6 +286,32 @@ impl InMailImport {
             }
             Some(e) => Err(e),
         }
+    }
+
+    /// Whether the seat is polled this cycle: always, unless the fan-out planned quiet seats
+    /// less often and this one is quiet and not its turn (`shared::budget`). Counts the seat
+    /// for the next cycle's plan.
+    fn due(&self, poll: &SeatPoll, seat: &Seat, now: i64) -> bool {
+        let Some(quiet_every) = poll.quiet_every else {
+            return true; // a continuation, or a message from before budgets
+        };
+        let active = seat.is_active(now);
+        let due = active
+            || shared::budget::quiet_seat_due(
+                &format!("{}#{}#{}", seat.tenant_id, seat.contract_id, seat.seat_id),
+                quiet_every,
+                poll.enqueued_at,
+                seat.last_polled_at,
+            );
+        // Counted on today's item only: a message of yesterday's last cycle is not counted.
+        if shared::budget::utc_day(poll.enqueued_at) == shared::budget::utc_day(now) {
+            let cycle = shared::budget::cycle_of_day(poll.enqueued_at);
+            self.seats_met()
+                .entry(poll.tenant_id.clone())
+                .or_default()
+                .count_seat(cycle, active, due);
+        }
+        due
     }
 
     async fn import(&self, seat: &Seat, now: i64, started: Instant) -> Result<SeatRun> {

@@ -19,6 +19,8 @@ pub struct Config {
     pub activity_queue_url: String,
     /// How long a run walks the shards before handing the rest to the activity queue.
     pub time_budget: Duration,
+    /// The calls a tenant's activity reads may make in a UTC day (`shared::budget`).
+    pub polling_allowance: u64,
 }
 
 impl Config {
@@ -28,6 +30,7 @@ impl Config {
             activity_queue_url: env.required("ACTIVITY_QUEUE_URL", "the activity queue")?,
             // Well inside the 60 s function timeout; 0 hands every shard to the queue.
             time_budget: env.budget_seconds("FAN_OUT_TIME_BUDGET_SECONDS", 40, 0..=50)?,
+            polling_allowance: shared::budget::polling_allowance_from(env)?,
         })
     }
 }
@@ -37,6 +40,7 @@ pub struct InMailPoll {
     activity: Queue,
     clock: SharedClock,
     time_budget: Duration,
+    polling_allowance: u64,
 }
 
 impl InMailPoll {
@@ -46,6 +50,7 @@ impl InMailPoll {
             activity: Queue::new(clients.sqs.clone(), config.activity_queue_url),
             clock,
             time_budget: config.time_budget,
+            polling_allowance: config.polling_allowance,
         }
     }
 
@@ -57,6 +62,7 @@ impl InMailPoll {
             clock: &self.clock,
             poll_started_at: self.clock.now_ms(),
             deadline: fan_out::deadline(&self.clock, self.time_budget),
+            polling_allowance: self.polling_allowance,
         }
         .scheduled()
         .await?;

@@ -88,7 +88,14 @@ impl SeatBackfill {
     }
 
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        batch::process(event, &self.queues, 1, |m| self.process(m)).await
+        let answer = batch::process(event, &self.queues, 1, |m| self.process(m)).await;
+        shared::budget::record(
+            &self.store,
+            shared::budget::CallTally::calls_of(&self.linkedin),
+            self.clock.now_ms(),
+        )
+        .await;
+        answer
     }
 
     async fn process(&self, message: Message) -> Result<()> {

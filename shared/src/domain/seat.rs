@@ -43,6 +43,9 @@ pub struct Seat {
     /// Records imported per hour (epoch hour → count), the last 24 hours only.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub imported_by_hour: std::collections::BTreeMap<String, u64>,
+    /// When a live poll last imported a record for the seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity_at: Option<i64>,
     pub updated_at: i64,
 }
 
@@ -55,6 +58,15 @@ impl Seat {
     pub fn is_stale(&self, contract_active: bool, now_ms: i64) -> bool {
         let since = self.last_polled_at.or(self.linked_at).unwrap_or(now_ms);
         self.user_id.is_some() && contract_active && now_ms - since > STALE_AFTER_MS
+    }
+
+    /// Active: activity imported, or the seat linked, within `budget::ACTIVE_WINDOW_MS`. When
+    /// LinkedIn's daily budget is tight, only quiet seats are polled less often.
+    pub fn is_active(&self, now_ms: i64) -> bool {
+        let since = now_ms - crate::budget::ACTIVE_WINDOW_MS;
+        self.last_activity_at.is_some_and(|at| at > since)
+            || self.linked_at.is_some_and(|at| at > since)
+            || self.imported_last_24h(now_ms) > 0
     }
 
     pub fn urn(&self) -> String {
@@ -78,6 +90,7 @@ impl Seat {
             backfill_cursors: BackfillCursors::default(),
             backfill: None,
             imported_by_hour: std::collections::BTreeMap::new(),
+            last_activity_at: None,
             updated_at: 0,
         }
     }

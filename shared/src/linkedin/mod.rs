@@ -6,13 +6,14 @@ pub mod restli;
 pub mod wire;
 mod writes;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::budget::{CallKind, Calls};
 use crate::domain::ProfileExport;
 use crate::error::{Error, Result};
 use crate::secrets::LinkedInCredentials;
@@ -143,6 +144,8 @@ pub struct LinkedIn {
     rest_url: String,
     version: String,
     tokens: Mutex<HashMap<String, CachedToken>>,
+    /// Calls made since [`LinkedIn::take_calls`] last took them, by tenant (`shared::budget`).
+    calls: Mutex<BTreeMap<String, Calls>>,
 }
 
 struct CachedToken {
@@ -175,6 +178,7 @@ impl LinkedIn {
             api_url: api_url.into().trim_end_matches('/').to_owned(),
             auth_url: auth_url.into().trim_end_matches('/').to_owned(),
             tokens: Mutex::new(HashMap::new()),
+            calls: Mutex::new(BTreeMap::new()),
         }
         .with_rest(None, None))
     }
@@ -370,6 +374,7 @@ impl LinkedIn {
             if base == Base::Rest {
                 request = request.header("LinkedIn-Version", &self.version);
             }
+            self.count(creds, path);
             let resp = request
                 .send()
                 .await
@@ -421,6 +426,24 @@ impl LinkedIn {
             },
         );
         Ok(token.access_token)
+    }
+
+    /// Counts a call with `creds` against its tenant's day (the token endpoint is not counted:
+    /// it is not one of the APIs the daily limit covers).
+    fn count(&self, creds: &LinkedInCredentials, path: &str) {
+        if creds.tenant_id.is_empty() {
+            return;
+        }
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls
+            .entry(creds.tenant_id.clone())
+            .or_default()
+            .add(CallKind::of_path(path), 1);
+    }
+
+    /// The calls counted since the last take, by tenant; the count starts again from zero.
+    pub fn take_calls(&self) -> BTreeMap<String, Calls> {
+        std::mem::take(&mut *self.calls.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn forget_token(&self, client_id: &str) {

@@ -679,6 +679,7 @@ impl LinkedIn {
             if !body.is_null() {
                 request = request.json(body);
             }
+            self.count(creds, path);
             let outcome = match request.send().await {
                 Err(e) => Err(Error::LinkedInUnavailable(transport_error(path, &e))),
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && !refreshed => {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod activity;
+mod budget;
 mod compliance;
 mod contracts;
 mod exports;

@@ -505,7 +505,8 @@ impl Store {
     }
 
     /// Ends a poll in one request: stores the cursor moves, frees the lease and, for a complete
-    /// poll, records `polled_at`. Conditional on still holding the lease and on each cursor
+    /// poll, records `polled_at` (and `activity_at` when it imported a record). Conditional on
+    /// still holding the lease and on each cursor
     /// still being where the run found it; when that fails, each move is tried on its own
     /// (a move another run overtook is dropped) and the lease is released if still held.
     pub async fn finish_poll(
@@ -515,6 +516,7 @@ impl Store {
         moves: &[CursorMove],
         polled_at: Option<i64>,
         imported_by_hour: &BTreeMap<String, u64>,
+        activity_at: Option<i64>,
     ) -> Result<()> {
         let (t, c, st) = seat;
         let mut sets = vec![
@@ -541,6 +543,10 @@ impl Store {
         if let Some(at) = polled_at {
             sets.push("lastPolledAt = :at".to_owned());
             req = req.expression_attribute_values(":at", n(at));
+        }
+        if let Some(at) = activity_at {
+            sets.push("lastActivityAt = :act".to_owned());
+            req = req.expression_attribute_values(":act", n(at));
         }
         req = with_moves(req, moves, &mut sets, &mut conditions);
         let finished = req
@@ -608,41 +614,6 @@ fn with_moves(
             .expression_attribute_values(&new, n(m.reached));
     }
     req
-}
-
-impl Store {
-    /// Reserves `calls` LinkedIn calls for `purpose` (an attribute name, e.g. `reimportCalls`)
-    /// on the tenant's UTC `day`, if the day's reservations for it stay within `max`. One
-    /// conditional update; the item expires two days later.
-    pub async fn reserve_calls(
-        &self,
-        tenant_id: &str,
-        day: &str,
-        purpose: &str,
-        calls: u64,
-        max: u64,
-        expires_at_s: i64,
-    ) -> Result<bool> {
-        let Some(limit) = max.checked_sub(calls) else {
-            return Ok(false);
-        };
-        let reserved = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::call_budget(tenant_id, day))))
-            .update_expression("ADD #used :n SET #ttl = :ttl")
-            .condition_expression("attribute_not_exists(#used) OR #used <= :limit")
-            .expression_attribute_names("#used", purpose)
-            .expression_attribute_names("#ttl", keys::TTL)
-            .expression_attribute_values(":n", n(calls))
-            .expression_attribute_values(":limit", n(limit))
-            .expression_attribute_values(":ttl", n(expires_at_s))
-            .send()
-            .await
-            .conditional()?;
-        Ok(reserved.is_some())
-    }
 }
 
 /// A linked seat as the index lists it.

@@ -47,6 +47,7 @@ fn seat(id: &str, name: Option<&str>, user: Option<&str>, polled: Option<i64>) -
         backfill_cursors: Default::default(),
         backfill: None,
         imported_by_hour: Default::default(),
+        last_activity_at: None,
         updated_at: 0,
     }
 }

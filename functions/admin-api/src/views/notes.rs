@@ -160,6 +160,7 @@ mod tests {
             backfill_cursors: Default::default(),
             backfill: None,
             imported_by_hour: Default::default(),
+            last_activity_at: None,
             updated_at: 0,
         }
     }
