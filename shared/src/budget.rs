@@ -317,6 +317,21 @@ pub fn plan(today: &DayUsage, last: Option<SeatMix>, allowance: u64, cycle: u32)
     }
 }
 
+/// The plan for the cycle `at` falls in, from the tenant's day items of that day and the day
+/// before (the last counted cycle may be yesterday's).
+pub fn plan_at(today: &DayUsage, yesterday: &DayUsage, allowance: u64, at: i64) -> PollPlan {
+    let cycle = cycle_of_day(at);
+    let last = today
+        .mix_before(cycle)
+        .or_else(|| yesterday.mix_before(CYCLES_PER_DAY));
+    plan(today, last, allowance, cycle)
+}
+
+/// The days [`plan_at`] reads for `at`: its own and the one before.
+pub fn plan_days(at: i64) -> [String; 2] {
+    [utc_day(at), utc_day(at - 86_400_000)]
+}
+
 /// Whether a quiet seat is polled in the cycle of `enqueued_at` when quiet seats are polled one
 /// cycle in `quiet_every`: seats are spread over the cycles by a hash of their id, so each
 /// cycle polls about a `quiet_every`-th of them; a seat not polled for twice the interval is

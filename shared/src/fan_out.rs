@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::budget::{self, CYCLES_PER_DAY, PollPlan};
+use crate::budget::{self, PollPlan};
 use crate::clock::SharedClock;
 use crate::error::Result;
 use crate::keys::LINKED_SEAT_SHARDS;
@@ -269,18 +269,10 @@ impl Plans {
         if wanted.is_empty() {
             return Ok(0);
         }
-        let days = [
-            budget::utc_day(poll_started_at),
-            budget::utc_day(poll_started_at - 86_400_000),
-        ];
-        let cycle = budget::cycle_of_day(poll_started_at);
+        let days = budget::plan_days(poll_started_at);
         let mut thrifty = 0;
         for (tenant, usage) in store.call_days(&wanted, &days).await? {
-            let (today, yesterday) = (&usage[0], &usage[1]);
-            let last = today
-                .mix_before(cycle)
-                .or_else(|| yesterday.mix_before(CYCLES_PER_DAY));
-            let plan = budget::plan(today, last, allowance, cycle);
+            let plan = budget::plan_at(&usage[0], &usage[1], allowance, poll_started_at);
             if plan.is_thrifty() {
                 tracing::info!(%tenant, ?plan, "LinkedIn's daily budget is tight: quiet seats polled less often");
                 thrifty += 1;

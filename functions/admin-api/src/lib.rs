@@ -45,6 +45,8 @@ pub struct Config {
     pub backfill_queue_url: String,
     /// How far back a newly linked seat's history is imported.
     pub backfill_horizon_days: u64,
+    /// The calls a tenant's activity reads may make in a UTC day (`shared::budget`).
+    pub polling_allowance: u64,
     pub changes_queue_url: String,
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
@@ -64,6 +66,7 @@ impl Config {
             secret_prefix: env.required("SECRET_PREFIX", "the name prefix of customer secrets")?,
             backfill_queue_url: env.required("BACKFILL_QUEUE_URL", "the seat back-fill queue")?,
             backfill_horizon_days: shared::domain::Backfill::horizon_from_env(env)?,
+            polling_allowance: shared::budget::polling_allowance_from(env)?,
             changes_queue_url: env.required(
                 "ATS_CHANGES_QUEUE_URL",
                 "the ats-changes queue (outbound sync to LinkedIn)",
@@ -103,6 +106,7 @@ pub struct AdminApi {
     /// For the challenge round trip of a callback registration.
     http: reqwest::Client,
     backfill_horizon_days: u64,
+    polling_allowance: u64,
     candidate_page_url: Option<ProfileUrl>,
     partner: Option<shared::secrets::PartnerSecret>,
     onboarding: shared::onboarding::Settings,
@@ -131,6 +135,7 @@ impl AdminApi {
                 .build()
                 .map_err(|e| Error::Invalid(format!("cannot build an HTTP client: {e}")))?,
             backfill_horizon_days: config.backfill_horizon_days,
+            polling_allowance: config.polling_allowance,
             candidate_page_url: config.candidate_page_url,
             partner: config.partner_secret_name.map(|name| {
                 shared::secrets::PartnerSecret::new(

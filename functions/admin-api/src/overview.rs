@@ -5,7 +5,7 @@
 use shared::domain::Contract;
 use shared::http::{self, Answer};
 
-use crate::views::HealthView;
+use crate::views::{BudgetView, HealthView};
 use crate::{AdminApi, page};
 
 impl AdminApi {
@@ -22,6 +22,7 @@ impl AdminApi {
             .await?
             .items;
         let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
+        let budget = self.linkedin_budget(tenant_id, now).await?;
         Ok(http::json(
             200,
             &HealthView::new(
@@ -30,8 +31,30 @@ impl AdminApi {
                 &letters,
                 &sync_errors,
                 &unprocessed,
+                budget,
                 now,
             ),
+        ))
+    }
+
+    /// Today's LinkedIn calls and the poll's plan (one read of today's and yesterday's items).
+    async fn linkedin_budget(&self, tenant_id: &str, now: i64) -> shared::Result<BudgetView> {
+        let days = shared::budget::plan_days(now);
+        let usage = self
+            .store
+            .call_days(&[tenant_id], &days)
+            .await?
+            .remove(tenant_id)
+            .unwrap_or_default();
+        let (today, yesterday) = match usage.as_slice() {
+            [today, yesterday] => (today.clone(), yesterday.clone()),
+            _ => Default::default(),
+        };
+        Ok(BudgetView::new(
+            &today,
+            &yesterday,
+            self.polling_allowance,
+            now,
         ))
     }
 
@@ -72,7 +95,16 @@ impl AdminApi {
             .items;
         let plain: Vec<Contract> = contracts.iter().map(|(c, _, _)| c.clone()).collect();
         let unprocessed = self.store.unprocessed_activity(tenant_id).await?;
-        let health = HealthView::new(&plain, &seats, &letters, &sync_errors, &unprocessed, now);
+        let budget = self.linkedin_budget(tenant_id, now).await?;
+        let health = HealthView::new(
+            &plain,
+            &seats,
+            &letters,
+            &sync_errors,
+            &unprocessed,
+            budget,
+            now,
+        );
         let sync = self.store.sync_state(tenant_id).await?;
         let onboarding = self.store.get_onboarding(tenant_id).await?;
         let exports = self

@@ -1,6 +1,7 @@
 //! What the API returns: explicit views of domain values, with RFC 3339 dates. Secrets never
 //! appear here.
 
+mod budget;
 mod health;
 mod notes;
 mod records;
@@ -15,6 +16,7 @@ use shared::domain::{
 use shared::http::{self, Answer};
 use shared::store::Page;
 
+pub use budget::*;
 pub use health::*;
 pub use notes::*;
 pub use records::*;

@@ -25,6 +25,7 @@ pub(super) fn section(d: &PageData) -> Markup {
                 (figure("fig-sync", "Outbound sync errors", hv.outbound_sync_errors.len()))
                 (figure("fig-unlinked", "Unlinked seats", hv.unlinked_seats.len()))
                 (figure("fig-unprocessed", "Unprocessed activity", hv.unprocessed_activity.count))
+                (calls_today(&hv.linkedin_budget))
             }
             @if problems.is_empty() {
                 p class="ok" {
@@ -163,6 +164,16 @@ fn figure(id: &str, term: &str, count: usize) -> Markup {
     }
 }
 
+/// LinkedIn calls made today against the daily limit: marked when polling is thrifty.
+fn calls_today(b: &crate::views::BudgetView) -> Markup {
+    html! {
+        div class=(if b.attention.is_some() { "figure bad" } else { "figure" }) id="fig-calls" {
+            dt { "LinkedIn calls today (UTC)" }
+            dd { (b.total_today) " of " (b.daily_limit) }
+        }
+    }
+}
+
 fn problems(d: &PageData) -> Vec<Problem> {
     let hv = &d.health;
     let mut problems = Vec::new();
@@ -223,6 +234,19 @@ fn problems(d: &PageData) -> Vec<Problem> {
                 "They are kept, not lost. Read each reason below; {}.",
                 crate::views::UNPROCESSED_FIX
             ),
+        });
+    }
+    let budget = &hv.linkedin_budget;
+    if let Some(attention) = &budget.attention {
+        problems.push(Problem {
+            what: format!(
+                "LinkedIn's daily limit is tight: {} of {} calls used today, {} of them by activity reads (allowed {}).",
+                budget.total_today,
+                budget.daily_limit,
+                budget.calls_today.activity,
+                budget.activity_allowance
+            ),
+            todo: sentence(attention),
         });
     }
     if d.sync.stopped_at.is_some() {

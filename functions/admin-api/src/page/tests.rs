@@ -65,6 +65,20 @@ fn user(id: &str, first: &str, email: &str) -> AtsUser {
     }
 }
 
+/// Today's LinkedIn budget with `activity` calls used and, if any, the seats the last poll met.
+fn budget(activity: u64, last_poll: Option<(u64, u64)>) -> crate::views::BudgetView {
+    let mut today = shared::budget::DayUsage::default();
+    today.calls.activity = activity;
+    today.calls.exports = 40;
+    if let Some((active, quiet)) = last_poll {
+        let cycle = shared::budget::cycle_of_day(NOW).saturating_sub(1);
+        today
+            .cycles
+            .insert(cycle, shared::budget::SeatMix { active, quiet });
+    }
+    crate::views::BudgetView::new(&today, &Default::default(), 70_000, NOW)
+}
+
 fn data(seats: Vec<Seat>) -> PageData {
     let contracts = vec![
         contract("501", ContractStatus::Active, Some(StatusCause::Admin)),
@@ -74,7 +88,7 @@ fn data(seats: Vec<Seat>) -> PageData {
             Some(StatusCause::ExpiryDate),
         ),
     ];
-    let health = HealthView::new(&contracts, &seats, &[], &[], &[], NOW);
+    let health = HealthView::new(&contracts, &seats, &[], &[], &[], budget(0, None), NOW);
     PageData {
         tenant: tenant(),
         contracts: contracts
@@ -185,10 +199,38 @@ fn nothing_wrong_reads_as_flowing() {
     )]);
     d.contracts.truncate(1);
     let contracts: Vec<Contract> = d.contracts.iter().map(|(c, _, _)| c.clone()).collect();
-    d.health = HealthView::new(&contracts, &d.seats, &[], &[], &[], NOW);
+    d.health = HealthView::new(&contracts, &d.seats, &[], &[], &[], budget(0, None), NOW);
     let html = render(&d, "n");
     assert!(html.contains("Everything is flowing"));
     assert!(!html.contains("class=\"problems\""));
+}
+
+#[test]
+fn a_tight_linkedin_budget_says_how_often_quiet_seats_are_polled() {
+    let mut d = data(Vec::new());
+    // 300 active and 4,700 quiet seats do not fit 70,000 calls a day at every cycle.
+    d.health.linkedin_budget = budget(0, Some((300, 4_700)));
+    let html = render(&d, "n");
+    assert!(html.contains("LinkedIn's daily limit is tight"), "{html}");
+    assert!(html.contains("quiet seats (no activity for 3 days) are polled every"));
+    assert!(
+        html.contains("40 of 100000"),
+        "calls today against the limit"
+    );
+    let json = serde_json::to_value(&d.health.linkedin_budget).unwrap();
+    assert!(
+        json["quietSeatsEveryMinutes"].as_i64().unwrap() > 30,
+        "{json}"
+    );
+    assert_eq!(json["pollingStopped"], false);
+
+    d.health.linkedin_budget = budget(70_000, Some((300, 4_700)));
+    let html = render(&d, "n");
+    assert!(html.contains("no seat is polled until 00:00 UTC"), "{html}");
+
+    d.health.linkedin_budget = budget(100, Some((3, 40)));
+    assert!(d.health.linkedin_budget.attention.is_none());
+    assert_eq!(d.health.linkedin_budget.quiet_seats_every_minutes, 30);
 }
 
 #[test]
@@ -424,7 +466,15 @@ fn sync_errors_name_their_kind_in_words() {
         error(RecordKind::Stage, "a-1#s-1"),
     ];
     let contracts: Vec<Contract> = d.contracts.iter().map(|(c, _, _)| c.clone()).collect();
-    d.health = HealthView::new(&contracts, &d.seats, &[], &errors, &[], NOW);
+    d.health = HealthView::new(
+        &contracts,
+        &d.seats,
+        &[],
+        &errors,
+        &[],
+        budget(0, None),
+        NOW,
+    );
     let html = render(&d, "n");
     for row in [
         "<tr data-kind=\"candidateNote\"><td>candidate note <code>c-1#n-1</code>",

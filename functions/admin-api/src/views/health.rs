@@ -7,7 +7,7 @@ use shared::domain::{
 };
 use shared::outbound::SyncError;
 
-use super::SyncErrorView;
+use super::{BudgetView, SyncErrorView};
 
 /// `GET /tenants/{t}/health`: what is flowing and what is not, and why, at a glance.
 #[derive(Debug, Serialize)]
@@ -26,6 +26,9 @@ pub struct HealthView {
     /// Recruiter activity LinkedIn returned that could not be decoded or attributed, kept as it
     /// came: how many, and the first 20 with their reasons.
     pub unprocessed_activity: UnprocessedView,
+    /// The LinkedIn calls the tenant's application made today, and whether quiet seats are
+    /// polled less often to stay within LinkedIn's daily limit.
+    pub linkedin_budget: BudgetView,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -124,6 +127,7 @@ impl HealthView {
         letters: &[DeadLetter],
         sync_errors: &[SyncError],
         unprocessed: &[UnprocessedActivity],
+        linkedin_budget: BudgetView,
         now: i64,
     ) -> Self {
         let active = |contract_id: &str| {
@@ -185,6 +189,7 @@ impl HealthView {
                 .collect(),
             outbound_sync_errors: sync_errors.iter().map(SyncErrorView::from).collect(),
             unprocessed_activity: UnprocessedView::new(unprocessed),
+            linkedin_budget,
         }
     }
 }
