@@ -5,6 +5,7 @@ mod harness;
 
 mod activity;
 mod admin;
+mod budget;
 mod compliance;
 mod contracts;
 mod corpus;
