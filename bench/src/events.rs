@@ -228,6 +228,11 @@ pub fn first_event(
             "AtsChangesQueue",
             json!({"type": "changed", "tenantId": TENANT}),
         )?,
+        "tenant-upkeep" => sqs_event(
+            stack,
+            "UpkeepQueue",
+            json!({"job": "onboarding", "tenantId": TENANT}),
+        )?,
         // Schedules: EventBridge Scheduler's default input.
         _ => json!({}),
     })

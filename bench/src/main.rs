@@ -148,6 +148,7 @@ async fn main() -> Result<(), Error> {
         "seat-backfill",
         "ats-sync",
         "compliance-review",
+        "tenant-upkeep",
     ];
     let mut subjects = vec![Subject {
         name: "hello-lambda (floor)".into(),

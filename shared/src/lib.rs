@@ -32,6 +32,7 @@ pub mod seats;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;
+pub mod upkeep;
 pub mod webhook;
 
 pub use error::{Error, Result};

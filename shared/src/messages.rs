@@ -115,3 +115,56 @@ impl OutboundMessage {
         }
     }
 }
+
+/// A message of the upkeep queue (`shared::upkeep`): one tenant's share of a scheduled review,
+/// or the rest of a listing of tenants the scheduled run had no time to go through.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum UpkeepMessage {
+    /// The hourly review of one tenant's contracts: expiry, LinkedIn's status, seats, held
+    /// exports, the outbound-sync nudge (contract-expiry's work for one tenant).
+    Contracts { tenant_id: String },
+    /// The hourly refresh of one tenant's onboarding checklist.
+    Onboarding { tenant_id: String },
+    /// The daily closed-profile review of one tenant (compliance-review's work for one tenant).
+    Compliance { tenant_id: String },
+    /// "List the tenants of `listing` from `nextToken` (after `lastTenant`) and queue `then`
+    /// for each."
+    Walk {
+        listing: TenantListing,
+        then: UpkeepJob,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_token: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_tenant: Option<String>,
+    },
+}
+
+/// Which tenants a walk lists: those with a contract (gsi2 `CONTRACT`), or those onboarded with
+/// the partner flow (gsi2 `ONBOARDING`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TenantListing {
+    Contracts,
+    Onboarded,
+}
+
+/// A per-tenant job, as a walk names the one it queues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UpkeepJob {
+    Contracts,
+    Onboarding,
+    Compliance,
+}
+
+impl UpkeepJob {
+    /// The message that does this job for `tenant_id`.
+    pub fn for_tenant(self, tenant_id: String) -> UpkeepMessage {
+        match self {
+            Self::Contracts => UpkeepMessage::Contracts { tenant_id },
+            Self::Onboarding => UpkeepMessage::Onboarding { tenant_id },
+            Self::Compliance => UpkeepMessage::Compliance { tenant_id },
+        }
+    }
+}

@@ -19,5 +19,6 @@ mod privacy;
 mod records;
 mod scenario;
 mod seats;
+mod upkeep;
 mod webhook;
 mod whole_record;

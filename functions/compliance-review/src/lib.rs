@@ -1,17 +1,18 @@
 //! compliance-review: once a day, for every tenant with a connected contract, reads LinkedIn's
 //! closed profiles and flags the candidates among them (see `shared::compliance`).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
-use serde::Serialize;
 use shared::aws::Clients;
 use shared::clock::SharedClock;
-use shared::compliance;
 use shared::config::{ConfigError, Env};
 use shared::linkedin::LinkedIn;
+use shared::messages::{TenantListing, UpkeepJob};
+use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
+use shared::upkeep::{ComplianceSummary, ComplianceUpkeep, Drive, TenantWalk};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -23,6 +24,10 @@ pub struct Config {
     /// `/rest` for `/v2`), and the `LinkedIn-Version` it is called with.
     pub linkedin_rest_url: Option<String>,
     pub linkedin_version: Option<String>,
+    /// Where tenants this run has no time for go (tenant-upkeep).
+    pub upkeep_queue_url: String,
+    /// How long the run reviews tenants itself before queueing the rest.
+    pub time_budget: Duration,
 }
 
 impl Config {
@@ -33,130 +38,77 @@ impl Config {
             linkedin_api_url: env.required_url("LINKEDIN_API_URL", "LinkedIn's API base URL")?,
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
-            linkedin_rest_url: match env.get("LINKEDIN_REST_URL") {
-                Some(_) => Some(
-                    env.required_url("LINKEDIN_REST_URL", "LinkedIn's versioned API base URL")?,
-                ),
-                None => None,
-            },
-            linkedin_version: match env.get("LINKEDIN_VERSION") {
-                Some(v) if v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) => {
-                    Some(v.to_owned())
-                }
-                Some(v) => {
-                    return Err(ConfigError::Invalid {
-                        name: "LINKEDIN_VERSION".into(),
-                        problem: format!("expected YYYYMM, got {v:?}"),
-                    });
-                }
-                None => None,
-            },
+            linkedin_rest_url: shared::linkedin::rest_url_from(env)?,
+            linkedin_version: shared::linkedin::version_from(env)?,
+            upkeep_queue_url: env.required(
+                "UPKEEP_QUEUE_URL",
+                "the upkeep queue (tenants this run has no time for)",
+            )?,
+            time_budget: shared::upkeep::time_budget_from(env)?,
         })
     }
 }
 
-/// What one run did, over all tenants.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Summary {
-    pub tenants: usize,
-    pub listed: usize,
-    pub flagged: usize,
-    pub deleted: usize,
-    /// Tenants whose review failed (tried again tomorrow; LinkedIn asks for every 30 days).
-    pub failed: usize,
-}
-
 pub struct ComplianceReview {
-    store: Store,
-    secrets: Arc<CustomerSecrets>,
-    linkedin: LinkedIn,
+    upkeep: ComplianceUpkeep,
+    queue: Queue,
     clock: SharedClock,
+    time_budget: Duration,
 }
 
 impl ComplianceReview {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> shared::Result<Self> {
         Ok(Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name),
-            secrets: Arc::new(CustomerSecrets::new(
-                clients.secrets.clone(),
-                config.secret_prefix,
-                DEFAULT_CACHE_TTL,
-            )),
-            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?
-                .with_rest(config.linkedin_rest_url, config.linkedin_version),
+            upkeep: ComplianceUpkeep {
+                store: Store::new(clients.dynamodb.clone(), config.table_name),
+                secrets: Arc::new(CustomerSecrets::new(
+                    clients.secrets.clone(),
+                    config.secret_prefix,
+                    DEFAULT_CACHE_TTL,
+                )),
+                linkedin: Arc::new(
+                    LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?
+                        .with_rest(config.linkedin_rest_url, config.linkedin_version),
+                ),
+            },
+            queue: Queue::new(clients.sqs.clone(), config.upkeep_queue_url),
             clock,
+            time_budget: config.time_budget,
         })
     }
 
     /// One run; the LinkedIn calls it made are counted whatever its outcome.
-    pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<Summary> {
+    pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<ComplianceSummary> {
         let summary = self.run().await;
         shared::budget::record(
-            &self.store,
-            shared::budget::CallTally::calls_of(&self.linkedin),
+            &self.upkeep.store,
+            shared::budget::CallTally::calls_of(&self.upkeep.linkedin),
             self.clock.now_ms(),
         )
         .await;
         summary
     }
 
-    async fn run(&self) -> shared::Result<Summary> {
+    async fn run(&self) -> shared::Result<ComplianceSummary> {
         let now = self.clock.now_ms();
-        let tenants: BTreeSet<String> = self
-            .store
-            .all_contracts()
-            .await?
-            .into_iter()
-            .map(|(tenant, _)| tenant)
-            .collect();
-        let mut summary = Summary {
-            tenants: tenants.len(),
-            ..Summary::default()
-        };
-        for tenant_id in tenants {
-            let Some(tenant) = self.store.get_tenant(&tenant_id).await? else {
-                continue;
-            };
-            let result = async {
-                let creds = self.secrets.get(&tenant_id).await?;
-                compliance::review(&self.store, &self.linkedin, &creds, &tenant, now).await
-            }
-            .await;
-            match result {
-                Ok(review) => {
-                    summary.listed += review.listed;
-                    summary.flagged += review.flagged;
-                    summary.deleted += review.deleted;
-                }
-                Err(e) => {
-                    tracing::warn!(tenant = %tenant_id, error = %e, "closed-profile review failed; tried again tomorrow");
-                    summary.failed += 1;
-                }
-            }
-        }
-        tracing::info!(?summary, "closed profiles reviewed");
-        shared::metrics::emit(
-            "compliance-review",
-            &[],
-            &[
-                (
-                    "PurgedFlagged",
-                    summary.flagged as f64,
-                    shared::metrics::Unit::Count,
-                ),
-                (
-                    "PurgedDeleted",
-                    summary.deleted as f64,
-                    shared::metrics::Unit::Count,
-                ),
-                (
-                    "ComplianceReviewsFailed",
-                    summary.failed as f64,
-                    shared::metrics::Unit::Count,
-                ),
-            ],
+        let u = &self.upkeep;
+        let drive = Drive::scheduled(
+            &u.store,
+            &self.queue,
+            &self.clock,
+            self.time_budget.as_millis() as i64,
         );
+        let mut summary = ComplianceSummary::default();
+        summary.tenants = drive
+            .walk(
+                TenantWalk::start(TenantListing::Contracts),
+                UpkeepJob::Compliance,
+                |tenant| async move { u.review_tenant(&tenant, now).await },
+                &mut summary,
+            )
+            .await?;
+        tracing::info!(?summary, "closed profiles reviewed");
+        shared::upkeep::emit_compliance_metrics("compliance-review", &summary);
         Ok(summary)
     }
 }

@@ -8,21 +8,22 @@
 //! (or left by a run that crashed) go to LinkedIn now, and exports LinkedIn held while the
 //! tenant's integration was inactive are queued to be fetched again. And every tenant onboarded
 //! with the partner flow has its checklist refreshed (see `shared::onboarding`).
+//!
+//! The run does tenants itself for `UPKEEP_TIME_BUDGET_SECONDS`, then queues the rest for
+//! tenant-upkeep (see `shared::upkeep`), so its work does not grow with the number of tenants.
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
-use serde::Serialize;
 use shared::aws::Clients;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
-use shared::contracts::{self, Review};
 use shared::linkedin::LinkedIn;
-use shared::messages::{LinkedInEvent, NotificationKind, OutboundMessage};
+use shared::messages::{TenantListing, UpkeepJob};
 use shared::queue::Queue;
-use shared::seats;
-use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL, LinkedInCredentials};
+use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
+use shared::upkeep::{ContractUpkeep, Drive, ExpirySummary, TenantWalk};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -33,7 +34,11 @@ pub struct Config {
     pub changes_queue_url: String,
     pub backfill_queue_url: String,
     pub exports_queue_url: String,
+    /// Where tenants this run has no time for go (tenant-upkeep).
+    pub upkeep_queue_url: String,
     pub backfill_horizon_days: u64,
+    /// How long the run reviews tenants itself before queueing the rest.
+    pub time_budget: Duration,
 }
 
 impl Config {
@@ -56,66 +61,45 @@ impl Config {
                 "EXPORTS_QUEUE_URL",
                 "the exports queue (exports held while an integration was inactive)",
             )?,
+            upkeep_queue_url: env.required(
+                "UPKEEP_QUEUE_URL",
+                "the upkeep queue (tenants this run has no time for)",
+            )?,
             backfill_horizon_days: shared::domain::Backfill::horizon_from_env(env)?,
+            time_budget: shared::upkeep::time_budget_from(env)?,
         })
     }
 }
 
-/// What one run did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExpirySummary {
-    pub contracts: usize,
-    pub expired_by_date: usize,
-    pub expired_by_linkedin: usize,
-    pub renewed: usize,
-    pub probe_failed: usize,
-    /// Seats LinkedIn listed for the active contracts, and what seat sync made of them.
-    pub seats: usize,
-    pub seats_linked_automatically: usize,
-    pub seats_unlinked: usize,
-    pub seat_sync_failed: usize,
-    /// Tenants with an active contract, nudged to send what is pending to LinkedIn.
-    pub sync_nudges: usize,
-    /// Linked seats of active contracts without a complete poll for two intervals.
-    pub stale_seats: usize,
-    /// Back-fill steps queued: for seats the seat sync linked, and for back-fills that stalled
-    /// or were paused while their contract was inactive.
-    pub backfill_steps_queued: usize,
-    /// Exports LinkedIn held while an integration was inactive, queued to be fetched again.
-    pub held_exports_queued: usize,
-    /// Tenants onboarded with the partner flow whose checklist was refreshed (new contracts'
-    /// `CSA_API` named, enablement read), and how many of them are complete.
-    pub onboarding_refreshed: usize,
-    pub onboarding_complete: usize,
-}
-
 pub struct ContractExpiry {
-    store: Store,
-    secrets: Arc<CustomerSecrets>,
-    linkedin: LinkedIn,
-    changes: Queue,
-    backfills: Queue,
-    exports: Queue,
-    backfill_horizon_days: u64,
+    upkeep: ContractUpkeep,
+    queue: Queue,
     clock: SharedClock,
+    time_budget: Duration,
 }
 
 impl ContractExpiry {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> shared::Result<Self> {
         Ok(Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name),
-            secrets: Arc::new(CustomerSecrets::new(
-                clients.secrets.clone(),
-                config.secret_prefix,
-                DEFAULT_CACHE_TTL,
-            )),
-            linkedin: LinkedIn::new(config.linkedin_api_url, config.linkedin_auth_url)?,
-            changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
-            backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
-            exports: Queue::new(clients.sqs.clone(), config.exports_queue_url),
-            backfill_horizon_days: config.backfill_horizon_days,
+            upkeep: ContractUpkeep {
+                store: Store::new(clients.dynamodb.clone(), config.table_name),
+                secrets: Arc::new(CustomerSecrets::new(
+                    clients.secrets.clone(),
+                    config.secret_prefix,
+                    DEFAULT_CACHE_TTL,
+                )),
+                linkedin: Arc::new(LinkedIn::new(
+                    config.linkedin_api_url,
+                    config.linkedin_auth_url,
+                )?),
+                changes: Queue::new(clients.sqs.clone(), config.changes_queue_url),
+                backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
+                exports: Queue::new(clients.sqs.clone(), config.exports_queue_url),
+                backfill_horizon_days: config.backfill_horizon_days,
+            },
+            queue: Queue::new(clients.sqs.clone(), config.upkeep_queue_url),
             clock,
+            time_budget: config.time_budget,
         })
     }
 
@@ -123,8 +107,8 @@ impl ContractExpiry {
     pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<ExpirySummary> {
         let summary = self.run().await;
         shared::budget::record(
-            &self.store,
-            shared::budget::CallTally::calls_of(&self.linkedin),
+            &self.upkeep.store,
+            shared::budget::CallTally::calls_of(&self.upkeep.linkedin),
             self.clock.now_ms(),
         )
         .await;
@@ -133,138 +117,39 @@ impl ContractExpiry {
 
     async fn run(&self) -> shared::Result<ExpirySummary> {
         let now = self.clock.now_ms();
-        let all = self.store.all_contracts().await?;
-        let mut summary = ExpirySummary {
-            contracts: all.len(),
-            ..ExpirySummary::default()
-        };
-        let mut creds: HashMap<String, Option<LinkedInCredentials>> = HashMap::new();
-        let mut active_tenants = BTreeSet::new();
-        for (tenant, contract) in all {
-            if !creds.contains_key(&tenant) {
-                let found = self.secrets.get(&tenant).await.inspect_err(|e| tracing::error!(tenant = %tenant, error = %e, "no LinkedIn credentials; contracts not probed")).ok();
-                creds.insert(tenant.clone(), found);
-            }
-            let Some(Some(c)) = creds.get(&tenant) else {
-                summary.probe_failed += 1;
-                continue;
-            };
-            match contracts::review(&self.store, &self.linkedin, c, &tenant, &contract, now).await?
-            {
-                Review::Unchanged => {}
-                Review::ExpiredByDate => summary.expired_by_date += 1,
-                Review::ExpiredByLinkedIn => summary.expired_by_linkedin += 1,
-                Review::Renewed => summary.renewed += 1,
-                Review::ProbeFailed => summary.probe_failed += 1,
-            }
-            let active = self
-                .store
-                .get_contract(&tenant, &contract)
-                .await?
-                .is_some_and(|c| c.is_active_at(now));
-            if active {
-                active_tenants.insert(tenant.clone());
-                match seats::sync_contract_seats(
-                    &self.store,
-                    &self.linkedin,
-                    c,
-                    &tenant,
-                    &contract,
-                    now,
-                )
-                .await
-                {
-                    Ok(sync) => {
-                        summary.seats += sync.seats;
-                        summary.seats_linked_automatically += sync.linked_automatically;
-                        summary.seats_unlinked += sync.unlinked;
-                        summary.backfill_steps_queued += seats::queue_due_backfills(
-                            &self.store,
-                            &self.backfills,
-                            &tenant,
-                            &contract,
-                            self.backfill_horizon_days,
-                            now,
-                        )
-                        .await?;
-                    }
-                    Err(e) => {
-                        tracing::warn!(contract = %contract, error = %e, "seat sync failed; tried again next hour");
-                        summary.seat_sync_failed += 1;
-                    }
-                }
-            }
-        }
-        // Linked seats of active contracts without a complete poll for two intervals: the
-        // StaleSeats alarm of template.yaml fires on this.
-        let mut stale = 0u64;
-        for tenant in &active_tenants {
-            let contracts = self.store.list_contracts(tenant).await?;
-            let active = |id: &str| {
-                contracts
-                    .iter()
-                    .any(|c| c.contract_id == id && c.is_active_at(now))
-            };
-            stale += self
-                .store
-                .all_seats(tenant)
-                .await?
-                .iter()
-                .filter(|s| s.is_stale(active(&s.contract_id), now))
-                .count() as u64;
-        }
-        summary.stale_seats = stale as usize;
-        shared::metrics::count("contract-expiry", &[], "StaleSeats", stale);
-        for tenant in &active_tenants {
-            let held: Vec<LinkedInEvent> = self
-                .store
-                .held_exports(tenant)
-                .await?
-                .into_iter()
-                .map(|request_id| LinkedInEvent {
-                    tenant_id: tenant.clone(),
-                    notification_id: format!("held:{request_id}"),
-                    kind: NotificationKind::ExportCandidateProfile,
-                    request_id,
-                    integration_context: None,
-                    occurred_at: None,
-                    received_at: now,
-                })
-                .collect();
-            self.exports.send_batch(&held).await?;
-            summary.held_exports_queued += held.len();
-        }
-        // Onboarding checklists: the CSA_API of contracts connected since is named, and whether
-        // the customer has enabled the integrations in Recruiter is read again.
-        for tenant_id in self.store.onboarded_tenants().await? {
-            let Some(tenant) = self.store.get_tenant(&tenant_id).await? else {
-                continue;
-            };
-            match shared::onboarding::refresh(
-                &self.store,
-                &self.linkedin,
-                &self.secrets,
-                &tenant,
-                now,
+        let u = &self.upkeep;
+        let drive = Drive::scheduled(
+            &u.store,
+            &self.queue,
+            &self.clock,
+            self.time_budget.as_millis() as i64,
+        );
+        let mut summary = ExpirySummary::default();
+        let contracts = drive
+            .walk(
+                TenantWalk::start(TenantListing::Contracts),
+                UpkeepJob::Contracts,
+                |tenant| async move { u.review_tenant(&tenant, now).await },
+                &mut summary,
             )
-            .await
-            {
-                Ok(Some(record)) => {
-                    summary.onboarding_refreshed += 1;
-                    summary.onboarding_complete += usize::from(record.complete());
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(tenant = %tenant_id, error = %e, "onboarding checklist not refreshed; tried again next hour");
-                }
-            }
-        }
-        let nudges: Vec<OutboundMessage> = active_tenants
-            .into_iter()
-            .map(|tenant_id| OutboundMessage::Changed { tenant_id })
-            .collect();
-        self.changes.send_batch(&nudges).await?;
-        summary.sync_nudges = nudges.len();
+            .await?;
+        let onboarded = drive
+            .walk(
+                TenantWalk::start(TenantListing::Onboarded),
+                UpkeepJob::Onboarding,
+                |tenant| async move { u.refresh_onboarding(&tenant, now).await },
+                &mut summary,
+            )
+            .await?;
+        summary.tenants = contracts;
+        summary.tenants += onboarded;
+        // The StaleSeats alarm takes the largest count an invocation reports in the hour.
+        shared::metrics::count(
+            "contract-expiry",
+            &[],
+            "StaleSeats",
+            summary.stale_seats as u64,
+        );
         tracing::info!(?summary, "contracts reviewed");
         Ok(summary)
     }

@@ -50,6 +50,7 @@ impl Function {
             "contract-expiry" => local.build(function!(contract_expiry::ContractExpiry))?,
             "seat-backfill" => local.build(function!(seat_backfill::SeatBackfill))?,
             "compliance-review" => local.build(function!(compliance_review::ComplianceReview))?,
+            "tenant-upkeep" => local.build(function!(tenant_upkeep::TenantUpkeep))?,
             "ats-sync" => local.build(function!(ats_sync::AtsSync))?,
             "event-publisher" => local.build(function!(event_publisher::EventPublisher))?,
             other => {

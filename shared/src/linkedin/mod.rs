@@ -136,6 +136,33 @@ pub const DAILY_CALL_LIMIT: u64 = 100_000;
 /// exports, the outbound sync and live polling keep the rest.
 pub const REIMPORT_DAILY_CALLS: u64 = DAILY_CALL_LIMIT / 10;
 
+/// `LINKEDIN_REST_URL`: the versioned base, when the deployment names one (template parameter
+/// `LinkedInRestUrl`).
+pub fn rest_url_from(
+    env: &crate::config::Env,
+) -> std::result::Result<Option<String>, crate::config::ConfigError> {
+    match env.get("LINKEDIN_REST_URL") {
+        Some(_) => env
+            .required_url("LINKEDIN_REST_URL", "LinkedIn's versioned API base URL")
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `LINKEDIN_VERSION`: the `LinkedIn-Version` (YYYYMM), when the deployment names one.
+pub fn version_from(
+    env: &crate::config::Env,
+) -> std::result::Result<Option<String>, crate::config::ConfigError> {
+    match env.get("LINKEDIN_VERSION") {
+        Some(v) if v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_owned())),
+        Some(v) => Err(crate::config::ConfigError::Invalid {
+            name: "LINKEDIN_VERSION".into(),
+            problem: format!("expected YYYYMM, got {v:?}"),
+        }),
+        None => Ok(None),
+    }
+}
+
 pub struct LinkedIn {
     http: reqwest::Client,
     api_url: String,

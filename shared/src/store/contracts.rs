@@ -83,6 +83,35 @@ impl Store {
             .collect())
     }
 
+    /// One page of the tenants of a listing, in index order (a tenant with several contracts
+    /// comes once per contract, next to each other).
+    pub async fn tenants_page(
+        &self,
+        listing: crate::messages::TenantListing,
+        next_token: Option<&str>,
+    ) -> Result<Page<String>> {
+        let value = match listing {
+            crate::messages::TenantListing::Contracts => keys::ALL_CONTRACTS,
+            crate::messages::TenantListing::Onboarded => keys::ONBOARDED,
+        };
+        let page = self
+            .query_page_items(
+                &Partition::index(keys::GSI2, keys::GSI2_PK, value.to_owned()),
+                super::MAX_PAGE_SIZE,
+                next_token,
+                true,
+            )
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .filter_map(|item| text(item, "tenantId"))
+                .collect(),
+            next_token: page.next_token,
+        })
+    }
+
     /// Adds to a contract's counters of imported records (activity; exports count in their own
     /// transaction).
     pub async fn count_imported(
