@@ -284,24 +284,36 @@ impl PollPlan {
 
 /// The plan for `cycle` of the day: every seat if a day at this cycle's rate stays within
 /// `allowance`; otherwise quiet seats one cycle in `k`, the smallest `k` that fits (at most once
-/// a day); stopped once the allowance is used. `today` is the day so far and `last` the seats
-/// the last counted cycle met (`None` before any: every seat, the allowance still checked).
+/// a day). Never over: when polling every seat once more could pass what is left, quiet seats
+/// wait (unless a day overdue), and when the active seats alone could, polling stops; it stops
+/// too once the allowance is used. `today` is the day so far and `last` the seats the last
+/// counted cycle met (`None` before any: every seat, the allowance still checked).
 pub fn plan(today: &DayUsage, last: Option<SeatMix>, allowance: u64, cycle: u32) -> PollPlan {
+    const STOPPED: PollPlan = PollPlan {
+        quiet_every: MAX_QUIET_EVERY,
+        stopped: true,
+    };
     let used = today.calls.activity;
     if used >= allowance {
-        return PollPlan {
-            quiet_every: MAX_QUIET_EVERY,
-            stopped: true,
-        };
+        return STOPPED;
     }
     let Some(mix) = last else {
         return PollPlan::EVERY_CYCLE;
     };
     let left = (allowance - used) as f64;
+    let per_poll = today.calls_per_seat_poll();
+    let (active_now, quiet_now) = (mix.active as f64 * per_poll, mix.quiet as f64 * per_poll);
+    if active_now > left {
+        return STOPPED;
+    }
+    if active_now + quiet_now > left {
+        return PollPlan {
+            quiet_every: MAX_QUIET_EVERY,
+            stopped: false,
+        };
+    }
     let cycles_left = f64::from(CYCLES_PER_DAY.saturating_sub(cycle).max(1));
-    let per_seat = today.calls_per_seat_poll() * cycles_left;
-    let active = mix.active as f64 * per_seat;
-    let quiet = mix.quiet as f64 * per_seat;
+    let (active, quiet) = (active_now * cycles_left, quiet_now * cycles_left);
     if active + quiet <= left {
         return PollPlan::EVERY_CYCLE;
     }
@@ -444,10 +456,30 @@ mod tests {
     }
 
     #[test]
-    fn polling_stops_when_the_share_is_used_and_only_then() {
+    fn polling_stops_when_the_share_is_used_or_the_active_seats_would_pass_it() {
         assert!(plan(&day(70_000, 1, 3), mix(1, 1), 70_000, 40).stopped);
         assert!(plan(&day(70_000, 1, 3), None, 70_000, 40).stopped);
-        assert!(!plan(&day(69_999, 1, 3), mix(1, 1), 70_000, 40).stopped);
+        // 4 left: one active seat (3 calls) fits, two (6) do not.
+        assert!(!plan(&day(69_996, 1, 3), mix(1, 0), 70_000, 40).stopped);
+        assert!(plan(&day(69_996, 1, 3), mix(2, 0), 70_000, 40).stopped);
+    }
+
+    #[test]
+    fn quiet_seats_wait_when_one_more_cycle_of_every_seat_could_pass_the_share() {
+        // 10 left at the last cycle: 2 active (6 calls) fit, 2 more quiet ones (12) would not.
+        let p = plan(&day(69_990, 1, 3), mix(2, 2), 70_000, 47);
+        assert_eq!(
+            p,
+            PollPlan {
+                quiet_every: MAX_QUIET_EVERY,
+                stopped: false
+            }
+        );
+        // With 12 left, all of them fit.
+        assert_eq!(
+            plan(&day(69_988, 1, 3), mix(2, 2), 70_000, 47),
+            PollPlan::EVERY_CYCLE
+        );
     }
 
     #[test]

@@ -112,6 +112,35 @@ impl RegisteredTenants {
     }
 }
 
+/// Jobs an export found, per warm container. Nothing removes a job from the table (the ATS
+/// closes jobs; it does not delete them), so "this job exists" cannot turn false and a job once
+/// seen need not be read again; an unknown job is always read, so a job created since is found.
+/// If a job delete is ever added, it must clear this cache (docs/data-model.md, pattern 7).
+pub struct KnownJobs(TenantCache<()>);
+
+/// At most this many jobs are remembered per container.
+const MAX_KNOWN_JOBS: usize = 10_000;
+
+impl KnownJobs {
+    pub fn new(ttl: Duration) -> Self {
+        Self(TenantCache::new(ttl))
+    }
+
+    pub fn contains(&self, tenant_id: &str, job_id: &str) -> bool {
+        self.0.fresh(&Self::key(tenant_id, job_id)).is_some()
+    }
+
+    pub fn remember(&self, tenant_id: &str, job_id: &str) {
+        self.0
+            .insert_bounded(&Self::key(tenant_id, job_id), (), MAX_KNOWN_JOBS);
+    }
+
+    fn key(tenant_id: &str, job_id: &str) -> String {
+        // Ids are checked to hold no '#' (ids::check), so the pair is unambiguous.
+        format!("{tenant_id}#{job_id}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

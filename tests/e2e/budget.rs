@@ -168,6 +168,41 @@ async fn quiet_seats_are_polled_less_often_and_active_ones_every_cycle() {
     );
 }
 
+/// A whole day of polls: the active seats are polled every one of the 48 cycles, the quiet ones
+/// less often (one cycle in two or three while the day is tight, more often near its end, when
+/// what is left allows), and the day's activity calls stay within the 1,000 allowed (where
+/// polling all thirteen seats every cycle would take 1,872).
+#[tokio::test]
+async fn a_day_of_polls_keeps_active_seats_fresh_and_stays_within_the_share() {
+    let midnight = today_midnight();
+    let (w, clock) = thirteen_seats_polled_last_night(midnight).await;
+    let seats: Vec<&str> = ACTIVE_SEATS.iter().chain(&QUIET_SEATS).copied().collect();
+    let before: Vec<usize> = seats.iter().map(|s| w.viewer_calls(s)).collect();
+    let calls_before = activity_calls(&w);
+    for cycle in 0..48 {
+        clock.set(midnight + cycle * 30 * MINUTE + 5 * MINUTE);
+        let summary = w.poll_activity().await;
+        assert_eq!(summary["overBudget"], 0, "cycle {cycle}: {summary}");
+    }
+    let polls: Vec<usize> = seats
+        .iter()
+        .zip(&before)
+        .map(|(s, n)| w.viewer_calls(s) - n)
+        .collect();
+    for (seat, n) in seats.iter().zip(&polls).take(ACTIVE_SEATS.len()) {
+        assert_eq!(*n, 48, "active seat {seat} polled every cycle");
+    }
+    for (seat, n) in seats.iter().zip(&polls).skip(ACTIVE_SEATS.len()) {
+        assert!((12..40).contains(n), "quiet seat {seat} polled {n} times");
+    }
+    let day = activity_calls(&w) - calls_before;
+    eprintln!("polls per seat {polls:?}, {day} activity calls");
+    assert!(day <= 1_000, "{day} activity calls in the day");
+    assert!(day > 800, "the day's share is used, not wasted: {day}");
+    let b = budget(&w).await;
+    assert_eq!(b["callsToday"]["activity"], day as u64, "{b}");
+}
+
 /// Once activity reads have used the day's share, no seat is polled; exports are still
 /// imported; the next UTC day polling resumes and catches up what came meanwhile.
 #[tokio::test]

@@ -188,6 +188,72 @@ async fn a_warm_webhook_makes_one_aws_call_per_notification() {
     }
 }
 
+/// An export's warm path reads its job once per container: jobs are never removed, so a job
+/// seen to exist is not read again (`cache::KnownJobs`); the tenant is cached too.
+#[tokio::test]
+async fn a_warm_import_does_not_read_the_job_again() {
+    let w = World::with_customer().await;
+    // LinkedIn keeps the exports but does not push them: this test delivers them itself.
+    w.sim.register_app(linkedin_sim::App {
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        organization: ORGANIZATION.into(),
+        callback_url: None,
+    });
+    let counter = local_stack::counting::CountRequests::default();
+    let clients = counter.clients(&local_stack::local_sdk_config(moto()).await);
+    let env = shared::config::Env::from_map(w.stack.environments["export-import"].clone());
+    let import = export_import::ExportImport::new(
+        &clients,
+        export_import::Config::from_env(&env).unwrap(),
+        shared::clock::system(),
+    )
+    .unwrap();
+    let arn = w
+        .stack
+        .resources
+        .attributes
+        .get(&("ExportsQueue".to_owned(), "Arn".to_owned()))
+        .unwrap()
+        .clone();
+    let mut per_export = Vec::new();
+    for (member, first, last) in [("ada", "Ada", "Lovelace"), ("grace", "Grace", "Hopper")] {
+        let push = w
+            .export(&person(member, first, last), ACTIVE, JOB_ENG)
+            .await;
+        let body = json!({"tenantId": TENANT, "notificationId": format!("n-{member}"),
+                          "kind": "EXPORT_CANDIDATE_PROFILE", "requestId": push.request_id,
+                          "receivedAt": 0});
+        let event = json!({"Records": [{
+            "messageId": format!("m-{member}"), "receiptHandle": format!("rh-{member}"),
+            "body": body.to_string(),
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0",
+                           "SenderId": "test", "ApproximateFirstReceiveTimestamp": "0"},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+            "eventSourceARN": arn, "awsRegion": local_stack::REGION,
+        }]});
+        let answer = import.handle(serde_json::from_value(event).unwrap()).await;
+        assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+        per_export.push(counter.take());
+    }
+    let get_items = |i: usize| per_export[i].get("GetItem").copied().unwrap_or(0);
+    assert_eq!(
+        get_items(0) - get_items(1),
+        2,
+        "the second export reads neither the tenant nor the job: {per_export:?}"
+    );
+    // What stays on the warm path: the claim, the contract and the seat, the import, the
+    // pending-activity query, the day's LinkedIn call count (one per invocation and tenant).
+    let warm: usize = per_export[1]
+        .iter()
+        .filter(|(op, _)| !op.starts_with("Amazon") && !op.starts_with("secretsmanager"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(warm, 6, "{:?}", per_export[1]);
+    w.settle().await;
+    assert!(w.candidate_of("grace").await.is_some());
+}
+
 #[tokio::test]
 async fn replayed_queue_message_changes_nothing() {
     let w = World::with_customer().await;

@@ -17,7 +17,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use shared::activity;
 use shared::aws::Clients;
 use shared::batch::{self, BatchQueues, Message};
-use shared::cache::RegisteredTenants;
+use shared::cache::{KnownJobs, RegisteredTenants};
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::contracts;
@@ -80,12 +80,18 @@ impl Config {
 pub struct ExportImport {
     store: Store,
     registered: RegisteredTenants,
+    /// Jobs exports found here, not read again (jobs are never removed).
+    jobs: KnownJobs,
     secrets: Arc<CustomerSecrets>,
     linkedin: LinkedIn,
     queues: BatchQueues,
     changes: Queue,
     clock: SharedClock,
 }
+
+/// How long a job seen to exist is remembered (a job is never removed; this only bounds memory
+/// held for jobs no longer exported to).
+const JOBS_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// How long a delivery's claim on an export lasts (well above one fetch and import).
 const CLAIM_LEASE_MS: i64 = 60_000;
@@ -95,6 +101,7 @@ impl ExportImport {
         let store = Store::new(clients.dynamodb.clone(), config.table_name.clone());
         Ok(Self {
             registered: RegisteredTenants::new(store.clone(), DEFAULT_CACHE_TTL),
+            jobs: KnownJobs::new(JOBS_CACHE_TTL),
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -197,7 +204,7 @@ impl ExportImport {
             Err(e) => return Err(e),
         };
 
-        let outcome = exports::handle(&self.store, tenant_id, &export, now).await?;
+        let outcome = exports::handle(&self.store, &self.jobs, tenant_id, &export, now).await?;
         tracing::info!(contract = %export.contract_id, outcome = ?outcome_label(&outcome), "export handled");
         match &outcome {
             exports::Outcome::Imported { replay: false, .. } => {

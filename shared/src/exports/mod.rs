@@ -7,6 +7,7 @@
 //! for, in its order, so an export costs only the DynamoDB requests its story needs.
 
 use crate::activity;
+use crate::cache::KnownJobs;
 use crate::domain::{
     Application, Candidate, Contract, ExportRecord, ExportStatus, ProfileExport, Seat, SkipReason,
 };
@@ -258,13 +259,15 @@ fn record(
 }
 
 /// A fresh export: skipped, kept as a pending lead, or imported.
+/// `jobs`: the jobs this container has seen exist (not read again).
 pub async fn handle(
     store: &Store,
+    jobs: &KnownJobs,
     tenant_id: &str,
     export: &ProfileExport,
     now: i64,
 ) -> Result<Outcome> {
-    carry_out(store, tenant_id, export, Arrival::Fresh, now).await
+    carry_out(store, Some(jobs), tenant_id, export, Arrival::Fresh, now).await
 }
 
 /// Imports a seat's pending leads (after it was linked); each is imported or skipped once.
@@ -292,7 +295,7 @@ pub async fn import_pending_leads(
             exported_at: lead.exported_at,
             profile,
         };
-        carry_out(store, tenant_id, &export, Arrival::PendingLead, now).await?;
+        carry_out(store, None, tenant_id, &export, Arrival::PendingLead, now).await?;
         done += 1;
     }
     Ok(done)
@@ -301,19 +304,27 @@ pub async fn import_pending_leads(
 /// Makes the reads and writes [`decide`] asks for until it reaches an outcome.
 async fn carry_out(
     store: &Store,
+    jobs: Option<&KnownJobs>,
     tenant_id: &str,
     export: &ProfileExport,
     arrival: Arrival,
     now: i64,
 ) -> Result<Outcome> {
     let mut facts = Facts::default();
+    if jobs.is_some_and(|j| j.contains(tenant_id, &export.job_id)) {
+        facts.job_known = Some(true);
+    }
     loop {
         match decide(tenant_id, export, arrival, &facts, now) {
             Step::Read(Read::Contract) => {
                 facts.contract = Some(store.get_contract(tenant_id, &export.contract_id).await?);
             }
             Step::Read(Read::Job) => {
-                facts.job_known = Some(store.get_job(tenant_id, &export.job_id).await?.is_some());
+                let known = store.get_job(tenant_id, &export.job_id).await?.is_some();
+                if let (true, Some(jobs)) = (known, jobs) {
+                    jobs.remember(tenant_id, &export.job_id);
+                }
+                facts.job_known = Some(known);
             }
             Step::Read(Read::Seat(lookup)) => {
                 facts.seat = Some(read_seat(store, tenant_id, export, &lookup).await?);

@@ -42,8 +42,8 @@ impl BudgetView {
             .or_else(|| yesterday.mix_before(budget::CYCLES_PER_DAY));
         let attention = if plan.stopped {
             Some(format!(
-                "activity reads have used their {allowance} LinkedIn calls for today (UTC): no \
-                 seat is polled until 00:00 UTC, when polling resumes and catches up; exports \
+                "activity reads have used, or would pass with one more poll, their {allowance} \
+                 LinkedIn calls for today (UTC): no seat is polled until 00:00 UTC, when polling resumes and catches up; exports \
                  and the outbound sync go on. Raise PollingBudgetPercent, or unlink seats no one \
                  uses"
             ))
