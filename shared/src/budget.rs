@@ -264,7 +264,8 @@ impl DayUsage {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PollPlan {
-    /// Quiet seats are polled one cycle in this many (1: every cycle).
+    /// Quiet seats are polled one cycle in this many (1: every cycle); 0: quiet seats wait this
+    /// cycle (what is left of the day would not cover even a few of them).
     pub quiet_every: u32,
     /// The day's share for activity reads is used up: no seat is polled until the next UTC day.
     pub stopped: bool,
@@ -278,15 +279,27 @@ impl PollPlan {
 
     /// Whether this plan polls fewer seats than all of them.
     pub fn is_thrifty(&self) -> bool {
-        self.stopped || self.quiet_every > 1
+        self.stopped || self.quiet_every != 1
+    }
+
+    /// How long a linked seat may go without a complete poll before it is stale (a fault worth
+    /// an alarm) under this plan: two of its intervals, at least an hour; never while polling is
+    /// stopped or quiet seats wait for the budget.
+    pub fn stale_after_ms(&self, active: bool) -> Option<i64> {
+        let hour = 2 * CYCLE_MS;
+        if self.stopped || (!active && self.quiet_every == 0) {
+            return None;
+        }
+        let every = if active { 1 } else { self.quiet_every };
+        Some(hour.max(2 * i64::from(every) * CYCLE_MS))
     }
 }
 
 /// The plan for `cycle` of the day: every seat if a day at this cycle's rate stays within
 /// `allowance`; otherwise quiet seats one cycle in `k`, the smallest `k` that fits (at most once
-/// a day). Never over: when polling every seat once more could pass what is left, quiet seats
-/// wait (unless a day overdue), and when the active seats alone could, polling stops; it stops
-/// too once the allowance is used. `today` is the day so far and `last` the seats the last
+/// a day). Never over: `k` is also large enough for this cycle alone to fit what is left, and
+/// when not even one in 48 quiet seats would, quiet seats wait (`quiet_every` 0); when the
+/// active seats alone would not fit, polling stops; it stops too once the allowance is used. `today` is the day so far and `last` the seats the last
 /// counted cycle met (`None` before any: every seat, the allowance still checked).
 pub fn plan(today: &DayUsage, last: Option<SeatMix>, allowance: u64, cycle: u32) -> PollPlan {
     const STOPPED: PollPlan = PollPlan {
@@ -306,25 +319,35 @@ pub fn plan(today: &DayUsage, last: Option<SeatMix>, allowance: u64, cycle: u32)
     if active_now > left {
         return STOPPED;
     }
-    if active_now + quiet_now > left {
-        return PollPlan {
-            quiet_every: MAX_QUIET_EVERY,
-            stopped: false,
-        };
-    }
+    // This cycle alone: quiet seats one cycle in `k` cost about `quiet_now / k`.
+    let this_cycle = if active_now + quiet_now <= left {
+        1
+    } else {
+        let room = left - active_now;
+        let k = (quiet_now / room).ceil();
+        if room <= 0.0 || k > f64::from(MAX_QUIET_EVERY) {
+            return PollPlan {
+                quiet_every: 0,
+                stopped: false,
+            };
+        }
+        k as u32
+    };
+    // The rest of the day at this cycle's rate.
     let cycles_left = f64::from(CYCLES_PER_DAY.saturating_sub(cycle).max(1));
     let (active, quiet) = (active_now * cycles_left, quiet_now * cycles_left);
-    if active + quiet <= left {
-        return PollPlan::EVERY_CYCLE;
-    }
-    let room = left - active;
-    let quiet_every = if room <= 0.0 {
-        MAX_QUIET_EVERY
+    let whole_day = if active + quiet <= left {
+        1
     } else {
-        ((quiet / room).ceil() as u32).clamp(1, MAX_QUIET_EVERY)
+        let room = left - active;
+        if room <= 0.0 {
+            MAX_QUIET_EVERY
+        } else {
+            ((quiet / room).ceil() as u32).clamp(1, MAX_QUIET_EVERY)
+        }
     };
     PollPlan {
-        quiet_every,
+        quiet_every: this_cycle.max(whole_day),
         stopped: false,
     }
 }
@@ -355,14 +378,17 @@ pub fn quiet_seat_due(
     enqueued_at: i64,
     last_polled_at: Option<i64>,
 ) -> bool {
-    if quiet_every <= 1 {
-        return true;
+    match quiet_every {
+        0 => return false,
+        1 => return true,
+        _ => {}
     }
     let k = i64::from(quiet_every);
     if last_polled_at.is_none_or(|at| enqueued_at - at >= k * CYCLE_MS - CYCLE_MS / 2) {
         return true;
     }
     let turn = (cycle_since_epoch(enqueued_at) + i64::from(spread(seat_key))).rem_euclid(k);
+    // (`spread` is the whole hash, so turns are even for any `k`, not only divisors of 48.)
     turn == 0
 }
 
@@ -373,7 +399,7 @@ fn spread(seat_key: &str) -> u32 {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    h % MAX_QUIET_EVERY
+    h
 }
 
 #[cfg(test)]
@@ -465,16 +491,27 @@ mod tests {
     }
 
     #[test]
-    fn quiet_seats_wait_when_one_more_cycle_of_every_seat_could_pass_the_share() {
-        // 10 left at the last cycle: 2 active (6 calls) fit, 2 more quiet ones (12) would not.
+    fn quiet_seats_wait_when_this_cycle_could_pass_the_share() {
+        // 10 left at the last cycle: 2 active (6 calls) fit; 2 quiet ones (6) do not, but one
+        // in two (3) does.
         let p = plan(&day(69_990, 1, 3), mix(2, 2), 70_000, 47);
         assert_eq!(
             p,
             PollPlan {
-                quiet_every: MAX_QUIET_EVERY,
+                quiet_every: 2,
                 stopped: false
             }
         );
+        // 7 left: 1 for 200 quiet seats (600 calls) is less than one in 48 of them: they wait.
+        let p = plan(&day(69_993, 1, 3), mix(2, 200), 70_000, 47);
+        assert_eq!(
+            p,
+            PollPlan {
+                quiet_every: 0,
+                stopped: false
+            }
+        );
+        assert!(!quiet_seat_due("s", 0, 1_796_083_200_000, None));
         // With 12 left, all of them fit.
         assert_eq!(
             plan(&day(69_988, 1, 3), mix(2, 2), 70_000, 47),
@@ -522,6 +559,7 @@ mod tests {
         let mut per_cycle = vec![0; k as usize];
         for seat in 0..6_000 {
             let key = format!("acme#501#{seat}");
+            // (k = 6 divides 48; `quiet_seats_spread_evenly_for_any_interval` covers the rest.)
             for c in 0..k {
                 let at = start + i64::from(c) * CYCLE_MS;
                 // Polled one cycle ago: not overdue, so only its turn counts.
@@ -538,6 +576,54 @@ mod tests {
         for n in per_cycle {
             assert!((800..1_200).contains(&n), "{n} of 6,000 in one cycle of 6");
         }
+    }
+
+    #[test]
+    fn quiet_seats_spread_evenly_for_any_interval() {
+        let start = 1_796_083_200_000;
+        for k in [5_u32, 7, 26] {
+            let mut per_cycle = vec![0; k as usize];
+            for seat in 0..10_000 {
+                let key = format!("acme#501#{seat}");
+                for c in 0..k {
+                    let at = start + i64::from(c) * CYCLE_MS;
+                    if quiet_seat_due(&key, k, at, Some(at - CYCLE_MS)) {
+                        per_cycle[c as usize] += 1;
+                    }
+                }
+            }
+            let even = 10_000 / k as i32;
+            for n in per_cycle {
+                assert!(
+                    (n - even).abs() < even / 4,
+                    "k = {k}: {n} in a cycle, {even} even"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_seat_is_stale_after_two_of_its_intervals_and_never_while_it_waits_for_the_budget() {
+        let every = PollPlan::EVERY_CYCLE;
+        assert_eq!(every.stale_after_ms(true), Some(2 * CYCLE_MS));
+        assert_eq!(every.stale_after_ms(false), Some(2 * CYCLE_MS));
+        let thrifty = PollPlan {
+            quiet_every: 26,
+            stopped: false,
+        };
+        assert_eq!(thrifty.stale_after_ms(true), Some(2 * CYCLE_MS));
+        assert_eq!(thrifty.stale_after_ms(false), Some(52 * CYCLE_MS));
+        let waiting = PollPlan {
+            quiet_every: 0,
+            stopped: false,
+        };
+        assert_eq!(waiting.stale_after_ms(false), None);
+        assert_eq!(waiting.stale_after_ms(true), Some(2 * CYCLE_MS));
+        let stopped = PollPlan {
+            quiet_every: MAX_QUIET_EVERY,
+            stopped: true,
+        };
+        assert_eq!(stopped.stale_after_ms(true), None);
     }
 
     #[test]

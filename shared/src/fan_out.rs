@@ -271,7 +271,19 @@ impl Plans {
         }
         let days = budget::plan_days(poll_started_at);
         let mut thrifty = 0;
-        for (tenant, usage) in store.call_days(&wanted, &days).await? {
+        // Without its day, a tenant is polled as if the day were fine: the per-cycle check
+        // comes back with the next read, and LinkedIn's own limit stays the last guard.
+        let days_read = match store.call_days(&wanted, &days).await {
+            Ok(read) => read,
+            Err(e) => {
+                tracing::warn!(error = %e, "LinkedIn call budgets not read; every seat polled this cycle");
+                for tenant in wanted {
+                    self.0.insert(tenant.to_owned(), PollPlan::EVERY_CYCLE);
+                }
+                return Ok(0);
+            }
+        };
+        for (tenant, usage) in days_read {
             let plan = budget::plan_at(&usage[0], &usage[1], allowance, poll_started_at);
             if plan.is_thrifty() {
                 tracing::info!(%tenant, ?plan, "LinkedIn's daily budget is tight: quiet seats polled less often");

@@ -266,3 +266,47 @@ async fn polling_stops_when_the_share_is_used_and_resumes_the_next_day() {
         "the InMail of the stopped hours is imported: {ada}"
     );
 }
+
+/// A seat linked once the day's activity calls are used waits for the next UTC day before its
+/// history is read: linking many seats cannot spend what exports and the sync are kept.
+#[tokio::test]
+async fn a_back_fill_waits_while_the_days_activity_calls_are_used() {
+    let clock = hour_clock();
+    let w = World::with_customer_and(Setup {
+        clock: Some(clock.clone()),
+        backfill_days: Some(2),
+        parameters: vec![("PollingBudgetPercent", "1".into())],
+        ..Setup::default()
+    })
+    .await;
+    let day = shared::budget::utc_day(clock.now_ms());
+    let key = shared::keys::call_budget(TENANT, &day);
+    w.stack
+        .clients
+        .dynamodb
+        .update_item()
+        .table_name(w.stack.table_name())
+        .key("pk", AttributeValue::S(key.pk))
+        .key("sk", AttributeValue::S(key.sk))
+        .update_expression("ADD activityCalls :n")
+        .expression_attribute_values(":n", AttributeValue::N("1000".into()))
+        .send()
+        .await
+        .unwrap();
+    w.add_user(USER, "recruiter@acme.example").await;
+    let linked = w.link(ACTIVE, "8200", USER).await;
+    assert_eq!(linked["backfill"]["state"], "queued", "{linked}");
+    w.settle().await;
+    assert_eq!(w.viewer_calls("8200"), 0, "no history read today");
+    let (_, seats) = w
+        .api("GET", &format!("/tenants/{TENANT}/seats"), None)
+        .await;
+    let seat = seats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seatId"] == "8200")
+        .unwrap()
+        .clone();
+    assert_eq!(seat["backfill"]["state"], "queued", "{seat}");
+}

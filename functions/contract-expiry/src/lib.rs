@@ -37,6 +37,8 @@ pub struct Config {
     /// Where tenants this run has no time for go (tenant-upkeep).
     pub upkeep_queue_url: String,
     pub backfill_horizon_days: u64,
+    /// The calls a tenant's activity reads may make in a UTC day (`shared::budget`).
+    pub polling_allowance: u64,
     /// How long the run reviews tenants itself before queueing the rest.
     pub time_budget: Duration,
 }
@@ -66,6 +68,7 @@ impl Config {
                 "the upkeep queue (tenants this run has no time for)",
             )?,
             backfill_horizon_days: shared::domain::Backfill::horizon_from_env(env)?,
+            polling_allowance: shared::budget::polling_allowance_from(env)?,
             time_budget: shared::upkeep::time_budget_from(env)?,
         })
     }
@@ -96,6 +99,7 @@ impl ContractExpiry {
                 backfills: Queue::new(clients.sqs.clone(), config.backfill_queue_url),
                 exports: Queue::new(clients.sqs.clone(), config.exports_queue_url),
                 backfill_horizon_days: config.backfill_horizon_days,
+                polling_allowance: config.polling_allowance,
             },
             queue: Queue::new(clients.sqs.clone(), config.upkeep_queue_url),
             clock,

@@ -35,6 +35,8 @@ pub struct Config {
     pub linkedin_api_url: String,
     pub linkedin_auth_url: String,
     pub time_budget: Duration,
+    /// The calls a tenant's activity reads may make in a UTC day (`shared::budget`).
+    pub polling_allowance: u64,
 }
 
 impl Config {
@@ -54,6 +56,7 @@ impl Config {
             linkedin_auth_url: env
                 .required_url("LINKEDIN_AUTH_URL", "LinkedIn's OAuth base URL")?,
             time_budget: env.budget_seconds("BACKFILL_TIME_BUDGET_SECONDS", 30, 5..=45)?,
+            polling_allowance: shared::budget::polling_allowance_from(env)?,
         })
     }
 }
@@ -65,6 +68,7 @@ pub struct SeatBackfill {
     queues: BatchQueues,
     clock: SharedClock,
     time_budget: Duration,
+    polling_allowance: u64,
 }
 
 impl SeatBackfill {
@@ -84,6 +88,7 @@ impl SeatBackfill {
             },
             clock,
             time_budget: config.time_budget,
+            polling_allowance: config.polling_allowance,
         })
     }
 
@@ -105,6 +110,26 @@ impl SeatBackfill {
         ids::check("seatId", &step.seat_id)?;
         let span = tracing::info_span!("backfill", tenant = %step.tenant_id, contract = %step.contract_id, seat = %step.seat_id);
         self.step(&step).instrument(span).await
+    }
+
+    /// How long to wait when the tenant's activity reads have used the day's allowance: until
+    /// the next UTC day (at most 12 hours, SQS's longest visibility timeout).
+    async fn budget_used_until(&self, tenant: &str, now: i64) -> Result<Option<Duration>> {
+        let today = shared::budget::utc_day(now);
+        let used = self
+            .store
+            .call_days(&[tenant], std::slice::from_ref(&today))
+            .await?
+            .remove(tenant)
+            .and_then(|days| days.into_iter().next())
+            .is_some_and(|day| day.calls.activity >= self.polling_allowance);
+        if !used {
+            return Ok(None);
+        }
+        let to_midnight = 86_400_000 - now.rem_euclid(86_400_000) + 60_000;
+        Ok(Some(Duration::from_millis(
+            to_midnight.min(12 * 3_600_000) as u64
+        )))
     }
 
     async fn step(&self, step: &BackfillStep) -> Result<()> {
@@ -136,6 +161,17 @@ impl SeatBackfill {
             tracing::info!("no back-fill to do");
             return Ok(());
         };
+        // History waits while the day's share of LinkedIn calls for activity reads is used, so
+        // that linking many seats cannot spend what exports and the sync are kept.
+        if let Some(wait) = self.budget_used_until(key.0, now).await? {
+            tracing::info!(
+                ?wait,
+                "the day's activity calls are used; the back-fill waits"
+            );
+            return Err(shared::Error::Throttled {
+                retry_after: Some(wait),
+            });
+        }
         let active = self
             .store
             .get_contract(key.0, key.1)

@@ -37,6 +37,8 @@ pub struct Config {
     pub backfill_queue_url: String,
     pub exports_queue_url: String,
     pub backfill_horizon_days: u64,
+    /// The calls a tenant's activity reads may make in a UTC day (`shared::budget`).
+    pub polling_allowance: u64,
 }
 
 impl Config {
@@ -70,6 +72,7 @@ impl Config {
                 "the exports queue (exports held while an integration was inactive)",
             )?,
             backfill_horizon_days: shared::domain::Backfill::horizon_from_env(env)?,
+            polling_allowance: shared::budget::polling_allowance_from(env)?,
         })
     }
 }
@@ -103,6 +106,7 @@ impl TenantUpkeep {
                 backfills: queue(config.backfill_queue_url),
                 exports: queue(config.exports_queue_url),
                 backfill_horizon_days: config.backfill_horizon_days,
+                polling_allowance: config.polling_allowance,
             },
             compliance: ComplianceUpkeep {
                 store: store.clone(),

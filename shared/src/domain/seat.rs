@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ActivityCursors, ActivityStream, BackfillCursors, MAX_WINDOW_MS};
+use crate::budget::PollPlan;
 
 /// A Recruiter seat of a contract (`urn:li:seat:N`) and, once an admin links it, the ATS user who
 /// holds it. Only linked seats are polled for activity.
@@ -54,10 +55,15 @@ pub struct Seat {
 pub const STALE_AFTER_MS: i64 = 60 * 60_000;
 
 impl Seat {
-    /// Linked, its contract active, and no complete poll (or link) for `STALE_AFTER_MS`.
-    pub fn is_stale(&self, contract_active: bool, now_ms: i64) -> bool {
+    /// Linked, its contract active, and no complete poll (or link) for `STALE_AFTER_MS`, or for
+    /// two of its intervals when LinkedIn's daily budget has quiet seats polled less often
+    /// (`plan`: the tenant's poll plan now); never while the budget holds it back.
+    pub fn is_stale(&self, contract_active: bool, now_ms: i64, plan: &PollPlan) -> bool {
         let since = self.last_polled_at.or(self.linked_at).unwrap_or(now_ms);
-        self.user_id.is_some() && contract_active && now_ms - since > STALE_AFTER_MS
+        let Some(after) = plan.stale_after_ms(self.is_active(now_ms)) else {
+            return false;
+        };
+        self.user_id.is_some() && contract_active && now_ms - since > after.max(STALE_AFTER_MS)
     }
 
     /// Active: activity imported, or the seat linked, within `budget::ACTIVE_WINDOW_MS`. When

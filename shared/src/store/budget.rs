@@ -11,7 +11,7 @@ use crate::budget::{CallKind, Calls, DayUsage, PollCounts, SeatMix};
 use crate::error::{Error, Result};
 use crate::keys;
 
-/// Day items are kept two days past their day, then expire.
+/// Day items expire three days after their last write (yesterday's is read for the plan).
 const KEEP_S: i64 = 3 * 86_400;
 const POLLED_SEATS: &str = "polledSeats";
 const POLL_CALLS: &str = "pollCalls";

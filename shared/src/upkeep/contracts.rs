@@ -78,6 +78,9 @@ pub struct ContractUpkeep {
     pub backfills: Queue,
     pub exports: Queue,
     pub backfill_horizon_days: u64,
+    /// The calls a tenant's activity reads may make in a UTC day (`crate::budget`): stale
+    /// seats are judged against the poll's plan.
+    pub polling_allowance: u64,
 }
 
 impl ContractUpkeep {
@@ -154,6 +157,7 @@ impl ContractUpkeep {
         // Linked seats of active contracts without a complete poll for two intervals: the
         // StaleSeats alarm of template.yaml fires on this.
         let contracts = self.store.list_contracts(tenant).await?;
+        let plan = self.poll_plan(tenant, now).await?;
         let active = |id: &str| {
             contracts
                 .iter()
@@ -164,7 +168,7 @@ impl ContractUpkeep {
             .all_seats(tenant)
             .await?
             .iter()
-            .filter(|s| s.is_stale(active(&s.contract_id), now))
+            .filter(|s| s.is_stale(active(&s.contract_id), now, &plan))
             .count();
         let held: Vec<LinkedInEvent> = self
             .store
@@ -192,6 +196,23 @@ impl ContractUpkeep {
             .await?;
         summary.sync_nudges = 1;
         Ok(summary)
+    }
+
+    /// The tenant's poll plan now (one read of its day items).
+    async fn poll_plan(&self, tenant: &str, now: i64) -> Result<crate::budget::PollPlan> {
+        let days = crate::budget::plan_days(now);
+        let usage = self
+            .store
+            .call_days(&[tenant], &days)
+            .await?
+            .remove(tenant)
+            .unwrap_or_default();
+        Ok(match usage.as_slice() {
+            [today, yesterday] => {
+                crate::budget::plan_at(today, yesterday, self.polling_allowance, now)
+            }
+            _ => crate::budget::PollPlan::EVERY_CYCLE,
+        })
     }
 
     /// Refreshes the tenant's onboarding checklist: the `CSA_API` of contracts connected since

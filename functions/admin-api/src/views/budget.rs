@@ -2,7 +2,7 @@
 //! it (`shared::budget`).
 
 use serde::Serialize;
-use shared::budget::{self, CYCLE_MS, Calls, DayUsage, SeatMix};
+use shared::budget::{self, CYCLE_MS, Calls, DayUsage, MAX_QUIET_EVERY, PollPlan, SeatMix};
 use shared::linkedin::DAILY_CALL_LIMIT;
 
 #[derive(Debug, Serialize)]
@@ -30,13 +30,24 @@ pub struct BudgetView {
     pub last_poll: Option<SeatMix>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
+    /// Whether quiet seats wait this cycle (what is left of the day would not cover them).
+    pub quiet_seats_waiting: bool,
+    /// The plan itself, for the seats' staleness.
+    #[serde(skip)]
+    pub plan: PollPlan,
 }
 
 impl BudgetView {
     /// From the tenant's day items of today and yesterday (`budget::plan_days(now)`).
     pub fn new(today: &DayUsage, yesterday: &DayUsage, allowance: u64, now: i64) -> Self {
         let plan = budget::plan_at(today, yesterday, allowance, now);
-        let every_minutes = i64::from(plan.quiet_every) * CYCLE_MS / 60_000;
+        let waiting = plan.quiet_every == 0 && !plan.stopped;
+        let every = if waiting {
+            MAX_QUIET_EVERY
+        } else {
+            plan.quiet_every
+        };
+        let every_minutes = i64::from(every) * CYCLE_MS / 60_000;
         let last_poll = today
             .mix_before(budget::cycle_of_day(now) + 1)
             .or_else(|| yesterday.mix_before(budget::CYCLES_PER_DAY));
@@ -46,6 +57,13 @@ impl BudgetView {
                  LinkedIn calls for today (UTC): no seat is polled until 00:00 UTC, when polling resumes and catches up; exports \
                  and the outbound sync go on. Raise PollingBudgetPercent, or unlink seats no one \
                  uses"
+            ))
+        } else if waiting {
+            Some(format!(
+                "what is left of the {allowance} calls a day activity reads may use covers the \
+                 active seats only: quiet seats (no activity for 3 days) wait until 00:00 UTC, \
+                 active seats are polled every 30 minutes. Raise PollingBudgetPercent, or unlink \
+                 seats no one uses"
             ))
         } else if plan.quiet_every > 1 {
             Some(format!(
@@ -68,6 +86,8 @@ impl BudgetView {
             polling_stopped: plan.stopped,
             last_poll,
             attention,
+            quiet_seats_waiting: waiting,
+            plan,
         }
     }
 }

@@ -148,7 +148,7 @@ impl HealthView {
             .iter()
             .map(|s| {
                 let linked = s.user_id.is_some();
-                let stale = s.is_stale(active(&s.contract_id), now);
+                let stale = s.is_stale(active(&s.contract_id), now, &linkedin_budget.plan);
                 let attention = if !linked {
                     Some("not linked to an ATS user: link it to import its activity".to_owned())
                 } else if !active(&s.contract_id) {
