@@ -16,6 +16,7 @@ import moto.backends as moto_backends
 import moto.dynamodb.models as dynamodb_models
 import moto.sqs.models as sqs_models
 from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.server import ThreadedMotoServer
 
 # Every DynamoDB request is atomic in AWS. moto serves requests on many threads, and its
@@ -33,6 +34,20 @@ def _one_at_a_time(self):  # type: ignore[no-untyped-def]
 
 
 DynamoHandler.call_action = _one_at_a_time
+
+# The table's stream is read under the same lock: a transaction that is cancelled takes its
+# stream records out again (below), and moto numbers stream records by their position, so a
+# reader that saw them mid-transaction would skip the records written next under the same
+# numbers. In DynamoDB a cancelled transaction is never seen on the stream.
+_streams_call_action = DynamoDBStreamsHandler.call_action
+
+
+def _streams_one_at_a_time(self):  # type: ignore[no-untyped-def]
+    with _dynamodb:
+        return _streams_call_action(self)
+
+
+DynamoDBStreamsHandler.call_action = _streams_one_at_a_time
 
 
 # moto's TransactWriteItems also deep-copies every table it touches, so that it can put the copy

@@ -188,10 +188,12 @@ async fn a_warm_webhook_makes_one_aws_call_per_notification() {
     }
 }
 
-/// An export's warm path reads its job once per container: jobs are never removed, so a job
-/// seen to exist is not read again (`cache::KnownJobs`); the tenant is cached too.
+/// An export's warm path: the claim, the import's transaction (which checks the contract and the
+/// seat instead of reading them) and the query for activity waiting for the member, plus the
+/// day's LinkedIn call count (one per invocation and tenant). The job is read once per
+/// container (jobs are never removed: `cache::KnownJobs`), and the tenant once.
 #[tokio::test]
-async fn a_warm_import_does_not_read_the_job_again() {
+async fn a_warm_import_makes_three_requests_and_counts_its_call() {
     let w = World::with_customer().await;
     // LinkedIn keeps the exports but does not push them: this test delivers them itself.
     w.sim.register_app(linkedin_sim::App {
@@ -242,14 +244,22 @@ async fn a_warm_import_does_not_read_the_job_again() {
         2,
         "the second export reads neither the tenant nor the job: {per_export:?}"
     );
-    // What stays on the warm path: the claim, the contract and the seat, the import, the
-    // pending-activity query, the day's LinkedIn call count (one per invocation and tenant).
+    let ops = |i: usize, op: &str| per_export[i].get(op).copied().unwrap_or(0);
+    assert_eq!(ops(1, "GetItem"), 0, "{:?}", per_export[1]);
+    assert_eq!(ops(1, "PutItem"), 1, "the claim");
+    assert_eq!(
+        ops(1, "TransactWriteItems"),
+        1,
+        "the import, with its checks"
+    );
+    assert_eq!(ops(1, "Query"), 1, "activity waiting for the member");
+    assert_eq!(ops(1, "UpdateItem"), 1, "the day's LinkedIn calls");
     let warm: usize = per_export[1]
         .iter()
         .filter(|(op, _)| !op.starts_with("Amazon") && !op.starts_with("secretsmanager"))
         .map(|(_, n)| n)
         .sum();
-    assert_eq!(warm, 6, "{:?}", per_export[1]);
+    assert_eq!(warm, 4, "{:?}", per_export[1]);
     w.settle().await;
     assert!(w.candidate_of("grace").await.is_some());
 }

@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::error::Result;
 use crate::ids;
-use crate::store::{Recorded, Store};
+use crate::store::{ImportChecks, Recorded, Store};
 
 /// What happened to one export.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +50,10 @@ pub struct Facts {
     pub lead_recorded: bool,
     /// The exporter's seat, read again once the pending lead was recorded.
     pub seat_after_lead: Option<Option<Seat>>,
+    /// The contract's and the seat's state are not read but assumed (active, linked) and
+    /// checked by the import's transaction; when a check fails they are read after all
+    /// (`Recorded::ChecksFailed`), and the import decided as if they had been read first.
+    pub assumed: bool,
 }
 
 /// How the exporter's seat is found on the export's contract.
@@ -133,25 +137,37 @@ pub fn decide(
         replacing_pending,
     };
     match &facts.contract {
+        None if facts.assumed => {}
         None => return Step::Read(Read::Contract),
         Some(None) => return skip(SkipReason::ContractNotConnected),
         Some(Some(c)) if !c.is_active_at(now) => return skip(SkipReason::ContractInactive),
         Some(Some(_)) => {}
     }
+    // A contract only assumed is read before a skip for the job, so that an inactive contract
+    // is the reason given, as when it is read first.
+    let unknown_job = || match facts.contract {
+        None => Step::Read(Read::Contract),
+        Some(_) => skip(SkipReason::UnknownJob),
+    };
     if ids::check("job id", &export.job_id).is_err() {
-        return skip(SkipReason::UnknownJob);
+        return unknown_job();
     }
     match facts.job_known {
         None => return Step::Read(Read::Job),
-        Some(false) => return skip(SkipReason::UnknownJob),
+        Some(false) => return unknown_job(),
         Some(true) => {}
     }
     if arrival == Arrival::PendingLead {
         return Step::Import(import(tenant_id, export, now, true));
     }
 
+    // Only an import is decided on an assumed contract: anything else reads it first.
+    let contract_read = facts.contract.is_some();
     let (exporter, linked) = match exporter_link(export, facts.seat.as_ref()) {
         Ok(known) => known,
+        // A seat named by its id is assumed linked, and checked; one named by member is read.
+        Err(SeatLookup::Id(_)) if facts.assumed => (export.exporter.clone(), true),
+        Err(_) if !contract_read => return Step::Read(Read::Contract),
         Err(lookup) => return Step::Read(Read::Seat(lookup)),
     };
     let export = &ProfileExport {
@@ -160,6 +176,9 @@ pub fn decide(
     };
     if linked {
         return Step::Import(import(tenant_id, export, now, false));
+    }
+    if !contract_read {
+        return Step::Read(Read::Contract);
     }
     if !facts.lead_recorded {
         let mut lead = record(
@@ -310,7 +329,10 @@ async fn carry_out(
     arrival: Arrival,
     now: i64,
 ) -> Result<Outcome> {
-    let mut facts = Facts::default();
+    let mut facts = Facts {
+        assumed: arrival == Arrival::Fresh,
+        ..Facts::default()
+    };
     if jobs.is_some_and(|j| j.contains(tenant_id, &export.job_id)) {
         facts.job_known = Some(true);
     }
@@ -344,7 +366,21 @@ async fn carry_out(
                 store.record_export(&lead, false).await?;
                 facts.lead_recorded = true;
             }
-            Step::Import(import) => return apply_import(store, tenant_id, &import).await,
+            Step::Import(import) => {
+                let checks = facts.assumed.then(|| ImportChecks {
+                    contract_id: export.contract_id.clone(),
+                    active_at: now,
+                    linked_seat: match (&facts.seat, &import.record.exported_by) {
+                        (None, Some(urn)) => ids::urn_number("seat", urn).ok(),
+                        _ => None,
+                    },
+                });
+                match apply_import(store, tenant_id, &import, checks.as_ref()).await? {
+                    Some(outcome) => return Ok(outcome),
+                    // The contract is not active or the seat not linked: read them, and decide.
+                    None => facts.assumed = false,
+                }
+            }
             Step::Pending => return Ok(Outcome::Pending),
         }
     }
@@ -371,16 +407,25 @@ async fn read_seat(
 }
 
 /// Writes the import (replacing the pending lead when it says so), then attaches activity that
-/// arrived before the member was a candidate.
-async fn apply_import(store: &Store, tenant_id: &str, import: &Import) -> Result<Outcome> {
+/// arrived before the member was a candidate. `None` when `checks` failed: nothing was written.
+async fn apply_import(
+    store: &Store,
+    tenant_id: &str,
+    import: &Import,
+    checks: Option<&ImportChecks>,
+) -> Result<Option<Outcome>> {
     let recorded = store
         .import_export(
             &import.candidate,
             &import.application,
             &import.record,
             import.replacing_pending,
+            checks,
         )
         .await?;
+    if recorded == Recorded::ChecksFailed {
+        return Ok(None);
+    }
     let attached = activity::attach_pending(
         store,
         tenant_id,
@@ -396,7 +441,7 @@ async fn apply_import(store: &Store, tenant_id: &str, import: &Import) -> Result
         attached_activity = attached,
         "export imported"
     );
-    Ok(import.outcome(recorded))
+    Ok(Some(import.outcome(recorded)))
 }
 
 /// Records an export LinkedIn would not give out while the integration or contract is inactive:

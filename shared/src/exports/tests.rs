@@ -420,3 +420,105 @@ fn pending_lead_is_imported_or_skipped_in_its_place_without_looking_at_its_seat(
     assert_eq!(reason, SkipReason::ContractNotConnected);
     assert!(replacing);
 }
+
+/// `run`, as `carry_out` runs a fresh export: the contract and a seat named by id assumed, and
+/// checked when the import is written; a failed check means reading them and deciding again.
+/// Answers the reads made and the final step, and how many imports were tried.
+fn run_assumed(world: &World, export: &ProfileExport) -> (Vec<Read>, Step, usize) {
+    let mut facts = Facts {
+        assumed: true,
+        ..Facts::default()
+    };
+    let (mut reads, mut tried) = (Vec::new(), 0);
+    for _ in 0..10 {
+        let step = decide(TENANT, export, Arrival::Fresh, &facts, NOW);
+        match &step {
+            Step::Read(read) => {
+                reads.push(read.clone());
+                match read {
+                    Read::Contract => facts.contract = Some(world.contract.clone()),
+                    Read::Job => facts.job_known = Some(world.job_known),
+                    Read::Seat(_) => facts.seat = Some(world.seat.clone()),
+                    Read::SeatAfterLead(_) => {
+                        facts.seat_after_lead = Some(world.seat_after_lead.clone());
+                    }
+                }
+            }
+            Step::RecordLead(_) => facts.lead_recorded = true,
+            Step::Import(import) if facts.assumed => {
+                tried += 1;
+                // What the transaction's checks find (`ImportChecks`, as carry_out builds them).
+                let contract_ok = world.contract.as_ref().is_some_and(|c| c.is_active_at(NOW));
+                let checks_seat = facts.seat.is_none()
+                    && import
+                        .record
+                        .exported_by
+                        .as_deref()
+                        .is_some_and(|u| ids::urn_number("seat", u).is_ok());
+                let seat_ok =
+                    !checks_seat || world.seat.as_ref().is_some_and(|s| s.user_id.is_some());
+                if contract_ok && seat_ok {
+                    return (reads, step, tried);
+                }
+                facts.assumed = false;
+            }
+            _ => return (reads, step, tried),
+        }
+    }
+    panic!("the decision did not end: {reads:?}")
+}
+
+#[test]
+fn assuming_the_contract_and_seat_decides_as_reading_them_does() {
+    let contracts = [
+        None,
+        Some(contract(ContractStatus::Active, None)),
+        Some(contract(ContractStatus::Active, Some(NOW - 1))),
+        Some(contract(ContractStatus::Disabled, None)),
+    ];
+    let seats = [
+        None,
+        Some(seat("501", Some("user-1"))),
+        Some(seat("501", None)),
+    ];
+    let exporters = [None, Some("urn:li:seat:501"), Some(MEMBER)];
+    let mut cases = 0;
+    for c in &contracts {
+        for job_known in [true, false] {
+            for s in &seats {
+                for exporter in exporters {
+                    for job in ["job-1", "bad#job"] {
+                        let world = World {
+                            contract: c.clone(),
+                            job_known,
+                            seat: s.clone(),
+                            seat_after_lead: s.clone(),
+                        };
+                        let e = export(job, exporter);
+                        let (_, read_steps) = run(&world, &e, Arrival::Fresh);
+                        let (reads, last, tried) = run_assumed(&world, &e);
+                        assert_eq!(
+                            Some(&last),
+                            read_steps.last(),
+                            "{c:?} job known {job_known} seat {s:?} exporter {exporter:?} {job}"
+                        );
+                        // The common case reads nothing but the job: contract active, job
+                        // known, seat (named by id) linked, or no exporter.
+                        let happy = c.as_ref().is_some_and(|c| c.is_active_at(NOW))
+                            && job_known
+                            && job == "job-1"
+                            && (exporter.is_none()
+                                || (exporter == Some("urn:li:seat:501")
+                                    && s.as_ref().is_some_and(|s| s.user_id.is_some())));
+                        if happy {
+                            assert_eq!(reads, [Read::Job]);
+                            assert_eq!(tried, 1);
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 144);
+}

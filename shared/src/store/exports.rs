@@ -2,8 +2,9 @@
 //! in one transaction, pending leads (by seat) and held exports.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
 use super::item::{Item, built, from_item, key_item, key_of, n, s, to_item, upsert, with_key};
@@ -21,6 +22,53 @@ pub enum Recorded {
     Written,
     /// It had been written before (a replayed message); nothing changed.
     AlreadyThere,
+    /// The contract was not active or the seat not linked ([`ImportChecks`]); nothing changed.
+    ChecksFailed,
+}
+
+/// What an import assumed instead of reading, checked in its transaction: the contract active
+/// at `active_at` (status `Active`, no expiry date or a later one) and, when named, the seat
+/// linked to an ATS user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportChecks {
+    pub contract_id: String,
+    pub active_at: i64,
+    /// N of `urn:li:seat:N`.
+    pub linked_seat: Option<String>,
+}
+
+impl ImportChecks {
+    fn condition_checks(&self, table: &str, tenant_id: &str) -> Result<Vec<ConditionCheck>> {
+        let mut out = vec![built(
+            ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(key_item(&keys::contract(
+                    tenant_id,
+                    &self.contract_id,
+                ))))
+                .condition_expression(
+                    "#st = :active AND (attribute_not_exists(expiresAt) OR expiresAt > :now)",
+                )
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":active", s("Active"))
+                .expression_attribute_values(":now", n(self.active_at))
+                .build(),
+        )?];
+        if let Some(seat) = &self.linked_seat {
+            out.push(built(
+                ConditionCheck::builder()
+                    .table_name(table)
+                    .set_key(Some(key_item(&keys::seat(
+                        tenant_id,
+                        &self.contract_id,
+                        seat,
+                    ))))
+                    .condition_expression("attribute_exists(userId)")
+                    .build(),
+            )?);
+        }
+        Ok(out)
+    }
 }
 
 /// What claiming an export found.
@@ -44,6 +92,7 @@ impl Store {
         application: &Application,
         record: &ExportRecord,
         replacing_pending: bool,
+        checks: Option<&ImportChecks>,
     ) -> Result<Recorded> {
         let candidate_key = keys::candidate(&candidate.tenant_id, &candidate.candidate_id);
         let mut candidate_item = to_item(candidate)?;
@@ -111,9 +160,20 @@ impl Store {
                 )))
                 .build(),
         )?;
+        let checks = match checks {
+            Some(c) => c.condition_checks(&self.table, &record.tenant_id)?,
+            None => Vec::new(),
+        };
+        let checked = checks.len();
         let result = self
             .client
             .transact_write_items()
+            .set_transact_items(Some(
+                checks
+                    .into_iter()
+                    .map(|c| TransactWriteItem::builder().condition_check(c).build())
+                    .collect(),
+            ))
             .transact_items(TransactWriteItem::builder().update(stats).build())
             .transact_items(TransactWriteItem::builder().update(change_seq).build())
             .transact_items(
@@ -133,6 +193,18 @@ impl Store {
         match result.or_condition_failed()? {
             Ok(_) => Ok(Recorded::Written),
             Err(cancelled) => {
+                // The checks come first: a failed one says the assumption was wrong.
+                let check_failed = match cancelled.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+                        .cancellation_reasons()
+                        .iter()
+                        .take(checked)
+                        .any(|r| r.code() == Some("ConditionalCheckFailed")),
+                    _ => false,
+                };
+                if check_failed {
+                    return Ok(Recorded::ChecksFailed);
+                }
                 if self
                     .export_record(&record.tenant_id, &record.request_id)
                     .await?

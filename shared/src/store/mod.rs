@@ -28,7 +28,7 @@ use query::Partition;
 use write::Unprocessed;
 
 pub use activity::{ActivityWrites, CandidateRecord, DeletedNote};
-pub use exports::{ExportClaim, Recorded};
+pub use exports::{ExportClaim, ImportChecks, Recorded};
 pub use feed::{Change, ChangesPage, FEED_RETENTION_DAYS};
 pub use removals::ForgetOutcome;
 pub use seats::{LinkedSeat, ListedSeat, PollLease};
