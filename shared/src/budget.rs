@@ -186,6 +186,16 @@ impl CallTally {
     }
 }
 
+/// Adds the calls `linkedin` counted since it was last asked to its tenants' day items: what
+/// every function that calls LinkedIn does at the end of an invocation.
+pub async fn record_calls_of(
+    store: &crate::store::Store,
+    linkedin: &crate::linkedin::LinkedIn,
+    now_ms: i64,
+) {
+    record(store, CallTally::calls_of(linkedin), now_ms).await;
+}
+
 /// Adds an invocation's tally to its tenants' day items at `now_ms`: one update per tenant,
 /// however many calls. A failure is logged, not raised: the work it counts is done, and a
 /// missed count only makes the day look cheaper than it was.

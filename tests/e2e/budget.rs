@@ -32,6 +32,24 @@ fn activity_calls(w: &World) -> usize {
         .sum()
 }
 
+/// Adds 1,000 activity calls (the tests' whole share) to the tenant's day of `at`, as calls
+/// made elsewhere (another deployment of the same application, a re-import) would.
+async fn use_the_share(w: &World, at: i64) {
+    let key = shared::keys::call_budget(TENANT, &shared::budget::utc_day(at));
+    w.stack
+        .clients
+        .dynamodb
+        .update_item()
+        .table_name(w.stack.table_name())
+        .key("pk", AttributeValue::S(key.pk))
+        .key("sk", AttributeValue::S(key.sk))
+        .update_expression("ADD activityCalls :n")
+        .expression_attribute_values(":n", AttributeValue::N("1000".into()))
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn budget(w: &World) -> Value {
     let (s, health) = w
         .api("GET", &format!("/tenants/{TENANT}/health"), None)
@@ -211,20 +229,7 @@ async fn polling_stops_when_the_share_is_used_and_resumes_the_next_day() {
     let (w, clock) = thirteen_seats_polled_last_night(midnight).await;
     // Calls made elsewhere today (another deployment of the same application, a re-import)
     // used the share.
-    let day = shared::budget::utc_day(midnight);
-    let key = shared::keys::call_budget(TENANT, &day);
-    w.stack
-        .clients
-        .dynamodb
-        .update_item()
-        .table_name(w.stack.table_name())
-        .key("pk", AttributeValue::S(key.pk))
-        .key("sk", AttributeValue::S(key.sk))
-        .update_expression("ADD activityCalls :n")
-        .expression_attribute_values(":n", AttributeValue::N("1000".into()))
-        .send()
-        .await
-        .unwrap();
+    use_the_share(&w, midnight).await;
     let seats: Vec<&str> = ACTIVE_SEATS.iter().chain(&QUIET_SEATS).copied().collect();
     let before: Vec<usize> = seats.iter().map(|s| w.viewer_calls(s)).collect();
     w.sim.add_inmails(vec![mail_to_ada(
@@ -279,20 +284,7 @@ async fn a_back_fill_waits_while_the_days_activity_calls_are_used() {
         ..Setup::default()
     })
     .await;
-    let day = shared::budget::utc_day(clock.now_ms());
-    let key = shared::keys::call_budget(TENANT, &day);
-    w.stack
-        .clients
-        .dynamodb
-        .update_item()
-        .table_name(w.stack.table_name())
-        .key("pk", AttributeValue::S(key.pk))
-        .key("sk", AttributeValue::S(key.sk))
-        .update_expression("ADD activityCalls :n")
-        .expression_attribute_values(":n", AttributeValue::N("1000".into()))
-        .send()
-        .await
-        .unwrap();
+    use_the_share(&w, clock.now_ms()).await;
     w.add_user(USER, "recruiter@acme.example").await;
     let linked = w.link(ACTIVE, "8200", USER).await;
     assert_eq!(linked["backfill"]["state"], "queued", "{linked}");

@@ -158,12 +158,7 @@ impl AdminApi {
             Ok(()) => self.route(&route, &req).await,
             Err(refused) => Err(refused),
         };
-        shared::budget::record(
-            &self.store,
-            shared::budget::CallTally::calls_of(&self.linkedin),
-            self.clock.now_ms(),
-        )
-        .await;
+        shared::budget::record_calls_of(&self.store, &self.linkedin, self.clock.now_ms()).await;
         match answer {
             Ok(resp) => resp,
             Err(e) => {

@@ -39,17 +39,7 @@ impl AdminApi {
 
     /// Today's LinkedIn calls and the poll's plan (one read of today's and yesterday's items).
     async fn linkedin_budget(&self, tenant_id: &str, now: i64) -> shared::Result<BudgetView> {
-        let days = shared::budget::plan_days(now);
-        let usage = self
-            .store
-            .call_days(&[tenant_id], &days)
-            .await?
-            .remove(tenant_id)
-            .unwrap_or_default();
-        let (today, yesterday) = match usage.as_slice() {
-            [today, yesterday] => (today.clone(), yesterday.clone()),
-            _ => Default::default(),
-        };
+        let (today, yesterday) = self.store.plan_days_of(tenant_id, now).await?;
         Ok(BudgetView::new(
             &today,
             &yesterday,

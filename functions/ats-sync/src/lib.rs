@@ -121,12 +121,7 @@ impl AtsSync {
             }
         })
         .await;
-        shared::budget::record(
-            &self.store,
-            shared::budget::CallTally::calls_of(&self.linkedin),
-            self.clock.now_ms(),
-        )
-        .await;
+        shared::budget::record_calls_of(&self.store, &self.linkedin, self.clock.now_ms()).await;
         answer
     }
 

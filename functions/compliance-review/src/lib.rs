@@ -80,9 +80,9 @@ impl ComplianceReview {
     /// One run; the LinkedIn calls it made are counted whatever its outcome.
     pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<ComplianceSummary> {
         let summary = self.run().await;
-        shared::budget::record(
+        shared::budget::record_calls_of(
             &self.upkeep.store,
-            shared::budget::CallTally::calls_of(&self.upkeep.linkedin),
+            &self.upkeep.linkedin,
             self.clock.now_ms(),
         )
         .await;

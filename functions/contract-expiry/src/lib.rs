@@ -110,9 +110,9 @@ impl ContractExpiry {
     /// One run; the LinkedIn calls it made are counted whatever its outcome.
     pub async fn handle(&self, _event: serde_json::Value) -> shared::Result<ExpirySummary> {
         let summary = self.run().await;
-        shared::budget::record(
+        shared::budget::record_calls_of(
             &self.upkeep.store,
-            shared::budget::CallTally::calls_of(&self.upkeep.linkedin),
+            &self.upkeep.linkedin,
             self.clock.now_ms(),
         )
         .await;

@@ -94,12 +94,7 @@ impl SeatBackfill {
 
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
         let answer = batch::process(event, &self.queues, 1, |m| self.process(m)).await;
-        shared::budget::record(
-            &self.store,
-            shared::budget::CallTally::calls_of(&self.linkedin),
-            self.clock.now_ms(),
-        )
-        .await;
+        shared::budget::record_calls_of(&self.store, &self.linkedin, self.clock.now_ms()).await;
         answer
     }
 
@@ -115,15 +110,8 @@ impl SeatBackfill {
     /// How long to wait when the tenant's activity reads have used the day's allowance: until
     /// the next UTC day (at most 12 hours, SQS's longest visibility timeout).
     async fn budget_used_until(&self, tenant: &str, now: i64) -> Result<Option<Duration>> {
-        let today = shared::budget::utc_day(now);
-        let used = self
-            .store
-            .call_days(&[tenant], std::slice::from_ref(&today))
-            .await?
-            .remove(tenant)
-            .and_then(|days| days.into_iter().next())
-            .is_some_and(|day| day.calls.activity >= self.polling_allowance);
-        if !used {
+        let (today, _) = self.store.plan_days_of(tenant, now).await?;
+        if today.calls.activity < self.polling_allowance {
             return Ok(None);
         }
         let to_midnight = 86_400_000 - now.rem_euclid(86_400_000) + 60_000;

@@ -124,9 +124,9 @@ impl TenantUpkeep {
 
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
         let answer = batch::process(event, &self.queues, 1, |m| self.process(m)).await;
-        shared::budget::record(
+        shared::budget::record_calls_of(
             &self.contracts.store,
-            shared::budget::CallTally::calls_of(&self.contracts.linkedin),
+            &self.contracts.linkedin,
             self.clock.now_ms(),
         )
         .await;

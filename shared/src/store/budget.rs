@@ -99,6 +99,22 @@ impl Store {
             .collect())
     }
 
+    /// One tenant's day items of `at`'s UTC day and the day before (what `budget::plan_at`
+    /// reads), in one request.
+    pub async fn plan_days_of(&self, tenant_id: &str, at: i64) -> Result<(DayUsage, DayUsage)> {
+        let days = crate::budget::plan_days(at);
+        let mut read = self
+            .call_days(&[tenant_id], &days)
+            .await?
+            .remove(tenant_id)
+            .unwrap_or_default()
+            .into_iter();
+        Ok((
+            read.next().unwrap_or_default(),
+            read.next().unwrap_or_default(),
+        ))
+    }
+
     /// Reserves `calls` LinkedIn calls for `purpose` (an attribute name, e.g. `reimportCalls`)
     /// on the tenant's UTC `day`, if the day's reservations for it stay within `max`. One
     /// conditional update; the item expires with the day's counters.

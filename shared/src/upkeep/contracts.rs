@@ -200,19 +200,13 @@ impl ContractUpkeep {
 
     /// The tenant's poll plan now (one read of its day items).
     async fn poll_plan(&self, tenant: &str, now: i64) -> Result<crate::budget::PollPlan> {
-        let days = crate::budget::plan_days(now);
-        let usage = self
-            .store
-            .call_days(&[tenant], &days)
-            .await?
-            .remove(tenant)
-            .unwrap_or_default();
-        Ok(match usage.as_slice() {
-            [today, yesterday] => {
-                crate::budget::plan_at(today, yesterday, self.polling_allowance, now)
-            }
-            _ => crate::budget::PollPlan::EVERY_CYCLE,
-        })
+        let (today, yesterday) = self.store.plan_days_of(tenant, now).await?;
+        Ok(crate::budget::plan_at(
+            &today,
+            &yesterday,
+            self.polling_allowance,
+            now,
+        ))
     }
 
     /// Refreshes the tenant's onboarding checklist: the `CSA_API` of contracts connected since
