@@ -16,7 +16,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let after = match http::query_param(req, "after") {
             None | Some("") => 0,
             Some(cursor) => cursor

@@ -51,7 +51,7 @@ impl AdminApi {
         request_id: &str,
         body: CleanupInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         body.check(tenant_id)?;
         let now = self.clock.now_ms();
         let run_id = format!("{now}-{}", ids::truncate(request_id, 40));
@@ -72,14 +72,15 @@ impl AdminApi {
 
     /// Deletes here the LinkedIn-sourced data about one member.
     pub(crate) async fn forget_member(&self, tenant_id: &str, body: ForgetInput) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         body.check()?;
-        let (outcome, wake) = self
+        let outcome = self
             .store
             .forget_member(tenant_id, &body.member, self.clock.now_ms())
             .await?;
-        if let Some(wake) = wake {
-            self.wake(tenant_id, wake).await;
+        // A deleted candidate leaves tombstones for LinkedIn; activity alone does not.
+        if !outcome.candidates.is_empty() {
+            self.nudge(tenant_id).await;
         }
         Ok(http::json(
             200,

@@ -57,7 +57,7 @@ impl AdminApi {
     /// Disconnects a contract: it becomes Disabled (by the admin) and nothing is imported or
     /// sent for it; everything imported stays.
     pub(crate) async fn disconnect_contract(&self, tenant_id: &str, contract_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
         let contract = contracts::disconnect_by_admin(&self.store, tenant_id, contract_id, now)
             .await?
@@ -71,7 +71,7 @@ impl AdminApi {
         contract_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         if self
             .store
@@ -91,7 +91,7 @@ impl AdminApi {
     /// Contracts with their last successful poll (the latest of their seats') and counts of
     /// what was imported under them.
     pub(crate) async fn list_contracts(&self, tenant_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let contracts = self.store.list_contracts(tenant_id).await?;
         let counts = self.store.contract_counts(tenant_id).await?;
         let seats = self.store.all_seats(tenant_id).await?;

@@ -50,7 +50,7 @@ impl AdminApi {
         job_id: &str,
         body: HiringTeamInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let user_ids = body.check()?;
         self.existing_job(tenant_id, job_id).await?;
         let known = self
@@ -81,8 +81,8 @@ impl AdminApi {
                 .unwrap_or_default(),
             updated_at: now,
         };
-        let wake = self.store.save_hiring_team(&team, now).await?;
-        self.wake(tenant_id, wake).await;
+        self.store.save_hiring_team(&team, now).await?;
+        self.nudge(tenant_id).await;
         let seats = self.store.all_seats(tenant_id).await?;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
@@ -92,7 +92,7 @@ impl AdminApi {
 
     /// The job's hiring team; a job without one answers an empty team.
     pub(crate) async fn get_hiring_team(&self, tenant_id: &str, job_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         self.existing_job(tenant_id, job_id).await?;
         let team = self.store.get_hiring_team(tenant_id, job_id).await?;
         let seats = self.store.all_seats(tenant_id).await?;

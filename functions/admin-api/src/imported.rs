@@ -18,7 +18,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         if let Some(member) = http::query_param(req, "member") {
             ids::check_member_urn(member)?;
@@ -35,7 +35,7 @@ impl AdminApi {
     }
 
     pub(crate) async fn get_candidate(&self, tenant_id: &str, candidate_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let record = self
             .store
             .candidate_record(tenant_id, candidate_id)
@@ -50,7 +50,7 @@ impl AdminApi {
         candidate_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         if self
             .store
@@ -72,7 +72,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         let page = self.store.list_exports(tenant_id, limit, token).await?;
         list(&page, ExportView::from)
@@ -84,7 +84,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         let page = self.store.list_purged(tenant_id, limit, token).await?;
         list(&page, PurgedView::from)
@@ -93,7 +93,7 @@ impl AdminApi {
     /// Imports the activity records kept because they could not be decoded or attributed, with
     /// today's decoder and what is known now; no LinkedIn call is made.
     pub(crate) async fn reprocess_activity(&self, tenant_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let done = shared::activity::reprocess(&self.store, tenant_id, self.clock.now_ms()).await?;
         tracing::info!(
             imported = done.imported,

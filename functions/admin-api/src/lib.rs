@@ -28,6 +28,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use shared::Error;
 use shared::aws::Clients;
+use shared::cache::RegisteredTenants;
 use shared::clock::SharedClock;
 use shared::config::{ConfigError, Env};
 use shared::domain::Tenant;
@@ -99,6 +100,8 @@ fn candidate_page_url(url: &str) -> Result<ProfileUrl, ConfigError> {
 /// The function, built once per container: its store, queues, LinkedIn client and settings.
 pub struct AdminApi {
     store: Store,
+    /// Tenants known to exist.
+    registered: RegisteredTenants,
     secrets: Arc<CustomerSecrets>,
     backfills: Queue,
     changes: Queue,
@@ -115,8 +118,10 @@ pub struct AdminApi {
 
 impl AdminApi {
     pub fn new(clients: &Clients, config: Config, clock: SharedClock) -> shared::Result<Self> {
+        let store = Store::new(clients.dynamodb.clone(), config.table_name);
         Ok(Self {
-            store: Store::new(clients.dynamodb.clone(), config.table_name),
+            registered: RegisteredTenants::new(store.clone(), DEFAULT_CACHE_TTL),
+            store,
             secrets: Arc::new(CustomerSecrets::new(
                 clients.secrets.clone(),
                 config.secret_prefix,
@@ -168,11 +173,26 @@ impl AdminApi {
         }
     }
 
-    /// The tenant the route names; every route but `PUT /tenants/{tenantId}` needs one.
+    /// Refuses a route whose tenant is not registered. The answer "registered" is remembered by
+    /// the warm container (the API never deletes a tenant, so it cannot turn false): a route
+    /// that needs only the tenant to exist costs no read of it.
+    async fn registered(&self, tenant_id: &str) -> Result<(), Refusal> {
+        if self.registered.contains(tenant_id).await? {
+            Ok(())
+        } else {
+            Err(unknown_tenant())
+        }
+    }
+
+    /// The tenant the route names, read; every route but `PUT /tenants/{tenantId}` needs one.
     async fn tenant(&self, tenant_id: &str) -> Result<Tenant, Refusal> {
         self.store
             .get_tenant(tenant_id)
             .await?
-            .ok_or_else(|| Refusal::new(404, "unknown_tenant", "no such tenant"))
+            .ok_or_else(unknown_tenant)
     }
+}
+
+fn unknown_tenant() -> Refusal {
+    Refusal::new(404, "unknown_tenant", "no such tenant")
 }

@@ -140,7 +140,7 @@ impl AdminApi {
         note_id: &str,
         body: NoteInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let fields = body.check()?;
         let (candidate_id, application_id) = self.note_parent(tenant_id, parent).await?;
         self.ats_user("authorUserId", tenant_id, &fields.author_user_id)
@@ -162,8 +162,8 @@ impl AdminApi {
                 .map_or(fields.created_at.unwrap_or(now), |n| n.created_at),
             updated_at: now,
         };
-        let wake = self.store.save_note(&note, now).await?;
-        self.wake(tenant_id, wake).await;
+        self.store.save_note(&note, now).await?;
+        self.nudge(tenant_id).await;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
             &NoteView::from(&note),
@@ -176,7 +176,7 @@ impl AdminApi {
         parent: &NoteParent,
         note_id: &str,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let note = self.stored_note(tenant_id, parent, note_id).await?;
         Ok(http::json(200, &NoteView::from(&note)))
     }
@@ -188,10 +188,10 @@ impl AdminApi {
         parent: &NoteParent,
         note_id: &str,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let note = self.stored_note(tenant_id, parent, note_id).await?;
-        let wake = self.store.delete_note(&note, self.clock.now_ms()).await?;
-        self.wake(tenant_id, wake).await;
+        self.store.delete_note(&note, self.clock.now_ms()).await?;
+        self.nudge(tenant_id).await;
         Ok(http::empty(204))
     }
 
@@ -204,7 +204,7 @@ impl AdminApi {
         feedback_id: &str,
         body: FeedbackInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let fields = body.check()?;
         let app = self.existing_application(tenant_id, application_id).await?;
         self.ats_user("interviewerUserId", tenant_id, &fields.interviewer_user_id)
@@ -227,8 +227,8 @@ impl AdminApi {
                 .map_or(fields.created_at.unwrap_or(now), |f| f.created_at),
             updated_at: now,
         };
-        let wake = self.store.save_interview_feedback(&feedback, now).await?;
-        self.wake(tenant_id, wake).await;
+        self.store.save_interview_feedback(&feedback, now).await?;
+        self.nudge(tenant_id).await;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
             &InterviewFeedbackView::from(&feedback),
@@ -241,7 +241,7 @@ impl AdminApi {
         application_id: &str,
         feedback_id: &str,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let feedback = self
             .stored_feedback(tenant_id, application_id, feedback_id)
             .await?;
@@ -255,15 +255,14 @@ impl AdminApi {
         application_id: &str,
         feedback_id: &str,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let feedback = self
             .stored_feedback(tenant_id, application_id, feedback_id)
             .await?;
-        let wake = self
-            .store
+        self.store
             .delete_interview_feedback(&feedback, self.clock.now_ms())
             .await?;
-        self.wake(tenant_id, wake).await;
+        self.nudge(tenant_id).await;
         Ok(http::empty(204))
     }
 

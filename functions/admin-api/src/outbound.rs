@@ -1,6 +1,6 @@
 //! The ATS's changes for LinkedIn (jobs, candidates, applications, stages) and the state of the
-//! outbound sync. Every change is stored with its outbox attributes in one write; then, unless a
-//! sync run is going on, a nudge wakes ats-sync (see `shared::outbound`).
+//! outbound sync. Every change is stored with its outbox attributes in one write; then a nudge
+//! wakes ats-sync (see `shared::outbound`).
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use shared::domain::{
 use shared::http::{self, Answer, Refusal};
 use shared::ids;
 use shared::messages::OutboundMessage;
-use shared::outbound::{Wake, full};
+use shared::outbound::full;
 
 use crate::AdminApi;
 use crate::request::{date, http_url, objects, optional_text, paging, text};
@@ -108,17 +108,15 @@ pub(crate) struct StageInput {
 
 impl AdminApi {
     pub(crate) async fn put_job(&self, tenant_id: &str, job_id: &str, body: JobInput) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
-        let existing = self.store.get_job(tenant_id, job_id).await?;
         let description = body.description.unwrap_or_default();
         if description.len() > MAX_DESCRIPTION_BYTES {
             return Err(Refusal::invalid(format!(
                 "description is limited to {MAX_DESCRIPTION_BYTES} bytes"
             )));
         }
-        let created_at = existing.as_ref().map_or(now, |j| j.created_at);
-        let job = Job {
+        let mut job = Job {
             tenant_id: tenant_id.to_owned(),
             job_id: job_id.to_owned(),
             title: text("title", &body.title, MAX_TEXT_CHARS)?,
@@ -136,19 +134,23 @@ impl AdminApi {
                 .as_deref()
                 .map(|s| date("listedAt", s))
                 .transpose()?,
-            created_at,
+            created_at: now,
             updated_at: now,
         };
-        let wake = self.store.save_job(&job, now).await?;
-        self.wake(tenant_id, wake).await;
+        // One write, which answers the job as it was: its first `createdAt` stays.
+        let before = self.store.save_job(&job, now).await?;
+        self.nudge(tenant_id).await;
+        if let Some(before) = &before {
+            job.created_at = before.created_at;
+        }
         Ok(http::json(
-            if existing.is_some() { 200 } else { 201 },
+            if before.is_some() { 200 } else { 201 },
             &JobView::from(&job),
         ))
     }
 
     pub(crate) async fn get_job(&self, tenant_id: &str, job_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let job = self
             .store
             .get_job(tenant_id, job_id)
@@ -163,16 +165,8 @@ impl AdminApi {
         candidate_id: &str,
         body: CandidateInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
-        let (existing, applications) = match self
-            .store
-            .candidate_with_applications(tenant_id, candidate_id)
-            .await?
-        {
-            Some((c, apps)) => (Some(c), apps),
-            None => (None, Vec::new()),
-        };
         if body.emails.len() > MAX_EMAILS || body.phones.len() > MAX_PHONES {
             return Err(Refusal::invalid(format!(
                 "a candidate has at most {MAX_EMAILS} emails and {MAX_PHONES} phones"
@@ -198,34 +192,37 @@ impl AdminApi {
                 })
             })
             .collect::<Result<Vec<_>, Refusal>>()?;
-        let name = |field: &str, given: Option<String>, stored: Option<&String>| {
-            Ok::<_, Refusal>(match given {
-                Some(v) => optional_text(field, Some(v), MAX_NAME_CHARS)?.unwrap_or_default(),
-                None => stored.cloned().unwrap_or_default(),
-            })
+        let name = |field: &str, given: Option<String>| {
+            given
+                .map(|v| {
+                    optional_text(field, Some(v), MAX_NAME_CHARS).map(Option::unwrap_or_default)
+                })
+                .transpose()
         };
-        let candidate = Candidate {
+        let first_name = name("firstName", body.first_name)?;
+        let last_name = name("lastName", body.last_name)?;
+        // A name the ATS left out keeps its stored value (empty for a new candidate).
+        let mut keep_first = Vec::new();
+        if first_name.is_none() {
+            keep_first.push("firstName");
+        }
+        if last_name.is_none() {
+            keep_first.push("lastName");
+        }
+        let mut candidate = Candidate {
             tenant_id: tenant_id.to_owned(),
             candidate_id: candidate_id.to_owned(),
-            member: existing.as_ref().and_then(|c| c.member.clone()),
-            first_name: name(
-                "firstName",
-                body.first_name,
-                existing.as_ref().map(|c| &c.first_name),
-            )?,
-            last_name: name(
-                "lastName",
-                body.last_name,
-                existing.as_ref().map(|c| &c.last_name),
-            )?,
-            location: existing.as_ref().and_then(|c| c.location.clone()),
+            member: None,
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            location: None,
             current_company: optional_text("company", body.company, MAX_TEXT_CHARS)?,
             emails,
             phones,
             title: optional_text("title", body.title, MAX_TEXT_CHARS)?,
             do_not_contact: body.do_not_contact,
-            source: existing.as_ref().map_or(Source::Ats, |c| c.source),
-            created_at: existing.as_ref().map_or(now, |c| c.created_at),
+            source: Source::Ats,
+            created_at: now,
             updated_at: now,
         };
         let mut cleared = Vec::new();
@@ -240,16 +237,28 @@ impl AdminApi {
                 cleared.push(attr);
             }
         }
-        // Its applications carry its name and email at LinkedIn, so they are sent again too.
-        let applications: Vec<String> =
-            applications.into_iter().map(|a| a.application_id).collect();
-        let wake = self
+        // One write, which answers the candidate as it was; its applications carry its name and
+        // email at LinkedIn, so the store puts them in the outbox too.
+        let before = self
             .store
-            .save_candidate(&candidate, &cleared, &applications, now)
+            .save_candidate(&candidate, &cleared, &keep_first, now)
             .await?;
-        self.wake(tenant_id, wake).await;
+        self.nudge(tenant_id).await;
+        if let Some((before, _)) = &before {
+            // What the write kept: export fields, the first creation, names left out.
+            candidate.member.clone_from(&before.member);
+            candidate.location.clone_from(&before.location);
+            candidate.source = before.source;
+            candidate.created_at = before.created_at;
+            if keep_first.contains(&"firstName") {
+                candidate.first_name.clone_from(&before.first_name);
+            }
+            if keep_first.contains(&"lastName") {
+                candidate.last_name.clone_from(&before.last_name);
+            }
+        }
         Ok(http::json(
-            if existing.is_some() { 200 } else { 201 },
+            if before.is_some() { 200 } else { 201 },
             &CandidateSummaryView::from(&candidate),
         ))
     }
@@ -260,7 +269,7 @@ impl AdminApi {
         application_id: &str,
         body: ApplicationInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         ids::check("jobId", &body.job_id)?;
         ids::check("candidateId", &body.candidate_id)?;
         let now = self.clock.now_ms();
@@ -321,11 +330,10 @@ impl AdminApi {
         if application.disposition_reason.is_none() {
             cleared.push("dispositionReason");
         }
-        let wake = self
-            .store
+        self.store
             .save_application(&application, &cleared, existing.is_none(), now)
             .await?;
-        self.wake(tenant_id, wake).await;
+        self.nudge(tenant_id).await;
         Ok(http::json(
             if existing.is_some() { 200 } else { 201 },
             &ApplicationView::from(&application),
@@ -333,7 +341,7 @@ impl AdminApi {
     }
 
     pub(crate) async fn get_application(&self, tenant_id: &str, application_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let app = self
             .store
             .get_application(tenant_id, application_id)
@@ -350,7 +358,7 @@ impl AdminApi {
         application_id: &str,
         body: StageInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let stage = Stage::new(
             &text("stage", &body.stage, MAX_TEXT_CHARS)?,
             date("at", &body.at)?,
@@ -376,20 +384,18 @@ impl AdminApi {
             app.stages
                 .sort_by(|a, b| (a.at, &a.stage_id).cmp(&(b.at, &b.stage_id)));
             app.updated_at = Some(now.max(read_updated_at.unwrap_or(0) + 1));
-            match self.store.save_stages(&app, read_updated_at, now).await? {
-                Some(wake) => {
-                    self.wake(tenant_id, wake).await;
-                    Ok(Some(http::json(201, &ApplicationView::from(&app))))
-                }
-                None => Ok(None),
+            if !self.store.save_stages(&app, read_updated_at, now).await? {
+                return Ok(None);
             }
+            self.nudge(tenant_id).await;
+            Ok(Some(http::json(201, &ApplicationView::from(&app))))
         })
         .await?;
         added.ok_or_else(|| Refusal::conflict("the application kept changing; retry"))
     }
 
     pub(crate) async fn get_sync(&self, tenant_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
         let state = self.store.sync_state(tenant_id).await?;
         let active = self
@@ -416,7 +422,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         let page = self.store.list_sync_errors(tenant_id, limit, token).await?;
         list(&page, SyncErrorView::from)
@@ -429,7 +435,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
         let request = req.request_context.request_id.as_deref().unwrap_or("local");
         let run_id = format!("{now}-{}", ids::truncate(request, 40));
@@ -449,15 +455,10 @@ impl AdminApi {
         Ok(http::json(202, &FullSyncView::from(&run)))
     }
 
-    /// Nudges ats-sync unless a run of it holds the tenant's lease (that run sees the change).
-    pub(crate) async fn wake(&self, tenant_id: &str, wake: Wake) {
-        if wake == Wake::Needed {
-            self.nudge(tenant_id).await;
-        }
-    }
-
-    /// Wakes ats-sync. A lost nudge loses nothing: the change is in the outbox and the hourly
-    /// contract review nudges every tenant with an active contract.
+    /// Wakes ats-sync after a change (every change sends one: ats-sync answers a batch's nudges
+    /// for a tenant once, see `shared::outbound::claim`). A lost nudge loses nothing: the change
+    /// is in the outbox and the hourly contract review nudges every tenant with an active
+    /// contract.
     pub(crate) async fn nudge(&self, tenant_id: &str) {
         let message = OutboundMessage::Changed {
             tenant_id: tenant_id.to_owned(),

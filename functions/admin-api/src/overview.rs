@@ -11,7 +11,7 @@ use crate::{AdminApi, page};
 impl AdminApi {
     /// What is flowing and what is not, with reasons: contracts, seats, dead letters.
     pub(crate) async fn health(&self, tenant_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
         let contracts = self.store.list_contracts(tenant_id).await?;
         let seats = self.store.all_seats(tenant_id).await?;

@@ -30,7 +30,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         let linked = match http::query_param(req, "linked") {
             None => None,
@@ -53,7 +53,7 @@ impl AdminApi {
         seat_id: &str,
         body: LinkInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         ids::check("userId", &body.user_id)?;
         if self
             .store
@@ -134,7 +134,7 @@ impl AdminApi {
         seat_id: &str,
         body: ReimportInput,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let now = self.clock.now_ms();
         let from = date("from", &body.from)?;
         let to = date("to", &body.to)?.min(now);
@@ -202,7 +202,7 @@ impl AdminApi {
         contract_id: &str,
         seat_id: &str,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let seat = self
             .store
             .unlink_seat(tenant_id, contract_id, seat_id, self.clock.now_ms())

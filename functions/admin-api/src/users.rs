@@ -22,7 +22,7 @@ pub(crate) struct UserInput {
 
 impl AdminApi {
     pub(crate) async fn put_user(&self, tenant_id: &str, user_id: &str, body: UserInput) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let email = body.email.trim().to_owned();
         let at = email.find('@');
         if email.len() > 254
@@ -56,7 +56,7 @@ impl AdminApi {
     }
 
     pub(crate) async fn get_user(&self, tenant_id: &str, user_id: &str) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let user = self
             .store
             .get_user(tenant_id, user_id)
@@ -70,7 +70,7 @@ impl AdminApi {
         tenant_id: &str,
         req: &ApiGatewayV2httpRequest,
     ) -> Answer {
-        self.tenant(tenant_id).await?;
+        self.registered(tenant_id).await?;
         let (limit, token) = paging(req)?;
         let page = self.store.list_users(tenant_id, limit, token).await?;
         list(&page, UserView::from)

@@ -19,7 +19,7 @@ use shared::linkedin::LinkedIn;
 use shared::messages::OutboundMessage;
 use shared::outbound::cleanup;
 use shared::outbound::full::{self, StepOutcome};
-use shared::outbound::{OutboundSync, RunOutcome, records};
+use shared::outbound::{self, OutboundSync, RunOutcome, records};
 use shared::queue::Queue;
 use shared::secrets::{CustomerSecrets, DEFAULT_CACHE_TTL};
 use shared::store::Store;
@@ -146,12 +146,32 @@ impl AtsSync {
         .await
     }
 
+    /// Answers a tenant's nudge: moves its change counter and, unless a run holds its lease,
+    /// runs the sync (see `shared::outbound::claim`). The tenant and its secret are read only
+    /// by the nudge that runs.
     async fn sync(&self, tenant_id: &str, owner: &str, started: Instant) -> Result<()> {
-        let Some(tenant) = self.store.get_tenant(tenant_id).await? else {
-            tracing::info!("tenant is gone; nothing to sync");
+        let deadline = started + self.time_budget;
+        let now = self.clock.now_ms();
+        let Some(state) = outbound::claim(&self.store, tenant_id, owner, now, deadline).await?
+        else {
+            tracing::info!("a sync run holds the lease; it sends these changes");
             return Ok(());
         };
-        let creds = self.secrets.get(tenant_id).await?;
+        let tenant = match self.store.get_tenant(tenant_id).await {
+            Ok(Some(tenant)) => tenant,
+            gone_or_failed => {
+                outbound::let_go(&self.store, tenant_id, owner).await;
+                tracing::info!("tenant is gone; nothing to sync");
+                return gone_or_failed.map(|_| ());
+            }
+        };
+        let creds = match self.secrets.get(tenant_id).await {
+            Ok(creds) => creds,
+            Err(e) => {
+                outbound::let_go(&self.store, tenant_id, owner).await;
+                return Err(e);
+            }
+        };
         let run = OutboundSync {
             store: &self.store,
             linkedin: &self.linkedin,
@@ -161,10 +181,10 @@ impl AtsSync {
             dead_letters: &self.queues.dead_letters,
             gather: self.gather,
             profile_url: &self.profile_url,
-            deadline: started + self.time_budget,
+            deadline,
             owner,
         };
-        let outcome = run.run().await?;
+        let outcome = run.run(state).await?;
         tracing::info!(?outcome, "sync run ended");
         if let RunOutcome::Continue { .. } = outcome {
             self.nudge(tenant_id).await?;

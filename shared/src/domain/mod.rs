@@ -33,6 +33,6 @@ pub use streams::{
 };
 pub use sync::{
     Changed, Cleanup, CleanupPhase, ErrorOrigin, FullSync, FullSyncPhase, KindCounts, OutboxSlot,
-    Pending, RecordKind, SyncError, SyncState, Tombstone, Wake,
+    Pending, RecordKind, SyncError, SyncState, Tombstone,
 };
 pub use tenant::{AtsUser, DeadLetter, JobAvailability, Tenant};

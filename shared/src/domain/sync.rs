@@ -185,15 +185,6 @@ impl Changed {
     }
 }
 
-/// After a change: does ats-sync need a nudge?
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Wake {
-    /// No run holds the tenant's lease: send a nudge.
-    Needed,
-    /// A run holds the lease and will see the change before it lets go.
-    SyncRunning,
-}
-
 /// An outbox entry: a changed record LinkedIn has not received yet, or a deleted one it still
 /// holds (`deleted`: the entry is a [`Tombstone`]).
 #[derive(Clone, Debug, PartialEq, Eq)]

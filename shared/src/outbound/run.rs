@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::{ErrorOrigin, KindCounts, OutboxSlot, Pending, RecordKind, SyncError, records};
 use crate::clock::Clock;
-use crate::domain::{Application, Candidate, DeadLetter, Job, Tenant};
+use crate::domain::{Application, Candidate, DeadLetter, Job, SyncState, Tenant};
 use crate::error::{Error, Result};
 use crate::linkedin::{LinkedIn, MAX_BATCH, RecordOutcome, wire};
 use crate::queue::Queue;
@@ -44,8 +44,6 @@ pub struct OutboundSync<'a> {
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunOutcome {
-    /// Another run holds the tenant's lease; it will see these changes.
-    Busy,
     /// The tenant has no active contract: changes are kept and sent once one is active again.
     Paused,
     /// Nothing is pending any more.
@@ -81,29 +79,42 @@ struct Tally {
     held: HashSet<(OutboxSlot, String)>,
 }
 
+/// Answers a nudge for `tenant`: takes its sync lease for a run that must end by `deadline`
+/// (`None`: a run holds the lease, and sends the nudge's change; see
+/// `Store::claim_sync_lease`).
+pub async fn claim(
+    store: &Store,
+    tenant: &str,
+    owner: &str,
+    now: i64,
+    deadline: Instant,
+) -> Result<Option<SyncState>> {
+    let budget = i64::try_from(
+        deadline
+            .saturating_duration_since(Instant::now())
+            .as_millis(),
+    )
+    .unwrap_or(i64::MAX / 2);
+    store
+        .claim_sync_lease(tenant, owner, now, now + budget + LEASE_MARGIN_MS)
+        .await
+}
+
+/// Frees a lease `claim` took when no run follows (or a run failed): the next nudge starts one
+/// at once instead of waiting for the lease to expire.
+pub async fn let_go(store: &Store, tenant: &str, owner: &str) {
+    if let Err(e) = store.release_sync_lease(tenant, owner, None).await {
+        tracing::warn!(error = %e, "sync lease not released; it expires on its own");
+    }
+}
+
 impl OutboundSync<'_> {
-    pub async fn run(&self) -> Result<RunOutcome> {
-        let now = self.clock.now_ms();
-        let budget = i64::try_from(
-            self.deadline
-                .saturating_duration_since(Instant::now())
-                .as_millis(),
-        )
-        .unwrap_or(i64::MAX / 2);
-        let until = now + budget + LEASE_MARGIN_MS;
-        let t = &self.tenant.tenant_id;
-        let Some(state) = self
-            .store
-            .acquire_sync_lease(t, self.owner, now, until)
-            .await?
-        else {
-            return Ok(RunOutcome::Busy);
-        };
+    /// Sends what is pending with the lease `claim` took (`state` is what it answered), and
+    /// releases the lease when the run ends, whatever the outcome.
+    pub async fn run(&self, state: SyncState) -> Result<RunOutcome> {
         let result = self.drain(state.change_seq).await;
-        if !matches!(result, Ok(RunOutcome::Done { .. }))
-            && let Err(e) = self.store.release_sync_lease(t, self.owner, None).await
-        {
-            tracing::warn!(error = %e, "sync lease not released; it expires on its own");
+        if !matches!(result, Ok(RunOutcome::Done { .. })) {
+            let_go(self.store, &self.tenant.tenant_id, self.owner).await;
         }
         result
     }

@@ -126,7 +126,6 @@ impl Store {
             &Changed::candidate(&candidate.candidate_id),
             record.recorded_at,
         );
-        let change_seq = self.change_seq_bump(&candidate.tenant_id)?;
 
         let app_key = keys::application(
             &application.tenant_id,
@@ -175,7 +174,6 @@ impl Store {
                     .collect(),
             ))
             .transact_items(TransactWriteItem::builder().update(stats).build())
-            .transact_items(TransactWriteItem::builder().update(change_seq).build())
             .transact_items(
                 TransactWriteItem::builder()
                     .update(candidate_update)

@@ -5,19 +5,18 @@
 use super::Store;
 use super::item::{built, key_item, to_attr, to_item, upsert};
 use super::outbound::into_outbox;
-use crate::domain::{Changed, HiringTeam, InterviewFeedback, Note, Pending, RecordKind, Wake};
+use crate::domain::{Changed, HiringTeam, InterviewFeedback, Note, Pending, RecordKind};
 use crate::error::Result;
 use crate::keys::{self, Key};
 use aws_sdk_dynamodb::types::Update;
 
 impl Store {
     /// Stores a note (its first `createdAt` kept) and puts it in the outbox.
-    pub async fn save_note(&self, note: &Note, now: i64) -> Result<Wake> {
+    pub async fn save_note(&self, note: &Note, now: i64) -> Result<()> {
         let t = &note.tenant_id;
         let mut update = upsert(&self.table, note_key(note), to_item(note)?, &["createdAt"])?;
         into_outbox(&mut update, t, &note_change(note), now);
-        self.send_update(update).await?;
-        self.bump_change_seq(t, now).await
+        self.send_update(update).await.map(|_| ())
     }
 
     pub async fn get_note(
@@ -32,12 +31,11 @@ impl Store {
     }
 
     /// Stores interview feedback (its first `createdAt` kept) and puts it in the outbox.
-    pub async fn save_interview_feedback(&self, f: &InterviewFeedback, now: i64) -> Result<Wake> {
+    pub async fn save_interview_feedback(&self, f: &InterviewFeedback, now: i64) -> Result<()> {
         let t = &f.tenant_id;
         let mut update = upsert(&self.table, feedback_key(f), to_item(f)?, &["createdAt"])?;
         into_outbox(&mut update, t, &feedback_change(f), now);
-        self.send_update(update).await?;
-        self.bump_change_seq(t, now).await
+        self.send_update(update).await.map(|_| ())
     }
 
     pub async fn get_interview_feedback(
@@ -58,14 +56,13 @@ impl Store {
 
     /// Stores a job's hiring team and puts it in the outbox. The members LinkedIn holds
     /// (`sentMembers`) are kept: only a send changes them.
-    pub async fn save_hiring_team(&self, team: &HiringTeam, now: i64) -> Result<Wake> {
+    pub async fn save_hiring_team(&self, team: &HiringTeam, now: i64) -> Result<()> {
         let t = &team.tenant_id;
         let mut item = to_item(team)?;
         item.remove("sentMembers");
         let mut update = upsert(&self.table, keys::hiring_team(t, &team.job_id), item, &[])?;
         into_outbox(&mut update, t, &Changed::hiring_team(&team.job_id), now);
-        self.send_update(update).await?;
-        self.bump_change_seq(t, now).await
+        self.send_update(update).await.map(|_| ())
     }
 
     pub async fn get_hiring_team(&self, tenant: &str, job_id: &str) -> Result<Option<HiringTeam>> {

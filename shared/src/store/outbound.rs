@@ -3,17 +3,25 @@
 //! outbox index itself. See `crate::outbound` for how they fit together; the sync's own state
 //! is in `sync.rs`.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Select, Update};
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, ReturnValue, Select, TransactWriteItem, Update,
+};
 
 use super::Store;
-use super::item::{Item, built, key_item, n, s, text, to_item, upsert};
+use super::item::{Item, built, from_item, key_item, n, s, text, to_item, upsert};
+use super::sync::{ApplicationRef, with_application_refs};
 use super::write::Conditional;
-use crate::domain::{Application, Candidate, Changed, Job, OutboxSlot, Pending, RecordKind, Wake};
+use crate::domain::{Application, Candidate, Changed, Job, OutboxSlot, Pending, RecordKind};
 use crate::error::{Error, Result};
 use crate::keys::{self, Key};
 
 /// Outbox writes and clears in flight at once.
 const OUTBOX_CONCURRENCY: usize = 8;
+/// Outbox clears in one transaction (DynamoDB's limit on a transaction's items).
+const CLEARS_PER_TRANSACTION: usize = 100;
 
 /// A revision no other change shares (time plus 122 random bits).
 fn new_rev(now: i64) -> String {
@@ -23,30 +31,36 @@ fn new_rev(now: i64) -> String {
 impl Store {
     // ---- the ATS's writes -----------------------------------------------------------------------
 
-    /// Stores a job from the ATS and puts it in the outbox, in one write.
-    pub async fn save_job(&self, job: &Job, now: i64) -> Result<Wake> {
+    /// Stores a job from the ATS and puts it in the outbox, in one write that also answers the
+    /// job as it was (`None`: it is new). Its first `createdAt` stays.
+    pub async fn save_job(&self, job: &Job, now: i64) -> Result<Option<Job>> {
         let mut update = upsert(
             &self.table,
             keys::job(&job.tenant_id, &job.job_id),
             to_item(job)?,
-            &[],
+            &["createdAt"],
         )?;
         into_outbox(&mut update, &job.tenant_id, &Changed::job(&job.job_id), now);
-        self.send_update(update).await?;
-        self.bump_change_seq(&job.tenant_id, now).await
+        self.update_returning_old(update)
+            .await?
+            .map(from_item)
+            .transpose()
     }
 
-    /// Stores a candidate from the ATS and puts it in the outbox (one write), then the given
-    /// applications of it (their LinkedIn records carry the candidate's name and email).
-    /// Attributes in `cleared` are removed (ATS-owned fields the ATS emptied); application
-    /// summaries and export fields stay.
+    /// Stores a candidate from the ATS and puts it in the outbox, in one write that also answers
+    /// the candidate as it was (`None`: it is new) with the applications it summarises; then puts
+    /// those in the outbox too (their LinkedIn records carry the candidate's name and email).
+    /// Attributes in `cleared` are removed (ATS-owned fields the ATS emptied); those in
+    /// `keep_first` keep a stored value (names the ATS left out). Export fields the candidate
+    /// does not carry (member, location) and the application summaries stay; so do the first
+    /// `createdAt` and `source`.
     pub async fn save_candidate(
         &self,
         candidate: &Candidate,
         cleared: &[&str],
-        applications: &[String],
+        keep_first: &[&str],
         now: i64,
-    ) -> Result<Wake> {
+    ) -> Result<Option<(Candidate, Vec<ApplicationRef>)>> {
         let t = &candidate.tenant_id;
         let mut item = to_item(candidate)?;
         for attr in cleared {
@@ -54,11 +68,13 @@ impl Store {
         }
         item.insert(keys::GSI1_PK.into(), s(keys::candidates_listing(t)));
         item.insert(keys::GSI1_SK.into(), s(&candidate.candidate_id));
+        let mut kept = vec!["createdAt", "source"];
+        kept.extend_from_slice(keep_first);
         let mut update = upsert(
             &self.table,
             keys::candidate(t, &candidate.candidate_id),
             item,
-            &["createdAt", "source"],
+            &kept,
         )?;
         into_outbox(
             &mut update,
@@ -67,13 +83,16 @@ impl Store {
             now,
         );
         remove_attributes(&mut update, cleared);
-        self.send_update(update).await?;
+        let Some(before) = self.update_returning_old(update).await? else {
+            return Ok(None);
+        };
+        let (before, applications) = with_application_refs(before)?;
         let changed: Vec<Changed> = applications
             .iter()
-            .map(|a| Changed::application(a, &candidate.candidate_id))
+            .map(|a| Changed::application(&a.application_id, &candidate.candidate_id))
             .collect();
         self.mark_records(t, &changed, now).await?;
-        self.bump_change_seq(t, now).await
+        Ok(Some((before, applications)))
     }
 
     /// Stores an application from the ATS and puts it in the outbox (one write). A new one also
@@ -87,7 +106,7 @@ impl Store {
         cleared: &[&str],
         created: bool,
         now: i64,
-    ) -> Result<Wake> {
+    ) -> Result<()> {
         let t = &app.tenant_id;
         let mut app_item = to_item(app)?;
         app_item.remove("stages");
@@ -145,7 +164,7 @@ impl Store {
                 .await
                 .map_err(|e| Error::aws("DynamoDB", e))?;
         }
-        self.bump_change_seq(t, now).await
+        Ok(())
     }
 
     /// The pointer item from an application id to its candidate.
@@ -162,13 +181,13 @@ impl Store {
 
     /// Replaces an application's stages if the application is still as it was read
     /// (`updated_at` unchanged), and puts it in the outbox with its stages, in one write.
-    /// `None` when it changed meanwhile.
+    /// `false` when it changed meanwhile (nothing was written).
     pub async fn save_stages(
         &self,
         app: &Application,
         read_updated_at: Option<i64>,
         now: i64,
-    ) -> Result<Option<Wake>> {
+    ) -> Result<bool> {
         let t = &app.tenant_id;
         let stages = to_item(&serde_json::json!({ "stages": app.stages }))?
             .remove("stages")
@@ -198,10 +217,7 @@ impl Store {
             &Changed::stages(&app.application_id, &app.candidate_id),
             now,
         );
-        if !self.send_update(update).await? {
-            return Ok(None);
-        }
-        self.bump_change_seq(t, now).await.map(Some)
+        self.send_update(update).await
     }
 
     /// An application by its id alone (through its pointer item).
@@ -241,53 +257,29 @@ impl Store {
         Ok(written.is_some())
     }
 
-    /// The change counter's increment as a transaction item, for a change written inside a
-    /// transaction (which cannot read back who holds the sync lease: its caller always nudges).
-    pub(super) fn change_seq_bump(&self, tenant: &str) -> Result<Update> {
-        built(
-            Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key_item(&keys::sync_state(tenant))))
-                .update_expression("ADD changeSeq :one")
-                .expression_attribute_values(":one", n(1))
-                .build(),
-        )
+    /// Puts existing records in the outbox without changing them (their candidate changed; a
+    /// full sync). Records that do not exist are skipped.
+    pub async fn mark_changed(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<()> {
+        self.mark_records(tenant, changed, now).await
     }
 
-    /// Moves the tenant's change counter after a change, and tells whether a sync run holds the
-    /// lease: that run sees the change (its release fails because the counter moved), so no
-    /// nudge is needed.
-    pub(super) async fn bump_change_seq(&self, tenant: &str, now: i64) -> Result<Wake> {
+    /// Sends an `Update` (built like `send_update`'s) without a condition, answering the item as
+    /// it was before (`None`: there was none).
+    async fn update_returning_old(&self, u: Update) -> Result<Option<Item>> {
         let resp = self
             .client
             .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("ADD changeSeq :one")
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::AllNew)
+            .table_name(u.table_name)
+            .set_key(Some(u.key))
+            .update_expression(u.update_expression)
+            .set_condition_expression(u.condition_expression)
+            .set_expression_attribute_names(u.expression_attribute_names)
+            .set_expression_attribute_values(u.expression_attribute_values)
+            .return_values(ReturnValue::AllOld)
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
-        let lease_until = resp
-            .attributes
-            .as_ref()
-            .and_then(|a| a.get("leaseUntil"))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
-        Ok(if lease_until > now {
-            Wake::SyncRunning
-        } else {
-            Wake::Needed
-        })
-    }
-
-    /// Puts existing records in the outbox without changing them (their candidate changed; a
-    /// full sync). Records that do not exist are skipped.
-    pub async fn mark_changed(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<Wake> {
-        self.mark_records(tenant, changed, now).await?;
-        self.bump_change_seq(tenant, now).await
+        Ok(resp.attributes.filter(|a| !a.is_empty()))
     }
 
     async fn mark_records(&self, tenant: &str, changed: &[Changed], now: i64) -> Result<()> {
@@ -405,16 +397,100 @@ impl Store {
     }
 
     /// Takes records out of the outbox if they still carry the revision that was sent; a record
-    /// changed meanwhile stays, so that change is sent too.
+    /// changed meanwhile stays, so that change is sent too. Up to 100 clears go in one
+    /// transaction (one request, where one each cost a request per record); the records whose
+    /// revision moved are left out and the rest tried once more, and what still does not go
+    /// through (a conflict with a write in progress) is cleared one by one.
     pub async fn clear_pending(&self, tenant: &str, sent: &[Pending]) -> Result<()> {
-        for chunk in sent.chunks(OUTBOX_CONCURRENCY) {
-            let mut clears = Vec::with_capacity(chunk.len());
+        for chunk in sent.chunks(CLEARS_PER_TRANSACTION) {
+            let mut clears: Vec<(&Pending, TransactWriteItem)> = Vec::with_capacity(chunk.len());
+            let mut keys_seen = HashSet::with_capacity(chunk.len());
             for p in chunk {
-                clears.push(self.clear_one(tenant, p));
+                if let Some((key, item)) = self.clear_item(tenant, p)?
+                    && keys_seen.insert(key)
+                {
+                    clears.push((p, item));
+                }
             }
-            futures::future::try_join_all(clears).await?;
+            for attempt in 0..2 {
+                if clears.is_empty() {
+                    break;
+                }
+                if attempt == 0 && clears.len() == 1 {
+                    // A lone clear needs no transaction (which costs twice the write units).
+                    break;
+                }
+                let items = clears.iter().map(|(_, item)| item.clone()).collect();
+                match self
+                    .client
+                    .transact_write_items()
+                    .set_transact_items(Some(items))
+                    .send()
+                    .await
+                    .or_condition_failed()?
+                {
+                    Ok(_) => {
+                        clears.clear();
+                        break;
+                    }
+                    Err(cancelled) => {
+                        let reasons = match cancelled.as_service_error() {
+                            Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                                c.cancellation_reasons().to_vec()
+                            }
+                            _ => Vec::new(),
+                        };
+                        // A revision that moved: that record stays in the outbox.
+                        let mut i = 0;
+                        clears.retain(|_| {
+                            let moved = reasons.get(i).and_then(|r| r.code())
+                                == Some("ConditionalCheckFailed");
+                            i += 1;
+                            !moved
+                        });
+                    }
+                }
+            }
+            let rest: Vec<&Pending> = clears.iter().map(|(p, _)| *p).collect();
+            for one_by_one in rest.chunks(OUTBOX_CONCURRENCY) {
+                futures::future::try_join_all(one_by_one.iter().map(|p| self.clear_one(tenant, p)))
+                    .await?;
+            }
         }
         Ok(())
+    }
+
+    /// The transaction item that clears one outbox entry (deletes a tombstone), with its key.
+    fn clear_item(&self, tenant: &str, p: &Pending) -> Result<Option<(Key, TransactWriteItem)>> {
+        let Some(key) = record_key(tenant, p.slot(), &p.record_id, p.candidate_id.as_deref())
+        else {
+            return Ok(None);
+        };
+        let item = if p.deleted {
+            TransactWriteItem::builder()
+                .delete(built(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_item(&key)))
+                        .condition_expression("syncRev = :rev")
+                        .expression_attribute_values(":rev", s(&p.rev))
+                        .build(),
+                )?)
+                .build()
+        } else {
+            TransactWriteItem::builder()
+                .update(built(
+                    Update::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_item(&key)))
+                        .update_expression("REMOVE syncPk, syncSk, syncRev, syncStages")
+                        .condition_expression("syncRev = :rev")
+                        .expression_attribute_values(":rev", s(&p.rev))
+                        .build(),
+                )?)
+                .build()
+        };
+        Ok(Some((key, item)))
     }
 
     async fn clear_one(&self, tenant: &str, p: &Pending) -> Result<()> {

@@ -15,7 +15,7 @@ use super::notes::{feedback_key, note_key};
 use super::query::Partition;
 use super::write::Conditional;
 use crate::domain::{
-    Application, Cleanup, InterviewFeedback, Note, OutboxSlot, RecordKind, Stage, Tombstone, Wake,
+    Application, Cleanup, InterviewFeedback, Note, OutboxSlot, RecordKind, Stage, Tombstone,
 };
 use crate::error::Result;
 use crate::keys::{self, Key};
@@ -29,30 +29,25 @@ pub struct ForgetOutcome {
 
 impl Store {
     /// Deletes a note here; LinkedIn deletes it with the next sync.
-    pub async fn delete_note(&self, note: &Note, now: i64) -> Result<Wake> {
+    pub async fn delete_note(&self, note: &Note, now: i64) -> Result<()> {
         self.put_tombstones(&[note_tombstone(note, now)], now)
             .await?;
         self.batch_write(vec![delete(&note_key(note))?]).await?;
-        self.bump_change_seq(&note.tenant_id, now).await
+        Ok(())
     }
 
     /// Deletes interview feedback here; LinkedIn deletes it with the next sync.
-    pub async fn delete_interview_feedback(&self, f: &InterviewFeedback, now: i64) -> Result<Wake> {
+    pub async fn delete_interview_feedback(&self, f: &InterviewFeedback, now: i64) -> Result<()> {
         self.put_tombstones(&[feedback_tombstone(f, now)], now)
             .await?;
         self.batch_write(vec![delete(&feedback_key(f))?]).await?;
-        self.bump_change_seq(&f.tenant_id, now).await
+        Ok(())
     }
 
     /// Removes one stage of an application (`app` as read, the stage still in it) if the
     /// application did not change meanwhile; `None` if it did. The other stages stay as
     /// LinkedIn has them.
-    pub async fn delete_stage(
-        &self,
-        app: &Application,
-        stage_id: &str,
-        now: i64,
-    ) -> Result<Option<Wake>> {
+    pub async fn delete_stage(&self, app: &Application, stage_id: &str, now: i64) -> Result<bool> {
         let t = &app.tenant_id;
         let stages: Vec<&Stage> = app
             .stages
@@ -88,15 +83,12 @@ impl Store {
             None => builder
                 .condition_expression("attribute_exists(#pk) AND attribute_not_exists(updatedAt)"),
         };
-        if !self.send_update(built(builder.build())?).await? {
-            return Ok(None);
-        }
-        self.bump_change_seq(t, now).await.map(Some)
+        self.send_update(built(builder.build())?).await
     }
 
     /// Deletes an application here with its notes, interview feedback and stages; LinkedIn
     /// deletes them (children first) with the next sync.
-    pub async fn delete_application(&self, app: &Application, now: i64) -> Result<Wake> {
+    pub async fn delete_application(&self, app: &Application, now: i64) -> Result<()> {
         let t = &app.tenant_id;
         let partition = self.candidate_items(t, &app.candidate_id).await?;
         let mut tombs = Vec::new();
@@ -129,7 +121,7 @@ impl Store {
             .send()
             .await
             .conditional()?;
-        self.bump_change_seq(t, now).await
+        Ok(())
     }
 
     /// Deletes a candidate here with everything in its partition (applications, notes,
@@ -140,7 +132,7 @@ impl Store {
         tenant: &str,
         candidate_id: &str,
         now: i64,
-    ) -> Result<Option<(Wake, u64)>> {
+    ) -> Result<Option<u64>> {
         let partition = self.candidate_items(tenant, candidate_id).await?;
         if !partition
             .iter()
@@ -163,7 +155,7 @@ impl Store {
         let count = doomed.len() as u64;
         let requests = doomed.iter().map(delete).collect::<Result<Vec<_>>>()?;
         self.batch_write(requests).await?;
-        Ok(Some((self.bump_change_seq(tenant, now).await?, count)))
+        Ok(Some(count))
     }
 
     /// Deletes here what LinkedIn told us about one member: the candidate an export made of
@@ -174,20 +166,17 @@ impl Store {
         tenant: &str,
         member: &str,
         now: i64,
-    ) -> Result<(ForgetOutcome, Option<Wake>)> {
+    ) -> Result<ForgetOutcome> {
         let candidate_id = crate::domain::Candidate::id_for_member(member);
         let partition = self.candidate_items(tenant, &candidate_id).await?;
         if partition.is_empty() {
-            return Ok((ForgetOutcome::default(), None));
+            return Ok(ForgetOutcome::default());
         }
-        if let Some((wake, count)) = self.delete_candidate(tenant, &candidate_id, now).await? {
-            return Ok((
-                ForgetOutcome {
-                    candidates: vec![candidate_id],
-                    deleted_items: count,
-                },
-                Some(wake),
-            ));
+        if let Some(count) = self.delete_candidate(tenant, &candidate_id, now).await? {
+            return Ok(ForgetOutcome {
+                candidates: vec![candidate_id],
+                deleted_items: count,
+            });
         }
         // Activity about the member that never became a candidate.
         let requests = partition
@@ -196,13 +185,10 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let count = requests.len() as u64;
         self.batch_write(requests).await?;
-        Ok((
-            ForgetOutcome {
-                candidates: Vec::new(),
-                deleted_items: count,
-            },
-            None,
-        ))
+        Ok(ForgetOutcome {
+            candidates: Vec::new(),
+            deleted_items: count,
+        })
     }
 
     /// Writes tombstones, each an outbox entry of its kind's delete slot.

@@ -30,8 +30,46 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Answers a nudge ("the tenant has changes for LinkedIn"): moves the tenant's change
+    /// counter, then takes the sync lease until `until` if no run holds it, answering the state
+    /// (`None`: a run holds it). A run that holds the lease releases it only if the counter did
+    /// not move since it last saw the outbox empty, so that run reads the outbox again and sends
+    /// the nudge's change: whoever wins, the change is not stranded. The writers of changes do
+    /// not touch the counter (one write per change, and no hot item per tenant): the nudge does,
+    /// once per ats-sync batch and tenant.
+    pub async fn claim_sync_lease(
+        &self,
+        tenant: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<SyncState>> {
+        let resp = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::sync_state(tenant))))
+            .update_expression("ADD changeSeq :one")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| Error::aws("DynamoDB", e))?;
+        let lease_until = resp
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("leaseUntil"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        if lease_until > now {
+            return Ok(None);
+        }
+        self.acquire_sync_lease(tenant, owner, now, until).await
+    }
+
     /// Takes the tenant's sync lease until `until` if it is free or expired, answering the state.
-    pub async fn acquire_sync_lease(
+    async fn acquire_sync_lease(
         &self,
         tenant: &str,
         owner: &str,
@@ -230,23 +268,6 @@ impl Store {
         self.query_page(&p, limit, next_token, true).await
     }
 
-    /// A candidate with the applications its item summarises, in one read.
-    pub async fn candidate_with_applications(
-        &self,
-        tenant: &str,
-        candidate_id: &str,
-    ) -> Result<Option<(Candidate, Vec<ApplicationRef>)>> {
-        let resp = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(&keys::candidate(tenant, candidate_id))))
-            .send()
-            .await
-            .map_err(|e| Error::aws("DynamoDB", e))?;
-        resp.item.map(with_application_refs).transpose()
-    }
-
     /// A page of the tenant's candidates, each with the applications its item summarises.
     pub async fn candidates_with_applications(
         &self,
@@ -310,7 +331,7 @@ impl Store {
 }
 
 /// A candidate item decoded, with the applications its `app#` attributes summarise.
-fn with_application_refs(item: Item) -> Result<(Candidate, Vec<ApplicationRef>)> {
+pub(super) fn with_application_refs(item: Item) -> Result<(Candidate, Vec<ApplicationRef>)> {
     let apps = item
         .iter()
         .filter_map(|(k, v)| keys::parse_application_summary(k, v.as_s().ok()?))
