@@ -682,3 +682,193 @@ async fn a_lone_change_does_not_wait_for_the_gathering_window() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Makes another run hold the tenant's sync lease for ten minutes; answers the change counter.
+async fn hold_sync_lease(w: &World, owner: &str) -> u64 {
+    use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+    let key = shared::keys::sync_state(TENANT);
+    let until = shared::clock::system().now_ms() + 10 * 60_000;
+    let after = w
+        .stack
+        .clients
+        .dynamodb
+        .update_item()
+        .table_name(w.stack.table_name())
+        .key("pk", AttributeValue::S(key.pk))
+        .key("sk", AttributeValue::S(key.sk))
+        .update_expression("SET leaseUntil = :until, leaseOwner = :owner ADD changeSeq :zero")
+        .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
+        .expression_attribute_values(":owner", AttributeValue::S(owner.into()))
+        .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+        .return_values(ReturnValue::AllNew)
+        .send()
+        .await
+        .unwrap();
+    after.attributes.unwrap()["changeSeq"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_change_while_another_run_holds_the_lease_makes_that_run_look_again() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    let store = shared::store::Store::new(w.stack.clients.dynamodb.clone(), w.stack.table_name());
+    // A run holds the lease and has just seen the outbox empty (counter `seen`).
+    let seen = hold_sync_lease(&w, "the-other-run").await;
+    put_candidate(&w, "c-late", ada()).await;
+    w.settle().await;
+    // The nudge did not start a second run: nothing went to LinkedIn, the change waits.
+    assert!(!synced(&w).candidates.contains_key("c-late"));
+    assert_eq!(sync_state(&w).await["pending"], 1);
+    // But it moved the counter, so the holder may not let go: it reads the outbox again.
+    let after = store.sync_state(TENANT).await.unwrap().change_seq;
+    assert!(
+        after > seen,
+        "the nudge moved the counter ({seen} -> {after})"
+    );
+    assert!(
+        !store
+            .release_sync_lease(TENANT, "the-other-run", Some(seen))
+            .await
+            .unwrap(),
+        "the holder's release must fail: a change came after it last saw the outbox"
+    );
+    // Seeing the counter as it is now, it lets go; the next change's nudge takes the lease
+    // and sends both.
+    assert!(
+        store
+            .release_sync_lease(TENANT, "the-other-run", Some(after))
+            .await
+            .unwrap()
+    );
+    put_candidate(&w, "c-next", ada()).await;
+    w.settle().await;
+    let synced = synced(&w);
+    assert!(synced.candidates.contains_key("c-late") && synced.candidates.contains_key("c-next"));
+    assert_eq!(sync_state(&w).await["pending"], 0);
+}
+
+#[tokio::test]
+async fn a_change_made_while_a_request_is_in_flight_goes_in_the_next_one() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    // LinkedIn takes two seconds over the first batch of candidates.
+    w.sim.inject_fault(Fault {
+        path_prefix: "/v2/atsCandidates".into(),
+        kind: FaultKind::Delay { ms: 2_000 },
+        times: 1,
+        query: Default::default(),
+    });
+    put_candidate(&w, "c-first", ada()).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    put_candidate(&w, "c-second", ada()).await;
+    w.settle().await;
+    let synced = synced(&w);
+    assert!(
+        synced.candidates.contains_key("c-first") && synced.candidates.contains_key("c-second")
+    );
+    assert_eq!(
+        w.linkedin_calls("/atsCandidates"),
+        2,
+        "one request each: the second change went in the request after the first"
+    );
+    assert_eq!(sync_state(&w).await["pending"], 0);
+}
+
+#[tokio::test]
+async fn an_outbound_change_is_one_write_and_its_clear_a_share_of_one_transaction() {
+    let counter = local_stack::counting::CountRequests::default();
+    let counting = counter.clone();
+    let w = World::with_customer_and(Setup {
+        clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
+            counting.clients(sdk)
+        })),
+        ..Setup::default()
+    })
+    .await;
+    put_candidate(&w, "c-warm", ada()).await;
+    w.settle().await;
+    // A run holds the lease, so ats-sync only answers the nudges while the ATS writes.
+    hold_sync_lease(&w, "the-other-run").await;
+    counter.take();
+    for i in 0..10 {
+        put_candidate(&w, &format!("c-{i}"), ada()).await;
+    }
+    w.settle().await;
+    let during = counter.take();
+    let op = |counts: &std::collections::BTreeMap<String, usize>, name: &str| {
+        counts.get(name).copied().unwrap_or(0)
+    };
+    assert_eq!(
+        op(&during, "GetItem"),
+        0,
+        "no tenant or candidate read: {during:?}"
+    );
+    assert_eq!(op(&during, "Query"), 0, "{during:?}");
+    assert_eq!(
+        op(&during, "AmazonSQS.SendMessage"),
+        10,
+        "a nudge each: {during:?}"
+    );
+    // Ten writes, and one claim per ats-sync batch of nudges (at most one per nudge).
+    let updates = op(&during, "UpdateItem");
+    assert!((11..=20).contains(&updates), "{during:?}");
+    // The holder lets go; the next nudge's run sends the ten and clears them in one request.
+    let store = shared::store::Store::new(w.stack.clients.dynamodb.clone(), w.stack.table_name());
+    let seq = store.sync_state(TENANT).await.unwrap().change_seq;
+    assert!(
+        store
+            .release_sync_lease(TENANT, "the-other-run", Some(seq))
+            .await
+            .unwrap()
+    );
+    counter.take();
+    w.stack
+        .clients
+        .sqs
+        .send_message()
+        .queue_url(w.stack.queue_url("AtsChangesQueue"))
+        .message_body(
+            serde_json::to_string(&shared::messages::OutboundMessage::Changed {
+                tenant_id: TENANT.into(),
+            })
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    w.settle().await;
+    let run = counter.take();
+    assert_eq!(op(&run, "TransactWriteItems"), 1, "the ten clears: {run:?}");
+    let synced = synced(&w);
+    assert!((0..10).all(|i| synced.candidates.contains_key(&format!("c-{i}"))));
+    assert_eq!(sync_state(&w).await["pending"], 0);
+}
+
+#[tokio::test]
+async fn a_record_changed_after_it_was_sent_stays_in_the_outbox_when_the_rest_is_cleared() {
+    let w = World::with_customer().await;
+    w.settle().await;
+    hold_sync_lease(&w, "the-other-run").await;
+    for id in ["c-1", "c-2", "c-3"] {
+        put_candidate(&w, id, ada()).await;
+    }
+    w.settle().await;
+    let store = shared::store::Store::new(w.stack.clients.dynamodb.clone(), w.stack.table_name());
+    let sent = store.pending_all(TENANT, 100).await.unwrap().unwrap();
+    assert_eq!(sent.len(), 3);
+    // c-2 changes again after it was sent: its clear fails, and so does the transaction of
+    // the three; the other two are still cleared.
+    put_candidate(&w, "c-2", json!({"firstName": "Augusta"})).await;
+    store.clear_pending(TENANT, &sent).await.unwrap();
+    let left = store.pending_all(TENANT, 100).await.unwrap().unwrap();
+    let left: Vec<&str> = left.iter().map(|p| p.record_id.as_str()).collect();
+    assert_eq!(
+        left,
+        ["c-2"],
+        "only the record that changed since it was sent stays"
+    );
+}

@@ -31,12 +31,16 @@ impl Store {
     }
 
     /// Answers a nudge ("the tenant has changes for LinkedIn"): moves the tenant's change
-    /// counter, then takes the sync lease until `until` if no run holds it, answering the state
-    /// (`None`: a run holds it). A run that holds the lease releases it only if the counter did
-    /// not move since it last saw the outbox empty, so that run reads the outbox again and sends
-    /// the nudge's change: whoever wins, the change is not stranded. The writers of changes do
-    /// not touch the counter (one write per change, and no hot item per tenant): the nudge does,
-    /// once per ats-sync batch and tenant.
+    /// counter and takes the sync lease until `until` if no run holds it, in one write,
+    /// answering the state (`None`: a run holds the lease). A run releases the lease only if the
+    /// counter did not move since it last saw the outbox empty, so the holder reads the outbox
+    /// again and sends the nudge's change: whoever wins, the change is not stranded. The writers
+    /// of changes do not touch the counter (one write per change, and no hot item per tenant):
+    /// the nudge does, once per ats-sync batch and tenant.
+    ///
+    /// A free lease has no `leaseOwner`, so `if_not_exists` takes it in the same write that
+    /// moves the counter. A lease whose run died (expired, still there) is taken over with a
+    /// second, conditional write.
     pub async fn claim_sync_lease(
         &self,
         tenant: &str,
@@ -49,27 +53,35 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("ADD changeSeq :one")
+            .update_expression(
+                "SET leaseOwner = if_not_exists(leaseOwner, :owner), \
+                 leaseUntil = if_not_exists(leaseUntil, :until) ADD changeSeq :one",
+            )
+            .expression_attribute_values(":owner", s(owner))
+            .expression_attribute_values(":until", n(until))
             .expression_attribute_values(":one", n(1))
             .return_values(ReturnValue::AllNew)
             .send()
             .await
             .map_err(|e| Error::aws("DynamoDB", e))?;
-        let lease_until = resp
-            .attributes
-            .as_ref()
-            .and_then(|a| a.get("leaseUntil"))
+        let after = resp.attributes.unwrap_or_default();
+        let holder = after.get("leaseOwner").and_then(|v| v.as_s().ok());
+        let held_until = after
+            .get("leaseUntil")
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0);
-        if lease_until > now {
+        if holder.is_some_and(|h| h == owner) {
+            return from_item(after).map(Some);
+        }
+        if held_until > now {
             return Ok(None);
         }
-        self.acquire_sync_lease(tenant, owner, now, until).await
+        self.take_over_sync_lease(tenant, owner, now, until).await
     }
 
-    /// Takes the tenant's sync lease until `until` if it is free or expired, answering the state.
-    async fn acquire_sync_lease(
+    /// Takes the tenant's sync lease until `until` if it is expired, answering the state.
+    async fn take_over_sync_lease(
         &self,
         tenant: &str,
         owner: &str,
@@ -96,7 +108,8 @@ impl Store {
     }
 
     /// Frees the lease if this owner holds it and, when `seen_seq` is given, only if no change
-    /// arrived since (`false`: changes arrived; the lease is still held).
+    /// arrived since (`false`: changes arrived; the lease is still held). A free lease has no
+    /// owner, so the next claim takes it in its one write.
     pub async fn release_sync_lease(
         &self,
         tenant: &str,
@@ -108,8 +121,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::sync_state(tenant))))
-            .update_expression("SET leaseUntil = :zero")
-            .expression_attribute_values(":zero", n(0))
+            .update_expression("REMOVE leaseUntil, leaseOwner")
             .expression_attribute_values(":owner", s(owner));
         b = match seen_seq {
             Some(seq) => b
