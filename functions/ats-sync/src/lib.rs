@@ -1,10 +1,11 @@
 //! ats-sync: sends the ATS's changes to LinkedIn (see `shared::outbound` and
 //! docs/outbound-sync.md).
 //!
-//! Messages on the ats-changes queue only say which tenant has work: `Changed` nudges wake one
-//! sync run per tenant (the other nudges of the tenant in the batch are acknowledged at once:
-//! the run sees their changes), and `FullSyncStep` messages each mark the next chunk of a full
-//! sync and queue the step after it.
+//! Messages on the ats-changes queue only say which tenant has work. Every change sends a
+//! `Changed` nudge; a batch's nudges for one tenant are answered by one claim (the others are
+//! acknowledged at once), which moves the tenant's change counter and starts a sync run unless
+//! one holds the tenant's lease (that run then sees the change: `shared::outbound::claim`).
+//! `FullSyncStep` messages each mark the next chunk of a full sync and queue the step after it.
 
 use std::collections::HashSet;
 use std::sync::Arc;
