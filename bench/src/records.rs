@@ -271,6 +271,30 @@ pub async fn measure() -> Result<Vec<Work>, Error> {
     }
     stack.settle().await?;
     take("outbound change (admin API + sync)", RECORDS).await?;
+    // The same candidates changed again by 8 clients at once: ats-sync answers the nudges of a
+    // batch with one claim, so its share depends on how the nudges arrive.
+    {
+        use futures::StreamExt;
+        let changes = futures::stream::iter(0..RECORDS)
+            .map(|i| {
+                put(
+                    format!("/tenants/rec/candidates/ats-{i}"),
+                    json!({"firstName": "B", "lastName": format!("{i}"), "emails": [format!("b{i}@example.org")]}),
+                )
+            })
+            .buffer_unordered(8)
+            .collect::<Vec<_>>()
+            .await;
+        for c in changes {
+            c?;
+        }
+    }
+    stack.settle().await?;
+    take(
+        "outbound change, 8 clients at once (admin API + sync)",
+        RECORDS,
+    )
+    .await?;
 
     // The rest of the record (issue 20): each row is the admin-API write and the sync.
     let send = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| async move {
