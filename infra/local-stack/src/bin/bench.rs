@@ -457,6 +457,16 @@ async fn webhook_burst() -> Result<String, Error> {
         .insert("BackfillHorizonDays".into(), "0".into());
     let stack = Stack::start(opts).await?;
     let http = &reqwest::Client::new();
+    // Only a seat LinkedIn lists can be linked.
+    sim.add_seat(linkedin_sim::Seat {
+        id: "9001".into(),
+        contract: "urn:li:contract:1".into(),
+        member: "urn:li:person:burst-seat-holder".into(),
+        first_name: "U".into(),
+        last_name: "Ser".into(),
+        state: "ACTIVE".into(),
+        email: None,
+    });
     for (path, body) in [
         (
             "/tenants/burst",
