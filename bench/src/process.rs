@@ -150,9 +150,24 @@ pub async fn import_cpu(
     // Linked an hour ago, so the last hour is theirs to read (the import stops 2 minutes short
     // of now).
     for seat in ["2", "3"] {
+        // Only a seat LinkedIn listed can be linked.
+        store
+            .upsert_seat_from_linkedin(
+                TENANT,
+                "1",
+                seat,
+                shared::store::ListedSeat {
+                    member: None,
+                    state: Some("ACTIVE"),
+                    holder_name: None,
+                },
+                now - 3_600_000,
+            )
+            .await?;
         store
             .link_seat(TENANT, "1", seat, "u1", now - 3_600_000)
-            .await?;
+            .await?
+            .ok_or_else(|| format!("seat {seat} was not linked"))?;
     }
     let at = |i: usize| now - 50 * 60_000 + (i as i64) * 1000;
     sim.add_inmails(

@@ -205,12 +205,13 @@ pub fn records_section(works: &[records::Work]) -> String {
          the functions' clients, the simulator's call log). An export is the webhook, the import and \
          the outbound sync that sends the new candidate to LinkedIn with its member attached \
          (`manualMatchedMember`): the import's own share is the conditional `PutItem` that claims \
-         the request id, three `GetItem`s (contract, job, seat), the `Query` for pending activity and \
-         the transaction; everything else in the row (`UpdateItem`, the other reads, the second SQS \
-         message, the extra LinkedIn requests) is ats-sync's. An \
+         the request id, the transaction (with the contract and seat checks in it), the `Query` for \
+         pending activity and the day's LinkedIn call count (one `UpdateItem` per invocation); the \
+         rest of the row is ats-sync's. An \
          InMail, note or contact share is its poll's fan-out and import (LinkedIn pages of 50 InMails \
          or contact shares and 100 notes, the counts of LinkedIn's collection); an outbound change is \
-         the admin-API write and the sync to LinkedIn. The event publisher's requests are counted \
+         the admin-API write, its nudge's claim and the sync to LinkedIn, the changes made one after \
+         the other or by 8 clients at once. The event publisher's requests are counted \
          apart (it runs on the table's stream after the work): events per record, then its \
          DynamoDB requests (the change feed) and EventBridge requests (`PutEvents`) per record.\n\n\
          | record | DynamoDB requests | SQS requests | LinkedIn requests | events | publisher: DynamoDB | publisher: EventBridge | by operation (per {} records) |\n\
