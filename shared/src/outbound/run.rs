@@ -22,6 +22,8 @@ const MAX_TASK_POLL_DELAY: Duration = Duration::from_secs(2);
 const STAGE_CONCURRENCY: usize = 4;
 /// The lease outlives the run's deadline by this much, in case the run overruns it.
 const LEASE_MARGIN_MS: i64 = 60_000;
+/// How long a run waits before it reads an empty outbox again after its release failed.
+const RECHECK_PAUSE: Duration = Duration::from_millis(100);
 
 pub struct OutboundSync<'a> {
     pub store: &'a Store,
@@ -174,6 +176,15 @@ impl OutboundSync<'_> {
                         refused: tally.refused,
                     });
                 }
+                // A nudge was claimed since the outbox was read. Its change is in the outbox
+                // (written before the nudge was sent) unless this run already sent it: a nudge
+                // arrives one queue hop after its change, so in a burst most of them are for
+                // changes already sent. Look again after a short pause instead of at once, so
+                // that the run does not spin on the outbox while those nudges drain.
+                tokio::time::sleep(
+                    RECHECK_PAUSE.min(self.deadline.saturating_duration_since(Instant::now())),
+                )
+                .await;
                 seen_seq = self.store.sync_state(t).await?.change_seq;
                 continue;
             }
