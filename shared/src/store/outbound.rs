@@ -242,8 +242,16 @@ impl Store {
     /// Sends an `Update` (built with the transaction builder's checks) as a plain UpdateItem.
     /// `false` when it has a condition and that failed: nothing was written.
     pub(super) async fn send_update(&self, u: Update) -> Result<bool> {
-        let written = self
-            .client
+        let written = self.update_item_of(u).send().await.conditional()?;
+        Ok(written.is_some())
+    }
+
+    /// An `Update` (a transaction item) as an UpdateItem request.
+    fn update_item_of(
+        &self,
+        u: Update,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
             .update_item()
             .table_name(u.table_name)
             .set_key(Some(u.key))
@@ -251,10 +259,6 @@ impl Store {
             .set_condition_expression(u.condition_expression)
             .set_expression_attribute_names(u.expression_attribute_names)
             .set_expression_attribute_values(u.expression_attribute_values)
-            .send()
-            .await
-            .conditional()?;
-        Ok(written.is_some())
     }
 
     /// Puts existing records in the outbox without changing them (their candidate changed; a
@@ -267,14 +271,7 @@ impl Store {
     /// it was before (`None`: there was none).
     async fn update_returning_old(&self, u: Update) -> Result<Option<Item>> {
         let resp = self
-            .client
-            .update_item()
-            .table_name(u.table_name)
-            .set_key(Some(u.key))
-            .update_expression(u.update_expression)
-            .set_condition_expression(u.condition_expression)
-            .set_expression_attribute_names(u.expression_attribute_names)
-            .set_expression_attribute_values(u.expression_attribute_values)
+            .update_item_of(u)
             .return_values(ReturnValue::AllOld)
             .send()
             .await
