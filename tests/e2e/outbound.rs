@@ -711,6 +711,33 @@ async fn hold_sync_lease(w: &World, owner: &str) -> u64 {
         .unwrap()
 }
 
+/// The run `hold_sync_lease` stood for lets go, and a nudge starts a run; waits until it ends.
+async fn let_go_and_nudge(w: &World, owner: &str) {
+    let store = shared::store::Store::new(w.stack.clients.dynamodb.clone(), w.stack.table_name());
+    let seq = store.sync_state(TENANT).await.unwrap().change_seq;
+    assert!(
+        store
+            .release_sync_lease(TENANT, owner, Some(seq))
+            .await
+            .unwrap()
+    );
+    w.stack
+        .clients
+        .sqs
+        .send_message()
+        .queue_url(w.stack.queue_url("AtsChangesQueue"))
+        .message_body(
+            serde_json::to_string(&shared::messages::OutboundMessage::Changed {
+                tenant_id: TENANT.into(),
+            })
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    w.settle().await;
+}
+
 #[tokio::test]
 async fn a_change_while_another_run_holds_the_lease_makes_that_run_look_again() {
     let w = World::with_customer().await;
@@ -817,30 +844,8 @@ async fn an_outbound_change_is_one_write_and_its_clear_a_share_of_one_transactio
     let updates = op(&during, "UpdateItem");
     assert!((11..=20).contains(&updates), "{during:?}");
     // The holder lets go; the next nudge's run sends the ten and clears them in one request.
-    let store = shared::store::Store::new(w.stack.clients.dynamodb.clone(), w.stack.table_name());
-    let seq = store.sync_state(TENANT).await.unwrap().change_seq;
-    assert!(
-        store
-            .release_sync_lease(TENANT, "the-other-run", Some(seq))
-            .await
-            .unwrap()
-    );
     counter.take();
-    w.stack
-        .clients
-        .sqs
-        .send_message()
-        .queue_url(w.stack.queue_url("AtsChangesQueue"))
-        .message_body(
-            serde_json::to_string(&shared::messages::OutboundMessage::Changed {
-                tenant_id: TENANT.into(),
-            })
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    w.settle().await;
+    let_go_and_nudge(&w, "the-other-run").await;
     let run = counter.take();
     assert_eq!(op(&run, "TransactWriteItems"), 1, "the ten clears: {run:?}");
     let synced = synced(&w);
@@ -871,4 +876,49 @@ async fn a_record_changed_after_it_was_sent_stays_in_the_outbox_when_the_rest_is
         ["c-2"],
         "only the record that changed since it was sent stays"
     );
+}
+
+#[tokio::test]
+async fn a_backlog_of_more_than_one_batch_is_read_with_one_query_a_round() {
+    let counter = local_stack::counting::CountRequests::default();
+    let counting = counter.clone();
+    let w = World::with_customer_and(Setup {
+        clients: Some(Box::new(move |sdk: &aws_config::SdkConfig| {
+            counting.clients(sdk)
+        })),
+        ..Setup::default()
+    })
+    .await;
+    w.settle().await;
+    // 150 changes pile up while another run holds the lease (a burst behind a slow request).
+    hold_sync_lease(&w, "the-other-run").await;
+    futures::stream::iter(0..150)
+        .map(|i| {
+            let w = &w;
+            async move {
+                let body =
+                    json!({"firstName": format!("P{i}"), "emails": [format!("p{i}@example.com")]});
+                put_candidate(w, &format!("c-{i:03}"), body).await;
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    w.settle().await;
+    let before = synced(&w).requests.len();
+    counter.take();
+    let_go_and_nudge(&w, "the-other-run").await;
+    let run = counter.take();
+    let got = synced(&w);
+    let batches: Vec<usize> = got.requests[before..]
+        .iter()
+        .filter(|r| r.kind == "candidates")
+        .map(|r| r.records)
+        .collect();
+    assert_eq!(batches, vec![100, 50], "a full batch, then the rest");
+    // Three rounds (100, 50, then an empty outbox) read the outbox with one Query each, not one
+    // per kind of record (15 more) once the backlog is more than a batch. The other three: the
+    // contracts, and the known sync errors before each of the two sends.
+    assert_eq!(run.get("Query").copied().unwrap_or(0), 3 + 3, "{run:?}");
+    assert_eq!(sync_state(&w).await["pending"], 0);
 }

@@ -22,6 +22,9 @@ const MAX_TASK_POLL_DELAY: Duration = Duration::from_secs(2);
 const STAGE_CONCURRENCY: usize = 4;
 /// The lease outlives the run's deadline by this much, in case the run overruns it.
 const LEASE_MARGIN_MS: i64 = 60_000;
+/// The outbox entries one Query reads (about 200 bytes each, so far below a Query's 1 MB page):
+/// a burst of changes is read whole, and sent up to `MAX_BATCH` of each kind a round.
+const OUTBOX_PAGE: i32 = 10 * MAX_BATCH as i32;
 /// How long a run waits before it reads an empty outbox again after its release failed.
 const RECHECK_PAUSE: Duration = Duration::from_millis(100);
 
@@ -139,23 +142,12 @@ impl OutboundSync<'_> {
             }
             let mut batches = Vec::with_capacity(OutboxSlot::OUTBOX.len());
             let mut full = false;
-            // A small outbox is read in one Query; a large one slot by slot.
-            let mut everything = self.store.pending_all(t, MAX_BATCH as i32).await?;
-            for slot in OutboxSlot::OUTBOX {
-                let pending = match &mut everything {
-                    Some(all) => {
-                        let (mine, rest) = std::mem::take(all)
-                            .into_iter()
-                            .partition(|p: &Pending| p.slot() == slot);
-                        *all = rest;
-                        mine
-                    }
-                    None => self.store.pending(t, slot, MAX_BATCH as i32).await?,
-                };
-                full |= pending.len() == MAX_BATCH;
+            for (slot, pending) in OutboxSlot::OUTBOX.into_iter().zip(self.outbox().await?) {
+                full |= pending.len() >= MAX_BATCH;
                 let pending: Vec<Pending> = pending
                     .into_iter()
                     .filter(|p| !tally.held.contains(&(p.slot(), p.record_id.clone())))
+                    .take(MAX_BATCH)
                     .collect();
                 batches.push((slot, pending));
             }
@@ -220,6 +212,31 @@ impl OutboundSync<'_> {
             crate::metrics::count("ats-sync", &[], "SyncRecordsSent", delta.total());
             gather_until = Instant::now() + self.gather;
         }
+    }
+
+    /// What is pending, slot by slot in `OutboxSlot::OUTBOX` order, at most `MAX_BATCH` of
+    /// each unless the outbox is read whole. An outbox of up to `OUTBOX_PAGE` entries (a burst)
+    /// is read in one Query; a larger one (a full sync) with one Query per slot, at once.
+    async fn outbox(&self) -> Result<Vec<Vec<Pending>>> {
+        let t = &self.tenant.tenant_id;
+        if let Some(mut all) = self.store.pending_all(t, OUTBOX_PAGE).await? {
+            return Ok(OutboxSlot::OUTBOX
+                .into_iter()
+                .map(|slot| {
+                    let (mine, rest) = std::mem::take(&mut all)
+                        .into_iter()
+                        .partition(|p: &Pending| p.slot() == slot);
+                    all = rest;
+                    mine
+                })
+                .collect());
+        }
+        futures::future::try_join_all(
+            OutboxSlot::OUTBOX
+                .into_iter()
+                .map(|slot| self.store.pending(t, slot, MAX_BATCH as i32)),
+        )
+        .await
     }
 
     async fn has_active_contract(&self) -> Result<bool> {
