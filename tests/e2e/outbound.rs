@@ -878,8 +878,9 @@ async fn a_record_changed_after_it_was_sent_stays_in_the_outbox_when_the_rest_is
     );
 }
 
-#[tokio::test]
-async fn a_backlog_of_more_than_one_batch_is_read_with_one_query_a_round() {
+/// `n` candidate changes pile up while another run holds the lease (a burst behind a slow
+/// request); then a run sends them. The candidate batches LinkedIn got, and the run's requests.
+async fn a_backlog_of(n: usize) -> (Vec<usize>, std::collections::BTreeMap<String, usize>) {
     let counter = local_stack::counting::CountRequests::default();
     let counting = counter.clone();
     let w = World::with_customer_and(Setup {
@@ -890,9 +891,8 @@ async fn a_backlog_of_more_than_one_batch_is_read_with_one_query_a_round() {
     })
     .await;
     w.settle().await;
-    // 150 changes pile up while another run holds the lease (a burst behind a slow request).
     hold_sync_lease(&w, "the-other-run").await;
-    futures::stream::iter(0..150)
+    futures::stream::iter(0..n)
         .map(|i| {
             let w = &w;
             async move {
@@ -910,15 +910,31 @@ async fn a_backlog_of_more_than_one_batch_is_read_with_one_query_a_round() {
     let_go_and_nudge(&w, "the-other-run").await;
     let run = counter.take();
     let got = synced(&w);
-    let batches: Vec<usize> = got.requests[before..]
+    assert_eq!(got.candidates.len(), n);
+    assert_eq!(sync_state(&w).await["pending"], 0);
+    let batches = got.requests[before..]
         .iter()
         .filter(|r| r.kind == "candidates")
         .map(|r| r.records)
         .collect();
+    (batches, run)
+}
+
+#[tokio::test]
+async fn a_backlog_of_more_than_one_batch_is_read_with_one_query_a_round() {
+    let (batches, run) = a_backlog_of(150).await;
     assert_eq!(batches, vec![100, 50], "a full batch, then the rest");
     // Three rounds (100, 50, then an empty outbox) read the outbox with one Query each, not one
     // per kind of record (15 more) once the backlog is more than a batch. The other three: the
     // contracts, and the known sync errors before each of the two sends.
     assert_eq!(run.get("Query").copied().unwrap_or(0), 3 + 3, "{run:?}");
-    assert_eq!(sync_state(&w).await["pending"], 0);
+}
+
+#[tokio::test]
+async fn every_full_batch_of_a_backlog_goes_in_one_round() {
+    let (batches, run) = a_backlog_of(300).await;
+    assert_eq!(batches, vec![100, 100, 100]);
+    // One round sends the three (its outbox read, its sync errors), the next finds the outbox
+    // empty; with the contracts, four Queries. A batch a round would take eight.
+    assert_eq!(run.get("Query").copied().unwrap_or(0), 2 + 1 + 1, "{run:?}");
 }

@@ -23,7 +23,7 @@ const STAGE_CONCURRENCY: usize = 4;
 /// The lease outlives the run's deadline by this much, in case the run overruns it.
 const LEASE_MARGIN_MS: i64 = 60_000;
 /// The outbox entries one Query reads (about 200 bytes each, so far below a Query's 1 MB page):
-/// a burst of changes is read whole, and sent up to `MAX_BATCH` of each kind a round.
+/// a burst of changes is read whole, and its full batches all go in one round.
 const OUTBOX_PAGE: i32 = 10 * MAX_BATCH as i32;
 /// How long a run waits before it reads an empty outbox again after its release failed.
 const RECHECK_PAUSE: Duration = Duration::from_millis(100);
@@ -147,7 +147,6 @@ impl OutboundSync<'_> {
                 let pending: Vec<Pending> = pending
                     .into_iter()
                     .filter(|p| !tally.held.contains(&(p.slot(), p.record_id.clone())))
-                    .take(MAX_BATCH)
                     .collect();
                 batches.push((slot, pending));
             }
@@ -189,21 +188,37 @@ impl OutboundSync<'_> {
             // A clean-up that started since the last round stops the sending of records.
             let stopped = self.store.sync_state(t).await?.stopped_at.is_some();
             let before = tally.sent;
-            for (slot, pending) in batches {
+            for (slot, mut pending) in batches {
                 if pending.is_empty() {
                     continue;
                 }
-                let outcomes = if slot.deleted {
-                    self.send_deletes(slot, pending).await?
-                } else if stopped {
-                    pending
-                        .into_iter()
-                        .map(|p| (p, vec![(slot, Settled::Gone)]))
-                        .collect()
+                // Every full batch goes now, so a backlog never outgrows a round; what is left
+                // of a kind after full batches gathers for the next round, and the later kinds
+                // wait behind it (an application goes after its candidate).
+                let whole = pending.len() / MAX_BATCH * MAX_BATCH;
+                let gathering = if whole > 0 {
+                    pending.split_off(whole)
                 } else {
-                    self.send(slot.kind, pending).await?
+                    Vec::new()
                 };
-                self.settle(outcomes, &known_errors, &mut tally).await?;
+                while !pending.is_empty() {
+                    let rest = pending.split_off(pending.len().min(MAX_BATCH));
+                    let batch = std::mem::replace(&mut pending, rest);
+                    let outcomes = if slot.deleted {
+                        self.send_deletes(slot, batch).await?
+                    } else if stopped {
+                        batch
+                            .into_iter()
+                            .map(|p| (p, vec![(slot, Settled::Gone)]))
+                            .collect()
+                    } else {
+                        self.send(slot.kind, batch).await?
+                    };
+                    self.settle(outcomes, &known_errors, &mut tally).await?;
+                }
+                if !gathering.is_empty() {
+                    break;
+                }
             }
             let delta = tally.sent.since(&before);
             self.store
@@ -214,9 +229,9 @@ impl OutboundSync<'_> {
         }
     }
 
-    /// What is pending, slot by slot in `OutboxSlot::OUTBOX` order, at most `MAX_BATCH` of
-    /// each unless the outbox is read whole. An outbox of up to `OUTBOX_PAGE` entries (a burst)
-    /// is read in one Query; a larger one (a full sync) with one Query per slot, at once.
+    /// What is pending, slot by slot in `OutboxSlot::OUTBOX` order: an outbox of up to
+    /// `OUTBOX_PAGE` entries (a burst) whole, in one Query; a larger one (a full sync) with one
+    /// Query per slot, at once, `MAX_BATCH` of each.
     async fn outbox(&self) -> Result<Vec<Vec<Pending>>> {
         let t = &self.tenant.tenant_id;
         if let Some(mut all) = self.store.pending_all(t, OUTBOX_PAGE).await? {
