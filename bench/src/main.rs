@@ -251,7 +251,10 @@ async fn main() -> Result<(), Error> {
     println!("{report}");
     let path = root.join("docs/benchmarks.md");
     let doc = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    std::fs::write(&path, report::replace_section(&doc, &report))?;
+    std::fs::write(
+        &path,
+        local_stack::report::replace_section(&doc, &report, Some(report::NEXT_SECTION)),
+    )?;
     drop(stack);
     drop(moto);
     Ok(())

@@ -7,7 +7,8 @@ use crate::process::{Cold, Subject, Warm, median};
 use crate::{Error, TRIALS, WARM, records, scale, warm};
 
 const SECTION: &str = "## Cold start, footprint and warm cost (release binaries)";
-const NEXT_SECTION: &str = "## Activity import (InMails)";
+/// The section perf's goes before when the document lacks it.
+pub const NEXT_SECTION: &str = "## Activity import (InMails)";
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
@@ -320,25 +321,4 @@ pub fn scale_section(small: &scale::FanOut, big: &scale::FanOut) -> String {
          the table. Records cost what the table above says per record, on top."
     );
     r
-}
-
-/// Puts `section` in place of the old one, or before the activity section.
-pub fn replace_section(doc: &str, section: &str) -> String {
-    if let Some((before, rest)) = doc.split_once(SECTION) {
-        let after = rest.find("\n## ").map_or("", |i| &rest[i + 1..]);
-        return format!(
-            "{}{}\n{}",
-            before,
-            section.trim_end(),
-            if after.is_empty() {
-                String::new()
-            } else {
-                format!("\n{after}")
-            }
-        );
-    }
-    match doc.split_once(NEXT_SECTION) {
-        Some((before, after)) => format!("{before}{}\n\n{NEXT_SECTION}{after}", section.trim_end()),
-        None => format!("{}\n\n{}\n", doc.trim_end(), section.trim_end()),
-    }
 }

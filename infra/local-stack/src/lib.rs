@@ -18,6 +18,7 @@ pub mod gateway;
 pub mod iam;
 pub mod metrics_file;
 pub mod moto;
+pub mod report;
 pub mod resources;
 pub mod scenario;
 pub mod streams;
