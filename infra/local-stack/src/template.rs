@@ -141,6 +141,20 @@ fn get<'a>(m: &'a Mapping, key: &str) -> Option<&'a Value> {
     m.get(Value::String(key.to_owned()))
 }
 
+/// A number written as is, or as `!Ref` to a parameter (its default: the local stack reads the
+/// event sources before any override is known).
+fn number(v: &Value, parameters: &HashMap<String, Option<String>>) -> Option<u64> {
+    if let Some(n) = v.as_u64() {
+        return Some(n);
+    }
+    match intrinsic(v)? {
+        (f, Value::String(name)) if f == "Ref" => {
+            parameters.get(name.as_str())?.as_ref()?.parse().ok()
+        }
+        _ => None,
+    }
+}
+
 fn mapping<'a>(m: &'a Mapping, key: &str) -> Option<&'a Mapping> {
     get(m, key).and_then(Value::as_mapping)
 }
@@ -250,7 +264,7 @@ impl Template {
                                 // Lambda runs up to this many batches at once.
                                 max_concurrency: mapping(&props, "ScalingConfig")
                                     .and_then(|c| get(c, "MaximumConcurrency"))
-                                    .and_then(Value::as_u64)
+                                    .and_then(|v| number(v, &parameters))
                                     .unwrap_or(5)
                                     as usize,
                             }),
@@ -425,6 +439,16 @@ mod tests {
         let env = t.environment(webhook);
         assert!(env.iter().any(|(k, _)| k == "TABLE_NAME"));
         assert!(env.iter().any(|(k, _)| k == "EXPORTS_QUEUE_URL"));
+        // A concurrency given as a parameter runs at the parameter's default.
+        let sync = t.functions.iter().find(|f| f.binary == "ats-sync").unwrap();
+        let default: usize = t.parameters["SyncConcurrency"]
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(sync.events.iter().any(
+            |e| matches!(e, EventSpec::Sqs { max_concurrency, .. } if *max_concurrency == default)
+        ));
     }
 
     /// The publisher's stream filter lets through exactly the items whose changes can be
