@@ -41,6 +41,19 @@ async fn put_candidate(w: &World, id: &str, body: Value) -> Value {
     v
 }
 
+/// `n` new candidates `c-000`, `c-001`, … through the admin API, from 8 clients at once.
+async fn put_candidates(w: &World, n: usize) {
+    futures::stream::iter(0..n)
+        .map(|i| async move {
+            let body =
+                json!({"firstName": format!("P{i}"), "emails": [format!("p{i}@example.com")]});
+            put_candidate(w, &format!("c-{i:03}"), body).await;
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+}
+
 fn ada() -> Value {
     json!({
         "firstName": "Ada", "lastName": "Lovelace",
@@ -242,18 +255,7 @@ async fn many_changes_go_out_in_batches_of_at_most_100() {
     .await;
     w.settle().await;
     let before = synced(&w).requests.len();
-    futures::stream::iter(0..250)
-        .map(|i| {
-            let w = &w;
-            async move {
-                let body =
-                    json!({"firstName": format!("P{i}"), "emails": [format!("p{i}@example.com")]});
-                put_candidate(w, &format!("c-{i:03}"), body).await;
-            }
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
+    put_candidates(&w, 250).await;
     w.settle().await;
     let got = synced(&w);
     let batches: Vec<usize> = got.requests[before..]
@@ -894,18 +896,7 @@ async fn a_backlog_of(n: usize) -> (Vec<usize>, std::collections::BTreeMap<Strin
     .await;
     w.settle().await;
     hold_sync_lease(&w, "the-other-run").await;
-    futures::stream::iter(0..n)
-        .map(|i| {
-            let w = &w;
-            async move {
-                let body =
-                    json!({"firstName": format!("P{i}"), "emails": [format!("p{i}@example.com")]});
-                put_candidate(w, &format!("c-{i:03}"), body).await;
-            }
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
+    put_candidates(&w, n).await;
     w.settle().await;
     let before = synced(&w).requests.len();
     counter.take();

@@ -22,8 +22,10 @@ const MAX_TASK_POLL_DELAY: Duration = Duration::from_secs(2);
 const STAGE_CONCURRENCY: usize = 4;
 /// The lease outlives the run's deadline by this much, in case the run overruns it.
 const LEASE_MARGIN_MS: i64 = 60_000;
-/// The outbox entries one Query reads (about 200 bytes each, so far below a Query's 1 MB page):
-/// a burst of changes is read whole, and its full batches all go in one round.
+/// The outbox entries one Query reads: a burst of changes is read whole, and its full batches
+/// all go in one round. An entry is a few hundred bytes with short ids (under 1 KB with
+/// 128-character ones); a page that reaches a Query's 1 MB comes back cut short, and the outbox
+/// is then read slot by slot.
 const OUTBOX_PAGE: i32 = 10 * MAX_BATCH as i32;
 /// How long a run waits before it reads an empty outbox again after its release failed.
 const RECHECK_PAUSE: Duration = Duration::from_millis(100);

@@ -179,21 +179,19 @@ async fn activity_import() -> Result<String, Error> {
     stack.settle_within(Duration::from_secs(1800)).await?;
     let import_secs = started.elapsed().as_secs_f64();
     let requests = counter.take();
+    let stream_batches = || -> usize {
+        stack
+            .streams
+            .iter()
+            .map(|s| s.batches.load(std::sync::atomic::Ordering::SeqCst))
+            .sum()
+    };
     let publishing = Instant::now();
-    let batches_before: usize = stack
-        .streams
-        .iter()
-        .map(|s| s.batches.load(std::sync::atomic::Ordering::SeqCst))
-        .sum();
+    let batches_before = stream_batches();
     stack.drain_streams().await?;
     let publisher_secs = publishing.elapsed().as_secs_f64();
     let publisher_requests = counter.take();
-    let publisher_batches = stack
-        .streams
-        .iter()
-        .map(|s| s.batches.load(std::sync::atomic::Ordering::SeqCst))
-        .sum::<usize>()
-        - batches_before;
+    let publisher_batches = stream_batches() - batches_before;
     let records = count_activity(&stack).await?;
     let linkedin_calls = sim
         .calls()
